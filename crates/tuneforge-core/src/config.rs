@@ -1,0 +1,873 @@
+//! `pipeline.yaml`: the one configuration file of a workspace.
+//!
+//! The file is read into typed structs with `deny_unknown_fields`, so an unknown key, a
+//! wrong type and a bad value are all errors that name the line, the key and what is
+//! allowed. Checks that involve several fields live in `TryFrom` conversions of the
+//! smallest struct that holds them, so serde-saphyr locates their errors too.
+//!
+//! Every section but `domains` has a default; `tuneforge init` writes the file with every
+//! option spelled out ([`render_pipeline_yaml`]), and a test keeps that text and
+//! [`PipelineConfig::preset`] in agreement.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Workspace presets (DESIGN.md §3): they differ in sources and domains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preset {
+    Drupal11,
+    Interactions,
+}
+
+impl Preset {
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Drupal11 => "drupal11",
+            Preset::Interactions => "interactions",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineConfig {
+    /// Schema version of this file.
+    #[serde(default = "default_version")]
+    pub version: SchemaVersion,
+    /// Seed of every random choice (splits, phrasing); same seed, same dataset.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    #[serde(default)]
+    pub sources: Vec<SourceConfig>,
+    pub domains: DomainsConfig,
+    #[serde(default)]
+    pub collect: CollectConfig,
+    #[serde(default)]
+    pub redact: RedactConfig,
+    #[serde(default)]
+    pub process: ProcessConfig,
+    #[serde(default)]
+    pub validate: ValidateConfig,
+    #[serde(default)]
+    pub retrain: RetrainConfig,
+}
+
+/// The only schema version this build reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct SchemaVersion;
+
+impl TryFrom<u32> for SchemaVersion {
+    type Error = String;
+    fn try_from(v: u32) -> Result<Self, String> {
+        if v == 1 {
+            Ok(SchemaVersion)
+        } else {
+            Err(format!(
+                "version: {v} is not supported by tuneforge {}; allowed: 1",
+                crate::TOOL_VERSION
+            ))
+        }
+    }
+}
+
+impl From<SchemaVersion> for u32 {
+    fn from(_: SchemaVersion) -> u32 {
+        1
+    }
+}
+
+fn default_version() -> SchemaVersion {
+    SchemaVersion
+}
+fn default_seed() -> u64 {
+    42
+}
+
+/// Where code and docs come from. Read by `discover`; every variant names its kind in a
+/// `type` tag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum SourceConfig {
+    /// A local directory, hashed like a pinned commit.
+    Path { name: String, path: PathBuf },
+    /// Any git repository URL (or local path) at a branch or tag, pinned to a commit.
+    Git {
+        name: String,
+        url: String,
+        #[serde(rename = "ref")]
+        git_ref: String,
+        #[serde(default)]
+        kind: ContentKind,
+    },
+    /// Drupal core at a branch of its repository.
+    DrupalCore {
+        #[serde(default = "default_core_url")]
+        url: String,
+        #[serde(default = "default_core_branch")]
+        branch: String,
+    },
+    /// Contrib modules from drupal.org whose `drupal/core` constraint admits 11.
+    DrupalContrib {
+        #[serde(default = "default_drupal_api")]
+        api_url: String,
+        #[serde(default = "default_packages_url")]
+        packages_url: String,
+        #[serde(default = "default_min_usage")]
+        min_usage: u64,
+        #[serde(default = "default_true")]
+        require_security_coverage: bool,
+    },
+    /// Change records and security advisories from drupal.org.
+    DrupalDocs {
+        #[serde(default = "default_drupal_api")]
+        api_url: String,
+        #[serde(default = "default_true")]
+        change_records: bool,
+        #[serde(default = "default_true")]
+        security_advisories: bool,
+    },
+    /// Single pages to fetch as docs.
+    Urls { name: String, urls: Vec<String> },
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContentKind {
+    #[default]
+    Code,
+    Docs,
+}
+
+fn default_core_url() -> String {
+    "https://git.drupalcode.org/project/drupal.git".to_owned()
+}
+fn default_core_branch() -> String {
+    "11.x".to_owned()
+}
+fn default_drupal_api() -> String {
+    "https://www.drupal.org/api-d7".to_owned()
+}
+fn default_packages_url() -> String {
+    "https://packages.drupal.org/8".to_owned()
+}
+fn default_min_usage() -> u64 {
+    1000
+}
+fn default_true() -> bool {
+    true
+}
+
+/// A domain name: it becomes a directory name, so lower-case letters, digits and dashes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DomainName(String);
+
+impl DomainName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let ok = !s.is_empty()
+            && s.len() <= 64
+            && s.as_bytes()[0].is_ascii_alphanumeric()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(format!(
+                "domain name {s:?} is not allowed: use lower-case letters, digits and dashes \
+                 (at most 64), starting with a letter or digit, e.g. \"drupal-plugins\""
+            ))
+        }
+    }
+}
+
+impl TryFrom<String> for DomainName {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
+    }
+}
+
+impl From<DomainName> for String {
+    fn from(d: DomainName) -> String {
+        d.0
+    }
+}
+
+impl std::fmt::Display for DomainName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Domains of this workspace and the keyword rules that assign them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "DomainsConfigRaw")]
+pub struct DomainsConfig {
+    /// The domain of an interaction no rule matches.
+    pub default: DomainName,
+    /// In order: on a tie, the rule listed first wins.
+    pub rules: Vec<DomainRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DomainsConfigRaw {
+    default: DomainName,
+    #[serde(default)]
+    rules: Vec<DomainRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainRule {
+    pub name: DomainName,
+    /// Case-insensitive whole words or phrases.
+    pub keywords: Vec<String>,
+}
+
+impl TryFrom<DomainsConfigRaw> for DomainsConfig {
+    type Error = String;
+    fn try_from(raw: DomainsConfigRaw) -> Result<Self, String> {
+        let mut seen = std::collections::BTreeSet::new();
+        for rule in &raw.rules {
+            if !seen.insert(rule.name.as_str()) {
+                return Err(format!(
+                    "domains.rules: domain {:?} is listed twice; merge its keywords into one rule",
+                    rule.name.as_str()
+                ));
+            }
+            if rule.keywords.is_empty() {
+                return Err(format!(
+                    "domains.rules: domain {:?} has no keywords; add at least one or remove the rule",
+                    rule.name.as_str()
+                ));
+            }
+            if let Some(k) = rule.keywords.iter().find(|k| k.trim().is_empty()) {
+                return Err(format!(
+                    "domains.rules: domain {:?} has an empty keyword {k:?}",
+                    rule.name.as_str()
+                ));
+            }
+        }
+        Ok(Self {
+            default: raw.default,
+            rules: raw.rules,
+        })
+    }
+}
+
+impl DomainsConfig {
+    /// Every configured domain: the rules' domains in order, then the default if no rule
+    /// names it.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.rules.iter().map(|r| r.name.as_str()).collect();
+        if !names.contains(&self.default.as_str()) {
+            names.push(self.default.as_str());
+        }
+        names
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.default.as_str() == name || self.rules.iter().any(|r| r.name.as_str() == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CollectConfig {
+    /// Largest query or answer `collect` accepts, in bytes.
+    pub max_text_bytes: u64,
+}
+
+impl Default for CollectConfig {
+    fn default() -> Self {
+        Self {
+            max_text_bytes: 1 << 20,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedactConfig {
+    pub enabled: bool,
+    /// Replace e-mail addresses too.
+    pub emails: bool,
+    /// E-mail domains (and their subdomains) left as they are.
+    pub email_allowlist: Vec<String>,
+}
+
+impl Default for RedactConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            emails: true,
+            email_allowlist: vec![
+                "example.com".into(),
+                "example.org".into(),
+                "example.net".into(),
+            ],
+        }
+    }
+}
+
+/// A fraction between 0 and 1.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct Fraction(f64);
+
+impl Fraction {
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl TryFrom<f64> for Fraction {
+    type Error = String;
+    fn try_from(v: f64) -> Result<Self, String> {
+        if (0.0..=1.0).contains(&v) {
+            Ok(Self(v))
+        } else {
+            Err(format!("{v} is not a fraction: allowed values are 0.0 to 1.0"))
+        }
+    }
+}
+
+impl From<Fraction> for f64 {
+    fn from(f: Fraction) -> f64 {
+        f.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SplitConfigRaw")]
+pub struct SplitConfig {
+    pub train: Fraction,
+    pub valid: Fraction,
+    pub test: Fraction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SplitConfigRaw {
+    train: Fraction,
+    valid: Fraction,
+    test: Fraction,
+}
+
+impl TryFrom<SplitConfigRaw> for SplitConfig {
+    type Error = String;
+    fn try_from(r: SplitConfigRaw) -> Result<Self, String> {
+        let sum = r.train.0 + r.valid.0 + r.test.0;
+        if (sum - 1.0).abs() > 1e-9 {
+            return Err(format!(
+                "process.split: train + valid + test must add up to 1.0, they add up to {sum}"
+            ));
+        }
+        Ok(Self {
+            train: r.train,
+            valid: r.valid,
+            test: r.test,
+        })
+    }
+}
+
+impl Default for SplitConfig {
+    fn default() -> Self {
+        Self {
+            train: Fraction(0.8),
+            valid: Fraction(0.1),
+            test: Fraction(0.1),
+        }
+    }
+}
+
+/// Dataset export formats written beside the canonical splits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExportFormat {
+    /// `{"messages": [...]}` for TRL / Axolotl `chat_template`.
+    Messages,
+    /// `{"instruction", "input", "output"}`.
+    Alpaca,
+    /// `{"prompt", "chosen", "rejected"}` from interactions.
+    Preference,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 3] = [Self::Messages, Self::Alpaca, Self::Preference];
+    pub fn dir_name(self) -> &'static str {
+        match self {
+            Self::Messages => "messages",
+            Self::Alpaca => "alpaca",
+            Self::Preference => "preference",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProcessConfig {
+    pub split: SplitConfig,
+    /// A domain with fewer samples than this goes to train entirely: a valid or test split
+    /// of one or two samples measures nothing.
+    pub min_domain_samples_for_holdout: u64,
+    pub formats: Vec<ExportFormat>,
+}
+
+impl Default for ProcessConfig {
+    fn default() -> Self {
+        Self {
+            split: SplitConfig::default(),
+            min_domain_samples_for_holdout: 10,
+            formats: ExportFormat::ALL.to_vec(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ValidateConfig {
+    /// Warn when one domain holds more than this share of the dataset.
+    pub max_domain_share: Fraction,
+    /// Warn when a domain has fewer samples than this.
+    pub min_domain_samples: u64,
+}
+
+impl Default for ValidateConfig {
+    fn default() -> Self {
+        Self {
+            max_domain_share: Fraction(0.6),
+            min_domain_samples: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetrainConfig {
+    /// Advise retraining after this many new interactions since the last `train`.
+    pub new_interactions: u64,
+    /// Advise retraining when a domain crosses this many examples.
+    pub domain_examples: u64,
+}
+
+impl Default for RetrainConfig {
+    fn default() -> Self {
+        Self {
+            new_interactions: 50,
+            domain_examples: 200,
+        }
+    }
+}
+
+/// `pipeline.yaml` could not be used.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: not valid UTF-8 (byte {offset}); save it as UTF-8")]
+    Utf8 { path: PathBuf, offset: usize },
+    #[error("{path}:{line}:{column}: {rendered}")]
+    Invalid {
+        path: PathBuf,
+        line: u64,
+        column: u64,
+        /// serde-saphyr's message with a snippet of the offending lines.
+        rendered: String,
+    },
+}
+
+impl PipelineConfig {
+    /// Read and check `pipeline.yaml`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let text = std::str::from_utf8(&bytes).map_err(|e| ConfigError::Utf8 {
+            path: path.to_path_buf(),
+            offset: e.valid_up_to(),
+        })?;
+        Self::parse(text, path)
+    }
+
+    /// Parse `text` as the content of `path` (used only in messages).
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        if text.trim().is_empty() {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line: 1,
+                column: 1,
+                rendered: "the file is empty; `tuneforge init --preset interactions <dir>` \
+                           writes a complete one to start from"
+                    .to_owned(),
+            });
+        }
+        serde_saphyr::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((0, 0));
+            let shown = path.display().to_string();
+            let rendered = e.to_string().replace("<input>", &shown);
+            ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line,
+                column,
+                rendered,
+            }
+        })
+    }
+
+    /// The configuration `tuneforge init --preset <preset>` writes.
+    pub fn preset(preset: Preset) -> Self {
+        let (sources, domains) = match preset {
+            Preset::Interactions => (Vec::new(), interactions_domains()),
+            Preset::Drupal11 => (drupal11_sources(), drupal11_domains()),
+        };
+        Self {
+            version: SchemaVersion,
+            seed: default_seed(),
+            sources,
+            domains,
+            collect: CollectConfig::default(),
+            redact: RedactConfig::default(),
+            process: ProcessConfig::default(),
+            validate: ValidateConfig::default(),
+            retrain: RetrainConfig::default(),
+        }
+    }
+}
+
+fn rule(name: &str, keywords: &[&str]) -> DomainRule {
+    DomainRule {
+        name: DomainName(name.to_owned()),
+        keywords: keywords.iter().map(|k| (*k).to_owned()).collect(),
+    }
+}
+
+fn interactions_domains() -> DomainsConfig {
+    DomainsConfig {
+        default: DomainName("general-coding".into()),
+        rules: vec![
+            rule(
+                "zddc-naming",
+                &["zddc", "trackingnumber", "revision", "status code"],
+            ),
+            rule(
+                "html-architecture",
+                &["html", "spa", "single-file", "es module", "vanilla js"],
+            ),
+            rule("build-system", &["build.sh", "dist/", "template.html"]),
+            rule("coding-debugging", &["debug", "error", "fix", "console"]),
+            rule(
+                "reasoning-architecture",
+                &["reason", "analyze", "architecture", "design"],
+            ),
+        ],
+    }
+}
+
+fn drupal11_domains() -> DomainsConfig {
+    DomainsConfig {
+        default: DomainName("drupal-general".into()),
+        rules: vec![
+            rule(
+                "drupal-plugins",
+                &[
+                    "plugin",
+                    "block",
+                    "field formatter",
+                    "field widget",
+                    "queue worker",
+                    "attribute",
+                ],
+            ),
+            rule(
+                "drupal-hooks",
+                &["hook", "form_alter", "#[hook", "hooks class"],
+            ),
+            rule(
+                "drupal-services",
+                &[
+                    "service",
+                    "services.yml",
+                    "dependency injection",
+                    "container",
+                    "autowire",
+                ],
+            ),
+            rule(
+                "drupal-routing",
+                &["route", "routing.yml", "controller", "access check"],
+            ),
+            rule(
+                "drupal-components",
+                &["single directory component", "sdc", "component.yml", "twig"],
+            ),
+            rule(
+                "drupal-upgrade",
+                &[
+                    "deprecated",
+                    "drupal 10",
+                    "drupal 11",
+                    "upgrade",
+                    "removed in",
+                ],
+            ),
+            rule(
+                "drupal-security",
+                &["security", "xss", "csrf", "sql injection", "sanitize"],
+            ),
+        ],
+    }
+}
+
+fn drupal11_sources() -> Vec<SourceConfig> {
+    vec![
+        SourceConfig::DrupalCore {
+            url: default_core_url(),
+            branch: default_core_branch(),
+        },
+        SourceConfig::DrupalContrib {
+            api_url: default_drupal_api(),
+            packages_url: default_packages_url(),
+            min_usage: default_min_usage(),
+            require_security_coverage: true,
+        },
+        SourceConfig::DrupalDocs {
+            api_url: default_drupal_api(),
+            change_records: true,
+            security_advisories: true,
+        },
+        SourceConfig::Git {
+            name: "symfony-docs".into(),
+            url: "https://github.com/symfony/symfony-docs.git".into(),
+            git_ref: "7.4".into(),
+            kind: ContentKind::Docs,
+        },
+    ]
+}
+
+const SOURCES_INTERACTIONS: &str = r#"# Where code and docs come from (read by `discover`). This preset learns from captured
+# interactions only, so there are none. Each entry has a `type`:
+#   - {type: path, name: my-module, path: ../my_module}
+#   - {type: git, name: my-repo, url: https://git.example.org/repo.git, ref: main, kind: code}
+#   - {type: drupal-core, branch: 11.x}
+#   - {type: drupal-contrib, min_usage: 1000}
+#   - {type: drupal-docs}
+#   - {type: urls, name: notes, urls: [https://example.org/page.html]}
+sources: []
+"#;
+
+const SOURCES_DRUPAL11: &str = r#"# Where code and docs come from (read by `discover`). Each entry has a `type`:
+# path (a local directory), git (any repository at a branch or tag, pinned to a commit),
+# drupal-core, drupal-contrib, drupal-docs, urls.
+sources:
+  - type: drupal-core
+    url: https://git.drupalcode.org/project/drupal.git
+    branch: 11.x
+  # Contrib modules whose drupal/core constraint admits Drupal 11.
+  - type: drupal-contrib
+    api_url: https://www.drupal.org/api-d7
+    packages_url: https://packages.drupal.org/8
+    min_usage: 1000                  # summed over a project's branches
+    require_security_coverage: true
+  # Change records and security advisories.
+  - type: drupal-docs
+    api_url: https://www.drupal.org/api-d7
+    change_records: true
+    security_advisories: true
+  - type: git
+    name: symfony-docs
+    url: https://github.com/symfony/symfony-docs.git
+    ref: "7.4"
+    kind: docs                        # code | docs
+"#;
+
+const DOMAINS_INTERACTIONS: &str = r#"# Domains are categories of samples; each becomes dataset/v<N>/domains/<name>/.
+# `collect` picks a domain from these keyword rules when --domain is not given: keywords
+# match case-insensitively as whole words or phrases in the query and the expert answer;
+# the rule with the most matches wins, a tie goes to the rule listed first, and no match
+# gives `default`.
+domains:
+  default: general-coding
+  rules:
+    - name: zddc-naming
+      keywords: [zddc, trackingnumber, revision, status code]
+    - name: html-architecture
+      keywords: [html, spa, single-file, es module, vanilla js]
+    - name: build-system
+      keywords: [build.sh, dist/, template.html]
+    - name: coding-debugging
+      keywords: [debug, error, fix, console]
+    - name: reasoning-architecture
+      keywords: [reason, analyze, architecture, design]
+"#;
+
+const DOMAINS_DRUPAL11: &str = r##"# Domains are categories of samples; each becomes dataset/v<N>/domains/<name>/.
+# Generators assign Drupal domains themselves; `collect` picks one from these keyword
+# rules when --domain is not given: keywords match case-insensitively as whole words or
+# phrases in the query and the expert answer; the rule with the most matches wins, a tie
+# goes to the rule listed first, and no match gives `default`.
+domains:
+  default: drupal-general
+  rules:
+    - name: drupal-plugins
+      keywords: [plugin, block, field formatter, field widget, queue worker, attribute]
+    - name: drupal-hooks
+      keywords: [hook, form_alter, "#[hook", hooks class]
+    - name: drupal-services
+      keywords: [service, services.yml, dependency injection, container, autowire]
+    - name: drupal-routing
+      keywords: [route, routing.yml, controller, access check]
+    - name: drupal-components
+      keywords: [single directory component, sdc, component.yml, twig]
+    - name: drupal-upgrade
+      keywords: [deprecated, drupal 10, drupal 11, upgrade, removed in]
+    - name: drupal-security
+      keywords: [security, xss, csrf, sql injection, sanitize]
+"##;
+
+const COMMON: &str = r#"
+collect:
+  max_text_bytes: 1048576            # largest query or answer accepted, in bytes
+
+# Secrets and personal data are replaced by typed placeholders such as <REDACTED:aws_key>
+# before anything reaches processed/ or dataset/. raw/ keeps what was captured.
+redact:
+  enabled: true
+  emails: true
+  email_allowlist: [example.com, example.org, example.net]   # and their subdomains
+
+process:
+  # Deterministic, seeded split by a hash of each sample's content: a sample stays in its
+  # split when others are added, and duplicates are removed before splitting.
+  split: {train: 0.8, valid: 0.1, test: 0.1}
+  # A domain with fewer samples goes entirely to train.
+  min_domain_samples_for_holdout: 10
+  formats: [messages, alpaca, preference]   # written beside the canonical splits
+
+validate:
+  max_domain_share: 0.6              # warn when one domain holds more of the dataset
+  min_domain_samples: 10             # warn when a domain has fewer samples
+
+# `tuneforge status` advises retraining when either threshold is reached.
+retrain:
+  new_interactions: 50               # new interactions since the last `train`
+  domain_examples: 200               # a domain crossing this many examples
+"#;
+
+/// The commented `pipeline.yaml` for a preset: every option at its default.
+pub fn render_pipeline_yaml(preset: Preset) -> String {
+    let (sources, domains) = match preset {
+        Preset::Interactions => (SOURCES_INTERACTIONS, DOMAINS_INTERACTIONS),
+        Preset::Drupal11 => (SOURCES_DRUPAL11, DOMAINS_DRUPAL11),
+    };
+    format!(
+        "# tuneforge workspace ({preset} preset). Every option is shown at its default.\n\
+         # Stages read this file; `tuneforge status` says which are stale after an edit.\n\
+         version: 1\n\
+         seed: 42                           # seeds splits and every random choice\n\n\
+         {sources}\n{domains}{COMMON}",
+        preset = preset.name()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<PipelineConfig, ConfigError> {
+        PipelineConfig::parse(text, Path::new("pipeline.yaml"))
+    }
+
+    #[test]
+    fn rendered_presets_load_as_their_defaults() {
+        for preset in [Preset::Interactions, Preset::Drupal11] {
+            let text = render_pipeline_yaml(preset);
+            let cfg = parse(&text).unwrap_or_else(|e| panic!("{preset:?}: {e}"));
+            assert_eq!(cfg, PipelineConfig::preset(preset), "{preset:?}");
+        }
+    }
+
+    #[test]
+    fn minimal_file_gets_defaults() {
+        let cfg = parse("domains:\n  default: misc\n").unwrap();
+        assert_eq!(cfg.process, ProcessConfig::default());
+        assert_eq!(cfg.domains.names(), vec!["misc"]);
+    }
+
+    fn err(text: &str) -> (u64, String) {
+        match parse(text).unwrap_err() {
+            ConfigError::Invalid { line, rendered, .. } => (line, rendered),
+            other => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_allowed_keys() {
+        let (line, msg) = err("domains:\n  default: misc\nproces:\n  split: {}\n");
+        assert_eq!(line, 3);
+        assert!(msg.contains("unknown field `proces`"), "{msg}");
+        assert!(msg.contains("process"), "{msg}");
+    }
+
+    #[test]
+    fn wrong_type_and_bad_values_are_located() {
+        let (line, msg) = err("domains:\n  default: misc\nseed: many\n");
+        assert_eq!(line, 3, "{msg}");
+        let (line, msg) = err(
+            "domains:\n  default: misc\nprocess:\n  split: {train: 0.8, valid: 0.3, test: 0.1}\n",
+        );
+        assert_eq!(line, 4, "{msg}");
+        assert!(msg.contains("add up to 1.0"), "{msg}");
+        let (_, msg) = err("domains:\n  default: Misc Stuff\n");
+        assert!(msg.contains("lower-case"), "{msg}");
+        let (line, msg) = err("domains:\n  default: misc\nprocess:\n  formats: [parquet]\n");
+        assert_eq!(line, 4);
+        assert!(msg.contains("messages, alpaca, preference"), "{msg}");
+        let (_, msg) = err("version: 2\ndomains:\n  default: misc\n");
+        assert!(msg.contains("allowed: 1"), "{msg}");
+    }
+
+    #[test]
+    fn duplicate_domain_rules_are_rejected() {
+        let (_, msg) = err(
+            "domains:\n  default: misc\n  rules:\n    - {name: a, keywords: [x]}\n    - {name: a, keywords: [y]}\n",
+        );
+        assert!(msg.contains("listed twice"), "{msg}");
+    }
+
+    #[test]
+    fn truncated_and_empty_files_are_errors_not_panics() {
+        let full = render_pipeline_yaml(Preset::Interactions);
+        for cut in (0..full.len()).step_by(97) {
+            if !full.is_char_boundary(cut) {
+                continue;
+            }
+            let _ = parse(&full[..cut]);
+        }
+        assert!(parse("").is_err());
+        assert!(parse("domains: [").is_err());
+    }
+
+    #[test]
+    fn source_entries_need_a_known_type() {
+        let (_, msg) = err("domains:\n  default: misc\nsources:\n  - type: ftp\n    url: x\n");
+        assert!(msg.contains("ftp"), "{msg}");
+    }
+}

@@ -1,0 +1,274 @@
+//! File writes that a crash cannot leave half-done.
+//!
+//! * [`write_atomic`]: whole files go to a temp file in the same directory, are synced and
+//!   renamed over the target, so a reader sees the old file or the new one, never a prefix.
+//! * [`append_line_locked`]: one JSON Lines record appended under an exclusive `flock`,
+//!   as a single `write_all`, then synced. Concurrent writers never interleave.
+//! * [`StagingDir`]: a directory built beside its final name and renamed into place.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+/// An I/O failure with the path it happened on.
+#[derive(Debug, Error)]
+#[error("{action} {path}: {source}")]
+pub struct IoError {
+    pub action: &'static str,
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+impl IoError {
+    pub fn new(action: &'static str, path: &Path, source: io::Error) -> Self {
+        Self {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Shorthand for mapping an `io::Error` to an [`IoError`] naming `path`.
+pub fn at<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> IoError + 'a {
+    move |source| IoError::new(action, path, source)
+}
+
+/// Write `bytes` to `path` atomically (temp file in the same directory + fsync + rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
+    let dir = parent_dir(path);
+    fs::create_dir_all(dir).map_err(at("cannot create directory", dir))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .map_err(at("cannot create a temp file in", dir))?;
+    tmp.write_all(bytes).map_err(at("cannot write", path))?;
+    tmp.as_file().sync_all().map_err(at("cannot sync", path))?;
+    tmp.persist(path)
+        .map_err(|e| IoError::new("cannot rename a temp file onto", path, e.error))?;
+    Ok(())
+}
+
+/// Serialize `value` as pretty JSON with a final newline and write it atomically.
+pub fn write_json_atomic<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), IoError> {
+    let mut bytes = serde_json::to_vec_pretty(value)
+        .map_err(|e| IoError::new("cannot serialize", path, io::Error::other(e)))?;
+    bytes.push(b'\n');
+    write_atomic(path, &bytes)
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// What [`append_line_locked`] found and did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppendOutcome {
+    /// 1-based line number of the appended record.
+    pub line: u64,
+    /// Set when the file did not end in a newline: a writer was killed mid-line. A newline
+    /// was written first so the torn line stays on its own line; this is its line number.
+    pub torn_line_closed: Option<u64>,
+}
+
+/// Append one record (`line` must not contain a newline; one is added) to `path` under an
+/// exclusive lock. The whole line goes out in one `write_all` and is synced before the lock
+/// is released.
+pub fn append_line_locked(path: &Path, line: &str) -> Result<AppendOutcome, IoError> {
+    debug_assert!(!line.contains('\n'));
+    let dir = parent_dir(path);
+    fs::create_dir_all(dir).map_err(at("cannot create directory", dir))?;
+    let mut file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(at("cannot open", path))?;
+    file.lock().map_err(at("cannot lock", path))?;
+    let result = append_under_lock(&mut file, path, line);
+    // Closing the file releases the lock too; unlocking explicitly keeps the order obvious.
+    let _ = file.unlock();
+    result
+}
+
+fn append_under_lock(file: &mut File, path: &Path, line: &str) -> Result<AppendOutcome, IoError> {
+    let len = file.metadata().map_err(at("cannot stat", path))?.len();
+    let mut torn = false;
+    if len > 0 {
+        file.seek(SeekFrom::Start(len - 1)).map_err(at("cannot seek in", path))?;
+        let mut last = [0u8; 1];
+        file.read_exact(&mut last).map_err(at("cannot read", path))?;
+        torn = last[0] != b'\n';
+    }
+    // Counting lines is a read of the whole file; appends are interactive and rare, and the
+    // line number is what lets a user find the record.
+    let existing_lines = count_lines(file, path)?;
+    let mut buf = Vec::with_capacity(line.len() + 2);
+    if torn {
+        buf.push(b'\n');
+    }
+    buf.extend_from_slice(line.as_bytes());
+    buf.push(b'\n');
+    file.write_all(&buf).map_err(at("cannot append to", path))?;
+    file.sync_data().map_err(at("cannot sync", path))?;
+    let torn_line_closed = torn.then_some(existing_lines + 1);
+    let line_no = existing_lines + 1 + u64::from(torn);
+    Ok(AppendOutcome {
+        line: line_no,
+        torn_line_closed,
+    })
+}
+
+fn count_lines(file: &mut File, path: &Path) -> Result<u64, IoError> {
+    file.seek(SeekFrom::Start(0)).map_err(at("cannot seek in", path))?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut count = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(at("cannot read", path))?;
+        if n == 0 {
+            break;
+        }
+        count += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+    }
+    Ok(count)
+}
+
+/// A directory assembled under a hidden staging name next to `final_path` and renamed into
+/// place by [`StagingDir::commit`]. A crash leaves only the staging directory, which
+/// [`remove_stale_staging`] clears on the next run.
+pub struct StagingDir {
+    staging: PathBuf,
+    final_path: PathBuf,
+}
+
+const STAGING_PREFIX: &str = ".staging-";
+
+impl StagingDir {
+    pub fn create(final_path: &Path) -> Result<Self, IoError> {
+        let dir = parent_dir(final_path);
+        let name = final_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let staging = dir.join(format!("{STAGING_PREFIX}{name}"));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(at("cannot remove", &staging))?;
+        }
+        fs::create_dir_all(&staging).map_err(at("cannot create directory", &staging))?;
+        Ok(Self {
+            staging,
+            final_path: final_path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Rename into place. The final path must not exist yet.
+    pub fn commit(self) -> Result<PathBuf, IoError> {
+        sync_dir(&self.staging)?;
+        fs::rename(&self.staging, &self.final_path)
+            .map_err(at("cannot rename a staging directory onto", &self.final_path))?;
+        sync_dir(parent_dir(&self.final_path))?;
+        Ok(self.final_path)
+    }
+}
+
+fn sync_dir(dir: &Path) -> Result<(), IoError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(at("cannot sync directory", dir))
+}
+
+/// Remove staging directories an interrupted run left in `dir`.
+pub fn remove_stale_staging(dir: &Path) -> Result<(), IoError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(IoError::new("cannot list", dir, e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(at("cannot list", dir))?;
+        if entry.file_name().to_string_lossy().starts_with(STAGING_PREFIX) {
+            let p = entry.path();
+            fs::remove_dir_all(&p).map_err(at("cannot remove", &p))?;
+        }
+    }
+    Ok(())
+}
+
+/// Copy a directory tree (regular files and directories only).
+pub fn copy_tree(from: &Path, to: &Path) -> Result<(), IoError> {
+    fs::create_dir_all(to).map_err(at("cannot create directory", to))?;
+    let mut entries: Vec<_> = fs::read_dir(from)
+        .map_err(at("cannot list", from))?
+        .collect::<Result<_, _>>()
+        .map_err(at("cannot list", from))?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let src = entry.path();
+        let dst = to.join(entry.file_name());
+        let kind = entry.file_type().map_err(at("cannot stat", &src))?;
+        if kind.is_dir() {
+            copy_tree(&src, &dst)?;
+        } else if kind.is_file() {
+            fs::copy(&src, &dst).map_err(at("cannot copy", &src))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sub/a.json");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        let leftovers: Vec<_> = fs::read_dir(p.parent().unwrap()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temp files left behind");
+    }
+
+    #[test]
+    fn append_closes_a_torn_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.jsonl");
+        fs::write(&p, "{\"a\":1}\n{\"a\":").unwrap();
+        let out = append_line_locked(&p, "{\"b\":2}").unwrap();
+        assert_eq!(out.torn_line_closed, Some(2));
+        assert_eq!(out.line, 3);
+        assert_eq!(
+            fs::read_to_string(&p).unwrap(),
+            "{\"a\":1}\n{\"a\":\n{\"b\":2}\n"
+        );
+        let again = append_line_locked(&p, "{}").unwrap();
+        assert_eq!(again, AppendOutcome { line: 4, torn_line_closed: None });
+    }
+
+    #[test]
+    fn staging_dir_commits_and_stale_ones_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("v1");
+        let st = StagingDir::create(&target).unwrap();
+        fs::write(st.path().join("f"), "x").unwrap();
+        st.commit().unwrap();
+        assert_eq!(fs::read_to_string(target.join("f")).unwrap(), "x");
+        let st2 = StagingDir::create(&dir.path().join("v2")).unwrap();
+        let staging = st2.path().to_path_buf();
+        drop(st2);
+        remove_stale_staging(dir.path()).unwrap();
+        assert!(!staging.exists());
+        assert!(target.exists());
+    }
+}

@@ -1,0 +1,189 @@
+//! JSON Lines reading that never gives up on a file because of one bad line.
+//!
+//! [`split_lines`] cuts a buffer into numbered lines without decoding it; [`parse_line`]
+//! turns one line into a record or a [`LineError`] that says what is wrong in words a user
+//! can act on. Callers decide whether a bad line is an error (processed data) or a finding
+//! (the append-only `raw/` log).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+/// One line of a JSON Lines buffer, before decoding.
+#[derive(Debug, Clone, Copy)]
+pub struct RawLine<'a> {
+    /// 1-based line number.
+    pub number: u64,
+    /// The line's bytes without the newline (and without a trailing `\r`).
+    pub bytes: &'a [u8],
+    /// False only for a last line with no final newline: a write that may have been cut.
+    pub terminated: bool,
+}
+
+/// Split a buffer into lines. A final newline does not start an extra empty line.
+pub fn split_lines(buf: &[u8]) -> Vec<RawLine<'_>> {
+    let mut lines = Vec::with_capacity(buf.len() / 512 + 1);
+    let mut start = 0usize;
+    let mut number = 0u64;
+    while start < buf.len() {
+        number += 1;
+        let (end, next, terminated) = match memchr_newline(&buf[start..]) {
+            Some(i) => (start + i, start + i + 1, true),
+            None => (buf.len(), buf.len(), false),
+        };
+        let mut bytes = &buf[start..end];
+        if let [rest @ .., b'\r'] = bytes {
+            bytes = rest;
+        }
+        lines.push(RawLine {
+            number,
+            bytes,
+            terminated,
+        });
+        start = next;
+    }
+    lines
+}
+
+fn memchr_newline(haystack: &[u8]) -> Option<usize> {
+    haystack.iter().position(|&b| b == b'\n')
+}
+
+/// Why a line could not be read as a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineError {
+    pub line: u64,
+    pub message: String,
+}
+
+impl fmt::Display for LineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+/// Decode one line into `T`.
+pub fn parse_line<T: DeserializeOwned>(raw: &RawLine<'_>) -> Result<T, LineError> {
+    let fail = |message: String| LineError {
+        line: raw.number,
+        message,
+    };
+    let text = std::str::from_utf8(raw.bytes).map_err(|e| {
+        fail(format!(
+            "invalid UTF-8 at byte {} of the line; re-save the file as UTF-8",
+            e.valid_up_to()
+        ))
+    })?;
+    if text.trim().is_empty() {
+        return Err(fail("empty line".to_owned()));
+    }
+    serde_json::from_str(text).map_err(|e| {
+        let mut message = if e.is_eof() && !raw.terminated {
+            format!(
+                "the last line is cut off ({e}): a writer was probably killed mid-write; \
+                 remove or repair this line, the lines before it are intact"
+            )
+        } else if e.is_eof() {
+            format!("incomplete JSON ({e}): the line was probably cut mid-write")
+        } else {
+            format!("{e}")
+        };
+        if !e.is_eof() && e.is_syntax() {
+            message.push_str(" (each line must be one JSON object)");
+        }
+        fail(message)
+    })
+}
+
+/// A problem in a file, located to its line: what `validate` and the stages print as
+/// `file:line: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocatedError {
+    pub path: PathBuf,
+    pub line: u64,
+    pub message: String,
+}
+
+impl LocatedError {
+    pub fn new(path: &Path, err: LineError) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            line: err.line,
+            message: err.message,
+        }
+    }
+}
+
+impl fmt::Display for LocatedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn splits_with_and_without_final_newline() {
+        let lines = split_lines(b"a\r\nb\nc");
+        let got: Vec<_> = lines.iter().map(|l| (l.number, l.bytes, l.terminated)).collect();
+        assert_eq!(
+            got,
+            vec![(1, &b"a"[..], true), (2, &b"b"[..], true), (3, &b"c"[..], false)]
+        );
+        assert!(split_lines(b"").is_empty());
+        assert_eq!(split_lines(b"x\n").len(), 1);
+    }
+
+    #[test]
+    fn torn_last_line_is_explained() {
+        let buf = b"{\"a\":1}\n{\"a\":";
+        let lines = split_lines(buf);
+        let err = parse_line::<serde_json::Value>(&lines[1]).unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("cut off"), "{}", err.message);
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_byte() {
+        let lines = split_lines(b"{\"a\":\"\xff\"}\n");
+        let err = parse_line::<serde_json::Value>(&lines[0]).unwrap_err();
+        assert!(err.message.contains("invalid UTF-8 at byte 6"), "{}", err.message);
+    }
+
+    proptest! {
+        // Whatever bytes arrive, the reader neither panics nor loses a line: every line is
+        // either a record or an error with its own number, and the count matches.
+        #[test]
+        fn any_bytes_give_one_result_per_line(buf in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let lines = split_lines(&buf);
+            let expected = buf.iter().filter(|&&b| b == b'\n').count()
+                + usize::from(!buf.is_empty() && *buf.last().unwrap() != b'\n');
+            prop_assert_eq!(lines.len(), expected);
+            for (i, l) in lines.iter().enumerate() {
+                prop_assert_eq!(l.number, i as u64 + 1);
+                if let Err(e) = parse_line::<serde_json::Value>(l) {
+                    prop_assert_eq!(e.line, l.number);
+                }
+            }
+        }
+
+        #[test]
+        fn valid_records_round_trip(values in proptest::collection::vec(".*", 0..20)) {
+            let mut buf = Vec::new();
+            for v in &values {
+                buf.extend(serde_json::to_vec(&serde_json::json!({"v": v})).unwrap());
+                buf.push(b'\n');
+            }
+            let lines = split_lines(&buf);
+            prop_assert_eq!(lines.len(), values.len());
+            for (l, v) in lines.iter().zip(&values) {
+                let parsed: serde_json::Value = parse_line(l).unwrap();
+                prop_assert_eq!(parsed["v"].as_str().unwrap(), v.as_str());
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! Shared foundation of tuneforge: the canonical records, `pipeline.yaml`, manifests and
+//! fingerprints, content hashing, JSON Lines reading and atomic or locked writes.
+//!
+//! Nothing in this crate prints. Long work reports through [`reporter::Reporter`]; the binary
+//! decides how to draw it.
+
+pub mod config;
+pub mod fsio;
+pub mod hash;
+pub mod jsonl;
+pub mod manifest;
+pub mod records;
+pub mod reporter;
+pub mod text;
+pub mod workspace;
+
+/// The tool version recorded in every manifest and fingerprint.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
