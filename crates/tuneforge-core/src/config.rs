@@ -336,7 +336,9 @@ impl TryFrom<f64> for Fraction {
         if (0.0..=1.0).contains(&v) {
             Ok(Self(v))
         } else {
-            Err(format!("{v} is not a fraction: allowed values are 0.0 to 1.0"))
+            Err(format!(
+                "{v} is not a fraction: allowed values are 0.0 to 1.0"
+            ))
         }
     }
 }

@@ -101,9 +101,11 @@ fn append_under_lock(file: &mut File, path: &Path, line: &str) -> Result<AppendO
     let len = file.metadata().map_err(at("cannot stat", path))?.len();
     let mut torn = false;
     if len > 0 {
-        file.seek(SeekFrom::Start(len - 1)).map_err(at("cannot seek in", path))?;
+        file.seek(SeekFrom::Start(len - 1))
+            .map_err(at("cannot seek in", path))?;
         let mut last = [0u8; 1];
-        file.read_exact(&mut last).map_err(at("cannot read", path))?;
+        file.read_exact(&mut last)
+            .map_err(at("cannot read", path))?;
         torn = last[0] != b'\n';
     }
     // Counting lines is a read of the whole file; appends are interactive and rare, and the
@@ -126,7 +128,8 @@ fn append_under_lock(file: &mut File, path: &Path, line: &str) -> Result<AppendO
 }
 
 fn count_lines(file: &mut File, path: &Path) -> Result<u64, IoError> {
-    file.seek(SeekFrom::Start(0)).map_err(at("cannot seek in", path))?;
+    file.seek(SeekFrom::Start(0))
+        .map_err(at("cannot seek in", path))?;
     let mut buf = vec![0u8; 1 << 16];
     let mut count = 0u64;
     loop {
@@ -174,8 +177,10 @@ impl StagingDir {
     /// Rename into place. The final path must not exist yet.
     pub fn commit(self) -> Result<PathBuf, IoError> {
         sync_dir(&self.staging)?;
-        fs::rename(&self.staging, &self.final_path)
-            .map_err(at("cannot rename a staging directory onto", &self.final_path))?;
+        fs::rename(&self.staging, &self.final_path).map_err(at(
+            "cannot rename a staging directory onto",
+            &self.final_path,
+        ))?;
         sync_dir(parent_dir(&self.final_path))?;
         Ok(self.final_path)
     }
@@ -196,7 +201,11 @@ pub fn remove_stale_staging(dir: &Path) -> Result<(), IoError> {
     };
     for entry in entries {
         let entry = entry.map_err(at("cannot list", dir))?;
-        if entry.file_name().to_string_lossy().starts_with(STAGING_PREFIX) {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(STAGING_PREFIX)
+        {
             let p = entry.path();
             fs::remove_dir_all(&p).map_err(at("cannot remove", &p))?;
         }
@@ -253,7 +262,13 @@ mod tests {
             "{\"a\":1}\n{\"a\":\n{\"b\":2}\n"
         );
         let again = append_line_locked(&p, "{}").unwrap();
-        assert_eq!(again, AppendOutcome { line: 4, torn_line_closed: None });
+        assert_eq!(
+            again,
+            AppendOutcome {
+                line: 4,
+                torn_line_closed: None
+            }
+        );
     }
 
     #[test]

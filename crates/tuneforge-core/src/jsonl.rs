@@ -129,10 +129,17 @@ mod tests {
     #[test]
     fn splits_with_and_without_final_newline() {
         let lines = split_lines(b"a\r\nb\nc");
-        let got: Vec<_> = lines.iter().map(|l| (l.number, l.bytes, l.terminated)).collect();
+        let got: Vec<_> = lines
+            .iter()
+            .map(|l| (l.number, l.bytes, l.terminated))
+            .collect();
         assert_eq!(
             got,
-            vec![(1, &b"a"[..], true), (2, &b"b"[..], true), (3, &b"c"[..], false)]
+            vec![
+                (1, &b"a"[..], true),
+                (2, &b"b"[..], true),
+                (3, &b"c"[..], false)
+            ]
         );
         assert!(split_lines(b"").is_empty());
         assert_eq!(split_lines(b"x\n").len(), 1);
@@ -151,7 +158,11 @@ mod tests {
     fn invalid_utf8_names_the_byte() {
         let lines = split_lines(b"{\"a\":\"\xff\"}\n");
         let err = parse_line::<serde_json::Value>(&lines[0]).unwrap_err();
-        assert!(err.message.contains("invalid UTF-8 at byte 6"), "{}", err.message);
+        assert!(
+            err.message.contains("invalid UTF-8 at byte 6"),
+            "{}",
+            err.message
+        );
     }
 
     proptest! {

@@ -80,7 +80,9 @@ impl Fingerprint {
         for old in &self.inputs {
             match now.inputs.iter().find(|n| n.path == old.path) {
                 None => why.push(format!("input {} is gone", old.path)),
-                Some(n) if n.blake3 != old.blake3 => why.push(format!("input {} changed", old.path)),
+                Some(n) if n.blake3 != old.blake3 => {
+                    why.push(format!("input {} changed", old.path))
+                }
                 Some(_) => {}
             }
         }
@@ -93,19 +95,32 @@ impl Fingerprint {
     }
 }
 
-fn diff_values(prefix: &str, old: &serde_json::Value, new: &serde_json::Value, out: &mut Vec<String>) {
+fn diff_values(
+    prefix: &str,
+    old: &serde_json::Value,
+    new: &serde_json::Value,
+    out: &mut Vec<String>,
+) {
     use serde_json::Value;
     match (old, new) {
         (Value::Object(a), Value::Object(b)) => {
             for (k, va) in a {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 match b.get(k) {
                     Some(vb) => diff_values(&key, va, vb, out),
                     None => out.push(format!("setting {key} was removed")),
                 }
             }
             for k in b.keys().filter(|k| !a.contains_key(*k)) {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 out.push(format!("setting {key} was added"));
             }
         }
@@ -143,7 +158,12 @@ mod tests {
     use serde_json::json;
 
     fn digest(path: &str, h: &str) -> FileDigest {
-        FileDigest { path: path.into(), blake3: h.into(), bytes: 1, records: None }
+        FileDigest {
+            path: path.into(),
+            blake3: h.into(),
+            bytes: 1,
+            records: None,
+        }
     }
 
     #[test]

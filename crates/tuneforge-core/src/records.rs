@@ -262,12 +262,8 @@ mod tests {
 
     #[test]
     fn sample_trains_only_the_expert_answer() {
-        let s = Sample::from_interaction(Interaction::new(
-            "q".into(),
-            "l".into(),
-            "e".into(),
-            meta(),
-        ));
+        let s =
+            Sample::from_interaction(Interaction::new("q".into(), "l".into(), "e".into(), meta()));
         assert_eq!(s.train_on, TrainOn::LastAssistant);
         assert_eq!(s.final_answer(), Some("e"));
         assert_eq!(s.rejected_answer(), Some("l"));

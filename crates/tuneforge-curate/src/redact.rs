@@ -1,0 +1,393 @@
+//! Redaction of secrets and personal data in captured text.
+//!
+//! Each rule replaces what it finds with a typed placeholder, `<REDACTED:aws_key>`, and
+//! counts it by type; the secret itself is never returned, logged or stored. Rules are
+//! regular expressions over prose and pasted config (interactions), checked first all at
+//! once with a `RegexSet` so clean text costs one pass.
+//!
+//! Assignment rules (`password = "…"`) replace the value only, so the surrounding code
+//! still reads correctly; a value that is an expression (followed by `(`, `[` or `.`) is
+//! code, not a secret, and is left alone.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use regex::{Captures, Regex, RegexSet};
+use tuneforge_core::config::RedactConfig;
+
+/// Placeholder prefix; text already carrying it is never redacted again.
+pub const PLACEHOLDER_PREFIX: &str = "<REDACTED:";
+
+/// Findings per type (`aws_key` → 2). Sorted, so manifests are deterministic.
+pub type RedactionCounts = BTreeMap<String, u64>;
+
+struct Rule {
+    kind: &'static str,
+    regex: Regex,
+    /// Replace only the `value` (or `value_bare`) group, keeping the key around it.
+    value_only: bool,
+    /// Extra check on a match; `false` keeps the text.
+    accept: fn(&Captures<'_>, &str, &Redactor) -> bool,
+}
+
+pub struct Redactor {
+    rules: Vec<Rule>,
+    set: RegexSet,
+    email_allowlist: Vec<String>,
+}
+
+fn always(_: &Captures<'_>, _: &str, _: &Redactor) -> bool {
+    true
+}
+
+fn email_outside_allowlist(caps: &Captures<'_>, _: &str, r: &Redactor) -> bool {
+    let addr = &caps[0];
+    let Some((local, domain)) = addr.rsplit_once('@') else {
+        return false;
+    };
+    // `git@host:org/repo` is an SSH remote, not a person's address.
+    if local == "git" {
+        return false;
+    }
+    let domain = domain.to_ascii_lowercase();
+    !r.email_allowlist
+        .iter()
+        .any(|allowed| domain == *allowed || domain.ends_with(&format!(".{allowed}")))
+}
+
+/// (kind, pattern, group, accept). Order matters where patterns overlap: the more specific
+/// provider token comes before the generic one.
+fn rule_table(emails: bool) -> Vec<(&'static str, &'static str, bool, AcceptFn)> {
+    let mut rules: Vec<(&'static str, &'static str, bool, AcceptFn)> = vec![
+        (
+            "private_key",
+            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?s:.*?)(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\z)",
+            false,
+            always,
+        ),
+        (
+            "aws_key",
+            r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b",
+            false,
+            always,
+        ),
+        (
+            "aws_secret",
+            r#"(?i)aws_?secret(?:_?access)?_?key["']?\s*[:=]\s*["']?(?P<value>[A-Za-z0-9/+=]{40})\b"#,
+            true,
+            always,
+        ),
+        (
+            "github_token",
+            r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b",
+            false,
+            always,
+        ),
+        (
+            "gitlab_token",
+            r"\bglpat-[A-Za-z0-9_\-]{20,}",
+            false,
+            always,
+        ),
+        (
+            "slack_token",
+            r"\bxox[abposr]-[A-Za-z0-9\-]{10,}",
+            false,
+            always,
+        ),
+        (
+            "slack_webhook",
+            r"https://hooks\.slack\.com/services/[A-Za-z0-9/_\-]+",
+            false,
+            always,
+        ),
+        ("google_api_key", r"\bAIza[0-9A-Za-z_\-]{35}", false, always),
+        (
+            "anthropic_key",
+            r"\bsk-ant-[A-Za-z0-9_\-]{20,}",
+            false,
+            always,
+        ),
+        (
+            "openai_key",
+            r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}",
+            false,
+            always,
+        ),
+        (
+            "stripe_key",
+            r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}",
+            false,
+            always,
+        ),
+        (
+            "jwt",
+            r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
+            false,
+            always,
+        ),
+        (
+            "bearer_token",
+            r"(?i)\bbearer\s+(?P<value>[A-Za-z0-9._~+/\-]{16,}=*)",
+            true,
+            always,
+        ),
+        (
+            "basic_auth",
+            r#"(?:^|\s)(?:-u|--user)\s+["']?[^\s:"']+:(?P<value>[^\s"']+)"#,
+            true,
+            always,
+        ),
+        (
+            "url_credentials",
+            r"\b[a-z][a-z0-9+.\-]*://[^\s/:@]+:(?P<value>[^\s/@]+)@",
+            true,
+            always,
+        ),
+        (
+            "password",
+            r#"(?i)\b(?:[A-Za-z0-9]+_)*(?:password|passwd|pwd|pass|secret|client_secret|api[_-]?key|access[_-]?token|auth[_-]?token|secret[_-]?key|private[_-]?key)["']?\s*(?::|=|=>)\s*(?:(?P<quote>["'])(?P<value>[^"'\s]{4,})["']|(?P<value_bare>[^\s"',;()\[\]{}]{6,}))"#,
+            true,
+            literal_value_any,
+        ),
+    ];
+    if emails {
+        rules.push((
+            "email",
+            r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b",
+            false,
+            email_outside_allowlist,
+        ));
+    }
+    rules
+}
+
+type AcceptFn = fn(&Captures<'_>, &str, &Redactor) -> bool;
+
+/// An assigned value is a secret only when it is a literal: a bare value followed by a call
+/// or an index, or a dotted name, is code; placeholders and variables are not secrets.
+fn literal_value_any(caps: &Captures<'_>, text: &str, r: &Redactor) -> bool {
+    let value = caps.name("value").or_else(|| caps.name("value_bare"));
+    let Some(value) = value else { return false };
+    let v = value.as_str();
+    if caps.name("quote").is_none() {
+        let next = text[value.end()..].chars().next();
+        if matches!(next, Some('(' | '[')) || v.contains('(') || v.contains("->") {
+            return false;
+        }
+        // A bare dotted name (`settings.password`) is a reference, not a secret.
+        if v.contains('.')
+            && v.chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '_')
+        {
+            return false;
+        }
+    }
+    let _ = r;
+    literal_value_checks(v)
+}
+
+fn literal_value_checks(v: &str) -> bool {
+    !(v.starts_with(PLACEHOLDER_PREFIX)
+        || v.starts_with('<')
+        || v.starts_with('$')
+        || v.starts_with('%')
+        || v.starts_with("{{")
+        || v.starts_with("process.env")
+        || v.starts_with("os.environ")
+        || v.chars()
+            .all(|c| c == '*' || c == 'x' || c == 'X' || c == '.'))
+}
+
+impl Redactor {
+    pub fn new(config: &RedactConfig) -> Self {
+        let table = rule_table(config.emails);
+        let rules: Vec<Rule> = table
+            .into_iter()
+            .map(|(kind, pattern, value_only, accept)| Rule {
+                kind,
+                regex: Regex::new(pattern).expect("redaction patterns are valid"),
+                value_only,
+                accept,
+            })
+            .collect();
+        let set = RegexSet::new(rules.iter().map(|r| r.regex.as_str()))
+            .expect("redaction patterns are valid");
+        Self {
+            rules,
+            set,
+            email_allowlist: config
+                .email_allowlist
+                .iter()
+                .map(|d| d.to_ascii_lowercase())
+                .collect(),
+        }
+    }
+
+    /// Replace every finding in `text`, adding to `counts`. Borrowed when nothing matched.
+    pub fn redact<'t>(&self, text: &'t str, counts: &mut RedactionCounts) -> Cow<'t, str> {
+        let hits = self.set.matches(text);
+        if !hits.matched_any() {
+            return Cow::Borrowed(text);
+        }
+        let mut current = Cow::Borrowed(text);
+        for index in hits.iter() {
+            let rule = &self.rules[index];
+            let mut found = 0u64;
+            let replaced = rule.regex.replace_all(&current, |caps: &Captures<'_>| {
+                let whole = caps.get(0).expect("group 0 always matches");
+                let target = if rule.value_only {
+                    caps.name("value")
+                        .or_else(|| caps.name("value_bare"))
+                        .unwrap_or(whole)
+                } else {
+                    whole
+                };
+                if target.as_str().starts_with(PLACEHOLDER_PREFIX)
+                    || !(rule.accept)(caps, &current, self)
+                {
+                    return whole.as_str().to_owned();
+                }
+                found += 1;
+                let mut out = String::with_capacity(whole.len());
+                out.push_str(&current[whole.start()..target.start()]);
+                out.push_str(PLACEHOLDER_PREFIX);
+                out.push_str(rule.kind);
+                out.push('>');
+                out.push_str(&current[target.end()..whole.end()]);
+                out
+            });
+            if found > 0 {
+                *counts.entry(rule.kind.to_owned()).or_default() += found;
+                current = Cow::Owned(replaced.into_owned());
+            }
+        }
+        current
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redact(text: &str) -> (String, RedactionCounts) {
+        let r = Redactor::new(&RedactConfig::default());
+        let mut counts = RedactionCounts::new();
+        let out = r.redact(text, &mut counts).into_owned();
+        (out, counts)
+    }
+
+    const SEEDED: &[(&str, &str, &str)] = &[
+        (
+            "aws_key",
+            "key id AKIAIOSFODNN7EXAMPLE here",
+            "AKIAIOSFODNN7EXAMPLE",
+        ),
+        (
+            "aws_secret",
+            "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        ),
+        (
+            "github_token",
+            "token ghp_0123456789abcdefghijABCDEFGHIJ012345 used",
+            "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+        ),
+        (
+            "gitlab_token",
+            "glpat-abcdefghij0123456789",
+            "glpat-abcdefghij0123456789",
+        ),
+        (
+            "slack_token",
+            "xoxb-1234567890-abcdefghij",
+            "xoxb-1234567890-abcdefghij",
+        ),
+        (
+            "google_api_key",
+            "AIzaSyA-1234567890abcdefghijklmnopqrstu",
+            "AIzaSyA-1234567890abcdefghijklmnopqrstu",
+        ),
+        (
+            "anthropic_key",
+            "sk-ant-api03-abcdefghijklmnopqrstuvwx",
+            "sk-ant-api03-abcdefghijklmnopqrstuvwx",
+        ),
+        (
+            "openai_key",
+            "sk-proj-abcdefghijklmnopqrstuvwx1234",
+            "sk-proj-abcdefghijklmnopqrstuvwx1234",
+        ),
+        (
+            "bearer_token",
+            "curl -H 'Authorization: Bearer abcdef0123456789abcdef' https://api",
+            "abcdef0123456789abcdef",
+        ),
+        (
+            "basic_auth",
+            "curl -u admin:s3cr3tPass https://x",
+            "s3cr3tPass",
+        ),
+        (
+            "url_credentials",
+            "postgres://app:hunter2pw@db:5432/x",
+            "hunter2pw",
+        ),
+        ("password", "DB_PASSWORD=Tr0ub4dor&3", "Tr0ub4dor&3"),
+        ("password", "password: \"correct-horse\"", "correct-horse"),
+        (
+            "email",
+            "mail ops.lead@acme-corp.io now",
+            "ops.lead@acme-corp.io",
+        ),
+        (
+            "private_key",
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
+            "MIIEowIBAAKCAQEA",
+        ),
+    ];
+
+    #[test]
+    fn each_seeded_secret_is_replaced_by_its_typed_placeholder() {
+        for (kind, text, secret) in SEEDED {
+            let (out, counts) = redact(text);
+            assert!(!out.contains(secret), "{kind}: {out}");
+            assert!(out.contains(&format!("<REDACTED:{kind}>")), "{kind}: {out}");
+            assert_eq!(counts.get(*kind), Some(&1), "{kind}: {counts:?}");
+        }
+    }
+
+    #[test]
+    fn code_and_allowlisted_addresses_are_left_alone() {
+        for text in [
+            "password = request.form['password']",
+            "$password = $this->config->get('password');",
+            "const token = getToken();",
+            "write to info@example.com",
+            "git clone git@github.com:org/repo.git",
+            "the password field must be required",
+            "password: <REDACTED:password>",
+        ] {
+            let (out, counts) = redact(text);
+            assert_eq!(out, text, "{counts:?}");
+        }
+    }
+
+    #[test]
+    fn assignments_keep_their_key_and_quotes() {
+        let (out, _) = redact("password: \"correct-horse\"");
+        assert_eq!(out, "password: \"<REDACTED:password>\"");
+        let (out, _) = redact("curl -u admin:s3cr3tPass https://x");
+        assert_eq!(out, "curl -u admin:<REDACTED:basic_auth> https://x");
+    }
+
+    #[test]
+    fn redaction_is_idempotent() {
+        for (_, text, _) in SEEDED {
+            let (once, _) = redact(text);
+            let (twice, counts) = redact(&once);
+            assert_eq!(once, twice);
+            assert!(counts.is_empty(), "{counts:?}");
+        }
+    }
+}
