@@ -1,0 +1,580 @@
+//! `process`: captured interactions → `processed/interactions.jsonl` → a versioned dataset.
+//!
+//! For every line of `raw/interactions.jsonl`, in parallel: parse, check the four-message
+//! shape and the domain, normalize the stored text (CRLF → LF, trailing spaces stripped),
+//! redact secrets, and compute the duplicate key (query + expert answer with whitespace
+//! collapsed). Then, in file order: drop exact duplicates (the first occurrence stays),
+//! assign splits ([`crate::split`]) and write `dataset/v<N>/` with every export format.
+//!
+//! Nothing is dropped silently: unreadable lines, excluded records and removed duplicates
+//! are all listed in the report, which the stage manifest carries. `dataset/v<N>` is
+//! assembled in a staging directory and renamed into place; when the content equals the
+//! latest version's, no new version is made.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use tuneforge_core::config::{ExportFormat, PipelineConfig, SplitConfig};
+use tuneforge_core::fsio::{IoError, StagingDir, at, remove_stale_staging, write_atomic};
+use tuneforge_core::hash::hash_bytes;
+use tuneforge_core::jsonl::{RawLine, parse_line, split_lines};
+use tuneforge_core::manifest::FileDigest;
+use tuneforge_core::records::{Interaction, Sample};
+use tuneforge_core::reporter::Reporter;
+use tuneforge_core::text::{collapse_whitespace, normalize_stored};
+use tuneforge_core::workspace::{DATASET_DIR, PROCESSED_INTERACTIONS, RAW_INTERACTIONS, Workspace};
+use tuneforge_curate::redact::{RedactionCounts, Redactor};
+
+use crate::formats::write_record;
+use crate::split::{Split, assign};
+
+#[derive(Debug, Error)]
+pub enum ProcessError {
+    #[error(
+        "no interactions yet: {0} does not exist; capture some with `tuneforge collect` \
+         or try `tuneforge quickstart`"
+    )]
+    NoInteractions(String),
+    #[error(transparent)]
+    Io(#[from] IoError),
+    #[error("{path}: {message}")]
+    BadDataset { path: String, message: String },
+}
+
+/// A line that is not a record at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unreadable {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// A record that was read but cannot become a sample.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Excluded {
+    pub line: u64,
+    pub interaction_id: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateRemoved {
+    pub line: u64,
+    pub interaction_id: String,
+    pub duplicate_of: String,
+    pub duplicate_of_line: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SplitCounts {
+    pub train: u64,
+    pub valid: u64,
+    pub test: u64,
+}
+
+impl SplitCounts {
+    fn add(&mut self, split: Split) {
+        match split {
+            Split::Train => self.train += 1,
+            Split::Valid => self.valid += 1,
+            Split::Test => self.test += 1,
+        }
+    }
+    pub fn total(&self) -> u64 {
+        self.train + self.valid + self.test
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatasetSummary {
+    pub version: u32,
+    /// Workspace-relative directory, `dataset/v<N>`.
+    pub dir: String,
+    /// False when the content equalled the latest version's and that one was kept.
+    pub created: bool,
+    pub counts: SplitCounts,
+    /// Domains below `process.min_domain_samples_for_holdout`, kept in train only.
+    pub train_only_domains: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessReport {
+    pub raw_lines: u64,
+    pub samples: u64,
+    pub unreadable: Vec<Unreadable>,
+    pub excluded: Vec<Excluded>,
+    pub duplicates: Vec<DuplicateRemoved>,
+    /// Placeholders inserted, by type.
+    pub redactions: RedactionCounts,
+    pub redacted_samples: u64,
+    /// Samples per domain (all splits).
+    pub domains: BTreeMap<String, u64>,
+    pub dataset: DatasetSummary,
+}
+
+/// What the stage runner needs: the report and every file written (workspace-relative,
+/// with its record count for JSON Lines).
+pub struct ProcessOutput {
+    pub report: ProcessReport,
+    pub outputs: Vec<(String, Option<u64>)>,
+}
+
+enum LineOutcome {
+    Unreadable(String),
+    Excluded { id: String, reason: String },
+    Kept(Box<Prepared>),
+}
+
+struct Prepared {
+    sample: Sample,
+    key: [u8; 32],
+    redactions: RedactionCounts,
+}
+
+fn prepare(line: &RawLine<'_>, config: &PipelineConfig, redactor: Option<&Redactor>) -> LineOutcome {
+    let mut interaction: Interaction = match parse_line(line) {
+        Ok(i) => i,
+        Err(e) => return LineOutcome::Unreadable(e.message),
+    };
+    let id = interaction.metadata.interaction_id.clone();
+    let exclude = |reason: String| LineOutcome::Excluded {
+        id: id.clone(),
+        reason,
+    };
+    if let Err(reason) = interaction.check_shape() {
+        return exclude(reason);
+    }
+    if !config.domains.contains(&interaction.metadata.domain) {
+        return exclude(format!(
+            "domain {:?} is not configured in pipeline.yaml (configured: {})",
+            interaction.metadata.domain,
+            config.domains.names().join(", ")
+        ));
+    }
+    let mut redactions = RedactionCounts::new();
+    for message in &mut interaction.messages {
+        let mut text = normalize_stored(&message.content);
+        if let Some(r) = redactor {
+            text = r.redact(&text, &mut redactions).into_owned();
+        }
+        message.content = text;
+    }
+    if let Some((i, _)) = interaction
+        .messages
+        .iter()
+        .enumerate()
+        .find(|(_, m)| m.content.trim().is_empty())
+    {
+        return exclude(format!("message {} is empty or whitespace only", i + 1));
+    }
+    let key = dedup_key(interaction.query(), interaction.expert_answer());
+    LineOutcome::Kept(Box::new(Prepared {
+        sample: Sample::from_interaction(interaction),
+        key,
+        redactions,
+    }))
+}
+
+/// The exact-duplicate key: query and expert answer with whitespace collapsed.
+pub fn dedup_key(query: &str, answer: &str) -> [u8; 32] {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(collapse_whitespace(query).as_bytes());
+    hasher.update(&[0]);
+    hasher.update(collapse_whitespace(answer).as_bytes());
+    *hasher.finalize().as_bytes()
+}
+
+/// Run `process` over the workspace.
+pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput, ProcessError> {
+    let config = &ws.config;
+    let raw_path = ws.path(RAW_INTERACTIONS);
+    let bytes = match std::fs::read(&raw_path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ProcessError::NoInteractions(RAW_INTERACTIONS.to_owned()));
+        }
+        Err(e) => return Err(IoError::new("cannot read", &raw_path, e).into()),
+    };
+    let lines = split_lines(&bytes);
+    let redactor = config.redact.enabled.then(|| Redactor::new(&config.redact));
+
+    let task = reporter.task("process: reading and redacting interactions", Some(lines.len() as u64));
+    let outcomes: Vec<LineOutcome> = lines
+        .par_chunks(1024)
+        .flat_map_iter(|chunk| {
+            let out: Vec<_> = chunk
+                .iter()
+                .map(|l| prepare(l, config, redactor.as_ref()))
+                .collect();
+            task.advance(chunk.len() as u64);
+            out
+        })
+        .collect();
+    task.finish();
+
+    let mut unreadable = Vec::new();
+    let mut excluded = Vec::new();
+    let mut duplicates = Vec::new();
+    let mut redactions = RedactionCounts::new();
+    let mut redacted_samples = 0u64;
+    let mut first_seen: HashMap<[u8; 32], (u64, String)> = HashMap::new();
+    let mut kept: Vec<(Sample, [u8; 32])> = Vec::new();
+    for (line, outcome) in lines.iter().zip(outcomes) {
+        match outcome {
+            LineOutcome::Unreadable(reason) => unreadable.push(Unreadable {
+                line: line.number,
+                reason,
+            }),
+            LineOutcome::Excluded { id, reason } => excluded.push(Excluded {
+                line: line.number,
+                interaction_id: id,
+                reason,
+            }),
+            LineOutcome::Kept(p) => {
+                let id = p.sample.metadata.interaction_id.clone().unwrap_or_default();
+                if let Some((first_line, first_id)) = first_seen.get(&p.key) {
+                    duplicates.push(DuplicateRemoved {
+                        line: line.number,
+                        interaction_id: id,
+                        duplicate_of: first_id.clone(),
+                        duplicate_of_line: *first_line,
+                    });
+                    continue;
+                }
+                first_seen.insert(p.key, (line.number, id));
+                if !p.redactions.is_empty() {
+                    redacted_samples += 1;
+                    for (k, v) in p.redactions {
+                        *redactions.entry(k).or_default() += v;
+                    }
+                }
+                kept.push((p.sample, p.key));
+            }
+        }
+    }
+    for u in &unreadable {
+        reporter.warn(&format!(
+            "{RAW_INTERACTIONS}:{}: skipped, not a record: {}",
+            u.line, u.reason
+        ));
+    }
+    for e in &excluded {
+        reporter.warn(&format!(
+            "{RAW_INTERACTIONS}:{}: {} excluded: {}",
+            e.line, e.interaction_id, e.reason
+        ));
+    }
+
+    // processed/interactions.jsonl: every kept sample, in capture order.
+    let serialized: Vec<Vec<u8>> = kept
+        .par_iter()
+        .map(|(s, _)| serde_json::to_vec(s).expect("samples always serialize"))
+        .collect();
+    let mut processed = Vec::with_capacity(serialized.iter().map(|s| s.len() + 1).sum());
+    for s in &serialized {
+        processed.extend_from_slice(s);
+        processed.push(b'\n');
+    }
+    write_atomic(&ws.path(PROCESSED_INTERACTIONS), &processed)?;
+
+    let mut domains: BTreeMap<String, u64> = BTreeMap::new();
+    for (s, _) in &kept {
+        *domains.entry(s.metadata.domain.clone()).or_default() += 1;
+    }
+    let min_holdout = config.process.min_domain_samples_for_holdout;
+    let train_only_domains: Vec<String> = domains
+        .iter()
+        .filter(|(_, n)| **n < min_holdout)
+        .map(|(d, _)| d.clone())
+        .collect();
+    let splits: Vec<Split> = kept
+        .iter()
+        .map(|(s, key)| {
+            let holdout = !train_only_domains.contains(&s.metadata.domain);
+            assign(config.seed, key, &config.process.split, holdout)
+        })
+        .collect();
+
+    let files = build_dataset_files(config, &kept, &serialized, &splits);
+    let mut counts = SplitCounts::default();
+    splits.iter().for_each(|s| counts.add(*s));
+    let processed_digest = FileDigest::of(&ws.root, PROCESSED_INTERACTIONS, Some(kept.len() as u64))?;
+    let (version, created, dataset_files) = write_dataset(
+        ws,
+        files,
+        DatasetFacts {
+            seed: config.seed,
+            split: config.process.split,
+            min_domain_samples_for_holdout: min_holdout,
+            formats: config.process.formats.clone(),
+            source: processed_digest,
+            counts: counts.clone(),
+            train_only_domains: train_only_domains.clone(),
+            redactions: redactions.clone(),
+        },
+    )?;
+
+    let dir = format!("{DATASET_DIR}/v{version}");
+    let mut outputs = vec![(PROCESSED_INTERACTIONS.to_owned(), Some(kept.len() as u64))];
+    outputs.extend(
+        dataset_files
+            .into_iter()
+            .map(|(rel, records)| (format!("{dir}/{rel}"), records)),
+    );
+    Ok(ProcessOutput {
+        report: ProcessReport {
+            raw_lines: lines.len() as u64,
+            samples: kept.len() as u64,
+            unreadable,
+            excluded,
+            duplicates,
+            redactions,
+            redacted_samples,
+            domains,
+            dataset: DatasetSummary {
+                version,
+                dir,
+                created,
+                counts,
+                train_only_domains,
+            },
+        },
+        outputs,
+    })
+}
+
+/// A dataset file before it is written: path relative to `dataset/v<N>`, bytes, records.
+struct DataFile {
+    rel: String,
+    bytes: Vec<u8>,
+    records: u64,
+}
+
+fn build_dataset_files(
+    config: &PipelineConfig,
+    kept: &[(Sample, [u8; 32])],
+    serialized: &[Vec<u8>],
+    splits: &[Split],
+) -> Vec<DataFile> {
+    let mut files = Vec::new();
+    let mut formats = config.process.formats.clone();
+    formats.sort();
+    formats.dedup();
+    let by_split = |filter: &dyn Fn(usize) -> bool, split: Split| -> Vec<usize> {
+        (0..kept.len())
+            .filter(|&i| splits[i] == split && filter(i))
+            .collect()
+    };
+    let canonical = |rel: String, idx: &[usize]| {
+        let mut bytes = Vec::new();
+        for &i in idx {
+            bytes.extend_from_slice(&serialized[i]);
+            bytes.push(b'\n');
+        }
+        DataFile {
+            rel,
+            bytes,
+            records: idx.len() as u64,
+        }
+    };
+    for split in [Split::Train, Split::Valid, Split::Test] {
+        let idx = by_split(&|_| true, split);
+        files.push(canonical(format!("{}.jsonl", split.name()), &idx));
+        for format in &formats {
+            let mut bytes = Vec::new();
+            let mut records = 0;
+            for &i in &idx {
+                records += u64::from(write_record(*format, &kept[i].0, &mut bytes));
+            }
+            files.push(DataFile {
+                rel: format!("{}/{}.jsonl", format.dir_name(), split.name()),
+                bytes,
+                records,
+            });
+        }
+    }
+    let present: std::collections::BTreeSet<&str> =
+        kept.iter().map(|(s, _)| s.metadata.domain.as_str()).collect();
+    for domain in config.domains.names().into_iter().filter(|d| present.contains(d)) {
+        for split in [Split::Train, Split::Valid, Split::Test] {
+            let idx = by_split(&|i| kept[i].0.metadata.domain == domain, split);
+            files.push(canonical(
+                format!("domains/{domain}/{}.jsonl", split.name()),
+                &idx,
+            ));
+        }
+    }
+    files
+}
+
+/// `dataset/v<N>/manifest.json`. Holds nothing that differs between identical runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetManifest {
+    pub version: u32,
+    /// blake3 over every data file's path and hash: equal content, equal hash.
+    pub content_hash: String,
+    pub tool_version: String,
+    #[serde(flatten)]
+    pub facts: DatasetFacts,
+    /// Every data file, relative to the version directory.
+    pub files: Vec<FileDigest>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetFacts {
+    pub seed: u64,
+    pub split: SplitConfig,
+    pub min_domain_samples_for_holdout: u64,
+    pub formats: Vec<ExportFormat>,
+    pub source: FileDigest,
+    pub counts: SplitCounts,
+    pub train_only_domains: Vec<String>,
+    pub redactions: RedactionCounts,
+}
+
+pub const DATASET_MANIFEST: &str = "manifest.json";
+pub const DATASET_CARD: &str = "README.md";
+
+/// The highest `dataset/v<N>` present.
+pub fn latest_version(dataset_dir: &Path) -> Result<Option<u32>, IoError> {
+    let entries = match std::fs::read_dir(dataset_dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(IoError::new("cannot list", dataset_dir, e)),
+    };
+    let mut best = None;
+    for entry in entries {
+        let entry = entry.map_err(at("cannot list", dataset_dir))?;
+        let name = entry.file_name();
+        let version = name
+            .to_str()
+            .and_then(|n| n.strip_prefix('v'))
+            .and_then(|n| n.parse::<u32>().ok());
+        if let Some(v) = version {
+            if entry.path().join(DATASET_MANIFEST).is_file() {
+                best = best.max(Some(v));
+            }
+        }
+    }
+    Ok(best)
+}
+
+fn write_dataset(
+    ws: &Workspace,
+    files: Vec<DataFile>,
+    facts: DatasetFacts,
+) -> Result<(u32, bool, Vec<(String, Option<u64>)>), ProcessError> {
+    let dataset_dir = ws.path(DATASET_DIR);
+    remove_stale_staging(&dataset_dir)?;
+    let digests: Vec<FileDigest> = files
+        .iter()
+        .map(|f| FileDigest {
+            path: f.rel.clone(),
+            blake3: hash_bytes(&f.bytes),
+            bytes: f.bytes.len() as u64,
+            records: Some(f.records),
+        })
+        .collect();
+    let mut content = String::new();
+    for d in &digests {
+        content.push_str(&d.path);
+        content.push('\0');
+        content.push_str(&d.blake3);
+        content.push('\n');
+    }
+    let content_hash = hash_bytes(content.as_bytes());
+
+    let listed = || -> Vec<(String, Option<u64>)> {
+        digests
+            .iter()
+            .map(|d| (d.path.clone(), d.records))
+            .chain([
+                (DATASET_MANIFEST.to_owned(), None),
+                (DATASET_CARD.to_owned(), None),
+            ])
+            .collect()
+    };
+
+    let latest = latest_version(&dataset_dir)?;
+    if let Some(v) = latest {
+        let manifest_path = dataset_dir.join(format!("v{v}")).join(DATASET_MANIFEST);
+        let text = std::fs::read(&manifest_path).map_err(at("cannot read", &manifest_path))?;
+        let existing: DatasetManifest =
+            serde_json::from_slice(&text).map_err(|e| ProcessError::BadDataset {
+                path: format!("{DATASET_DIR}/v{v}/{DATASET_MANIFEST}"),
+                message: format!("{e}; move the damaged version away and run again"),
+            })?;
+        if existing.content_hash == content_hash {
+            return Ok((v, false, listed()));
+        }
+    }
+    let version = latest.map_or(1, |v| v + 1);
+    let manifest = DatasetManifest {
+        version,
+        content_hash,
+        tool_version: tuneforge_core::TOOL_VERSION.to_owned(),
+        facts,
+        files: digests.clone(),
+    };
+    let staging = StagingDir::create(&dataset_dir.join(format!("v{version}")))?;
+    for f in &files {
+        let path = staging.path().join(&f.rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(at("cannot create directory", parent))?;
+        }
+        std::fs::write(&path, &f.bytes).map_err(at("cannot write", &path))?;
+    }
+    let mut manifest_bytes = serde_json::to_vec_pretty(&manifest).expect("manifest serializes");
+    manifest_bytes.push(b'\n');
+    let manifest_path = staging.path().join(DATASET_MANIFEST);
+    std::fs::write(&manifest_path, manifest_bytes).map_err(at("cannot write", &manifest_path))?;
+    let card_path = staging.path().join(DATASET_CARD);
+    std::fs::write(&card_path, dataset_card(&manifest)).map_err(at("cannot write", &card_path))?;
+    staging.commit()?;
+    Ok((version, true, listed()))
+}
+
+fn dataset_card(m: &DatasetManifest) -> String {
+    let f = &m.facts;
+    let mut card = format!(
+        "# Dataset v{version}\n\n\
+         Made by tuneforge {tool} from `{source}` (blake3 `{source_hash}`), seed {seed}.\n\n\
+         | split | samples |\n|---|---|\n| train | {train} |\n| valid | {valid} |\n| test | {test} |\n\n\
+         Files: `{{train,valid,test}}.jsonl` are tuneforge samples (only the turns marked by \
+         `train_on` are trained); `domains/<domain>/` holds the same split per domain; \
+         {formats}.\n",
+        version = m.version,
+        tool = m.tool_version,
+        source = f.source.path,
+        source_hash = f.source.blake3,
+        seed = f.seed,
+        train = f.counts.train,
+        valid = f.counts.valid,
+        test = f.counts.test,
+        formats = if f.formats.is_empty() {
+            "no export formats".to_owned()
+        } else {
+            f.formats
+                .iter()
+                .map(|x| format!("`{}/`", x.dir_name()))
+                .collect::<Vec<_>>()
+                .join(", ")
+                + " hold the export formats"
+        },
+    );
+    if !f.train_only_domains.is_empty() {
+        card.push_str(&format!(
+            "\nDomains with fewer than {} samples are in train only: {}.\n",
+            f.min_domain_samples_for_holdout,
+            f.train_only_domains.join(", ")
+        ));
+    }
+    if !f.redactions.is_empty() {
+        let list: Vec<String> = f.redactions.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        card.push_str(&format!("\nRedacted before packaging: {}.\n", list.join(", ")));
+    }
+    card
+}
+
