@@ -71,7 +71,11 @@ pub fn write_record(format: ExportFormat, sample: &Sample, out: &mut Vec<u8>) ->
             _ => false,
         },
         ExportFormat::Preference => {
-            match (sample.prompt(), sample.final_answer(), sample.rejected_answer()) {
+            match (
+                sample.prompt(),
+                sample.final_answer(),
+                sample.rejected_answer(),
+            ) {
                 (Some(prompt), Some(chosen), Some(rejected)) => serde_json::to_writer(
                     &mut *out,
                     &PreferenceRecord {

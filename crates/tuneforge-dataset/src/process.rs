@@ -133,7 +133,11 @@ struct Prepared {
     redactions: RedactionCounts,
 }
 
-fn prepare(line: &RawLine<'_>, config: &PipelineConfig, redactor: Option<&Redactor>) -> LineOutcome {
+fn prepare(
+    line: &RawLine<'_>,
+    config: &PipelineConfig,
+    redactor: Option<&Redactor>,
+) -> LineOutcome {
     let mut interaction: Interaction = match parse_line(line) {
         Ok(i) => i,
         Err(e) => return LineOutcome::Unreadable(e.message),
@@ -200,7 +204,10 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
     let lines = split_lines(&bytes);
     let redactor = config.redact.enabled.then(|| Redactor::new(&config.redact));
 
-    let task = reporter.task("process: reading and redacting interactions", Some(lines.len() as u64));
+    let task = reporter.task(
+        "process: reading and redacting interactions",
+        Some(lines.len() as u64),
+    );
     let outcomes: Vec<LineOutcome> = lines
         .par_chunks(1024)
         .flat_map_iter(|chunk| {
@@ -300,7 +307,8 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
     let files = build_dataset_files(config, &kept, &serialized, &splits);
     let mut counts = SplitCounts::default();
     splits.iter().for_each(|s| counts.add(*s));
-    let processed_digest = FileDigest::of(&ws.root, PROCESSED_INTERACTIONS, Some(kept.len() as u64))?;
+    let processed_digest =
+        FileDigest::of(&ws.root, PROCESSED_INTERACTIONS, Some(kept.len() as u64))?;
     let (version, created, dataset_files) = write_dataset(
         ws,
         files,
@@ -395,9 +403,16 @@ fn build_dataset_files(
             });
         }
     }
-    let present: std::collections::BTreeSet<&str> =
-        kept.iter().map(|(s, _)| s.metadata.domain.as_str()).collect();
-    for domain in config.domains.names().into_iter().filter(|d| present.contains(d)) {
+    let present: std::collections::BTreeSet<&str> = kept
+        .iter()
+        .map(|(s, _)| s.metadata.domain.as_str())
+        .collect();
+    for domain in config
+        .domains
+        .names()
+        .into_iter()
+        .filter(|d| present.contains(d))
+    {
         for split in [Split::Train, Split::Valid, Split::Test] {
             let idx = by_split(&|i| kept[i].0.metadata.domain == domain, split);
             files.push(canonical(
@@ -572,9 +587,15 @@ fn dataset_card(m: &DatasetManifest) -> String {
         ));
     }
     if !f.redactions.is_empty() {
-        let list: Vec<String> = f.redactions.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        card.push_str(&format!("\nRedacted before packaging: {}.\n", list.join(", ")));
+        let list: Vec<String> = f
+            .redactions
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        card.push_str(&format!(
+            "\nRedacted before packaging: {}.\n",
+            list.join(", ")
+        ));
     }
     card
 }
-

@@ -18,7 +18,9 @@ pub struct SnapshotOutcome {
 pub fn snapshot(ws: &Workspace, date: &str) -> Result<SnapshotOutcome, ProcessError> {
     let dataset_dir = ws.path(DATASET_DIR);
     let version = latest_version(&dataset_dir)?.ok_or_else(|| {
-        ProcessError::NoInteractions(format!("{DATASET_DIR}/v<N> (run `tuneforge process` first)"))
+        ProcessError::NoInteractions(format!(
+            "{DATASET_DIR}/v<N> (run `tuneforge process` first)"
+        ))
     })?;
     let snapshots = ws.path(SNAPSHOTS_DIR);
     remove_stale_staging(&snapshots)?;
@@ -41,4 +43,3 @@ pub fn snapshot(ws: &Workspace, date: &str) -> Result<SnapshotOutcome, ProcessEr
 pub fn today_utc() -> String {
     jiff::Timestamp::now().strftime("%Y-%m-%d").to_string()
 }
-

@@ -82,6 +82,9 @@ mod tests {
         let a: Vec<_> = keys.iter().map(|k| assign(1, k, &cfg, true)).collect();
         let b: Vec<_> = keys.iter().map(|k| assign(2, k, &cfg, true)).collect();
         assert_ne!(a, b);
-        assert!(keys.iter().all(|k| assign(1, k, &cfg, false) == Split::Train));
+        assert!(
+            keys.iter()
+                .all(|k| assign(1, k, &cfg, false) == Split::Train)
+        );
     }
 }
