@@ -134,7 +134,7 @@ fn rule_table(emails: bool) -> Vec<(&'static str, &'static str, bool, AcceptFn)>
         ),
         (
             "basic_auth",
-            r#"(?:^|\s)(?:-u|--user)\s+["']?[^\s:"']+:(?P<value>[^\s"']+)"#,
+            r#"\b(?:curl|wget|http)\b[^\n]*?\s(?:-u|--user)\s+["']?[A-Za-z0-9._@\-]+:(?P<value>[^\s"']+)"#,
             true,
             always,
         ),
@@ -367,6 +367,7 @@ mod tests {
             "git clone git@github.com:org/repo.git",
             "the password field must be required",
             "password: <REDACTED:password>",
+            "built_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)",
         ] {
             let (out, counts) = redact(text);
             assert_eq!(out, text, "{counts:?}");

@@ -309,7 +309,11 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
     splits.iter().for_each(|s| counts.add(*s));
     let processed_digest =
         FileDigest::of(&ws.root, PROCESSED_INTERACTIONS, Some(kept.len() as u64))?;
-    let (version, created, dataset_files) = write_dataset(
+    let WrittenDataset {
+        version,
+        created,
+        files: dataset_files,
+    } = write_dataset(
         ws,
         files,
         DatasetFacts {
@@ -467,20 +471,27 @@ pub fn latest_version(dataset_dir: &Path) -> Result<Option<u32>, IoError> {
             .to_str()
             .and_then(|n| n.strip_prefix('v'))
             .and_then(|n| n.parse::<u32>().ok());
-        if let Some(v) = version {
-            if entry.path().join(DATASET_MANIFEST).is_file() {
-                best = best.max(Some(v));
-            }
+        if let Some(v) = version
+            && entry.path().join(DATASET_MANIFEST).is_file()
+        {
+            best = best.max(Some(v));
         }
     }
     Ok(best)
+}
+
+/// The version `write_dataset` settled on, and its files relative to `dataset/v<N>`.
+struct WrittenDataset {
+    version: u32,
+    created: bool,
+    files: Vec<(String, Option<u64>)>,
 }
 
 fn write_dataset(
     ws: &Workspace,
     files: Vec<DataFile>,
     facts: DatasetFacts,
-) -> Result<(u32, bool, Vec<(String, Option<u64>)>), ProcessError> {
+) -> Result<WrittenDataset, ProcessError> {
     let dataset_dir = ws.path(DATASET_DIR);
     remove_stale_staging(&dataset_dir)?;
     let digests: Vec<FileDigest> = files
@@ -522,7 +533,11 @@ fn write_dataset(
                 message: format!("{e}; move the damaged version away and run again"),
             })?;
         if existing.content_hash == content_hash {
-            return Ok((v, false, listed()));
+            return Ok(WrittenDataset {
+                version: v,
+                created: false,
+                files: listed(),
+            });
         }
     }
     let version = latest.map_or(1, |v| v + 1);
@@ -548,7 +563,11 @@ fn write_dataset(
     let card_path = staging.path().join(DATASET_CARD);
     std::fs::write(&card_path, dataset_card(&manifest)).map_err(at("cannot write", &card_path))?;
     staging.commit()?;
-    Ok((version, true, listed()))
+    Ok(WrittenDataset {
+        version,
+        created: true,
+        files: listed(),
+    })
 }
 
 fn dataset_card(m: &DatasetManifest) -> String {

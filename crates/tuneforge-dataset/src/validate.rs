@@ -406,16 +406,16 @@ pub fn validate(ws: &Workspace, reporter: &dyn Reporter) -> Result<ValidationRep
                     message: message.clone(),
                 });
             }
-            if let Some(id) = facts.id.as_deref() {
-                if let Some(first) = seen.insert(id, *line) {
-                    seen.insert(id, first);
-                    findings.push(Finding {
-                        severity: dup_severity,
-                        path: c.path.clone(),
-                        line: Some(*line),
-                        message: format!("duplicate id {id} (first on line {first})"),
-                    });
-                }
+            if let Some(id) = facts.id.as_deref()
+                && let Some(first) = seen.insert(id, *line)
+            {
+                seen.insert(id, first);
+                findings.push(Finding {
+                    severity: dup_severity,
+                    path: c.path.clone(),
+                    line: Some(*line),
+                    message: format!("duplicate id {id} (first on line {first})"),
+                });
             }
             if let (Some(domain), true) = (facts.domain.as_deref(), c.path.contains("/domains/")) {
                 let dir_domain = c.path.rsplit('/').nth(1).unwrap_or_default();

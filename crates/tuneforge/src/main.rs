@@ -1,1 +1,61 @@
-fn main() {}
+//! The `tuneforge` binary: argument parsing, output and exit codes. The work happens in the
+//! library crates.
+
+mod cli;
+mod commands;
+mod exit;
+mod reporter;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::Cli;
+use crate::commands::Context;
+use crate::exit::{Exit, classify};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.global.verbose);
+    let bars = !cli.global.no_progress && !cli.global.json && std::io::stderr().is_terminal();
+    let ctx = Context::new(&cli.global, bars);
+    let code = match commands::dispatch(cli.command, &ctx) {
+        Ok(code) => code,
+        Err(err) => {
+            let code = classify(&err);
+            if ctx.json {
+                let doc = serde_json::json!({
+                    "ok": false,
+                    "error": format!("{err:#}"),
+                    "exit_code": code as u8,
+                });
+                println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            } else {
+                eprintln!("error: {err:#}");
+            }
+            code
+        }
+    };
+    ExitCode::from(code as u8)
+}
+
+fn init_tracing(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TUNEFORGE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(e as u8)
+    }
+}

@@ -1,0 +1,36 @@
+//! `tuneforge init <dir> [--preset …]`: a new workspace with a commented `pipeline.yaml`.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tuneforge_core::config::{Preset, render_pipeline_yaml};
+use tuneforge_core::fsio::{at, write_atomic};
+use tuneforge_core::workspace::{CONFIG_FILE, Workspace, WorkspaceState};
+
+use crate::PipelineError;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InitOutcome {
+    pub root: PathBuf,
+    pub config: PathBuf,
+    pub preset: &'static str,
+}
+
+pub fn init(dir: &Path, preset: Preset) -> Result<InitOutcome, PipelineError> {
+    let config = dir.join(CONFIG_FILE);
+    if config.exists() {
+        return Err(PipelineError::AlreadyWorkspace {
+            path: dir.display().to_string(),
+        });
+    }
+    std::fs::create_dir_all(dir.join("raw")).map_err(at("cannot create directory", dir))?;
+    write_atomic(&config, render_pipeline_yaml(preset).as_bytes())?;
+    let ws = Workspace::open(dir)?;
+    // The retrain advice counts from here until the first `train`.
+    ws.write_state(&WorkspaceState::default())?;
+    Ok(InitOutcome {
+        root: dir.to_path_buf(),
+        config,
+        preset: preset.name(),
+    })
+}

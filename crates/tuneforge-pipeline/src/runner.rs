@@ -1,0 +1,270 @@
+//! `tuneforge run`: run every stage that is not fresh, like a build system.
+//!
+//! A stage is fresh when its manifest exists, its fingerprint (input hashes, config slice,
+//! tool version) equals the current one and every recorded output still has its hash.
+//! Freshness is decided right before each stage runs, after the stages before it, so a
+//! rerun upstream that produced identical outputs leaves downstream stages fresh.
+//! The manifest is written last, after every output is in place: a run killed at any point
+//! leaves a stage without a matching manifest, which the next run redoes.
+
+use std::time::Instant;
+
+use serde::Serialize;
+use tuneforge_core::fsio::write_json_atomic;
+use tuneforge_core::manifest::{FileDigest, Fingerprint, StageManifest};
+use tuneforge_core::reporter::Reporter;
+use tuneforge_core::workspace::Workspace;
+
+use crate::PipelineError;
+use crate::stages::{self, Stage};
+
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Run this stage and every later one, fresh or not.
+    pub from: Option<String>,
+    /// Run only this stage (if stale, or always with `force`).
+    pub only: Option<String>,
+    /// Run the selected stages even when fresh.
+    pub force: bool,
+    /// Re-query network stages even when fresh.
+    pub refresh: bool,
+    /// Never run network stages; their last outputs stand.
+    pub offline: bool,
+}
+
+/// Whether a stage runs now, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Run(String),
+    Skip(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum Freshness {
+    Fresh,
+    Stale { reasons: Vec<String> },
+    Missing { reason: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StageOutcome {
+    pub stage: &'static str,
+    pub ran: bool,
+    /// Why it ran, or why it was skipped.
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub stages: Vec<StageOutcome>,
+}
+
+pub fn manifest_path(stage: &dyn Stage) -> String {
+    format!("{}/manifest.json", stage.dir())
+}
+
+pub fn read_manifest(
+    ws: &Workspace,
+    stage: &dyn Stage,
+) -> Result<Option<StageManifest>, PipelineError> {
+    let rel = manifest_path(stage);
+    match std::fs::read(ws.path(&rel)) {
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| PipelineError::Manifest {
+                    path: rel,
+                    message: format!("{e}; delete it and run the stage again"),
+                })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(tuneforge_core::fsio::IoError::new("cannot read", &ws.path(&rel), e).into()),
+    }
+}
+
+pub fn current_fingerprint(
+    ws: &Workspace,
+    stage: &dyn Stage,
+) -> Result<Fingerprint, PipelineError> {
+    let inputs = stage
+        .inputs(ws)?
+        .iter()
+        .map(|rel| FileDigest::of(&ws.root, rel, None))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Fingerprint::new(stage.config_slice(&ws.config), inputs))
+}
+
+/// Is `stage` fresh, and if not, why.
+pub fn freshness(
+    ws: &Workspace,
+    stage: &dyn Stage,
+    now: &Fingerprint,
+) -> Result<Freshness, PipelineError> {
+    let manifest = match read_manifest(ws, stage) {
+        Ok(Some(m)) => m,
+        Ok(None) => {
+            return Ok(Freshness::Missing {
+                reason: "never completed".to_owned(),
+            });
+        }
+        Err(PipelineError::Manifest { message, .. }) => {
+            return Ok(Freshness::Stale {
+                reasons: vec![format!("manifest unreadable: {message}")],
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    let mut reasons = manifest.fingerprint.differences(now);
+    reasons.extend(manifest.damaged_outputs(&ws.root));
+    Ok(if reasons.is_empty() {
+        Freshness::Fresh
+    } else {
+        Freshness::Stale { reasons }
+    })
+}
+
+/// Whether a stage runs now. Pure, so the policy is testable on its own.
+pub fn decide(freshness: &Freshness, network: bool, opts: &RunOptions, forced: bool) -> Decision {
+    if network && opts.offline {
+        return Decision::Skip("offline: network stages keep their last outputs".to_owned());
+    }
+    if forced {
+        return Decision::Run("forced".to_owned());
+    }
+    if network && opts.refresh {
+        return Decision::Run("--refresh".to_owned());
+    }
+    match freshness {
+        Freshness::Fresh => Decision::Skip("fresh".to_owned()),
+        Freshness::Stale { reasons } => Decision::Run(format!("stale: {}", reasons.join("; "))),
+        Freshness::Missing { reason } => Decision::Run(format!("missing: {reason}")),
+    }
+}
+
+pub fn run(
+    ws: &Workspace,
+    opts: &RunOptions,
+    reporter: &dyn Reporter,
+) -> Result<RunReport, PipelineError> {
+    let all = stages::all();
+    let (selected, forced_from): (Vec<&dyn Stage>, bool) = match (&opts.only, &opts.from) {
+        (Some(only), _) => (vec![stages::find(only)?], false),
+        (None, Some(from)) => {
+            let start = stages::find(from)?;
+            let at = all
+                .iter()
+                .position(|s| s.name() == start.name())
+                .unwrap_or(0);
+            (all[at..].to_vec(), true)
+        }
+        (None, None) => (all, false),
+    };
+    let mut outcomes = Vec::new();
+    for stage in selected {
+        let fingerprint = current_fingerprint(ws, stage)?;
+        let fresh = freshness(ws, stage, &fingerprint)?;
+        let forced = opts.force || forced_from;
+        let reason = match decide(&fresh, stage.network(), opts, forced) {
+            Decision::Run(reason) => reason,
+            Decision::Skip(reason) => {
+                reporter.info(&format!("{}: skipped ({reason})", stage.name()));
+                outcomes.push(StageOutcome {
+                    stage: stage.name(),
+                    ran: false,
+                    reason,
+                    summary: None,
+                    seconds: None,
+                });
+                continue;
+            }
+        };
+        reporter.info(&format!("{}: running ({reason})", stage.name()));
+        let started = jiff::Timestamp::now();
+        let clock = Instant::now();
+        let result = stage.run(ws, reporter)?;
+        let seconds = clock.elapsed().as_secs_f64();
+        let outputs = result
+            .outputs
+            .iter()
+            .map(|(rel, records)| FileDigest::of(&ws.root, rel, *records))
+            .collect::<Result<Vec<_>, _>>()?;
+        write_json_atomic(
+            &ws.path(&format!("{}/timings.json", stage.dir())),
+            &serde_json::json!({
+                "stage": stage.name(),
+                "started": started.to_string(),
+                "seconds": seconds,
+            }),
+        )?;
+        write_json_atomic(
+            &ws.path(&manifest_path(stage)),
+            &StageManifest {
+                stage: stage.name().to_owned(),
+                fingerprint,
+                outputs,
+                report: result.report,
+            },
+        )?;
+        outcomes.push(StageOutcome {
+            stage: stage.name(),
+            ran: true,
+            reason,
+            summary: Some(result.summary),
+            seconds: Some(seconds),
+        });
+    }
+    Ok(RunReport { stages: outcomes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decision_policy() {
+        let fresh = Freshness::Fresh;
+        let stale = Freshness::Stale {
+            reasons: vec!["input raw/x changed".into()],
+        };
+        let opts = RunOptions::default();
+        let refresh = RunOptions {
+            refresh: true,
+            ..RunOptions::default()
+        };
+        let offline = RunOptions {
+            offline: true,
+            ..RunOptions::default()
+        };
+        let run = |r: &str| Decision::Run(r.to_owned());
+        let skip = |r: &str| Decision::Skip(r.to_owned());
+        assert_eq!(decide(&fresh, false, &opts, false), skip("fresh"));
+        assert_eq!(
+            decide(&fresh, false, &refresh, false),
+            skip("fresh"),
+            "--refresh only touches network stages"
+        );
+        assert_eq!(decide(&fresh, true, &refresh, false), run("--refresh"));
+        assert_eq!(
+            decide(&fresh, true, &opts, false),
+            skip("fresh"),
+            "a fresh network stage makes no request"
+        );
+        assert_eq!(decide(&fresh, false, &opts, true), run("forced"));
+        assert_eq!(
+            decide(&stale, false, &opts, false),
+            run("stale: input raw/x changed")
+        );
+        assert!(
+            matches!(decide(&stale, true, &offline, true), Decision::Skip(r) if r.starts_with("offline"))
+        );
+        assert_eq!(
+            decide(&stale, false, &offline, false),
+            run("stale: input raw/x changed")
+        );
+    }
+}

@@ -1,0 +1,174 @@
+//! The stages this build runs, in pipeline order, behind one small trait.
+
+use serde_json::{Value, json};
+use tuneforge_core::config::PipelineConfig;
+use tuneforge_core::fsio::write_json_atomic;
+use tuneforge_core::reporter::Reporter;
+use tuneforge_core::workspace::{
+    DATASET_DIR, PROCESSED_DIR, PROCESSED_INTERACTIONS, RAW_INTERACTIONS, VALIDATION_DIR, Workspace,
+};
+use tuneforge_dataset::process::{latest_version, process};
+use tuneforge_dataset::validate::validate;
+
+use crate::PipelineError;
+
+/// What a finished stage hands back to the runner.
+pub struct StageRun {
+    /// Workspace-relative outputs with record counts for JSON Lines.
+    pub outputs: Vec<(String, Option<u64>)>,
+    /// Stage-specific report, stored in the manifest.
+    pub report: Value,
+    /// One line for humans.
+    pub summary: String,
+}
+
+pub trait Stage: Sync {
+    fn name(&self) -> &'static str;
+    /// Directory of its `manifest.json` and `timings.json`.
+    fn dir(&self) -> &'static str;
+    /// Network stages re-query only with `--refresh` or `--force`.
+    fn network(&self) -> bool {
+        false
+    }
+    /// Workspace-relative files it reads, as they exist now.
+    fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError>;
+    /// Its slice of `pipeline.yaml`: a change here makes it stale.
+    fn config_slice(&self, config: &PipelineConfig) -> Value;
+    fn run(&self, ws: &Workspace, reporter: &dyn Reporter) -> Result<StageRun, PipelineError>;
+}
+
+pub struct ProcessStage;
+
+impl Stage for ProcessStage {
+    fn name(&self) -> &'static str {
+        "process"
+    }
+    fn dir(&self) -> &'static str {
+        PROCESSED_DIR
+    }
+    fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError> {
+        Ok(existing(ws, [RAW_INTERACTIONS.to_owned()]))
+    }
+    fn config_slice(&self, c: &PipelineConfig) -> Value {
+        json!({"seed": c.seed, "domains": c.domains, "redact": c.redact, "process": c.process})
+    }
+    fn run(&self, ws: &Workspace, reporter: &dyn Reporter) -> Result<StageRun, PipelineError> {
+        let out = process(ws, reporter)?;
+        let r = &out.report;
+        let d = &r.dataset;
+        let summary = format!(
+            "{} samples from {} lines ({} duplicates removed, {} excluded, {} unreadable, {} redactions) → {} {} (train {} / valid {} / test {})",
+            r.samples,
+            r.raw_lines,
+            r.duplicates.len(),
+            r.excluded.len(),
+            r.unreadable.len(),
+            r.redactions.values().sum::<u64>(),
+            d.dir,
+            if d.created { "written" } else { "unchanged" },
+            d.counts.train,
+            d.counts.valid,
+            d.counts.test
+        );
+        Ok(StageRun {
+            outputs: out.outputs,
+            report: serde_json::to_value(&out.report).expect("reports serialize"),
+            summary,
+        })
+    }
+}
+
+pub struct ValidateStage;
+
+pub const VALIDATION_REPORT: &str = "validation/report.json";
+
+impl Stage for ValidateStage {
+    fn name(&self) -> &'static str {
+        "validate"
+    }
+    fn dir(&self) -> &'static str {
+        VALIDATION_DIR
+    }
+    fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError> {
+        let mut files = vec![
+            RAW_INTERACTIONS.to_owned(),
+            PROCESSED_INTERACTIONS.to_owned(),
+        ];
+        if let Some(v) = latest_version(&ws.path(DATASET_DIR))? {
+            let dir = format!("{DATASET_DIR}/v{v}");
+            let mut found = Vec::new();
+            list_files(&ws.path(&dir), &dir, &mut found);
+            found.sort();
+            files.extend(found);
+        }
+        Ok(existing(ws, files))
+    }
+    fn config_slice(&self, c: &PipelineConfig) -> Value {
+        json!({"domains": c.domains, "validate": c.validate, "collect": c.collect})
+    }
+    fn run(&self, ws: &Workspace, reporter: &dyn Reporter) -> Result<StageRun, PipelineError> {
+        let report = validate(ws, reporter)?;
+        write_json_atomic(&ws.path(VALIDATION_REPORT), &report)?;
+        if report.errors > 0 {
+            return Err(PipelineError::ValidationFailed {
+                report: Box::new(report),
+                report_path: VALIDATION_REPORT.to_owned(),
+            });
+        }
+        let summary = format!(
+            "{} files, {} lines checked: no errors, {} warning(s)",
+            report.files.len(),
+            report.files.iter().map(|f| f.lines).sum::<u64>(),
+            report.warnings
+        );
+        let value = json!({
+            "errors": report.errors,
+            "warnings": report.warnings,
+            "dataset_version": report.dataset_version,
+            "domains": report.domains,
+        });
+        Ok(StageRun {
+            outputs: vec![(VALIDATION_REPORT.to_owned(), None)],
+            report: value,
+            summary,
+        })
+    }
+}
+
+fn existing(ws: &Workspace, files: impl IntoIterator<Item = String>) -> Vec<String> {
+    files.into_iter().filter(|f| ws.path(f).is_file()).collect()
+}
+
+fn list_files(dir: &std::path::Path, rel: &str, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let child_rel = format!("{rel}/{name}");
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => list_files(&entry.path(), &child_rel, out),
+            Ok(t) if t.is_file() => out.push(child_rel),
+            _ => {}
+        }
+    }
+}
+
+/// Every stage, in pipeline order.
+pub fn all() -> Vec<&'static dyn Stage> {
+    vec![&ProcessStage, &ValidateStage]
+}
+
+pub fn names() -> Vec<&'static str> {
+    all().iter().map(|s| s.name()).collect()
+}
+
+pub fn find(name: &str) -> Result<&'static dyn Stage, PipelineError> {
+    all()
+        .into_iter()
+        .find(|s| s.name() == name)
+        .ok_or_else(|| PipelineError::UnknownStage {
+            name: name.to_owned(),
+            allowed: names().join(", "),
+        })
+}

@@ -1,0 +1,100 @@
+//! `tuneforge status`: each stage fresh, stale or missing and why, and retrain advice.
+
+use serde::Serialize;
+use tuneforge_core::jsonl::split_lines;
+use tuneforge_core::workspace::{DATASET_DIR, RAW_INTERACTIONS, Workspace};
+use tuneforge_dataset::process::latest_version;
+
+use crate::PipelineError;
+use crate::runner::{Freshness, current_fingerprint, freshness, read_manifest};
+use crate::stages::{self, ProcessStage};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StageStatus {
+    pub stage: &'static str,
+    #[serde(flatten)]
+    pub freshness: Freshness,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    pub stages: Vec<StageStatus>,
+    /// Records in `raw/interactions.jsonl`.
+    pub interactions: u64,
+    /// Of those, captured since the last `train` (or `init`).
+    pub new_interactions: u64,
+    pub dataset_version: Option<u32>,
+    pub advice: Vec<String>,
+}
+
+pub fn status(ws: &Workspace) -> Result<StatusReport, PipelineError> {
+    let mut out = Vec::new();
+    let mut upstream_not_fresh: Option<&'static str> = None;
+    for stage in stages::all() {
+        let fp = current_fingerprint(ws, stage)?;
+        let mut f = freshness(ws, stage, &fp)?;
+        if let (Some(up), Freshness::Stale { reasons }) = (upstream_not_fresh, &mut f) {
+            reasons.push(format!("upstream stage {up} is not fresh"));
+        } else if let (Some(up), Freshness::Fresh) = (upstream_not_fresh, &f) {
+            f = Freshness::Stale {
+                reasons: vec![format!("upstream stage {up} is not fresh")],
+            };
+        }
+        if f != Freshness::Fresh && upstream_not_fresh.is_none() {
+            upstream_not_fresh = Some(stage.name());
+        }
+        out.push(StageStatus {
+            stage: stage.name(),
+            freshness: f,
+        });
+    }
+
+    let interactions = match std::fs::read(ws.path(RAW_INTERACTIONS)) {
+        Ok(bytes) => split_lines(&bytes)
+            .iter()
+            .filter(|l| !l.bytes.iter().all(u8::is_ascii_whitespace))
+            .count() as u64,
+        Err(_) => 0,
+    };
+    let state = ws.read_state()?;
+    let new_interactions = interactions.saturating_sub(state.interactions_at_last_train);
+    let thresholds = &ws.config.retrain;
+    let since = if state.last_train.is_some() {
+        "the last `train`"
+    } else {
+        "`init`"
+    };
+    let mut advice = Vec::new();
+    if new_interactions >= thresholds.new_interactions {
+        advice.push(format!(
+            "retrain advised: {new_interactions} new interactions since {since} (retrain.new_interactions is {})",
+            thresholds.new_interactions
+        ));
+    }
+    let process_manifest = read_manifest(ws, &ProcessStage)?;
+    let domain_counts = process_manifest
+        .as_ref()
+        .and_then(|m| m.report.get("domains"))
+        .and_then(|d| d.as_object());
+    for (domain, count) in domain_counts.into_iter().flatten() {
+        let now = count.as_u64().unwrap_or(0);
+        let before = state
+            .domain_counts_at_last_train
+            .get(domain)
+            .copied()
+            .unwrap_or(0);
+        if now >= thresholds.domain_examples && before < thresholds.domain_examples {
+            advice.push(format!(
+                "retrain advised: domain {domain} has {now} examples, crossing retrain.domain_examples ({}) since {since}",
+                thresholds.domain_examples
+            ));
+        }
+    }
+    Ok(StatusReport {
+        stages: out,
+        interactions,
+        new_interactions,
+        dataset_version: latest_version(&ws.path(DATASET_DIR))?,
+        advice,
+    })
+}

@@ -1,0 +1,154 @@
+//! Command-line arguments. Only argument structs live here; `commands/` does the work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tuneforge",
+    version,
+    about = "Turn a domain's code, docs and expert answers into fine-tuned coding models",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Machine-readable output: one JSON document on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Use caches only; never touch the network.
+    #[arg(long, global = true)]
+    pub offline: bool,
+    /// No progress bars.
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+    /// More log output (-v, -vv).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Workspace directory (default: the nearest parent holding pipeline.yaml).
+    #[arg(long, global = true, env = "TUNEFORGE_WORKSPACE", value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a workspace with a commented pipeline.yaml.
+    Init(InitArgs),
+    /// Record one interaction: your local model's answer and an expert model's better one.
+    Collect(Box<CollectArgs>),
+    /// Run every stage that is not fresh.
+    Run(RunArgs),
+    /// Show which stages are fresh, stale or missing, and why.
+    Status,
+    /// Interactions → processed samples → versioned dataset splits (= run --only process).
+    Process(ProcessArgs),
+    /// Check every line of the workspace's data (= run --only validate).
+    Validate(StageArgs),
+    /// The whole interactions workflow on a built-in sample, in a new workspace.
+    Quickstart(QuickstartArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PresetArg {
+    Drupal11,
+    Interactions,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory of the new workspace (created if missing).
+    pub dir: PathBuf,
+    #[arg(long, value_enum, default_value = "drupal11")]
+    pub preset: PresetArg,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// What you asked.
+    #[arg(
+        long,
+        conflicts_with = "query_file",
+        required_unless_present = "query_file"
+    )]
+    pub query: Option<String>,
+    /// Read the query from a file (`-` for stdin).
+    #[arg(long, value_name = "PATH")]
+    pub query_file: Option<PathBuf>,
+    /// What the local model answered.
+    #[arg(
+        long,
+        conflicts_with = "local_answer_file",
+        required_unless_present = "local_answer_file"
+    )]
+    pub local_answer: Option<String>,
+    #[arg(long, value_name = "PATH")]
+    pub local_answer_file: Option<PathBuf>,
+    /// What the expert model answered.
+    #[arg(
+        long,
+        conflicts_with = "expert_answer_file",
+        required_unless_present = "expert_answer_file"
+    )]
+    pub expert_answer: Option<String>,
+    #[arg(long, value_name = "PATH")]
+    pub expert_answer_file: Option<PathBuf>,
+    /// Domain (default: detected from the keyword rules in pipeline.yaml).
+    #[arg(long)]
+    pub domain: Option<String>,
+    #[arg(long, value_name = "NAME")]
+    pub local_model: Option<String>,
+    #[arg(long, value_name = "NAME")]
+    pub expert_model: Option<String>,
+    /// The local model's LoRA adapter, if it used one.
+    #[arg(long, value_name = "NAME")]
+    pub adapter: Option<String>,
+    /// Show which keywords matched and how the domain was chosen.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Run this stage and every later one, fresh or not.
+    #[arg(long, value_name = "STAGE", conflicts_with = "only")]
+    pub from: Option<String>,
+    /// Run only this stage.
+    #[arg(long, value_name = "STAGE")]
+    pub only: Option<String>,
+    /// Run even when fresh.
+    #[arg(long)]
+    pub force: bool,
+    /// Re-query network stages even when fresh.
+    #[arg(long)]
+    pub refresh: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StageArgs {
+    /// Run even when fresh.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProcessArgs {
+    #[command(flatten)]
+    pub stage: StageArgs,
+    /// Afterwards copy the dataset to snapshots/v<YYYY-MM-DD>[-N]/.
+    #[arg(long)]
+    pub snapshot: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QuickstartArgs {
+    /// Directory of the new workspace.
+    #[arg(default_value = "tuneforge-quickstart")]
+    pub dir: PathBuf,
+}

@@ -1,0 +1,70 @@
+//! One function per command over a resolved [`Context`].
+
+mod collect;
+mod pipeline;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use serde::Serialize;
+use tuneforge_core::workspace::Workspace;
+
+use crate::cli::{Command, GlobalArgs};
+use crate::exit::Exit;
+use crate::reporter::TermReporter;
+
+/// Settings every command shares, resolved from the global flags.
+pub struct Context {
+    pub json: bool,
+    pub offline: bool,
+    pub workspace: Option<PathBuf>,
+    pub reporter: TermReporter,
+}
+
+impl Context {
+    pub fn new(global: &GlobalArgs, bars: bool) -> Self {
+        Self {
+            json: global.json,
+            offline: global.offline,
+            workspace: global.workspace.clone(),
+            reporter: TermReporter::new(bars, !global.json),
+        }
+    }
+
+    /// The workspace named by --workspace, or the one containing the current directory.
+    pub fn workspace(&self) -> Result<Workspace> {
+        let ws = match &self.workspace {
+            Some(dir) => Workspace::open(dir)?,
+            None => Workspace::discover(&std::env::current_dir()?)?,
+        };
+        tracing::debug!(root = %ws.root.display(), "workspace");
+        Ok(ws)
+    }
+
+    /// Print `value` as JSON with --json, else the human text.
+    pub fn emit<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) {
+        if self.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(value).expect("command output serializes")
+            );
+        } else {
+            let text = human();
+            if !text.is_empty() {
+                println!("{text}");
+            }
+        }
+    }
+}
+
+pub fn dispatch(command: Command, ctx: &Context) -> Result<Exit> {
+    match command {
+        Command::Init(args) => pipeline::init(ctx, args),
+        Command::Collect(args) => collect::collect(ctx, *args),
+        Command::Run(args) => pipeline::run(ctx, args),
+        Command::Status => pipeline::status(ctx),
+        Command::Process(args) => pipeline::process(ctx, args),
+        Command::Validate(args) => pipeline::validate(ctx, args),
+        Command::Quickstart(args) => pipeline::quickstart(ctx, args),
+    }
+}

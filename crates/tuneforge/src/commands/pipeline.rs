@@ -1,0 +1,197 @@
+use anyhow::Result;
+use tuneforge_core::config::Preset;
+use tuneforge_dataset::snapshot::{snapshot, today_utc};
+use tuneforge_dataset::validate::ValidationReport;
+use tuneforge_pipeline::PipelineError;
+use tuneforge_pipeline::runner::{Freshness, RunOptions, RunReport, run as run_stages};
+use tuneforge_pipeline::stages::VALIDATION_REPORT;
+
+use super::Context;
+use crate::cli::{InitArgs, PresetArg, ProcessArgs, QuickstartArgs, RunArgs, StageArgs};
+use crate::exit::Exit;
+
+pub fn init(ctx: &Context, args: InitArgs) -> Result<Exit> {
+    let preset = match args.preset {
+        PresetArg::Drupal11 => Preset::Drupal11,
+        PresetArg::Interactions => Preset::Interactions,
+    };
+    let out = tuneforge_pipeline::init::init(&args.dir, preset)?;
+    ctx.emit(&out, || {
+        format!(
+            "created a {} workspace in {}\nnext: edit {}, then capture an interaction with\n  tuneforge --workspace {} collect --query … --local-answer … --expert-answer …",
+            out.preset,
+            out.root.display(),
+            out.config.display(),
+            out.root.display()
+        )
+    });
+    Ok(Exit::Success)
+}
+
+fn describe_run(report: &RunReport) -> String {
+    report
+        .stages
+        .iter()
+        .map(|s| match (&s.summary, s.seconds) {
+            (Some(summary), Some(secs)) => format!("{:<9} ran in {secs:.2}s: {summary}", s.stage),
+            _ => format!("{:<9} skipped: {}", s.stage, s.reason),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn options(ctx: &Context, only: Option<&str>, force: bool) -> RunOptions {
+    RunOptions {
+        only: only.map(str::to_owned),
+        force,
+        offline: ctx.offline,
+        ..RunOptions::default()
+    }
+}
+
+/// Print validation findings (all of them) before the error that ends the command.
+fn show_findings(ctx: &Context, report: &ValidationReport) {
+    if ctx.json {
+        return;
+    }
+    for f in &report.findings {
+        eprintln!("{f}");
+    }
+}
+
+/// Run stages; a validation failure prints every finding first.
+fn run_reporting(ctx: &Context, opts: &RunOptions) -> Result<RunReport> {
+    let ws = ctx.workspace()?;
+    match run_stages(&ws, opts, &ctx.reporter) {
+        Ok(r) => Ok(r),
+        Err(PipelineError::ValidationFailed {
+            report,
+            report_path,
+        }) => {
+            show_findings(ctx, &report);
+            if ctx.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            }
+            Err(PipelineError::ValidationFailed {
+                report,
+                report_path,
+            }
+            .into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn run(ctx: &Context, args: RunArgs) -> Result<Exit> {
+    let opts = RunOptions {
+        from: args.from,
+        only: args.only,
+        force: args.force,
+        refresh: args.refresh,
+        offline: ctx.offline,
+    };
+    let report = run_reporting(ctx, &opts)?;
+    ctx.emit(&report, || describe_run(&report));
+    Ok(Exit::Success)
+}
+
+pub fn process(ctx: &Context, args: ProcessArgs) -> Result<Exit> {
+    let report = run_reporting(ctx, &options(ctx, Some("process"), args.stage.force))?;
+    let snap = if args.snapshot {
+        Some(snapshot(&ctx.workspace()?, &today_utc())?)
+    } else {
+        None
+    };
+    let doc = serde_json::json!({"run": report, "snapshot": snap});
+    ctx.emit(&doc, || {
+        let mut text = describe_run(&report);
+        if let Some(s) = &snap {
+            text.push_str(&format!(
+                "\nsnapshot of dataset v{} in {}",
+                s.dataset_version, s.dir
+            ));
+        }
+        text
+    });
+    Ok(Exit::Success)
+}
+
+pub fn validate(ctx: &Context, args: StageArgs) -> Result<Exit> {
+    let report = run_reporting(ctx, &options(ctx, Some("validate"), args.force))?;
+    // Fresh or just run, the findings of the last run are in the report file.
+    let ws = ctx.workspace()?;
+    let findings: ValidationReport =
+        serde_json::from_slice(&std::fs::read(ws.path(VALIDATION_REPORT))?)?;
+    show_findings(ctx, &findings);
+    ctx.emit(&findings, || {
+        format!(
+            "{}\n{} error(s), {} warning(s) in {} files",
+            describe_run(&report),
+            findings.errors,
+            findings.warnings,
+            findings.files.len()
+        )
+    });
+    Ok(Exit::Success)
+}
+
+pub fn status(ctx: &Context) -> Result<Exit> {
+    let ws = ctx.workspace()?;
+    let report = tuneforge_pipeline::status::status(&ws)?;
+    ctx.emit(&report, || {
+        let mut text = format!("workspace {}\n", ws.root.display());
+        for s in &report.stages {
+            let (state, why) = match &s.freshness {
+                Freshness::Fresh => ("fresh", String::new()),
+                Freshness::Stale { reasons } => ("stale", reasons.join("; ")),
+                Freshness::Missing { reason } => ("missing", reason.clone()),
+            };
+            text.push_str(&format!("  {:<9} {:<8} {why}\n", s.stage, state));
+        }
+        text.push_str(&format!(
+            "interactions: {} ({} new since the last train or init)\n",
+            report.interactions, report.new_interactions
+        ));
+        match report.dataset_version {
+            Some(v) => text.push_str(&format!("dataset: v{v}\n")),
+            None => text.push_str("dataset: none yet (tuneforge run)\n"),
+        }
+        for a in &report.advice {
+            text.push_str(&format!("{a}\n"));
+        }
+        text.trim_end().to_owned()
+    });
+    Ok(Exit::Success)
+}
+
+pub fn quickstart(ctx: &Context, args: QuickstartArgs) -> Result<Exit> {
+    let report = tuneforge_pipeline::quickstart::quickstart(&args.dir, &today_utc(), &ctx.reporter)
+        .map_err(|e| match e {
+            PipelineError::ValidationFailed {
+                report,
+                report_path,
+            } => {
+                show_findings(ctx, &report);
+                PipelineError::ValidationFailed {
+                    report,
+                    report_path,
+                }
+            }
+            other => other,
+        })?;
+    let dir = report.root.display().to_string();
+    ctx.emit(&report, || {
+        format!(
+            "{run}\nimported {n} sample interactions into {dir}/raw/interactions.jsonl\n\
+             dataset v{v} snapshot in {dir}/{snap}\n\n\
+             Next, capture one of your own:\n  \
+             tuneforge --workspace {dir} collect --query \"…\" --local-answer \"…\" --expert-answer \"…\" --explain\n\
+             then `tuneforge --workspace {dir} run` and `tuneforge --workspace {dir} status`.",
+            run = describe_run(&report.run),
+            n = report.imported,
+            v = report.snapshot.dataset_version,
+            snap = report.snapshot.dir,
+        )
+    });
+    Ok(Exit::Success)
+}

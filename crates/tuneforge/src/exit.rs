@@ -1,0 +1,71 @@
+//! Exit codes, decided in one place from the error's type.
+
+use tuneforge_capture::collect::CollectError;
+use tuneforge_core::config::ConfigError;
+use tuneforge_core::fsio::IoError;
+use tuneforge_core::workspace::WorkspaceError;
+use tuneforge_dataset::process::ProcessError;
+use tuneforge_pipeline::PipelineError;
+
+/// 0 success; 1 the data has errors (validation); 2 bad usage, configuration or input;
+/// 3 an I/O failure; 101 a bug.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    DataErrors = 1,
+    Usage = 2,
+    Io = 3,
+    Internal = 101,
+}
+
+pub fn classify(err: &anyhow::Error) -> Exit {
+    for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<PipelineError>() {
+            return match e {
+                PipelineError::ValidationFailed { .. } => Exit::DataErrors,
+                PipelineError::Io(_) => Exit::Io,
+                PipelineError::Workspace(w) => workspace(w),
+                PipelineError::Process(p) => process(p),
+                PipelineError::UnknownStage { .. }
+                | PipelineError::AlreadyWorkspace { .. }
+                | PipelineError::NotEmpty { .. }
+                | PipelineError::Manifest { .. } => Exit::Usage,
+            };
+        }
+        if let Some(e) = cause.downcast_ref::<CollectError>() {
+            return match e {
+                CollectError::Read { .. } | CollectError::Io(_) => Exit::Io,
+                _ => Exit::Usage,
+            };
+        }
+        if let Some(w) = cause.downcast_ref::<WorkspaceError>() {
+            return workspace(w);
+        }
+        if let Some(p) = cause.downcast_ref::<ProcessError>() {
+            return process(p);
+        }
+        if cause.downcast_ref::<ConfigError>().is_some() {
+            return Exit::Usage;
+        }
+        if cause.downcast_ref::<IoError>().is_some()
+            || cause.downcast_ref::<std::io::Error>().is_some()
+        {
+            return Exit::Io;
+        }
+    }
+    Exit::Internal
+}
+
+fn workspace(e: &WorkspaceError) -> Exit {
+    match e {
+        WorkspaceError::Io(_) => Exit::Io,
+        _ => Exit::Usage,
+    }
+}
+
+fn process(e: &ProcessError) -> Exit {
+    match e {
+        ProcessError::Io(_) => Exit::Io,
+        ProcessError::NoInteractions(_) | ProcessError::BadDataset { .. } => Exit::Usage,
+    }
+}
