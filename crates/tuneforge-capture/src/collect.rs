@@ -39,6 +39,10 @@ pub enum CollectError {
         "domain {domain:?} is not configured in pipeline.yaml; use one of: {allowed}, or add it under domains.rules"
     )]
     UnknownDomain { domain: String, allowed: String },
+    #[error(
+        "{flags} all read stdin; only one text can come from stdin, give the others inline or as files"
+    )]
+    SeveralFromStdin { flags: String },
     #[error(transparent)]
     Io(#[from] IoError),
 }

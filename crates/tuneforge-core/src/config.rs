@@ -474,21 +474,23 @@ impl Default for RetrainConfig {
 /// `pipeline.yaml` could not be used.
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {}: {source}", path.display())]
     Read {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: not valid UTF-8 (byte {offset}); save it as UTF-8")]
+    #[error("{}: not valid UTF-8 (byte {offset}); save it as UTF-8", path.display())]
     Utf8 { path: PathBuf, offset: usize },
-    #[error("{path}:{line}:{column}: {rendered}")]
+    #[error("{}:{line}:{column}: {message}{snippet}", path.display())]
     Invalid {
         path: PathBuf,
         line: u64,
         column: u64,
-        /// serde-saphyr's message with a snippet of the offending lines.
-        rendered: String,
+        /// What is wrong and what is allowed.
+        message: String,
+        /// The offending lines, marked (starts with a newline; empty when unknown).
+        snippet: String,
     },
 }
 
@@ -513,9 +515,10 @@ impl PipelineConfig {
                 path: path.to_path_buf(),
                 line: 1,
                 column: 1,
-                rendered: "the file is empty; `tuneforge init --preset interactions <dir>` \
-                           writes a complete one to start from"
+                message: "the file is empty; `tuneforge init --preset interactions <dir>` \
+                          writes a complete one to start from"
                     .to_owned(),
+                snippet: String::new(),
             });
         }
         serde_saphyr::from_str(text).map_err(|e| {
@@ -523,13 +526,27 @@ impl PipelineConfig {
                 .location()
                 .map(|l| (l.line(), l.column()))
                 .unwrap_or((0, 0));
-            let shown = path.display().to_string();
-            let rendered = e.to_string().replace("<input>", &shown);
+            let rendered = e
+                .to_string()
+                .replace("<input>", &path.display().to_string());
+            // serde-saphyr renders "error: line L column C: message" and then the snippet.
+            let (first, rest) = rendered.split_once('\n').unwrap_or((&rendered, ""));
+            let prefix = format!("line {line} column {column}: ");
+            let message = first
+                .trim_start_matches("error: ")
+                .trim_start_matches(prefix.as_str())
+                .to_owned();
+            let snippet = if rest.is_empty() {
+                String::new()
+            } else {
+                format!("\n{rest}")
+            };
             ConfigError::Invalid {
                 path: path.to_path_buf(),
                 line,
                 column,
-                rendered,
+                message,
+                snippet,
             }
         })
     }
@@ -815,7 +832,7 @@ mod tests {
 
     fn err(text: &str) -> (u64, String) {
         match parse(text).unwrap_err() {
-            ConfigError::Invalid { line, rendered, .. } => (line, rendered),
+            ConfigError::Invalid { line, message, .. } => (line, message),
             other => panic!("{other}"),
         }
     }
@@ -871,5 +888,31 @@ mod tests {
     fn source_entries_need_a_known_type() {
         let (_, msg) = err("domains:\n  default: misc\nsources:\n  - type: ftp\n    url: x\n");
         assert!(msg.contains("ftp"), "{msg}");
+    }
+
+    proptest::proptest! {
+        // The loader never panics, whatever arrives: random text, or the real file with a
+        // byte range replaced by random text (truncations, stray keys, broken indentation).
+        #[test]
+        fn loader_never_panics_on_random_text(text in ".{0,400}") {
+            let _ = parse(&text);
+        }
+
+        #[test]
+        fn loader_never_panics_on_mutated_config(
+            at in 0usize..4000,
+            len in 0usize..40,
+            insert in "[ -~\n]{0,20}",
+        ) {
+            let full = render_pipeline_yaml(Preset::Drupal11);
+            let start = at.min(full.len());
+            let end = (start + len).min(full.len());
+            if full.is_char_boundary(start) && full.is_char_boundary(end) {
+                let mutated = format!("{}{}{}", &full[..start], insert, &full[end..]);
+                if let Err(ConfigError::Invalid { line, .. }) = parse(&mutated) {
+                    proptest::prop_assert!(line as usize <= mutated.lines().count() + 1);
+                }
+            }
+        }
     }
 }

@@ -37,12 +37,14 @@ pub fn at<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) ->
     move |source| IoError::new(action, path, source)
 }
 
+const TEMP_PREFIX: &str = ".tmp-";
+
 /// Write `bytes` to `path` atomically (temp file in the same directory + fsync + rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
     let dir = parent_dir(path);
     fs::create_dir_all(dir).map_err(at("cannot create directory", dir))?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
+        .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .map_err(at("cannot create a temp file in", dir))?;
     tmp.write_all(bytes).map_err(at("cannot write", path))?;
@@ -208,6 +210,25 @@ pub fn remove_stale_staging(dir: &Path) -> Result<(), IoError> {
         {
             let p = entry.path();
             fs::remove_dir_all(&p).map_err(at("cannot remove", &p))?;
+        }
+    }
+    Ok(())
+}
+
+/// Remove temp files that [`write_atomic`] leaves behind when a process is killed between
+/// creating and renaming them.
+pub fn remove_stale_temp_files(dir: &Path) -> Result<(), IoError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(IoError::new("cannot list", dir, e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(at("cannot list", dir))?;
+        let is_file = entry.file_type().map(|t| t.is_file()).unwrap_or(false);
+        if is_file && entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            let p = entry.path();
+            fs::remove_file(&p).map_err(at("cannot remove", &p))?;
         }
     }
     Ok(())

@@ -10,7 +10,7 @@
 use std::time::Instant;
 
 use serde::Serialize;
-use tuneforge_core::fsio::write_json_atomic;
+use tuneforge_core::fsio::{remove_stale_temp_files, write_json_atomic};
 use tuneforge_core::manifest::{FileDigest, Fingerprint, StageManifest};
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
@@ -184,6 +184,7 @@ pub fn run(
             }
         };
         reporter.info(&format!("{}: running ({reason})", stage.name()));
+        remove_stale_temp_files(&ws.path(stage.dir()))?;
         let started = jiff::Timestamp::now();
         let clock = Instant::now();
         let result = stage.run(ws, reporter)?;

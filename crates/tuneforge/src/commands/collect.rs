@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
-use tuneforge_capture::collect::{CollectRequest, Stamp, Texts, collect as append};
+use anyhow::Result;
+use tuneforge_capture::collect::{CollectError, CollectRequest, Stamp, Texts, collect as append};
 use tuneforge_capture::text_source::TextSource;
 use tuneforge_core::records::SOURCE_MANUAL;
 use tuneforge_core::reporter::Reporter;
@@ -39,10 +39,10 @@ pub fn collect(ctx: &Context, args: CollectArgs) -> Result<Exit> {
         .map(|(flag, _)| format!("--{flag}-file -"))
         .collect();
     if from_stdin.len() > 1 {
-        bail!(
-            "{} all read stdin; only one text can come from stdin, give the others inline or as files",
-            from_stdin.join(" and ")
-        );
+        return Err(CollectError::SeveralFromStdin {
+            flags: from_stdin.join(" and "),
+        }
+        .into());
     }
     let mut stdin = std::io::stdin().lock();
     let mut texts = Vec::with_capacity(3);

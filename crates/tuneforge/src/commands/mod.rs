@@ -17,6 +17,7 @@ use crate::reporter::TermReporter;
 pub struct Context {
     pub json: bool,
     pub offline: bool,
+    pub verbose: u8,
     pub workspace: Option<PathBuf>,
     pub reporter: TermReporter,
 }
@@ -26,6 +27,7 @@ impl Context {
         Self {
             json: global.json,
             offline: global.offline,
+            verbose: global.verbose,
             workspace: global.workspace.clone(),
             reporter: TermReporter::new(bars, !global.json),
         }

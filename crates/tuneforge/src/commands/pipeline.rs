@@ -49,13 +49,28 @@ fn options(ctx: &Context, only: Option<&str>, force: bool) -> RunOptions {
     }
 }
 
-/// Print validation findings (all of them) before the error that ends the command.
+/// Findings printed on the terminal before the rest are left to the report file (all of
+/// them are printed with -v).
+const SHOWN_FINDINGS: usize = 200;
+
+/// Print validation findings, errors first, before the error that ends the command.
 fn show_findings(ctx: &Context, report: &ValidationReport) {
     if ctx.json {
         return;
     }
-    for f in &report.findings {
+    let limit = if ctx.verbose > 0 {
+        usize::MAX
+    } else {
+        SHOWN_FINDINGS
+    };
+    for f in report.findings.iter().take(limit) {
         eprintln!("{f}");
+    }
+    if report.findings.len() > limit {
+        eprintln!(
+            "… and {} more findings: all of them are in {VALIDATION_REPORT} (or run with -v)",
+            report.findings.len() - limit
+        );
     }
 }
 
