@@ -1,7 +1,6 @@
 //! Content hashing. Every hash in tuneforge is blake3, written as lower-case hex.
 
-use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
 
 /// blake3 of a byte slice, as hex.
@@ -9,20 +8,12 @@ pub fn hash_bytes(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex().to_string()
 }
 
-/// blake3 and length of a file's content, streamed so large shards need no extra memory.
+/// blake3 and length of a file's content. Large files are memory-mapped and hashed on all
+/// cores; small ones are read in one go.
 pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
-    let mut file = File::open(path)?;
     let mut hasher = blake3::Hasher::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut len = 0u64;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        len += n as u64;
-        hasher.update(&buf[..n]);
-    }
+    hasher.update_mmap_rayon(path)?;
+    let len = std::fs::metadata(path)?.len();
     Ok((hasher.finalize().to_hex().to_string(), len))
 }
 

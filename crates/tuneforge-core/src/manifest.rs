@@ -26,6 +26,16 @@ pub struct FileDigest {
 }
 
 impl FileDigest {
+    /// The digest of bytes about to be (or just) written to `rel`.
+    pub fn from_bytes(rel: &str, bytes: &[u8], records: Option<u64>) -> Self {
+        Self {
+            path: rel.to_owned(),
+            blake3: hash_bytes(bytes),
+            bytes: bytes.len() as u64,
+            records,
+        }
+    }
+
     /// Hash `root/rel`.
     pub fn of(root: &Path, rel: &str, records: Option<u64>) -> Result<Self, IoError> {
         let path = root.join(rel);

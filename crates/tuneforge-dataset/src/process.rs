@@ -24,7 +24,7 @@ use tuneforge_core::jsonl::{RawLine, parse_line, split_lines};
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::records::{Interaction, Sample};
 use tuneforge_core::reporter::Reporter;
-use tuneforge_core::text::{collapse_whitespace, normalize_stored};
+use tuneforge_core::text::normalize_stored;
 use tuneforge_core::workspace::{DATASET_DIR, PROCESSED_INTERACTIONS, RAW_INTERACTIONS, Workspace};
 use tuneforge_curate::redact::{RedactionCounts, Redactor};
 
@@ -114,11 +114,11 @@ pub struct ProcessReport {
     pub dataset: DatasetSummary,
 }
 
-/// What the stage runner needs: the report and every file written (workspace-relative,
-/// with its record count for JSON Lines).
+/// What the stage runner needs: the report and every file written (workspace-relative
+/// digests, hashed from the bytes written rather than read back).
 pub struct ProcessOutput {
     pub report: ProcessReport,
-    pub outputs: Vec<(String, Option<u64>)>,
+    pub outputs: Vec<FileDigest>,
 }
 
 enum LineOutcome {
@@ -181,13 +181,43 @@ fn prepare(
     }))
 }
 
-/// The exact-duplicate key: query and expert answer with whitespace collapsed.
+/// The exact-duplicate key: query and expert answer with every run of whitespace
+/// collapsed to one space, hashed as one buffer (blake3 is fast on whole buffers and slow
+/// on many tiny updates).
 pub fn dedup_key(query: &str, answer: &str) -> [u8; 32] {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(collapse_whitespace(query).as_bytes());
-    hasher.update(&[0]);
-    hasher.update(collapse_whitespace(answer).as_bytes());
-    *hasher.finalize().as_bytes()
+    let mut buf = Vec::with_capacity(query.len() + answer.len() + 1);
+    collapse_into(query, &mut buf);
+    buf.push(0);
+    collapse_into(answer, &mut buf);
+    *blake3::hash(&buf).as_bytes()
+}
+
+/// Append `text` with whitespace runs collapsed and ends trimmed; the same result as
+/// `split_whitespace().join(" ")`, with a byte loop for ASCII text (most of it).
+fn collapse_into(text: &str, out: &mut Vec<u8>) {
+    let start = out.len();
+    if text.is_ascii() {
+        let mut pending_space = false;
+        for &b in text.as_bytes() {
+            // char::is_whitespace for ASCII: \t \n \x0B \x0C \r and space.
+            if matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ') {
+                pending_space = out.len() > start;
+            } else {
+                if pending_space {
+                    out.push(b' ');
+                    pending_space = false;
+                }
+                out.push(b);
+            }
+        }
+    } else {
+        for (j, word) in text.split_whitespace().enumerate() {
+            if j > 0 {
+                out.push(b' ');
+            }
+            out.extend_from_slice(word.as_bytes());
+        }
+    }
 }
 
 /// Run `process` over the workspace.
@@ -308,7 +338,8 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
     let mut counts = SplitCounts::default();
     splits.iter().for_each(|s| counts.add(*s));
     let processed_digest =
-        FileDigest::of(&ws.root, PROCESSED_INTERACTIONS, Some(kept.len() as u64))?;
+        FileDigest::from_bytes(PROCESSED_INTERACTIONS, &processed, Some(kept.len() as u64));
+    let source = processed_digest.clone();
     let WrittenDataset {
         version,
         created,
@@ -321,7 +352,7 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
             split: config.process.split,
             min_domain_samples_for_holdout: min_holdout,
             formats: config.process.formats.clone(),
-            source: processed_digest,
+            source,
             counts: counts.clone(),
             train_only_domains: train_only_domains.clone(),
             redactions: redactions.clone(),
@@ -329,12 +360,11 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
     )?;
 
     let dir = format!("{DATASET_DIR}/v{version}");
-    let mut outputs = vec![(PROCESSED_INTERACTIONS.to_owned(), Some(kept.len() as u64))];
-    outputs.extend(
-        dataset_files
-            .into_iter()
-            .map(|(rel, records)| (format!("{dir}/{rel}"), records)),
-    );
+    let mut outputs = vec![processed_digest];
+    outputs.extend(dataset_files.into_iter().map(|mut d| {
+        d.path = format!("{dir}/{}", d.path);
+        d
+    }));
     Ok(ProcessOutput {
         report: ProcessReport {
             raw_lines: lines.len() as u64,
@@ -370,62 +400,59 @@ fn build_dataset_files(
     serialized: &[Vec<u8>],
     splits: &[Split],
 ) -> Vec<DataFile> {
-    let mut files = Vec::new();
     let mut formats = config.process.formats.clone();
     formats.sort();
     formats.dedup();
-    let by_split = |filter: &dyn Fn(usize) -> bool, split: Split| -> Vec<usize> {
-        (0..kept.len())
-            .filter(|&i| splits[i] == split && filter(i))
-            .collect()
-    };
-    let canonical = |rel: String, idx: &[usize]| {
-        let mut bytes = Vec::new();
-        for &i in idx {
-            bytes.extend_from_slice(&serialized[i]);
-            bytes.push(b'\n');
-        }
-        DataFile {
-            rel,
-            bytes,
-            records: idx.len() as u64,
-        }
-    };
-    for split in [Split::Train, Split::Valid, Split::Test] {
-        let idx = by_split(&|_| true, split);
-        files.push(canonical(format!("{}.jsonl", split.name()), &idx));
-        for format in &formats {
-            let mut bytes = Vec::new();
-            let mut records = 0;
-            for &i in &idx {
-                records += u64::from(write_record(*format, &kept[i].0, &mut bytes));
-            }
-            files.push(DataFile {
-                rel: format!("{}/{}.jsonl", format.dir_name(), split.name()),
-                bytes,
-                records,
-            });
-        }
-    }
     let present: std::collections::BTreeSet<&str> = kept
         .iter()
         .map(|(s, _)| s.metadata.domain.as_str())
         .collect();
-    for domain in config
+    let domains: Vec<&str> = config
         .domains
         .names()
         .into_iter()
         .filter(|d| present.contains(d))
-    {
-        for split in [Split::Train, Split::Valid, Split::Test] {
-            let idx = by_split(&|i| kept[i].0.metadata.domain == domain, split);
-            files.push(canonical(
-                format!("domains/{domain}/{}.jsonl", split.name()),
-                &idx,
-            ));
+        .collect();
+
+    // One job per file, in the order the files are listed; built in parallel.
+    let mut jobs: Vec<(String, Split, Option<&str>, Option<ExportFormat>)> = Vec::new();
+    for split in [Split::Train, Split::Valid, Split::Test] {
+        jobs.push((format!("{}.jsonl", split.name()), split, None, None));
+        for format in &formats {
+            let rel = format!("{}/{}.jsonl", format.dir_name(), split.name());
+            jobs.push((rel, split, None, Some(*format)));
         }
     }
-    files
+    for domain in &domains {
+        for split in [Split::Train, Split::Valid, Split::Test] {
+            let rel = format!("domains/{domain}/{}.jsonl", split.name());
+            jobs.push((rel, split, Some(domain), None));
+        }
+    }
+    jobs.into_par_iter()
+        .map(|(rel, split, domain, format)| {
+            let members = (0..kept.len()).filter(|&i| {
+                splits[i] == split && domain.is_none_or(|d| kept[i].0.metadata.domain == d)
+            });
+            let mut bytes = Vec::new();
+            let mut records = 0u64;
+            for i in members {
+                match format {
+                    None => {
+                        bytes.extend_from_slice(&serialized[i]);
+                        bytes.push(b'\n');
+                        records += 1;
+                    }
+                    Some(f) => records += u64::from(write_record(f, &kept[i].0, &mut bytes)),
+                }
+            }
+            DataFile {
+                rel,
+                bytes,
+                records,
+            }
+        })
+        .collect()
 }
 
 /// `dataset/v<N>/manifest.json`. Holds nothing that differs between identical runs.
@@ -484,7 +511,7 @@ pub fn latest_version(dataset_dir: &Path) -> Result<Option<u32>, IoError> {
 struct WrittenDataset {
     version: u32,
     created: bool,
-    files: Vec<(String, Option<u64>)>,
+    files: Vec<FileDigest>,
 }
 
 fn write_dataset(
@@ -495,13 +522,8 @@ fn write_dataset(
     let dataset_dir = ws.path(DATASET_DIR);
     remove_stale_staging(&dataset_dir)?;
     let digests: Vec<FileDigest> = files
-        .iter()
-        .map(|f| FileDigest {
-            path: f.rel.clone(),
-            blake3: hash_bytes(&f.bytes),
-            bytes: f.bytes.len() as u64,
-            records: Some(f.records),
-        })
+        .par_iter()
+        .map(|f| FileDigest::from_bytes(&f.rel, &f.bytes, Some(f.records)))
         .collect();
     let mut content = String::new();
     for d in &digests {
@@ -511,17 +533,6 @@ fn write_dataset(
         content.push('\n');
     }
     let content_hash = hash_bytes(content.as_bytes());
-
-    let listed = || -> Vec<(String, Option<u64>)> {
-        digests
-            .iter()
-            .map(|d| (d.path.clone(), d.records))
-            .chain([
-                (DATASET_MANIFEST.to_owned(), None),
-                (DATASET_CARD.to_owned(), None),
-            ])
-            .collect()
-    };
 
     let latest = latest_version(&dataset_dir)?;
     if let Some(v) = latest {
@@ -533,10 +544,15 @@ fn write_dataset(
                 message: format!("{e}; move the damaged version away and run again"),
             })?;
         if existing.content_hash == content_hash {
+            let dir = dataset_dir.join(format!("v{v}"));
+            let mut files = digests;
+            for extra in [DATASET_MANIFEST, DATASET_CARD] {
+                files.push(FileDigest::of(&dir, extra, None)?);
+            }
             return Ok(WrittenDataset {
                 version: v,
                 created: false,
-                files: listed(),
+                files,
             });
         }
     }
@@ -558,15 +574,21 @@ fn write_dataset(
     }
     let mut manifest_bytes = serde_json::to_vec_pretty(&manifest).expect("manifest serializes");
     manifest_bytes.push(b'\n');
-    let manifest_path = staging.path().join(DATASET_MANIFEST);
-    std::fs::write(&manifest_path, manifest_bytes).map_err(at("cannot write", &manifest_path))?;
-    let card_path = staging.path().join(DATASET_CARD);
-    std::fs::write(&card_path, dataset_card(&manifest)).map_err(at("cannot write", &card_path))?;
+    let card = dataset_card(&manifest);
+    let mut written = manifest.files;
+    for (name, bytes) in [
+        (DATASET_MANIFEST, manifest_bytes.as_slice()),
+        (DATASET_CARD, card.as_bytes()),
+    ] {
+        let path = staging.path().join(name);
+        std::fs::write(&path, bytes).map_err(at("cannot write", &path))?;
+        written.push(FileDigest::from_bytes(name, bytes, None));
+    }
     staging.commit()?;
     Ok(WrittenDataset {
         version,
         created: true,
-        files: listed(),
+        files: written,
     })
 }
 
@@ -617,4 +639,31 @@ fn dataset_card(m: &DatasetManifest) -> String {
         ));
     }
     card
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tuneforge_core::text::collapse_whitespace;
+
+    #[test]
+    fn collapse_matches_split_whitespace_on_ascii_and_unicode() {
+        for text in [
+            "",
+            "  a \t\n b  ",
+            "x\x0By\x0Cz",
+            "naïve\u{a0} café  \u{3000}x",
+            " \r\n ",
+        ] {
+            let mut buf = Vec::new();
+            collapse_into(text, &mut buf);
+            assert_eq!(
+                String::from_utf8(buf).unwrap(),
+                collapse_whitespace(text),
+                "{text:?}"
+            );
+        }
+        assert_eq!(dedup_key("a  b", "c"), dedup_key(" a b ", "c\n"));
+        assert_ne!(dedup_key("a", "b c"), dedup_key("a b", "c"));
+    }
 }

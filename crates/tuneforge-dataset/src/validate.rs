@@ -88,6 +88,8 @@ impl LineFacts {
 enum FileKind {
     Raw,
     Samples,
+    /// A top-level split: its content keys feed the leakage check.
+    Split,
     Format(ExportFormat),
 }
 
@@ -130,7 +132,6 @@ fn check_raw(line: &RawLine<'_>, config: &PipelineConfig) -> LineFacts {
             );
         }
     }
-    facts.content_key = Some(dedup_key(rec.query(), rec.expert_answer()));
     facts
 }
 
@@ -197,7 +198,7 @@ fn check_role_order(facts: LineFacts, messages: &[Message]) -> LineFacts {
     facts
 }
 
-fn check_sample(line: &RawLine<'_>, config: &PipelineConfig) -> LineFacts {
+fn check_sample(line: &RawLine<'_>, config: &PipelineConfig, want_key: bool) -> LineFacts {
     let s: Sample = match parse_line(line) {
         Ok(s) => s,
         Err(e) => return LineFacts::default().problem(Severity::Error, e.message),
@@ -205,8 +206,8 @@ fn check_sample(line: &RawLine<'_>, config: &PipelineConfig) -> LineFacts {
     let mut facts = LineFacts {
         id: Some(s.id.clone()),
         domain: Some(s.metadata.domain.clone()),
-        content_key: match (s.prompt(), s.final_answer()) {
-            (Some(p), Some(a)) => Some(dedup_key(p, a)),
+        content_key: match (want_key, s.prompt(), s.final_answer()) {
+            (true, Some(p), Some(a)) => Some(dedup_key(p, a)),
             _ => None,
         },
         ..LineFacts::default()
@@ -319,7 +320,8 @@ fn check_file(
                 .map(|l| {
                     let facts = match kind {
                         FileKind::Raw => check_raw(l, config),
-                        FileKind::Samples => check_sample(l, config),
+                        FileKind::Samples => check_sample(l, config, false),
+                        FileKind::Split => check_sample(l, config, true),
                         FileKind::Format(f) => check_format(l, f),
                     };
                     (l.number, facts)
@@ -345,7 +347,7 @@ pub fn validate(ws: &Workspace, reporter: &dyn Reporter) -> Result<ValidationRep
     if let Some(v) = version {
         let dir = format!("{DATASET_DIR}/v{v}");
         for split in SPLITS {
-            plan.push((format!("{dir}/{split}.jsonl"), FileKind::Samples));
+            plan.push((format!("{dir}/{split}.jsonl"), FileKind::Split));
             for format in ExportFormat::ALL {
                 plan.push((
                     format!("{dir}/{}/{split}.jsonl", format.dir_name()),

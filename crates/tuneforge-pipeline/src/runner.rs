@@ -10,7 +10,7 @@
 use std::time::Instant;
 
 use serde::Serialize;
-use tuneforge_core::fsio::{remove_stale_temp_files, write_json_atomic};
+use tuneforge_core::fsio::{at, write_json_atomic};
 use tuneforge_core::manifest::{FileDigest, Fingerprint, StageManifest};
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
@@ -146,6 +146,28 @@ pub fn decide(freshness: &Freshness, network: bool, opts: &RunOptions, forced: b
     }
 }
 
+/// Held for the duration of a `run`: two runs in one workspace would write the same files.
+const RUN_LOCK: &str = ".tuneforge/run.lock";
+
+fn lock_workspace(ws: &Workspace, reporter: &dyn Reporter) -> Result<std::fs::File, PipelineError> {
+    let path = ws.path(RUN_LOCK);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(at("cannot create directory", dir))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(at("cannot open", &path))?;
+    if file.try_lock().is_err() {
+        reporter
+            .info("another tuneforge run is working in this workspace; waiting for it to finish");
+        file.lock().map_err(at("cannot lock", &path))?;
+    }
+    Ok(file)
+}
+
 pub fn run(
     ws: &Workspace,
     opts: &RunOptions,
@@ -164,6 +186,10 @@ pub fn run(
         }
         (None, None) => (all, false),
     };
+    let _lock = lock_workspace(ws, reporter)?;
+    for stage in &selected {
+        stage.clean_interrupted(ws)?;
+    }
     let mut outcomes = Vec::new();
     for stage in selected {
         let fingerprint = current_fingerprint(ws, stage)?;
@@ -184,16 +210,11 @@ pub fn run(
             }
         };
         reporter.info(&format!("{}: running ({reason})", stage.name()));
-        remove_stale_temp_files(&ws.path(stage.dir()))?;
         let started = jiff::Timestamp::now();
         let clock = Instant::now();
         let result = stage.run(ws, reporter)?;
         let seconds = clock.elapsed().as_secs_f64();
-        let outputs = result
-            .outputs
-            .iter()
-            .map(|(rel, records)| FileDigest::of(&ws.root, rel, *records))
-            .collect::<Result<Vec<_>, _>>()?;
+        let outputs = result.outputs;
         write_json_atomic(
             &ws.path(&format!("{}/timings.json", stage.dir())),
             &serde_json::json!({

@@ -2,7 +2,8 @@
 
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
-use tuneforge_core::fsio::write_json_atomic;
+use tuneforge_core::fsio::{remove_stale_staging, remove_stale_temp_files, write_json_atomic};
+use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::{
     DATASET_DIR, PROCESSED_DIR, PROCESSED_INTERACTIONS, RAW_INTERACTIONS, VALIDATION_DIR, Workspace,
@@ -14,8 +15,8 @@ use crate::PipelineError;
 
 /// What a finished stage hands back to the runner.
 pub struct StageRun {
-    /// Workspace-relative outputs with record counts for JSON Lines.
-    pub outputs: Vec<(String, Option<u64>)>,
+    /// Every file written, workspace-relative, hashed from the bytes the stage wrote.
+    pub outputs: Vec<FileDigest>,
     /// Stage-specific report, stored in the manifest.
     pub report: Value,
     /// One line for humans.
@@ -35,6 +36,11 @@ pub trait Stage: Sync {
     /// Its slice of `pipeline.yaml`: a change here makes it stale.
     fn config_slice(&self, config: &PipelineConfig) -> Value;
     fn run(&self, ws: &Workspace, reporter: &dyn Reporter) -> Result<StageRun, PipelineError>;
+    /// Remove what an interrupted run of this stage left behind (temp files, staging
+    /// directories). Runs before every `run`, whether the stage is then run or skipped.
+    fn clean_interrupted(&self, ws: &Workspace) -> Result<(), PipelineError> {
+        Ok(remove_stale_temp_files(&ws.path(self.dir()))?)
+    }
 }
 
 pub struct ProcessStage;
@@ -51,6 +57,10 @@ impl Stage for ProcessStage {
     }
     fn config_slice(&self, c: &PipelineConfig) -> Value {
         json!({"seed": c.seed, "domains": c.domains, "redact": c.redact, "process": c.process})
+    }
+    fn clean_interrupted(&self, ws: &Workspace) -> Result<(), PipelineError> {
+        remove_stale_temp_files(&ws.path(self.dir()))?;
+        Ok(remove_stale_staging(&ws.path(DATASET_DIR))?)
     }
     fn run(&self, ws: &Workspace, reporter: &dyn Reporter) -> Result<StageRun, PipelineError> {
         let out = process(ws, reporter)?;
@@ -128,7 +138,7 @@ impl Stage for ValidateStage {
             "domains": report.domains,
         });
         Ok(StageRun {
-            outputs: vec![(VALIDATION_REPORT.to_owned(), None)],
+            outputs: vec![FileDigest::of(&ws.root, VALIDATION_REPORT, None)?],
             report: value,
             summary,
         })
