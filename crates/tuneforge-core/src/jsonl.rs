@@ -28,7 +28,7 @@ pub fn split_lines(buf: &[u8]) -> Vec<RawLine<'_>> {
     let mut number = 0u64;
     while start < buf.len() {
         number += 1;
-        let (end, next, terminated) = match memchr_newline(&buf[start..]) {
+        let (end, next, terminated) = match memchr::memchr(b'\n', &buf[start..]) {
             Some(i) => (start + i, start + i + 1, true),
             None => (buf.len(), buf.len(), false),
         };
@@ -44,10 +44,6 @@ pub fn split_lines(buf: &[u8]) -> Vec<RawLine<'_>> {
         start = next;
     }
     lines
-}
-
-fn memchr_newline(haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|&b| b == b'\n')
 }
 
 /// Why a line could not be read as a record.

@@ -197,18 +197,16 @@ pub fn dedup_key(query: &str, answer: &str) -> [u8; 32] {
 fn collapse_into(text: &str, out: &mut Vec<u8>) {
     let start = out.len();
     if text.is_ascii() {
-        let mut pending_space = false;
-        for &b in text.as_bytes() {
-            // char::is_whitespace for ASCII: \t \n \x0B \x0C \r and space.
-            if matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ') {
-                pending_space = out.len() > start;
-            } else {
-                if pending_space {
-                    out.push(b' ');
-                    pending_space = false;
-                }
-                out.push(b);
+        // char::is_whitespace for ASCII: \t \n \x0B \x0C \r and space.
+        let words = text
+            .as_bytes()
+            .split(|b| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '))
+            .filter(|w| !w.is_empty());
+        for word in words {
+            if out.len() > start {
+                out.push(b' ');
             }
+            out.extend_from_slice(word);
         }
     } else {
         for (j, word) in text.split_whitespace().enumerate() {
@@ -565,13 +563,15 @@ fn write_dataset(
         files: digests.clone(),
     };
     let staging = StagingDir::create(&dataset_dir.join(format!("v{version}")))?;
-    for f in &files {
+    // Every file is synced before the directory is renamed into place, so even a power
+    // loss cannot leave a committed version with empty files.
+    files.par_iter().try_for_each(|f| {
         let path = staging.path().join(&f.rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(at("cannot create directory", parent))?;
         }
-        std::fs::write(&path, &f.bytes).map_err(at("cannot write", &path))?;
-    }
+        write_synced(&path, &f.bytes)
+    })?;
     let mut manifest_bytes = serde_json::to_vec_pretty(&manifest).expect("manifest serializes");
     manifest_bytes.push(b'\n');
     let card = dataset_card(&manifest);
@@ -580,8 +580,7 @@ fn write_dataset(
         (DATASET_MANIFEST, manifest_bytes.as_slice()),
         (DATASET_CARD, card.as_bytes()),
     ] {
-        let path = staging.path().join(name);
-        std::fs::write(&path, bytes).map_err(at("cannot write", &path))?;
+        write_synced(&staging.path().join(name), bytes)?;
         written.push(FileDigest::from_bytes(name, bytes, None));
     }
     staging.commit()?;
@@ -590,6 +589,12 @@ fn write_dataset(
         created: true,
         files: written,
     })
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
+    let mut file = std::fs::File::create(path).map_err(at("cannot create", path))?;
+    std::io::Write::write_all(&mut file, bytes).map_err(at("cannot write", path))?;
+    file.sync_all().map_err(at("cannot sync", path))
 }
 
 fn dataset_card(m: &DatasetManifest) -> String {
