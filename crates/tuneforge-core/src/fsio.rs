@@ -196,28 +196,17 @@ fn sync_dir(dir: &Path) -> Result<(), IoError> {
 
 /// Remove staging directories an interrupted run left in `dir`.
 pub fn remove_stale_staging(dir: &Path) -> Result<(), IoError> {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(IoError::new("cannot list", dir, e)),
-    };
-    for entry in entries {
-        let entry = entry.map_err(at("cannot list", dir))?;
-        if entry
-            .file_name()
-            .to_string_lossy()
-            .starts_with(STAGING_PREFIX)
-        {
-            let p = entry.path();
-            fs::remove_dir_all(&p).map_err(at("cannot remove", &p))?;
-        }
-    }
-    Ok(())
+    remove_entries(dir, STAGING_PREFIX, true)
 }
 
 /// Remove temp files that [`write_atomic`] leaves behind when a process is killed between
 /// creating and renaming them.
 pub fn remove_stale_temp_files(dir: &Path) -> Result<(), IoError> {
+    remove_entries(dir, TEMP_PREFIX, false)
+}
+
+/// Remove the directories (`dirs`) or files in `dir` whose name starts with `prefix`.
+fn remove_entries(dir: &Path, prefix: &str, dirs: bool) -> Result<(), IoError> {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -225,9 +214,16 @@ pub fn remove_stale_temp_files(dir: &Path) -> Result<(), IoError> {
     };
     for entry in entries {
         let entry = entry.map_err(at("cannot list", dir))?;
-        let is_file = entry.file_type().map(|t| t.is_file()).unwrap_or(false);
-        if is_file && entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
-            let p = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if !entry.file_name().to_string_lossy().starts_with(prefix) {
+            continue;
+        }
+        let p = entry.path();
+        if dirs && kind.is_dir() {
+            fs::remove_dir_all(&p).map_err(at("cannot remove", &p))?;
+        } else if !dirs && kind.is_file() {
             fs::remove_file(&p).map_err(at("cannot remove", &p))?;
         }
     }

@@ -457,6 +457,26 @@ pub fn validate(ws: &Workspace, reporter: &dyn Reporter) -> Result<ValidationRep
     })
 }
 
+/// Record that split `split` holds `key` at `line`; if another split held it first, that
+/// split and line.
+fn first_owner<K: std::hash::Hash + Eq>(
+    owners: &mut HashMap<K, (usize, u64)>,
+    key: K,
+    split: usize,
+    line: u64,
+) -> Option<(usize, u64)> {
+    match owners.entry(key) {
+        std::collections::hash_map::Entry::Occupied(e) => {
+            let (other, other_line) = *e.get();
+            (other != split).then_some((other, other_line))
+        }
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert((split, line));
+            None
+        }
+    }
+}
+
 fn dataset_checks(
     ws: &Workspace,
     dir: &str,
@@ -489,39 +509,30 @@ fn dataset_checks(
             if let Some(d) = &facts.domain {
                 domains.entry(d.clone()).or_default()[si] += 1;
             }
-            if let Some(key) = facts.content_key {
-                if let Some((other, other_line)) = owner.get(&key).copied() {
-                    if other != si {
-                        findings.push(Finding {
-                            severity: Severity::Error,
-                            path: rel.clone(),
-                            line: Some(*line),
-                            message: format!(
-                                "leakage: the same prompt and answer are in {}.jsonl line {other_line}",
-                                SPLITS[other]
-                            ),
-                        });
-                    }
-                } else {
-                    owner.insert(key, (si, *line));
-                }
+            let mut leak = |other: usize, other_line: u64, what: String| {
+                findings.push(Finding {
+                    severity: Severity::Error,
+                    path: rel.clone(),
+                    line: Some(*line),
+                    message: format!(
+                        "leakage: {what} in {}.jsonl line {other_line}",
+                        SPLITS[other]
+                    ),
+                });
+            };
+            if let Some(key) = facts.content_key
+                && let Some((other, other_line)) = first_owner(&mut owner, key, si, *line)
+            {
+                leak(
+                    other,
+                    other_line,
+                    "the same prompt and answer are also".to_owned(),
+                );
             }
-            if let Some(id) = facts.id.as_deref() {
-                if let Some((other, other_line)) = id_owner.get(id).copied() {
-                    if other != si {
-                        findings.push(Finding {
-                            severity: Severity::Error,
-                            path: rel.clone(),
-                            line: Some(*line),
-                            message: format!(
-                                "leakage: id {id} is also in {}.jsonl line {other_line}",
-                                SPLITS[other]
-                            ),
-                        });
-                    }
-                } else {
-                    id_owner.insert(id, (si, *line));
-                }
+            if let Some(id) = facts.id.as_deref()
+                && let Some((other, other_line)) = first_owner(&mut id_owner, id, si, *line)
+            {
+                leak(other, other_line, format!("id {id} is also"));
             }
         }
     }

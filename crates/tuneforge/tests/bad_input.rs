@@ -193,4 +193,21 @@ fn validate_reports_every_bad_line_with_its_number() {
         "{}",
         stderr(&out)
     );
+
+    // The same sample in two splits is leakage.
+    let ws2 = ws.parent().unwrap().join("leak");
+    tf().arg("quickstart").arg(&ws2).assert().success();
+    let v1 = ws2.join("dataset/v1");
+    let first_train = std::fs::read_to_string(v1.join("train.jsonl")).unwrap();
+    let first_train = first_train.lines().next().unwrap().to_owned();
+    let mut test = std::fs::read_to_string(v1.join("test.jsonl")).unwrap();
+    test.push_str(&first_train);
+    test.push('\n');
+    std::fs::write(v1.join("test.jsonl"), test).unwrap();
+    let out = tf_in(&ws2).arg("validate").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("leakage: the same prompt and answer are also in train.jsonl line 1"), "{err}");
+    assert!(err.contains("is also in train.jsonl line 1"), "{err}");
+    assert!(err.contains("processed/interactions.jsonl has 59 samples but the dataset has 60"), "{err}");
 }
