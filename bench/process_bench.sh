@@ -42,6 +42,8 @@ t0=$(now); "$bin" --no-progress --workspace "$ws" validate --force >/dev/null 2>
 validate_s=$(secs "$t0" "$t1")
 
 samples=$(wc -l < "$ws/processed/interactions.jsonl")
+written_mb=$(du -sm "$ws/processed" "$ws/dataset" | awk '{s+=$1} END {print s}')
+echo "process wrote ${written_mb} MB (processed/ and dataset/v1: canonical splits, per-domain splits, 3 export formats)"
 python3 - "$n" "$samples" "$mb" "$cat_s" "$process_s" "$validate_s" <<'PY'
 import sys
 n, samples = int(sys.argv[1]), int(sys.argv[2])

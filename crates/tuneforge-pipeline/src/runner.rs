@@ -193,7 +193,14 @@ pub fn run(
     let mut outcomes = Vec::new();
     for stage in selected {
         let fingerprint = current_fingerprint(ws, stage)?;
+        tracing::debug!(
+            stage = stage.name(),
+            config_hash = %fingerprint.config_hash,
+            inputs = fingerprint.inputs.len(),
+            "fingerprint"
+        );
         let fresh = freshness(ws, stage, &fingerprint)?;
+        tracing::info!(stage = stage.name(), ?fresh, "freshness");
         let forced = opts.force || forced_from;
         let reason = match decide(&fresh, stage.network(), opts, forced) {
             Decision::Run(reason) => reason,
@@ -214,6 +221,12 @@ pub fn run(
         let clock = Instant::now();
         let result = stage.run(ws, reporter)?;
         let seconds = clock.elapsed().as_secs_f64();
+        tracing::info!(
+            stage = stage.name(),
+            seconds,
+            outputs = result.outputs.len(),
+            "stage finished"
+        );
         let outputs = result.outputs;
         write_json_atomic(
             &ws.path(&format!("{}/timings.json", stage.dir())),

@@ -207,7 +207,13 @@ fn validate_reports_every_bad_line_with_its_number() {
     let out = tf_in(&ws2).arg("validate").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("leakage: the same prompt and answer are also in train.jsonl line 1"), "{err}");
+    assert!(
+        err.contains("leakage: the same prompt and answer are also in train.jsonl line 1"),
+        "{err}"
+    );
     assert!(err.contains("is also in train.jsonl line 1"), "{err}");
-    assert!(err.contains("processed/interactions.jsonl has 59 samples but the dataset has 60"), "{err}");
+    assert!(
+        err.contains("processed/interactions.jsonl has 59 samples but the dataset has 60"),
+        "{err}"
+    );
 }

@@ -18,9 +18,9 @@ pub fn init(ctx: &Context, args: InitArgs) -> Result<Exit> {
     let out = tuneforge_pipeline::init::init(&args.dir, preset)?;
     ctx.emit(&out, || {
         format!(
-            "created a {} workspace in {}\nnext: edit {}, then capture an interaction with\n  tuneforge --workspace {} collect --query … --local-answer … --expert-answer …",
-            out.preset,
+            "created workspace {} ({} preset)\nnext: edit {}, then capture an interaction with\n  tuneforge --workspace {} collect --query … --local-answer … --expert-answer …",
             out.root.display(),
+            out.preset,
             out.config.display(),
             out.root.display()
         )
@@ -161,7 +161,9 @@ pub fn status(ctx: &Context) -> Result<Exit> {
                 Freshness::Stale { reasons } => ("stale", reasons.join("; ")),
                 Freshness::Missing { reason } => ("missing", reason.clone()),
             };
-            text.push_str(&format!("  {:<9} {:<8} {why}\n", s.stage, state));
+            let line = format!("  {:<9} {:<8} {why}", s.stage, state);
+            text.push_str(line.trim_end());
+            text.push('\n');
         }
         text.push_str(&format!(
             "interactions: {} ({} new since the last train or init)\n",
