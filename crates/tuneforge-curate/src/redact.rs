@@ -27,7 +27,7 @@ struct Rule {
     /// Replace only the `value` (or `value_bare`) group, keeping the key around it.
     value_only: bool,
     /// Extra check on a match; `false` keeps the text.
-    accept: fn(&Captures<'_>, &str, &Redactor) -> bool,
+    accept: AcceptFn,
 }
 
 pub struct Redactor {
@@ -55,7 +55,7 @@ fn email_outside_allowlist(caps: &Captures<'_>, _: &str, r: &Redactor) -> bool {
         .any(|allowed| domain == *allowed || domain.ends_with(&format!(".{allowed}")))
 }
 
-/// (kind, pattern, group, accept). Order matters where patterns overlap: the more specific
+/// (kind, pattern, value_only, accept). Order matters where patterns overlap: the more specific
 /// provider token comes before the generic one.
 fn rule_table(emails: bool) -> Vec<(&'static str, &'static str, bool, AcceptFn)> {
     let mut rules: Vec<(&'static str, &'static str, bool, AcceptFn)> = vec![
@@ -166,7 +166,7 @@ type AcceptFn = fn(&Captures<'_>, &str, &Redactor) -> bool;
 
 /// An assigned value is a secret only when it is a literal: a bare value followed by a call
 /// or an index, or a dotted name, is code; placeholders and variables are not secrets.
-fn literal_value_any(caps: &Captures<'_>, text: &str, r: &Redactor) -> bool {
+fn literal_value_any(caps: &Captures<'_>, text: &str, _: &Redactor) -> bool {
     let value = caps.name("value").or_else(|| caps.name("value_bare"));
     let Some(value) = value else { return false };
     let v = value.as_str();
@@ -183,7 +183,6 @@ fn literal_value_any(caps: &Captures<'_>, text: &str, r: &Redactor) -> bool {
             return false;
         }
     }
-    let _ = r;
     literal_value_checks(v)
 }
 
