@@ -53,6 +53,8 @@ pub enum Command {
     Validate(StageArgs),
     /// The whole interactions workflow on a built-in sample, in a new workspace.
     Quickstart(QuickstartArgs),
+    /// What a drupal/core Composer constraint says about Drupal 11.
+    Compat(CompatArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -151,4 +153,13 @@ pub struct QuickstartArgs {
     /// Directory of the new workspace.
     #[arg(default_value = "tuneforge-quickstart")]
     pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CompatArgs {
+    /// A Composer constraint, e.g. '^10.3 || ^11'.
+    pub constraint: String,
+    /// The Drupal 11 release `admits_latest_11` is checked against.
+    #[arg(long, value_name = "VERSION", default_value = tuneforge_sources::compat::DEFAULT_LATEST_CORE)]
+    pub core: String,
 }

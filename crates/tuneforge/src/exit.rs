@@ -6,6 +6,7 @@ use tuneforge_core::fsio::IoError;
 use tuneforge_core::workspace::WorkspaceError;
 use tuneforge_dataset::process::ProcessError;
 use tuneforge_pipeline::PipelineError;
+use tuneforge_sources::version::InvalidVersion;
 
 /// 0 success; 1 the data has errors (validation); 2 bad usage, configuration or input;
 /// 3 an I/O failure; 101 a bug.
@@ -44,7 +45,9 @@ pub fn classify(err: &anyhow::Error) -> Exit {
         if let Some(p) = cause.downcast_ref::<ProcessError>() {
             return process(p);
         }
-        if cause.downcast_ref::<ConfigError>().is_some() {
+        if cause.downcast_ref::<ConfigError>().is_some()
+            || cause.downcast_ref::<InvalidVersion>().is_some()
+        {
             return Exit::Usage;
         }
         if cause.downcast_ref::<IoError>().is_some()

@@ -1,6 +1,7 @@
 //! One function per command over a resolved [`Context`].
 
 mod collect;
+mod compat;
 mod pipeline;
 
 use std::path::PathBuf;
@@ -68,5 +69,6 @@ pub fn dispatch(command: Command, ctx: &Context) -> Result<Exit> {
         Command::Process(args) => pipeline::process(ctx, args),
         Command::Validate(args) => pipeline::validate(ctx, args),
         Command::Quickstart(args) => pipeline::quickstart(ctx, args),
+        Command::Compat(args) => compat::compat(ctx, args),
     }
 }
