@@ -144,6 +144,24 @@ fn count_lines(file: &mut File, path: &Path) -> Result<u64, IoError> {
     Ok(count)
 }
 
+/// Read a file that [`append_line_locked`] appends to, under a shared lock, so a record
+/// being appended is read whole or not at all. A missing file is `Ok(None)`.
+pub fn read_appended(path: &Path) -> Result<Option<Vec<u8>>, IoError> {
+    let mut file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(IoError::new("cannot open", path, e)),
+    };
+    file.lock_shared().map_err(at("cannot lock", path))?;
+    let mut bytes = Vec::new();
+    let read = file
+        .read_to_end(&mut bytes)
+        .map_err(at("cannot read", path));
+    let _ = file.unlock();
+    read?;
+    Ok(Some(bytes))
+}
+
 /// A directory assembled under a hidden staging name next to `final_path` and renamed into
 /// place by [`StagingDir::commit`]. A crash leaves only the staging directory, which
 /// [`remove_stale_staging`] clears on the next run.

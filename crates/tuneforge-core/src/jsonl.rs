@@ -75,21 +75,64 @@ pub fn parse_line<T: DeserializeOwned>(raw: &RawLine<'_>) -> Result<T, LineError
         return Err(fail("empty line".to_owned()));
     }
     serde_json::from_str(text).map_err(|e| {
-        let mut message = if e.is_eof() && !raw.terminated {
+        let (eof, syntax) = (e.is_eof(), e.is_syntax());
+        let e = scrub_values(&e.to_string());
+        let mut message = if eof && !raw.terminated {
             format!(
                 "the last line is cut off ({e}): a writer was probably killed mid-write; \
                  remove or repair this line, the lines before it are intact"
             )
-        } else if e.is_eof() {
+        } else if eof {
             format!("incomplete JSON ({e}): the line was probably cut mid-write")
         } else {
-            format!("{e}")
+            e
         };
-        if !e.is_eof() && e.is_syntax() {
+        if !eof && syntax {
             message.push_str(" (each line must be one JSON object)");
         }
         fail(message)
     })
+}
+
+/// Error messages quote the offending value (`invalid type: string "…"`), which may be a
+/// pasted secret; they reach logs and manifests, so quoted values are replaced by their
+/// length.
+fn scrub_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let close = match c {
+            '"' => '"',
+            '`' => '`',
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        // Find the closing quote, skipping backslash escapes.
+        let mut end = None;
+        let mut escaped = false;
+        for (j, d) in chars.by_ref() {
+            if escaped {
+                escaped = false;
+            } else if d == '\\' {
+                escaped = true;
+            } else if d == close {
+                end = Some(j);
+                break;
+            }
+        }
+        let inner = &message[i + 1..end.unwrap_or(message.len())];
+        // Field names and enum variants (`domain`, `assistant`) are short and useful.
+        if close == '`' && inner.chars().count() <= 24 {
+            out.push('`');
+            out.push_str(inner);
+            out.push('`');
+        } else {
+            out.push_str(&format!("<{} chars>", inner.chars().count()));
+        }
+    }
+    out
 }
 
 /// A problem in a file, located to its line: what `validate` and the stages print as
@@ -148,6 +191,30 @@ mod tests {
         let err = parse_line::<serde_json::Value>(&lines[1]).unwrap_err();
         assert_eq!(err.line, 2);
         assert!(err.message.contains("cut off"), "{}", err.message);
+    }
+
+    #[test]
+    fn error_messages_never_echo_values() {
+        let lines = split_lines(b"{\"messages\": \"my key AKIAIOSFODNN7EXAMPLE\"}\n");
+        #[derive(serde::Deserialize, Debug)]
+        struct R {
+            #[allow(dead_code)]
+            messages: Vec<String>,
+        }
+        let err = parse_line::<R>(&lines[0]).unwrap_err();
+        assert!(!err.message.contains("AKIA"), "{}", err.message);
+        assert!(
+            err.message.contains("invalid type: string <27 chars>"),
+            "{}",
+            err.message
+        );
+        let lines = split_lines(b"{\"x\":1}\n");
+        let err = parse_line::<R>(&lines[0]).unwrap_err();
+        assert!(
+            err.message.contains("missing field `messages`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -134,19 +134,32 @@ fn rule_table(emails: bool) -> Vec<(&'static str, &'static str, bool, AcceptFn)>
         ),
         (
             "basic_auth",
-            r#"\b(?:curl|wget|http)\b[^\n]*?\s(?:-u|--user)\s+["']?[A-Za-z0-9._@\-]+:(?P<value>[^\s"']+)"#,
+            r#"\b(?:curl|wget|http)\b[^\n]*?\s(?:-u\s*|--user(?:\s+|=))["']?[A-Za-z0-9._@\-]+:(?P<value>[^\s"']+)"#,
             true,
             always,
         ),
         (
-            "url_credentials",
-            r"\b[a-z][a-z0-9+.\-]*://[^\s/:@]+:(?P<value>[^\s/@]+)@",
+            "auth_header",
+            r"(?i)\bauthorization\s*:\s*(?:basic|token|digest|apikey)\s+(?P<value>[A-Za-z0-9._~+/=\-]{8,})",
             true,
             always,
         ),
         (
             "password",
-            r#"(?i)\b(?:[A-Za-z0-9]+_)*(?:password|passwd|pwd|pass|secret|client_secret|api[_-]?key|access[_-]?token|auth[_-]?token|secret[_-]?key|private[_-]?key)["']?\s*(?::|=|=>)\s*(?:(?P<quote>["'])(?P<value>[^"'\s]{4,})["']|(?P<value_bare>[^\s"',;()\[\]{}]{6,}))"#,
+            r#"\bmysql(?:dump|admin|import|sh)?\b[^\n]*?\s-p(?P<value>[^\s"'\-][^\s"']*)"#,
+            true,
+            always,
+        ),
+        (
+            "url_credentials",
+            // Up to the last `@` before the host: passwords may contain `@`.
+            r"\b[a-z][a-z0-9+.\-]*://[^\s/:@]+:(?P<value>[^\s/]+)@",
+            true,
+            always,
+        ),
+        (
+            "password",
+            r#"(?i)\b(?:[A-Za-z0-9]+_)*(?:password|passwd|pwd|pass|secret|client_secret|api[_-]?key|access[_-]?token|auth[_-]?token|secret[_-]?key|private[_-]?key)["']?\s*(?::|=|=>)\s*(?:(?P<quote>["'])(?P<value>[^"'\n]{4,}?)["']|(?P<value_bare>[^\s"',;()\[\]{}]{6,}))"#,
             true,
             literal_value_any,
         ),
@@ -337,6 +350,37 @@ mod tests {
         ),
         ("password", "DB_PASSWORD=Tr0ub4dor&3", "Tr0ub4dor&3"),
         ("password", "password: \"correct-horse\"", "correct-horse"),
+        (
+            "password",
+            "password: \"correct horse battery staple\"",
+            "correct horse battery staple",
+        ),
+        ("password", "mysql -u root -pS3cretPw mydb", "S3cretPw"),
+        (
+            "auth_header",
+            "curl -H \"Authorization: Basic dXNlcjpzZWNyZXQ=\" https://x",
+            "dXNlcjpzZWNyZXQ=",
+        ),
+        (
+            "auth_header",
+            "Authorization: Token 9f8e7d6c5b4a39281706",
+            "9f8e7d6c5b4a39281706",
+        ),
+        (
+            "basic_auth",
+            "curl --user=admin:s3cr3tPass https://x",
+            "s3cr3tPass",
+        ),
+        (
+            "basic_auth",
+            "curl -uadmin:s3cr3tPass https://x",
+            "s3cr3tPass",
+        ),
+        (
+            "url_credentials",
+            "postgres://app:p@ssw0rdXYZ@db:5432/x",
+            "ssw0rdXYZ",
+        ),
         (
             "email",
             "mail ops.lead@acme-corp.io now",

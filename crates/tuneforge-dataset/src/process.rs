@@ -18,7 +18,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use tuneforge_core::config::{ExportFormat, PipelineConfig, SplitConfig};
-use tuneforge_core::fsio::{IoError, StagingDir, at, remove_stale_staging, write_atomic};
+use tuneforge_core::fsio::{
+    IoError, StagingDir, at, read_appended, remove_stale_staging, write_atomic,
+};
 use tuneforge_core::hash::hash_bytes;
 use tuneforge_core::jsonl::{RawLine, parse_line, split_lines};
 use tuneforge_core::manifest::FileDigest;
@@ -92,8 +94,6 @@ pub struct DatasetSummary {
     pub version: u32,
     /// Workspace-relative directory, `dataset/v<N>`.
     pub dir: String,
-    /// False when the content equalled the latest version's and that one was kept.
-    pub created: bool,
     pub counts: SplitCounts,
     /// Domains below `process.min_domain_samples_for_holdout`, kept in train only.
     pub train_only_domains: Vec<String>,
@@ -118,7 +118,22 @@ pub struct ProcessReport {
 /// digests, hashed from the bytes written rather than read back).
 pub struct ProcessOutput {
     pub report: ProcessReport,
+    /// What happened to `dataset/v<N>`; kept out of the report, which must not depend on
+    /// whether an earlier run was interrupted.
+    pub dataset_write: DatasetWrite,
     pub outputs: Vec<FileDigest>,
+}
+
+/// What `process` did with the dataset version directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatasetWrite {
+    /// A new version: the content changed.
+    Written,
+    /// The latest version already held this content, intact on disk.
+    Unchanged,
+    /// The latest version held this content but a file on disk no longer matched its
+    /// manifest; the version was rewritten in place.
+    Repaired,
 }
 
 enum LineOutcome {
@@ -222,13 +237,8 @@ fn collapse_into(text: &str, out: &mut Vec<u8>) {
 pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput, ProcessError> {
     let config = &ws.config;
     let raw_path = ws.path(RAW_INTERACTIONS);
-    let bytes = match std::fs::read(&raw_path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(ProcessError::NoInteractions(RAW_INTERACTIONS.to_owned()));
-        }
-        Err(e) => return Err(IoError::new("cannot read", &raw_path, e).into()),
-    };
+    let bytes = read_appended(&raw_path)?
+        .ok_or_else(|| ProcessError::NoInteractions(RAW_INTERACTIONS.to_owned()))?;
     let lines = split_lines(&bytes);
     let redactor = config.redact.enabled.then(|| Redactor::new(&config.redact));
 
@@ -340,10 +350,11 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
     let source = processed_digest.clone();
     let WrittenDataset {
         version,
-        created,
+        write: dataset_write,
         files: dataset_files,
     } = write_dataset(
         ws,
+        reporter,
         files,
         DatasetFacts {
             seed: config.seed,
@@ -376,11 +387,11 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
             dataset: DatasetSummary {
                 version,
                 dir,
-                created,
                 counts,
                 train_only_domains,
             },
         },
+        dataset_write,
         outputs,
     })
 }
@@ -508,12 +519,33 @@ pub fn latest_version(dataset_dir: &Path) -> Result<Option<u32>, IoError> {
 /// The version `write_dataset` settled on, and its files relative to `dataset/v<N>`.
 struct WrittenDataset {
     version: u32,
-    created: bool,
+    write: DatasetWrite,
     files: Vec<FileDigest>,
+}
+
+/// The first file of a dataset version that is missing or differs from its manifest.
+pub fn damaged_file(version_dir: &Path, manifest: &DatasetManifest) -> Option<String> {
+    let listed = manifest
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), Some(&f.blake3)));
+    let card = std::iter::once((DATASET_CARD, None));
+    for (rel, expected) in listed.chain(card) {
+        match (
+            tuneforge_core::hash::hash_file(&version_dir.join(rel)),
+            expected,
+        ) {
+            (Err(_), _) => return Some(format!("{rel} is missing")),
+            (Ok((h, _)), Some(e)) if &h != e => return Some(format!("{rel} was modified")),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn write_dataset(
     ws: &Workspace,
+    reporter: &dyn Reporter,
     files: Vec<DataFile>,
     facts: DatasetFacts,
 ) -> Result<WrittenDataset, ProcessError> {
@@ -533,28 +565,53 @@ fn write_dataset(
     let content_hash = hash_bytes(content.as_bytes());
 
     let latest = latest_version(&dataset_dir)?;
+    let mut version = latest.map_or(1, |v| v + 1);
+    let mut write = DatasetWrite::Written;
     if let Some(v) = latest {
-        let manifest_path = dataset_dir.join(format!("v{v}")).join(DATASET_MANIFEST);
+        let dir = dataset_dir.join(format!("v{v}"));
+        let manifest_path = dir.join(DATASET_MANIFEST);
         let text = std::fs::read(&manifest_path).map_err(at("cannot read", &manifest_path))?;
         let existing: DatasetManifest =
             serde_json::from_slice(&text).map_err(|e| ProcessError::BadDataset {
                 path: format!("{DATASET_DIR}/v{v}/{DATASET_MANIFEST}"),
                 message: format!("{e}; move the damaged version away and run again"),
             })?;
+        for domain in existing
+            .facts
+            .train_only_domains
+            .iter()
+            .filter(|d| !facts.train_only_domains.contains(d))
+        {
+            reporter.warn(&format!(
+                "domain {domain} now has enough samples to be split: some of its samples that \
+                 v{v} had in train are now in valid or test; compare adapters on the new test \
+                 split only"
+            ));
+        }
         if existing.content_hash == content_hash {
-            let dir = dataset_dir.join(format!("v{v}"));
-            let mut files = digests;
-            for extra in [DATASET_MANIFEST, DATASET_CARD] {
-                files.push(FileDigest::of(&dir, extra, None)?);
+            match damaged_file(&dir, &existing) {
+                None => {
+                    let mut files = digests;
+                    for extra in [DATASET_MANIFEST, DATASET_CARD] {
+                        files.push(FileDigest::of(&dir, extra, None)?);
+                    }
+                    return Ok(WrittenDataset {
+                        version: v,
+                        write: DatasetWrite::Unchanged,
+                        files,
+                    });
+                }
+                Some(damage) => {
+                    reporter.warn(&format!(
+                        "{DATASET_DIR}/v{v}: {damage} since it was written; rewriting v{v}"
+                    ));
+                    std::fs::remove_dir_all(&dir).map_err(at("cannot remove", &dir))?;
+                    version = v;
+                    write = DatasetWrite::Repaired;
+                }
             }
-            return Ok(WrittenDataset {
-                version: v,
-                created: false,
-                files,
-            });
         }
     }
-    let version = latest.map_or(1, |v| v + 1);
     let manifest = DatasetManifest {
         version,
         content_hash,
@@ -586,7 +643,7 @@ fn write_dataset(
     staging.commit()?;
     Ok(WrittenDataset {
         version,
-        created: true,
+        write,
         files: written,
     })
 }

@@ -4,7 +4,9 @@
 //! not on the other samples: a sample stays in its split when more data arrives, so a
 //! sample tested on in v1 is never trained on in v2, and exact duplicates (which share a
 //! key) can never straddle two splits. A domain with fewer samples than
-//! `process.min_domain_samples_for_holdout` goes to train entirely.
+//! `process.min_domain_samples_for_holdout` goes to train entirely; when it reaches the
+//! threshold it is split for the first time, the one case where samples move (out of
+//! train), and `process` warns about it.
 
 use tuneforge_core::config::SplitConfig;
 

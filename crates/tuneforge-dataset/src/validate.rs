@@ -12,14 +12,15 @@ use std::fmt;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tuneforge_core::config::{ExportFormat, PipelineConfig};
-use tuneforge_core::fsio::IoError;
+use tuneforge_core::fsio::{IoError, read_appended};
 use tuneforge_core::jsonl::{RawLine, parse_line, split_lines};
 use tuneforge_core::records::{Interaction, Message, Role, Sample, sample_id};
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::{DATASET_DIR, PROCESSED_INTERACTIONS, RAW_INTERACTIONS, Workspace};
 
 use crate::SPLITS;
-use crate::process::{dedup_key, latest_version};
+use crate::process::{DATASET_MANIFEST, DatasetManifest, dedup_key, latest_version};
+use tuneforge_core::hash::hash_file;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -304,11 +305,9 @@ fn check_file(
     kind: FileKind,
     task: &dyn tuneforge_core::reporter::Task,
 ) -> Result<Option<Checked>, IoError> {
-    let path = ws.path(rel);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(IoError::new("cannot read", &path, e)),
+    // raw/ may be appended to while we read; the shared lock keeps records whole.
+    let Some(bytes) = read_appended(&ws.path(rel))? else {
+        return Ok(None);
     };
     let lines = split_lines(&bytes);
     let config = &ws.config;
@@ -439,6 +438,7 @@ pub fn validate(ws: &Workspace, reporter: &dyn Reporter) -> Result<ValidationRep
     if let Some(v) = version {
         let dir = format!("{DATASET_DIR}/v{v}");
         dataset_checks(ws, &dir, &checked, &mut domains, &mut findings);
+        manifest_checks(ws, &dir, &checked, &mut findings);
     }
 
     findings.sort_by(|a, b| (a.severity, &a.path, a.line).cmp(&(b.severity, &b.path, b.line)));
@@ -455,6 +455,62 @@ pub fn validate(ws: &Workspace, reporter: &dyn Reporter) -> Result<ValidationRep
         domains,
         findings,
     })
+}
+
+/// Every file of the version against `manifest.json`: present, same hash, same count.
+fn manifest_checks(
+    ws: &Workspace,
+    dir: &str,
+    checked: &[(Checked, FileKind)],
+    findings: &mut Vec<Finding>,
+) {
+    let manifest_rel = format!("{dir}/{DATASET_MANIFEST}");
+    let manifest: DatasetManifest = match std::fs::read(ws.path(&manifest_rel))
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+    {
+        Ok(m) => m,
+        Err(e) => {
+            findings.push(Finding {
+                severity: Severity::Error,
+                path: manifest_rel,
+                line: None,
+                message: format!("unreadable: {e}; run `tuneforge process --force`"),
+            });
+            return;
+        }
+    };
+    for file in &manifest.files {
+        let rel = format!("{dir}/{}", file.path);
+        let problem = match hash_file(&ws.path(&rel)) {
+            Err(_) => Some("is missing".to_owned()),
+            Ok((hash, _)) if hash != file.blake3 => {
+                Some("differs from its hash in manifest.json".to_owned())
+            }
+            Ok(_) => {
+                let lines = checked
+                    .iter()
+                    .find(|(c, _)| c.path == rel)
+                    .map(|(c, _)| c.lines.len() as u64);
+                match (lines, file.records) {
+                    (Some(n), Some(want)) if n != want => {
+                        Some(format!("has {n} records, manifest.json says {want}"))
+                    }
+                    _ => None,
+                }
+            }
+        };
+        if let Some(problem) = problem {
+            findings.push(Finding {
+                severity: Severity::Error,
+                path: rel,
+                line: None,
+                message: format!(
+                    "{problem}: the file changed after packaging; `tuneforge process --force` rewrites it"
+                ),
+            });
+        }
+    }
 }
 
 /// Record that split `split` holds `key` at `line`; if another split held it first, that

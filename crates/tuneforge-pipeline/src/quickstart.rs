@@ -10,11 +10,11 @@ use tuneforge_core::config::Preset;
 use tuneforge_core::fsio::write_atomic;
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::{RAW_INTERACTIONS, Workspace};
-use tuneforge_dataset::snapshot::{SnapshotOutcome, snapshot};
+use tuneforge_dataset::snapshot::SnapshotOutcome;
 
 use crate::PipelineError;
 use crate::init::init;
-use crate::runner::{RunOptions, RunReport, run};
+use crate::runner::{RunOptions, RunReport, run, snapshot};
 
 /// Sixty captured interactions over the six domains of the interactions preset, with one
 /// pasted AWS key and e-mail address (redacted by `process`) and one duplicate (removed).
@@ -49,7 +49,7 @@ pub fn quickstart(
         SAMPLE_INTERACTIONS.lines().count()
     ));
     let run = run(&ws, &RunOptions::default(), reporter)?;
-    let snapshot = snapshot(&ws, date)?;
+    let snapshot = snapshot(&ws, date, reporter)?;
     Ok(QuickstartReport {
         root: dir.to_path_buf(),
         imported: SAMPLE_INTERACTIONS.lines().count() as u64,

@@ -14,6 +14,7 @@ use tuneforge_core::fsio::{at, write_json_atomic};
 use tuneforge_core::manifest::{FileDigest, Fingerprint, StageManifest};
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
+use tuneforge_dataset::snapshot::SnapshotOutcome;
 
 use crate::PipelineError;
 use crate::stages::{self, Stage};
@@ -149,7 +150,10 @@ pub fn decide(freshness: &Freshness, network: bool, opts: &RunOptions, forced: b
 /// Held for the duration of a `run`: two runs in one workspace would write the same files.
 const RUN_LOCK: &str = ".tuneforge/run.lock";
 
-fn lock_workspace(ws: &Workspace, reporter: &dyn Reporter) -> Result<std::fs::File, PipelineError> {
+pub(crate) fn lock_workspace(
+    ws: &Workspace,
+    reporter: &dyn Reporter,
+) -> Result<std::fs::File, PipelineError> {
     let path = ws.path(RUN_LOCK);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(at("cannot create directory", dir))?;
@@ -254,6 +258,17 @@ pub fn run(
         });
     }
     Ok(RunReport { stages: outcomes })
+}
+
+/// Copy the current dataset to `snapshots/v<date>[-N]`, under the run lock so a concurrent
+/// run or snapshot cannot change or take the same directory.
+pub fn snapshot(
+    ws: &Workspace,
+    date: &str,
+    reporter: &dyn Reporter,
+) -> Result<SnapshotOutcome, PipelineError> {
+    let _lock = lock_workspace(ws, reporter)?;
+    Ok(tuneforge_dataset::snapshot::snapshot(ws, date)?)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::{
     DATASET_DIR, PROCESSED_DIR, PROCESSED_INTERACTIONS, RAW_INTERACTIONS, VALIDATION_DIR, Workspace,
 };
-use tuneforge_dataset::process::{latest_version, process};
+use tuneforge_dataset::process::{DatasetWrite, latest_version, process};
 use tuneforge_dataset::validate::validate;
 
 use crate::PipelineError;
@@ -75,7 +75,11 @@ impl Stage for ProcessStage {
             r.unreadable.len(),
             r.redactions.values().sum::<u64>(),
             d.dir,
-            if d.created { "written" } else { "unchanged" },
+            match out.dataset_write {
+                DatasetWrite::Written => "written",
+                DatasetWrite::Unchanged => "unchanged",
+                DatasetWrite::Repaired => "repaired",
+            },
             d.counts.train,
             d.counts.valid,
             d.counts.test

@@ -71,7 +71,11 @@ pub fn status(ws: &Workspace) -> Result<StatusReport, PipelineError> {
             thresholds.new_interactions
         ));
     }
-    let process_manifest = read_manifest(ws, &ProcessStage)?;
+    // An unreadable manifest already shows as stale above; it just gives no counts here.
+    let process_manifest = match read_manifest(ws, &ProcessStage) {
+        Err(PipelineError::Manifest { .. }) => None,
+        other => other?,
+    };
     let domain_counts = process_manifest
         .as_ref()
         .and_then(|m| m.report.get("domains"))

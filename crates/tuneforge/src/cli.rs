@@ -77,7 +77,9 @@ pub struct CollectArgs {
     #[arg(
         long,
         conflicts_with = "query_file",
-        required_unless_present = "query_file"
+        required_unless_present = "query_file",
+        allow_hyphen_values = true,
+        num_args = 1
     )]
     pub query: Option<String>,
     /// Read the query from a file (`-` for stdin).
@@ -87,7 +89,9 @@ pub struct CollectArgs {
     #[arg(
         long,
         conflicts_with = "local_answer_file",
-        required_unless_present = "local_answer_file"
+        required_unless_present = "local_answer_file",
+        allow_hyphen_values = true,
+        num_args = 1
     )]
     pub local_answer: Option<String>,
     #[arg(long, value_name = "PATH")]
@@ -96,7 +100,9 @@ pub struct CollectArgs {
     #[arg(
         long,
         conflicts_with = "expert_answer_file",
-        required_unless_present = "expert_answer_file"
+        required_unless_present = "expert_answer_file",
+        allow_hyphen_values = true,
+        num_args = 1
     )]
     pub expert_answer: Option<String>,
     #[arg(long, value_name = "PATH")]

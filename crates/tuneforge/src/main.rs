@@ -10,6 +10,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use tuneforge_pipeline::PipelineError;
 
 use crate::cli::Cli;
 use crate::commands::Context;
@@ -25,11 +26,14 @@ fn main() -> ExitCode {
         Err(err) => {
             let code = classify(&err);
             if ctx.json {
-                let doc = serde_json::json!({
+                let mut doc = serde_json::json!({
                     "ok": false,
                     "error": format!("{err:#}"),
                     "exit_code": code as u8,
                 });
+                if let Some(PipelineError::ValidationFailed { report, .. }) = err.downcast_ref() {
+                    doc["validation"] = serde_json::to_value(report).unwrap_or_default();
+                }
                 println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
             } else {
                 eprintln!("error: {err:#}");

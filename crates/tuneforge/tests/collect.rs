@@ -219,4 +219,22 @@ fn texts_come_from_files_and_stdin_and_domains_are_detected_or_checked() {
         "{}",
         stderr(&out)
     );
+
+    // Texts may start with a dash: markdown lists, PEM blocks.
+    let out = tf_in(&ws)
+        .args([
+            "--json",
+            "collect",
+            "--query",
+            "- list item?",
+            "--local-answer",
+            "-x",
+        ])
+        .args([
+            "--expert-answer",
+            "-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
 }

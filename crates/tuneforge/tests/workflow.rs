@@ -422,3 +422,92 @@ fn snapshots_are_numbered_within_a_day() {
             .is_file()
     );
 }
+
+#[test]
+fn a_damaged_dataset_is_caught_by_validate_and_repaired_by_process() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("qs");
+    tf().arg("quickstart").arg(&ws).assert().success();
+    let before = tree(&ws.join("dataset"));
+    let alpaca = ws.join("dataset/v1/alpaca/train.jsonl");
+    let text = std::fs::read_to_string(&alpaca).unwrap();
+    let shorter: Vec<&str> = text.lines().collect();
+    std::fs::write(&alpaca, shorter[..shorter.len() - 1].join("\n") + "\n").unwrap();
+
+    let out = tf_in(&ws)
+        .args(["--json", "validate", "--force"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    // One JSON document, with the findings in it.
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["ok"], false);
+    let findings = doc["validation"]["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["path"] == "dataset/v1/alpaca/train.jsonl"
+                && f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("differs from its hash")),
+        "{findings:?}"
+    );
+
+    let out = tf_in(&ws).args(["process", "--force"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(
+        stdout(&out).contains("dataset/v1 repaired"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        !ws.join("dataset/v2").exists(),
+        "same content, same version"
+    );
+    assert_eq!(tree(&ws.join("dataset")), before);
+    tf_in(&ws).args(["validate"]).assert().success();
+}
+
+#[test]
+fn rerunning_after_a_lost_manifest_gives_the_same_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("qs");
+    tf().arg("quickstart").arg(&ws).assert().success();
+    let manifest = ws.join("processed/manifest.json");
+    let first = std::fs::read(&manifest).unwrap();
+    // As if killed after the dataset was committed but before the manifest was written.
+    std::fs::remove_file(&manifest).unwrap();
+    tf_in(&ws).arg("run").assert().success();
+    assert_eq!(std::fs::read(&manifest).unwrap(), first);
+}
+
+#[test]
+fn secrets_in_unreadable_lines_never_reach_messages_or_manifests() {
+    let (_tmp, ws) = workspace();
+    let mut raw = generated_interactions(3);
+    raw.push_str("{\"messages\": \"my aws key AKIAIOSFODNN7EXAMPLE\", \"metadata\": {}}\n");
+    std::fs::write(ws.join("raw/interactions.jsonl"), raw).unwrap();
+    let out = tf_in(&ws).arg("run").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "the bad line fails validate");
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(all.contains("raw/interactions.jsonl:4:"), "{all}");
+    assert!(!all.contains("AKIA"), "{all}");
+    for dir in ["processed", "validation", "dataset"] {
+        for (path, bytes) in tree(&ws.join(dir)) {
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains("AKIA"),
+                "{dir}/{path}"
+            );
+        }
+    }
+    // status still answers with a damaged manifest.
+    std::fs::write(ws.join("processed/manifest.json"), "{\"stage\": ").unwrap();
+    let out = tf_in(&ws).arg("status").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("manifest unreadable"),
+        "{}",
+        stdout(&out)
+    );
+}

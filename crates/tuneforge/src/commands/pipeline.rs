@@ -1,9 +1,9 @@
 use anyhow::Result;
 use tuneforge_core::config::Preset;
-use tuneforge_dataset::snapshot::{snapshot, today_utc};
+use tuneforge_dataset::snapshot::today_utc;
 use tuneforge_dataset::validate::ValidationReport;
 use tuneforge_pipeline::PipelineError;
-use tuneforge_pipeline::runner::{Freshness, RunOptions, RunReport, run as run_stages};
+use tuneforge_pipeline::runner::{Freshness, RunOptions, RunReport, run as run_stages, snapshot};
 use tuneforge_pipeline::stages::VALIDATION_REPORT;
 
 use super::Context;
@@ -77,24 +77,16 @@ fn show_findings(ctx: &Context, report: &ValidationReport) {
 /// Run stages; a validation failure prints every finding first.
 fn run_reporting(ctx: &Context, opts: &RunOptions) -> Result<RunReport> {
     let ws = ctx.workspace()?;
-    match run_stages(&ws, opts, &ctx.reporter) {
-        Ok(r) => Ok(r),
-        Err(PipelineError::ValidationFailed {
-            report,
-            report_path,
-        }) => {
-            show_findings(ctx, &report);
-            if ctx.json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            }
-            Err(PipelineError::ValidationFailed {
-                report,
-                report_path,
-            }
-            .into())
-        }
-        Err(e) => Err(e.into()),
+    run_stages(&ws, opts, &ctx.reporter).map_err(|e| show_validation_failure(ctx, e).into())
+}
+
+/// Print every finding of a failed validation (with --json they go into the one error
+/// document `main` prints instead) and pass the error on.
+fn show_validation_failure(ctx: &Context, e: PipelineError) -> PipelineError {
+    if let PipelineError::ValidationFailed { report, .. } = &e {
+        show_findings(ctx, report);
     }
+    e
 }
 
 pub fn run(ctx: &Context, args: RunArgs) -> Result<Exit> {
@@ -113,7 +105,7 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<Exit> {
 pub fn process(ctx: &Context, args: ProcessArgs) -> Result<Exit> {
     let report = run_reporting(ctx, &options(ctx, Some("process"), args.stage.force))?;
     let snap = if args.snapshot {
-        Some(snapshot(&ctx.workspace()?, &today_utc())?)
+        Some(snapshot(&ctx.workspace()?, &today_utc(), &ctx.reporter)?)
     } else {
         None
     };
@@ -183,19 +175,7 @@ pub fn status(ctx: &Context) -> Result<Exit> {
 
 pub fn quickstart(ctx: &Context, args: QuickstartArgs) -> Result<Exit> {
     let report = tuneforge_pipeline::quickstart::quickstart(&args.dir, &today_utc(), &ctx.reporter)
-        .map_err(|e| match e {
-            PipelineError::ValidationFailed {
-                report,
-                report_path,
-            } => {
-                show_findings(ctx, &report);
-                PipelineError::ValidationFailed {
-                    report,
-                    report_path,
-                }
-            }
-            other => other,
-        })?;
+        .map_err(|e| show_validation_failure(ctx, e))?;
     let dir = report.root.display().to_string();
     ctx.emit(&report, || {
         format!(
