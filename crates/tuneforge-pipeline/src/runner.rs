@@ -17,7 +17,7 @@ use tuneforge_core::workspace::Workspace;
 use tuneforge_dataset::snapshot::SnapshotOutcome;
 
 use crate::PipelineError;
-use crate::stages::{self, Stage};
+use crate::stages::{self, Stage, StageContext};
 
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -92,11 +92,12 @@ pub fn current_fingerprint(
     ws: &Workspace,
     stage: &dyn Stage,
 ) -> Result<Fingerprint, PipelineError> {
-    let inputs = stage
+    let mut inputs = stage
         .inputs(ws)?
         .iter()
         .map(|rel| FileDigest::of(&ws.root, rel, None))
         .collect::<Result<Vec<_>, _>>()?;
+    inputs.extend(stage.extra_inputs(ws)?);
     Ok(Fingerprint::new(stage.config_slice(&ws.config), inputs))
 }
 
@@ -223,7 +224,10 @@ pub fn run(
         reporter.info(&format!("{}: running ({reason})", stage.name()));
         let started = jiff::Timestamp::now();
         let clock = Instant::now();
-        let result = stage.run(ws, reporter)?;
+        let ctx = StageContext {
+            requery: forced || opts.refresh,
+        };
+        let result = stage.run(ws, &ctx, reporter)?;
         let seconds = clock.elapsed().as_secs_f64();
         tracing::info!(
             stage = stage.name(),

@@ -1,7 +1,7 @@
 //! The stages this build runs, in pipeline order, behind one small trait.
 
 use serde_json::{Value, json};
-use tuneforge_core::config::PipelineConfig;
+use tuneforge_core::config::{PipelineConfig, SourceConfig};
 use tuneforge_core::fsio::{remove_stale_staging, remove_stale_temp_files, write_json_atomic};
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::reporter::Reporter;
@@ -10,6 +10,7 @@ use tuneforge_core::workspace::{
 };
 use tuneforge_dataset::process::{DatasetWrite, latest_version, process};
 use tuneforge_dataset::validate::validate;
+use tuneforge_sources::discover::{Discovery, Status, discover, hash_tree, resolve_path};
 
 use crate::PipelineError;
 
@@ -23,8 +24,25 @@ pub struct StageRun {
     pub summary: String,
 }
 
+/// How the runner wants a stage run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StageContext {
+    /// Query the network again even for what an earlier run already resolved
+    /// (`--refresh` or `--force`).
+    pub requery: bool,
+}
+
 pub trait Stage: Sync {
     fn name(&self) -> &'static str;
+    /// Stages whose outputs this one reads; their staleness makes this one stale.
+    fn depends_on(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Inputs that are not single files (a local source tree's content hash), as digests
+    /// named `<kind>:<name>`.
+    fn extra_inputs(&self, _ws: &Workspace) -> Result<Vec<FileDigest>, PipelineError> {
+        Ok(Vec::new())
+    }
     /// Directory of its `manifest.json` and `timings.json`.
     fn dir(&self) -> &'static str;
     /// Network stages re-query only with `--refresh` or `--force`.
@@ -35,11 +53,88 @@ pub trait Stage: Sync {
     fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError>;
     /// Its slice of `pipeline.yaml`: a change here makes it stale.
     fn config_slice(&self, config: &PipelineConfig) -> Value;
-    fn run(&self, ws: &Workspace, reporter: &dyn Reporter) -> Result<StageRun, PipelineError>;
+    fn run(
+        &self,
+        ws: &Workspace,
+        ctx: &StageContext,
+        reporter: &dyn Reporter,
+    ) -> Result<StageRun, PipelineError>;
     /// Remove what an interrupted run of this stage left behind (temp files, staging
     /// directories). Runs before every `run`, whether the stage is then run or skipped.
     fn clean_interrupted(&self, ws: &Workspace) -> Result<(), PipelineError> {
         Ok(remove_stale_temp_files(&ws.path(self.dir()))?)
+    }
+}
+
+pub struct DiscoverStage;
+
+/// `discover` keeps its candidates in its stage manifest: `sources/manifest.json`.
+pub const SOURCES_DIR: &str = "sources";
+
+impl Stage for DiscoverStage {
+    fn name(&self) -> &'static str {
+        "discover"
+    }
+    fn dir(&self) -> &'static str {
+        SOURCES_DIR
+    }
+    fn network(&self) -> bool {
+        true
+    }
+    fn inputs(&self, _: &Workspace) -> Result<Vec<String>, PipelineError> {
+        Ok(Vec::new())
+    }
+    fn extra_inputs(&self, ws: &Workspace) -> Result<Vec<FileDigest>, PipelineError> {
+        let mut out = Vec::new();
+        for source in &ws.config.sources {
+            if let SourceConfig::Path { name, path } = source {
+                let dir = resolve_path(&ws.root, path);
+                // An unreadable directory is reported by discover itself, as a drop.
+                if let Ok(tree) = hash_tree(&dir) {
+                    out.push(FileDigest {
+                        path: format!("path:{name}"),
+                        blake3: tree.hash,
+                        bytes: tree.bytes,
+                        records: Some(tree.files),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+    fn config_slice(&self, c: &PipelineConfig) -> Value {
+        json!({"sources": c.sources})
+    }
+    fn run(
+        &self,
+        ws: &Workspace,
+        ctx: &StageContext,
+        reporter: &dyn Reporter,
+    ) -> Result<StageRun, PipelineError> {
+        let previous: Option<Discovery> = crate::runner::read_manifest(ws, self)
+            .ok()
+            .flatten()
+            .and_then(|m| serde_json::from_value(m.report).ok());
+        let found = discover(
+            &ws.root,
+            &ws.config.sources,
+            previous.as_ref(),
+            ctx.requery,
+            reporter,
+        );
+        let count = |s: Status| found.candidates.iter().filter(|c| c.status == s).count();
+        let summary = format!(
+            "{} sources: {} kept, {} dropped, {} skipped",
+            found.candidates.len(),
+            count(Status::Kept),
+            count(Status::Dropped),
+            count(Status::Skipped)
+        );
+        Ok(StageRun {
+            outputs: Vec::new(),
+            report: serde_json::to_value(&found).expect("reports serialize"),
+            summary,
+        })
     }
 }
 
@@ -62,7 +157,12 @@ impl Stage for ProcessStage {
         remove_stale_temp_files(&ws.path(self.dir()))?;
         Ok(remove_stale_staging(&ws.path(DATASET_DIR))?)
     }
-    fn run(&self, ws: &Workspace, reporter: &dyn Reporter) -> Result<StageRun, PipelineError> {
+    fn run(
+        &self,
+        ws: &Workspace,
+        _: &StageContext,
+        reporter: &dyn Reporter,
+    ) -> Result<StageRun, PipelineError> {
         let out = process(ws, reporter)?;
         let r = &out.report;
         let d = &r.dataset;
@@ -120,7 +220,15 @@ impl Stage for ValidateStage {
     fn config_slice(&self, c: &PipelineConfig) -> Value {
         json!({"domains": c.domains, "validate": c.validate, "collect": c.collect})
     }
-    fn run(&self, ws: &Workspace, reporter: &dyn Reporter) -> Result<StageRun, PipelineError> {
+    fn depends_on(&self) -> &'static [&'static str] {
+        &["process"]
+    }
+    fn run(
+        &self,
+        ws: &Workspace,
+        _: &StageContext,
+        reporter: &dyn Reporter,
+    ) -> Result<StageRun, PipelineError> {
         let report = validate(ws, reporter)?;
         write_json_atomic(&ws.path(VALIDATION_REPORT), &report)?;
         if report.errors > 0 {
@@ -170,7 +278,7 @@ fn list_files(dir: &std::path::Path, rel: &str, out: &mut Vec<String>) {
 
 /// Every stage, in pipeline order.
 pub fn all() -> Vec<&'static dyn Stage> {
-    vec![&ProcessStage, &ValidateStage]
+    vec![&DiscoverStage, &ProcessStage, &ValidateStage]
 }
 
 pub fn names() -> Vec<&'static str> {

@@ -28,20 +28,30 @@ pub struct StatusReport {
 }
 
 pub fn status(ws: &Workspace) -> Result<StatusReport, PipelineError> {
-    let mut out = Vec::new();
-    let mut upstream_not_fresh: Option<&'static str> = None;
+    let mut out: Vec<StageStatus> = Vec::new();
     for stage in stages::all() {
         let fp = current_fingerprint(ws, stage)?;
         let mut f = freshness(ws, stage, &fp)?;
-        if let (Some(up), Freshness::Stale { reasons }) = (upstream_not_fresh, &mut f) {
-            reasons.push(format!("upstream stage {up} is not fresh"));
-        } else if let (Some(up), Freshness::Fresh) = (upstream_not_fresh, &f) {
-            f = Freshness::Stale {
-                reasons: vec![format!("upstream stage {up} is not fresh")],
-            };
-        }
-        if f != Freshness::Fresh && upstream_not_fresh.is_none() {
-            upstream_not_fresh = Some(stage.name());
+        let upstream: Vec<&str> = stage
+            .depends_on()
+            .iter()
+            .copied()
+            .filter(|dep| {
+                out.iter()
+                    .any(|s| s.stage == *dep && s.freshness != Freshness::Fresh)
+            })
+            .collect();
+        for up in upstream {
+            let reason = format!("upstream stage {up} is not fresh");
+            match &mut f {
+                Freshness::Stale { reasons } => reasons.push(reason),
+                Freshness::Fresh => {
+                    f = Freshness::Stale {
+                        reasons: vec![reason],
+                    }
+                }
+                Freshness::Missing { .. } => {}
+            }
         }
         out.push(StageStatus {
             stage: stage.name(),

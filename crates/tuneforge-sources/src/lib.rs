@@ -1,6 +1,8 @@
-//! Sources: where code and docs come from. For now, Composer version constraints and what
-//! they say about Drupal 11 compatibility; discovery and acquisition build on them.
+//! Sources: where code and docs come from. Composer version constraints and what they say
+//! about Drupal 11 compatibility, and discovery of local and git sources, pinned.
 
 pub mod compat;
 pub mod constraint;
+pub mod discover;
+pub mod git;
 pub mod version;

@@ -47,6 +47,9 @@ pub enum Command {
     Run(RunArgs),
     /// Show which stages are fresh, stale or missing, and why.
     Status,
+    /// Resolve every source in pipeline.yaml to a pinned commit or content hash
+    /// (= run --only discover).
+    Discover(NetworkStageArgs),
     /// Interactions → processed samples → versioned dataset splits (= run --only process).
     Process(ProcessArgs),
     /// Check every line of the workspace's data (= run --only validate).
@@ -143,6 +146,15 @@ pub struct StageArgs {
     /// Run even when fresh.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NetworkStageArgs {
+    #[command(flatten)]
+    pub stage: StageArgs,
+    /// Query the network again even when fresh.
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 #[derive(Debug, Args)]

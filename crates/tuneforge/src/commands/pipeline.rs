@@ -4,10 +4,13 @@ use tuneforge_dataset::snapshot::today_utc;
 use tuneforge_dataset::validate::ValidationReport;
 use tuneforge_pipeline::PipelineError;
 use tuneforge_pipeline::runner::{Freshness, RunOptions, RunReport, run as run_stages, snapshot};
-use tuneforge_pipeline::stages::VALIDATION_REPORT;
+use tuneforge_pipeline::stages::{DiscoverStage, VALIDATION_REPORT};
+use tuneforge_sources::discover::Discovery;
 
 use super::Context;
-use crate::cli::{InitArgs, PresetArg, ProcessArgs, QuickstartArgs, RunArgs, StageArgs};
+use crate::cli::{
+    InitArgs, NetworkStageArgs, PresetArg, ProcessArgs, QuickstartArgs, RunArgs, StageArgs,
+};
 use crate::exit::Exit;
 
 pub fn init(ctx: &Context, args: InitArgs) -> Result<Exit> {
@@ -99,6 +102,40 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<Exit> {
     };
     let report = run_reporting(ctx, &opts)?;
     ctx.emit(&report, || describe_run(&report));
+    Ok(Exit::Success)
+}
+
+pub fn discover(ctx: &Context, args: NetworkStageArgs) -> Result<Exit> {
+    let opts = RunOptions {
+        refresh: args.refresh,
+        ..options(ctx, Some("discover"), args.stage.force)
+    };
+    let report = run_reporting(ctx, &opts)?;
+    let ws = ctx.workspace()?;
+    let manifest = tuneforge_pipeline::runner::read_manifest(&ws, &DiscoverStage)?;
+    let found: Discovery = manifest
+        .and_then(|m| serde_json::from_value(m.report).ok())
+        .unwrap_or_default();
+    let doc = serde_json::json!({"run": report, "sources": found.candidates});
+    ctx.emit(&doc, || {
+        let mut text = describe_run(&report);
+        for c in &found.candidates {
+            let pin = c
+                .commit
+                .as_deref()
+                .map(|h| format!("@{}", &h[..h.len().min(12)]))
+                .or_else(|| c.tree_hash.as_deref().map(|h| format!("#{}", &h[..12])))
+                .unwrap_or_default();
+            text.push_str(&format!(
+                "\n  {:<8} {:<20} {}{pin}: {}",
+                format!("{:?}", c.status).to_lowercase(),
+                c.name,
+                c.kind,
+                c.reason
+            ));
+        }
+        text
+    });
     Ok(Exit::Success)
 }
 

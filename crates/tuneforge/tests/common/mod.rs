@@ -98,3 +98,11 @@ pub fn read_jsonl(path: &Path) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
+
+/// The entry for `name` in a `--json status` or `--json run` document.
+pub fn stage<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    doc["stages"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["stage"] == name))
+        .unwrap_or_else(|| panic!("no stage {name} in {doc}"))
+}

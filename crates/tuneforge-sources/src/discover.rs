@@ -1,0 +1,305 @@
+//! `discover`: every configured source becomes a candidate in `sources/manifest.json`,
+//! kept (pinned: a commit, or a local tree's content hash) or dropped, always with the
+//! reason.
+//!
+//! Git refs are resolved with `git ls-remote`; a ref resolved by an earlier run is reused
+//! unless the run re-queries (`--refresh` or `--force`), so a rerun makes no network
+//! requests. Local directories are hashed: every regular file's relative path and blake3,
+//! in path order, `.git/` excluded, symlinks recorded but not followed.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use tuneforge_core::config::{ContentKind, SourceConfig};
+use tuneforge_core::hash::hash_file;
+use tuneforge_core::reporter::Reporter;
+
+use crate::git;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Kept,
+    Dropped,
+    /// A kind of source this build cannot discover yet; nothing is fetched for it.
+    Skipped,
+}
+
+/// One configured source, as discovered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub name: String,
+    /// `path`, `git`, `drupal-core`, `drupal-contrib`, `drupal-docs` or `urls`.
+    pub kind: String,
+    pub content: ContentKind,
+    pub status: Status,
+    pub reason: String,
+    /// Repository URL or local directory as configured.
+    pub location: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_ref: Option<String>,
+    /// The pinned commit of a git source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The content hash of a local directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tree_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Discovery {
+    pub candidates: Vec<Candidate>,
+}
+
+/// A local directory's content: the hash that pins it, with its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeHash {
+    pub hash: String,
+    pub files: u64,
+    pub bytes: u64,
+    /// Symbolic links found and not followed.
+    pub symlinks: u64,
+}
+
+/// Hash a directory tree (see the module docs for what counts).
+pub fn hash_tree(root: &Path) -> std::io::Result<TreeHash> {
+    let mut files = Vec::new();
+    let mut symlinks = 0;
+    walk(root, root, &mut files, &mut symlinks)?;
+    files.sort();
+    let hashed: Vec<(String, String, u64)> = files
+        .par_iter()
+        .map(|(rel, path)| hash_file(path).map(|(h, len)| (rel.clone(), h, len)))
+        .collect::<std::io::Result<_>>()?;
+    let mut hasher = blake3::Hasher::new();
+    let mut bytes = 0;
+    for (rel, h, len) in &hashed {
+        hasher.update(rel.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(h.as_bytes());
+        hasher.update(b"\n");
+        bytes += len;
+    }
+    Ok(TreeHash {
+        hash: hasher.finalize().to_hex().to_string(),
+        files: hashed.len() as u64,
+        bytes,
+        symlinks,
+    })
+}
+
+fn walk(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<(String, PathBuf)>,
+    symlinks: &mut u64,
+) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let path = entry.path();
+        if kind.is_symlink() {
+            *symlinks += 1;
+        } else if kind.is_dir() {
+            if entry.file_name() != ".git" {
+                walk(root, &path, out, symlinks)?;
+            }
+        } else if kind.is_file() {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push((rel, path));
+        }
+    }
+    Ok(())
+}
+
+/// Where a `path` source points: relative paths are relative to the workspace.
+pub fn resolve_path(workspace: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        workspace.join(path)
+    }
+}
+
+/// Discover every source. `previous` is the last discovery (for reusing pins);
+/// `requery` re-resolves every git ref.
+pub fn discover(
+    workspace: &Path,
+    sources: &[SourceConfig],
+    previous: Option<&Discovery>,
+    requery: bool,
+    reporter: &dyn Reporter,
+) -> Discovery {
+    let task = reporter.task("discover: sources", Some(sources.len() as u64));
+    let mut candidates: Vec<Candidate> = Vec::with_capacity(sources.len());
+    for source in sources {
+        let mut c = candidate(workspace, source, previous, requery);
+        if candidates.iter().any(|k| k.name == c.name) {
+            c.status = Status::Dropped;
+            c.reason = format!(
+                "another source is also named {:?}; give each source its own name",
+                c.name
+            );
+        }
+        if c.status == Status::Dropped {
+            reporter.warn(&format!("source {}: dropped: {}", c.name, c.reason));
+        }
+        candidates.push(c);
+        task.advance(1);
+    }
+    task.finish();
+    Discovery { candidates }
+}
+
+fn base(name: &str, kind: &str, content: ContentKind, location: &str) -> Candidate {
+    Candidate {
+        name: name.to_owned(),
+        kind: kind.to_owned(),
+        content,
+        status: Status::Kept,
+        reason: String::new(),
+        location: location.to_owned(),
+        git_ref: None,
+        commit: None,
+        tree_hash: None,
+        files: None,
+        bytes: None,
+    }
+}
+
+fn candidate(
+    workspace: &Path,
+    source: &SourceConfig,
+    previous: Option<&Discovery>,
+    requery: bool,
+) -> Candidate {
+    match source {
+        SourceConfig::Path { name, path } => {
+            let mut c = base(name, "path", ContentKind::Code, &path.to_string_lossy());
+            let dir = resolve_path(workspace, path);
+            match hash_tree(&dir) {
+                Ok(t) => {
+                    c.reason = format!(
+                        "local directory, {} files pinned by content hash{}",
+                        t.files,
+                        if t.symlinks > 0 {
+                            format!(" ({} symlinks not followed)", t.symlinks)
+                        } else {
+                            String::new()
+                        }
+                    );
+                    c.tree_hash = Some(t.hash);
+                    c.files = Some(t.files);
+                    c.bytes = Some(t.bytes);
+                }
+                Err(e) => {
+                    c.status = Status::Dropped;
+                    c.reason = format!(
+                        "cannot read {}: {e}; fix `path` in pipeline.yaml",
+                        dir.display()
+                    );
+                }
+            }
+            c
+        }
+        SourceConfig::Git {
+            name,
+            url,
+            git_ref,
+            kind,
+        } => git_candidate(base(name, "git", *kind, url), git_ref, previous, requery),
+        SourceConfig::DrupalCore { url, branch } => git_candidate(
+            base("drupal-core", "drupal-core", ContentKind::Code, url),
+            branch,
+            previous,
+            requery,
+        ),
+        SourceConfig::DrupalContrib { api_url, .. } => skipped("drupal-contrib", api_url),
+        SourceConfig::DrupalDocs { api_url, .. } => skipped("drupal-docs", api_url),
+        SourceConfig::Urls { name, urls } => {
+            let mut c = skipped("urls", &urls.join(" "));
+            c.name = name.clone();
+            c
+        }
+    }
+}
+
+fn skipped(kind: &str, location: &str) -> Candidate {
+    let mut c = base(kind, kind, ContentKind::Docs, location);
+    if kind == "drupal-contrib" {
+        c.content = ContentKind::Code;
+    }
+    c.status = Status::Skipped;
+    c.reason = format!(
+        "discovery of {kind} sources is not in tuneforge {} yet; nothing is fetched for it",
+        tuneforge_core::TOOL_VERSION
+    );
+    c
+}
+
+fn git_candidate(
+    mut c: Candidate,
+    git_ref: &str,
+    previous: Option<&Discovery>,
+    requery: bool,
+) -> Candidate {
+    c.git_ref = Some(git_ref.to_owned());
+    let earlier = previous.and_then(|p| {
+        p.candidates.iter().find(|k| {
+            k.name == c.name
+                && k.location == c.location
+                && k.git_ref.as_deref() == Some(git_ref)
+                && k.status == Status::Kept
+        })
+    });
+    if let (Some(earlier), false) = (earlier, requery) {
+        c.commit = earlier.commit.clone();
+        c.reason = format!("{git_ref} pinned by an earlier run; `--refresh` re-resolves it");
+        return c;
+    }
+    match git::resolve_ref(&c.location, git_ref) {
+        Ok(commit) => {
+            c.reason = if git::is_commit_id(git_ref) {
+                "pinned to the configured commit".to_owned()
+            } else {
+                format!("{git_ref} resolved with git ls-remote")
+            };
+            c.commit = Some(commit);
+        }
+        Err(e) => {
+            c.status = Status::Dropped;
+            c.reason = e.to_string();
+        }
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tree_hash_follows_content_and_names_not_time() {
+        let a = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(a.path().join("src/sub")).unwrap();
+        std::fs::write(a.path().join("src/x.php"), "<?php\n").unwrap();
+        std::fs::write(a.path().join("src/sub/y.yml"), "a: 1\n").unwrap();
+        std::fs::create_dir_all(a.path().join(".git")).unwrap();
+        std::fs::write(a.path().join(".git/HEAD"), "ref").unwrap();
+        let first = hash_tree(a.path()).unwrap();
+        assert_eq!(first.files, 2);
+        std::fs::write(a.path().join(".git/HEAD"), "other").unwrap();
+        assert_eq!(hash_tree(a.path()).unwrap(), first, ".git is not content");
+        std::fs::write(a.path().join("src/x.php"), "<?php echo 1;\n").unwrap();
+        assert_ne!(hash_tree(a.path()).unwrap().hash, first.hash);
+    }
+}

@@ -1,0 +1,178 @@
+//! `tuneforge discover` on local directories and git repositories the test creates.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn commit(repo: &Path, file: &str, content: &str) -> String {
+    std::fs::write(repo.join(file), content).unwrap();
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", file]);
+    git(repo, &["rev-parse", "HEAD"])
+}
+
+fn sources(ws: &Path, yaml: &str) {
+    let cfg = std::fs::read_to_string(ws.join("pipeline.yaml")).unwrap();
+    assert!(cfg.contains("sources: []"));
+    std::fs::write(ws.join("pipeline.yaml"), cfg.replace("sources: []", yaml)).unwrap();
+}
+
+fn discovered(ws: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = tf_in(ws)
+        .args(["--json", "discover"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn source<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    doc["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no source {name} in {doc}"))
+}
+
+#[test]
+fn local_and_git_sources_are_pinned_and_reused_until_refresh() {
+    let (tmp, ws) = workspace();
+    let repo = tmp.path().join("lib");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    let tagged = commit(&repo, "a.php", "<?php\n");
+    git(&repo, &["tag", "-a", "v1.0.0", "-m", "release"]);
+    let head = commit(&repo, "b.php", "<?php // 2\n");
+    let module = ws.join("code/my_module");
+    std::fs::create_dir_all(module.join("src")).unwrap();
+    std::fs::write(
+        module.join("my_module.info.yml"),
+        "name: My\ncore_version_requirement: ^11\n",
+    )
+    .unwrap();
+    std::fs::write(module.join("src/Thing.php"), "<?php\n").unwrap();
+    let url = repo.display().to_string();
+    sources(
+        &ws,
+        &format!(
+            "sources:\n  - {{type: path, name: my-module, path: code/my_module}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: git, name: lib-release, url: {url}, ref: v1.0.0}}\n  - {{type: git, name: lib-pinned, url: {url}, ref: {tagged}}}\n  - {{type: git, name: gone, url: {url}, ref: no-such-branch}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: drupal-contrib, min_usage: 10}}\n"
+        ),
+    );
+
+    let doc = discovered(&ws, &[]);
+    let m = source(&doc, "my-module");
+    assert_eq!(m["status"], "kept");
+    assert_eq!(m["files"], 2);
+    assert_eq!(source(&doc, "lib")["commit"], head.as_str());
+    // An annotated tag pins the commit it points at, not the tag object.
+    assert_eq!(source(&doc, "lib-release")["commit"], tagged.as_str());
+    assert_eq!(source(&doc, "lib-pinned")["commit"], tagged.as_str());
+    let gone = source(&doc, "gone");
+    assert_eq!(gone["status"], "dropped");
+    assert!(
+        gone["reason"].as_str().unwrap().contains("no-such-branch"),
+        "{gone}"
+    );
+    let dups: Vec<_> = doc["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["name"] == "lib")
+        .collect();
+    assert_eq!(dups[1]["status"], "dropped");
+    assert_eq!(source(&doc, "drupal-contrib")["status"], "skipped");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.join("sources/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["stage"], "discover");
+    assert_eq!(
+        manifest["report"]["candidates"].as_array().unwrap().len(),
+        7
+    );
+
+    // A new upstream commit changes nothing until --refresh: a fresh network stage is not re-queried.
+    let newer = commit(&repo, "c.php", "<?php // 3\n");
+    let run = tf_in(&ws)
+        .args(["--json", "run", "--only", "discover"])
+        .output()
+        .unwrap();
+    let run: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(stage(&run, "discover")["ran"], false);
+
+    // A local change makes discover stale, and says which source; git pins are reused.
+    std::fs::write(module.join("src/Thing.php"), "<?php // changed\n").unwrap();
+    let text = stdout(&tf_in(&ws).arg("status").output().unwrap());
+    assert!(text.contains("input path:my-module changed"), "{text}");
+    let doc = discovered(&ws, &[]);
+    assert_eq!(source(&doc, "lib")["commit"], head.as_str());
+    assert!(
+        source(&doc, "lib")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("pinned by an earlier run")
+    );
+
+    // --refresh re-resolves.
+    let doc = discovered(&ws, &["--refresh"]);
+    assert_eq!(source(&doc, "lib")["commit"], newer.as_str());
+    assert_eq!(source(&doc, "lib-release")["commit"], tagged.as_str());
+
+    // Offline, a network stage keeps its last outputs.
+    let out = tf_in(&ws)
+        .args(["--offline", "--json", "discover", "--force"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stage(&doc["run"], "discover")["ran"], false);
+    assert!(
+        stage(&doc["run"], "discover")["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("offline")
+    );
+}
+
+#[test]
+fn a_missing_directory_is_dropped_with_the_fix() {
+    let (_tmp, ws) = workspace();
+    sources(
+        &ws,
+        "sources:\n  - {type: path, name: nowhere, path: does/not/exist}\n",
+    );
+    let doc = discovered(&ws, &[]);
+    let c = source(&doc, "nowhere");
+    assert_eq!(c["status"], "dropped");
+    assert!(
+        c["reason"]
+            .as_str()
+            .unwrap()
+            .contains("fix `path` in pipeline.yaml"),
+        "{c}"
+    );
+}
