@@ -1,6 +1,8 @@
 //! `tuneforge status`: each stage fresh, stale or missing and why, and retrain advice.
 
+use rayon::prelude::*;
 use serde::Serialize;
+use tuneforge_core::fsio::read_appended;
 use tuneforge_core::jsonl::split_lines;
 use tuneforge_core::workspace::{DATASET_DIR, RAW_INTERACTIONS, Workspace};
 use tuneforge_dataset::process::latest_version;
@@ -59,12 +61,13 @@ pub fn status(ws: &Workspace) -> Result<StatusReport, PipelineError> {
         });
     }
 
-    let interactions = match std::fs::read(ws.path(RAW_INTERACTIONS)) {
-        Ok(bytes) => split_lines(&bytes)
-            .iter()
-            .filter(|l| !l.bytes.iter().all(u8::is_ascii_whitespace))
+    // Records that parse; a torn or broken line is not an interaction.
+    let interactions = match read_appended(&ws.path(RAW_INTERACTIONS))? {
+        Some(bytes) => split_lines(&bytes)
+            .par_iter()
+            .filter(|l| serde_json::from_slice::<serde::de::IgnoredAny>(l.bytes).is_ok())
             .count() as u64,
-        Err(_) => 0,
+        None => 0,
     };
     let state = ws.read_state()?;
     let new_interactions = interactions.saturating_sub(state.interactions_at_last_train);

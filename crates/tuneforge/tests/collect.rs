@@ -96,6 +96,10 @@ fn a_torn_last_line_is_closed_off_and_reported_by_validate() {
     assert_eq!(new["messages"][0]["content"], "new q");
     assert_eq!(new["metadata"]["source"], "manual-expert-consultation");
 
+    let st = tf_in(&ws).args(["--json", "status"]).output().unwrap();
+    let st: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
+    assert_eq!(st["interactions"], 2, "the torn line is not an interaction");
+
     let out = tf_in(&ws).arg("validate").output().unwrap();
     assert_eq!(out.status.code(), Some(1), "errors fail validate");
     let err = stderr(&out);
