@@ -120,6 +120,15 @@ pub enum SourceConfig {
         min_usage: u64,
         #[serde(default = "default_true")]
         require_security_coverage: bool,
+        /// drupal.org maintenance status term ids (vocabulary 44) that drop a project.
+        #[serde(default = "default_excluded_maintenance")]
+        exclude_maintenance_terms: Vec<String>,
+        /// drupal.org development status term ids (vocabulary 46) that drop a project.
+        #[serde(default = "default_excluded_development")]
+        exclude_development_terms: Vec<String>,
+        /// Projects per listing page (drupal.org serves at most 100).
+        #[serde(default = "default_page_size")]
+        page_size: u64,
     },
     /// Change records and security advisories from drupal.org.
     DrupalDocs {
@@ -156,6 +165,17 @@ fn default_packages_url() -> String {
 }
 fn default_min_usage() -> u64 {
     1000
+}
+/// 13032: "Unsupported".
+fn default_excluded_maintenance() -> Vec<String> {
+    vec!["13032".to_owned()]
+}
+/// 9994: "Obsolete".
+fn default_excluded_development() -> Vec<String> {
+    vec!["9994".to_owned()]
+}
+fn default_page_size() -> u64 {
+    100
 }
 fn default_true() -> bool {
     true
@@ -666,6 +686,9 @@ fn drupal11_sources() -> Vec<SourceConfig> {
             packages_url: default_packages_url(),
             min_usage: default_min_usage(),
             require_security_coverage: true,
+            exclude_maintenance_terms: default_excluded_maintenance(),
+            exclude_development_terms: default_excluded_development(),
+            page_size: default_page_size(),
         },
         SourceConfig::DrupalDocs {
             api_url: default_drupal_api(),
@@ -705,6 +728,9 @@ sources:
     packages_url: https://packages.drupal.org/8
     min_usage: 1000                  # summed over a project's branches
     require_security_coverage: true
+    exclude_maintenance_terms: ["13032"]   # drupal.org term ids: 13032 = Unsupported
+    exclude_development_terms: ["9994"]    # 9994 = Obsolete
+    page_size: 100                   # projects per listing page (drupal.org's maximum)
   # Change records and security advisories.
   - type: drupal-docs
     api_url: https://www.drupal.org/api-d7

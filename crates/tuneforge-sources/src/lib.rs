@@ -4,5 +4,6 @@
 pub mod compat;
 pub mod constraint;
 pub mod discover;
+pub mod drupalorg;
 pub mod git;
 pub mod version;
