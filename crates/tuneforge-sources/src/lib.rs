@@ -6,4 +6,5 @@ pub mod constraint;
 pub mod discover;
 pub mod drupalorg;
 pub mod git;
+pub mod http;
 pub mod version;
