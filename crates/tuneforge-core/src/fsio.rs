@@ -194,9 +194,25 @@ impl StagingDir {
         &self.staging
     }
 
-    /// Rename into place. The final path must not exist yet.
+    /// Rename into place. Whatever is at the final path (a version being repaired, or a
+    /// half-deleted leftover of an interrupted run) is first renamed to a staging name,
+    /// which the next [`remove_stale_staging`] clears if this run dies, then removed.
     pub fn commit(self) -> Result<PathBuf, IoError> {
         sync_dir(&self.staging)?;
+        if self.final_path.exists() {
+            let name = self
+                .final_path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let trash = parent_dir(&self.final_path).join(format!("{STAGING_PREFIX}old-{name}"));
+            if trash.exists() {
+                fs::remove_dir_all(&trash).map_err(at("cannot remove", &trash))?;
+            }
+            fs::rename(&self.final_path, &trash)
+                .map_err(at("cannot move aside", &self.final_path))?;
+            fs::remove_dir_all(&trash).map_err(at("cannot remove", &trash))?;
+        }
         fs::rename(&self.staging, &self.final_path).map_err(at(
             "cannot rename a staging directory onto",
             &self.final_path,
@@ -304,6 +320,20 @@ mod tests {
                 torn_line_closed: None
             }
         );
+    }
+
+    #[test]
+    fn commit_replaces_a_leftover_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("v1");
+        fs::create_dir_all(&target).unwrap();
+        fs::write(target.join("half"), "x").unwrap();
+        let st = StagingDir::create(&target).unwrap();
+        fs::write(st.path().join("whole"), "y").unwrap();
+        st.commit().unwrap();
+        assert!(!target.join("half").exists());
+        assert!(target.join("whole").exists());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

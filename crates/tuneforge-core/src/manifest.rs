@@ -146,6 +146,10 @@ pub struct StageManifest {
     pub outputs: Vec<FileDigest>,
     /// Stage-specific counts and findings.
     pub report: serde_json::Value,
+    /// Set when the stage finished but could not do everything (a source could not be
+    /// reached): the stage counts as stale, so the next run tries again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
 }
 
 impl StageManifest {

@@ -605,7 +605,7 @@ fn write_dataset(
                     reporter.warn(&format!(
                         "{DATASET_DIR}/v{v}: {damage} since it was written; rewriting v{v}"
                     ));
-                    std::fs::remove_dir_all(&dir).map_err(at("cannot remove", &dir))?;
+                    // The staging commit below replaces the damaged directory.
                     version = v;
                     write = DatasetWrite::Repaired;
                 }

@@ -122,6 +122,7 @@ pub fn freshness(
         Err(e) => return Err(e),
     };
     let mut reasons = manifest.fingerprint.differences(now);
+    reasons.extend(manifest.incomplete.clone());
     reasons.extend(manifest.damaged_outputs(&ws.root));
     Ok(if reasons.is_empty() {
         Freshness::Fresh
@@ -251,6 +252,7 @@ pub fn run(
                 fingerprint,
                 outputs,
                 report: result.report,
+                incomplete: result.incomplete,
             },
         )?;
         outcomes.push(StageOutcome {

@@ -22,6 +22,8 @@ pub struct StageRun {
     pub report: Value,
     /// One line for humans.
     pub summary: String,
+    /// What could not be done; the stage stays stale so the next run tries again.
+    pub incomplete: Option<String>,
 }
 
 /// How the runner wants a stage run.
@@ -130,10 +132,23 @@ impl Stage for DiscoverStage {
             count(Status::Dropped),
             count(Status::Skipped)
         );
+        let unresolved: Vec<&str> = found
+            .candidates
+            .iter()
+            .filter(|c| c.unresolved)
+            .map(|c| c.name.as_str())
+            .collect();
+        let incomplete = (!unresolved.is_empty()).then(|| {
+            format!(
+                "could not resolve {}; the next run tries again",
+                unresolved.join(", ")
+            )
+        });
         Ok(StageRun {
             outputs: Vec::new(),
             report: serde_json::to_value(&found).expect("reports serialize"),
             summary,
+            incomplete,
         })
     }
 }
@@ -188,6 +203,7 @@ impl Stage for ProcessStage {
             outputs: out.outputs,
             report: serde_json::to_value(&out.report).expect("reports serialize"),
             summary,
+            incomplete: None,
         })
     }
 }
@@ -253,6 +269,7 @@ impl Stage for ValidateStage {
             outputs: vec![FileDigest::of(&ws.root, VALIDATION_REPORT, None)?],
             report: value,
             summary,
+            incomplete: None,
         })
     }
 }

@@ -367,6 +367,14 @@ fn split_and(s: &str) -> Result<Vec<&str>, String> {
             if run.contains(',') {
                 return Err(format!("a comma cannot stand here: {s:?}"));
             }
+            // composer splits a run of two or more spaces next to a hyphen range's `-`,
+            // which leaves a dangling `-`; it is an error there, so here too.
+            let at_hyphen = left.ends_with('-') || right.starts_with('-');
+            if at_hyphen && run.len() > 1 && !left.is_empty() && !right.is_empty() {
+                return Err(
+                    "use single spaces around the `-` of a range (`10.3 - 11.2`)".to_owned(),
+                );
+            }
             continue;
         }
         if run.matches(',').count() > 1 {
@@ -473,7 +481,8 @@ fn low_from(rest: &str, c: &Captures<'_>) -> Result<Version, String> {
 
 /// One constraint without `|`, space or comma (composer's `parseConstraint`).
 fn parse_single(input: &str) -> Result<VersionSet, String> {
-    let mut c = input.trim();
+    // Not trimmed: composer's parser rejects a part with a tab or other stray whitespace.
+    let mut c = input;
     if c.is_empty() {
         return Err("empty constraint".to_owned());
     }
@@ -699,7 +708,7 @@ mod tests {
     proptest::proptest! {
         // Whatever a composer.json holds, parsing returns a value or an error.
         #[test]
-        fn never_panics(s in "[ ^~<>=!|,.*xXv@a-zA-Z0-9-]{0,40}") {
+        fn never_panics(s in "[ ^~<>=!|,.*xXv@a-zA-Z0-9éü€\t-]{0,40}") {
             let _ = parse(&s);
         }
 

@@ -49,6 +49,9 @@ pub struct Candidate {
     pub files: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
+    /// Resolution failed this time (network, missing ref); the next run tries again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unresolved: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +176,7 @@ fn base(name: &str, kind: &str, content: ContentKind, location: &str) -> Candida
         tree_hash: None,
         files: None,
         bytes: None,
+        unresolved: false,
     }
 }
 
@@ -216,8 +220,15 @@ fn candidate(
             url,
             git_ref,
             kind,
-        } => git_candidate(base(name, "git", *kind, url), git_ref, previous, requery),
+        } => git_candidate(
+            workspace,
+            base(name, "git", *kind, url),
+            git_ref,
+            previous,
+            requery,
+        ),
         SourceConfig::DrupalCore { url, branch } => git_candidate(
+            workspace,
             base("drupal-core", "drupal-core", ContentKind::Code, url),
             branch,
             previous,
@@ -247,6 +258,7 @@ fn skipped(kind: &str, location: &str) -> Candidate {
 }
 
 fn git_candidate(
+    workspace: &Path,
     mut c: Candidate,
     git_ref: &str,
     previous: Option<&Discovery>,
@@ -266,7 +278,15 @@ fn git_candidate(
         c.reason = format!("{git_ref} pinned by an earlier run; `--refresh` re-resolves it");
         return c;
     }
-    match git::resolve_ref(&c.location, git_ref) {
+    // A local repository path is relative to the workspace, like `path` sources.
+    let url = if git::is_local(&c.location) && !c.location.starts_with("file://") {
+        resolve_path(workspace, Path::new(&c.location))
+            .to_string_lossy()
+            .into_owned()
+    } else {
+        c.location.clone()
+    };
+    match git::resolve_ref(&url, git_ref) {
         Ok(commit) => {
             c.reason = if git::is_commit_id(git_ref) {
                 "pinned to the configured commit".to_owned()
@@ -275,9 +295,16 @@ fn git_candidate(
             };
             c.commit = Some(commit);
         }
+        // A failed re-query keeps the pin an earlier run made.
+        Err(e) if earlier.is_some() => {
+            c.commit = earlier.and_then(|k| k.commit.clone());
+            c.reason = format!("could not re-resolve {git_ref} ({e}); keeping the earlier pin");
+            c.unresolved = true;
+        }
         Err(e) => {
             c.status = Status::Dropped;
             c.reason = e.to_string();
+            c.unresolved = true;
         }
     }
     c

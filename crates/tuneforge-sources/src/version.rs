@@ -183,7 +183,7 @@ pub fn normalize(input: &str) -> Result<Normalized, String> {
     if matches!(v, "master" | "trunk" | "default") {
         return Ok(Normalized::Branch(format!("dev-{v}")));
     }
-    if v.len() >= 4 && v[..4].eq_ignore_ascii_case("dev-") {
+    if v.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("dev-")) {
         return Ok(Normalized::Branch(format!("dev-{}", &v[4..])));
     }
     if let Some(c) = BUILD.captures(v) {

@@ -76,6 +76,11 @@ const CASES: &[(&str, Option<[bool; 4]>)] = &[
     ("^", None),
     (">=", None),
     ("^11.x", None),
+    ("^10,\t^11", None),
+    ("10.3 -  11.2", None),
+    ("10.3  - 11.2", None),
+    ("abcé", None),
+    ("^1 || 1.0é", None),
 ];
 
 #[test]

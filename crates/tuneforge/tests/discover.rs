@@ -82,7 +82,7 @@ fn local_and_git_sources_are_pinned_and_reused_until_refresh() {
     sources(
         &ws,
         &format!(
-            "sources:\n  - {{type: path, name: my-module, path: code/my_module}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: git, name: lib-release, url: {url}, ref: v1.0.0}}\n  - {{type: git, name: lib-pinned, url: {url}, ref: {tagged}}}\n  - {{type: git, name: gone, url: {url}, ref: no-such-branch}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: drupal-contrib, min_usage: 10}}\n"
+            "sources:\n  - {{type: path, name: my-module, path: code/my_module}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: git, name: lib-release, url: {url}, ref: v1.0.0}}\n  - {{type: git, name: lib-pinned, url: {url}, ref: {tagged}}}\n  - {{type: git, name: lib-relative, url: ../lib, ref: main}}\n  - {{type: git, name: lib-tag-ref, url: {url}, ref: refs/tags/v1.0.0}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: drupal-contrib, min_usage: 10}}\n"
         ),
     );
 
@@ -94,12 +94,9 @@ fn local_and_git_sources_are_pinned_and_reused_until_refresh() {
     // An annotated tag pins the commit it points at, not the tag object.
     assert_eq!(source(&doc, "lib-release")["commit"], tagged.as_str());
     assert_eq!(source(&doc, "lib-pinned")["commit"], tagged.as_str());
-    let gone = source(&doc, "gone");
-    assert_eq!(gone["status"], "dropped");
-    assert!(
-        gone["reason"].as_str().unwrap().contains("no-such-branch"),
-        "{gone}"
-    );
+    // Relative to the workspace, whatever the current directory.
+    assert_eq!(source(&doc, "lib-relative")["commit"], head.as_str());
+    assert_eq!(source(&doc, "lib-tag-ref")["commit"], tagged.as_str());
     let dups: Vec<_> = doc["sources"]
         .as_array()
         .unwrap()
@@ -113,7 +110,7 @@ fn local_and_git_sources_are_pinned_and_reused_until_refresh() {
     assert_eq!(manifest["stage"], "discover");
     assert_eq!(
         manifest["report"]["candidates"].as_array().unwrap().len(),
-        7
+        8
     );
 
     // A new upstream commit changes nothing until --refresh: a fresh network stage is not re-queried.
@@ -175,4 +172,38 @@ fn a_missing_directory_is_dropped_with_the_fix() {
             .contains("fix `path` in pipeline.yaml"),
         "{c}"
     );
+}
+
+#[test]
+fn an_unresolvable_source_is_dropped_and_retried_next_run() {
+    let (tmp, ws) = workspace();
+    let repo = tmp.path().join("lib");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    commit(&repo, "a.php", "<?php\n");
+    let url = repo.display().to_string();
+    sources(
+        &ws,
+        &format!(
+            "sources:\n  - {{type: git, name: gone, url: {url}, ref: no-such-branch}}\n  - {{type: git, name: nowhere, url: ../no-repo-here, ref: main}}\n"
+        ),
+    );
+    let doc = discovered(&ws, &[]);
+    let gone = source(&doc, "gone");
+    assert_eq!(gone["status"], "dropped");
+    assert!(
+        gone["reason"].as_str().unwrap().contains("no-such-branch"),
+        "{gone}"
+    );
+    let nowhere = source(&doc, "nowhere")["reason"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(nowhere.contains("fatal:"), "{nowhere}");
+    // Not fresh: the next run tries again.
+    let text = stdout(&tf_in(&ws).arg("status").output().unwrap());
+    assert!(text.contains("could not resolve gone, nowhere"), "{text}");
+    git(&repo, &["branch", "no-such-branch"]);
+    let doc = discovered(&ws, &[]);
+    assert_eq!(source(&doc, "gone")["status"], "kept");
 }
