@@ -94,10 +94,21 @@ pub fn parse_line<T: DeserializeOwned>(raw: &RawLine<'_>) -> Result<T, LineError
     })
 }
 
-/// Error messages quote the offending value (`invalid type: string "…"`), which may be a
-/// pasted secret; they reach logs and manifests, so quoted values are replaced by their
-/// length.
+/// Error messages quote the offending value (`invalid type: string "…"`,
+/// ``unknown variant `…` ``), which may be a pasted secret; they reach logs and manifests,
+/// so values are replaced by their length. Names from the schema stay: a field name
+/// (``missing field `domain` ``) and everything after `expected`.
 fn scrub_values(message: &str) -> String {
+    let (found, expected) = match message.find(", expected") {
+        Some(i) => message.split_at(i),
+        None => (message, ""),
+    };
+    let mut out = scrub(found);
+    out.push_str(expected);
+    out
+}
+
+fn scrub(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut chars = message.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -123,8 +134,7 @@ fn scrub_values(message: &str) -> String {
             }
         }
         let inner = &message[i + 1..end.unwrap_or(message.len())];
-        // Field names and enum variants (`domain`, `assistant`) are short and useful.
-        if close == '`' && inner.chars().count() <= 24 {
+        if close == '`' && message[..i].ends_with("field ") && inner.chars().count() <= 40 {
             out.push('`');
             out.push_str(inner);
             out.push('`');
@@ -212,6 +222,23 @@ mod tests {
         let err = parse_line::<R>(&lines[0]).unwrap_err();
         assert!(
             err.message.contains("missing field `messages`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn variants_found_are_scrubbed_and_expected_names_kept() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct R {
+            role: crate::records::Role,
+        }
+        let lines = split_lines(b"{\"role\":\"hunter2pass\"}\n");
+        let err = parse_line::<R>(&lines[0]).unwrap_err();
+        assert!(!err.message.contains("hunter2pass"), "{}", err.message);
+        assert!(
+            err.message.contains("expected one of `system`"),
             "{}",
             err.message
         );

@@ -151,15 +151,23 @@ fn rule_table(emails: bool) -> Vec<(&'static str, &'static str, bool, AcceptFn)>
             always,
         ),
         (
+            "password",
+            r#"--password[ \t]+(?P<value>[^\s"'\-][^\s"']*)"#,
+            true,
+            literal_value_any,
+        ),
+        (
             "url_credentials",
             // Up to the last `@` before the host: passwords may contain `@`.
-            r"\b[a-z][a-z0-9+.\-]*://[^\s/:@]+:(?P<value>[^\s/]+)@",
+            r"\b[a-z][a-z0-9+.\-]*://[^\s/:@]*:(?P<value>[^\s/]+)@",
             true,
             always,
         ),
         (
             "password",
-            r#"(?i)\b(?:[A-Za-z0-9]+_)*(?:password|passwd|pwd|pass|secret|client_secret|api[_-]?key|access[_-]?token|auth[_-]?token|secret[_-]?key|private[_-]?key)["']?\s*(?::|=|=>)\s*(?:(?P<quote>["'])(?P<value>[^"'\n]{4,}?)["']|(?P<value_bare>[^\s"',;()\[\]{}]{6,}))"#,
+            // A key ending in one of these words (`DB_PASSWORD`, `hash_salt`, `_authToken`,
+            // `$settings['password']`), then `:`, `=` or `=>` on the same line.
+            r#"(?i)[A-Za-z0-9_\-]*(?:password|passwd|pwd|secret|salt|api[_-]?key|token|private[_-]?key)["']?\]?[ \t]*(?::|=|=>)[ \t]*(?:(?P<quote>["'])(?P<value>[^"'\n]{4,}?)["']|(?P<value_bare>[^\s"',;()\[\]{}]{6,}))"#,
             true,
             literal_value_any,
         ),
@@ -184,6 +192,9 @@ fn literal_value_any(caps: &Captures<'_>, text: &str, _: &Redactor) -> bool {
     let Some(value) = value else { return false };
     let v = value.as_str();
     if caps.name("quote").is_none() {
+        if is_type_name(v) {
+            return false;
+        }
         let next = text[value.end()..].chars().next();
         if matches!(next, Some('(' | '[')) || v.contains('(') || v.contains("->") {
             return false;
@@ -199,8 +210,33 @@ fn literal_value_any(caps: &Captures<'_>, text: &str, _: &Redactor) -> bool {
     literal_value_checks(v)
 }
 
+/// Type names after a key are declarations (`password: string`, `pub api_key: String`,
+/// GraphQL `password: String!`), not values.
+fn is_type_name(v: &str) -> bool {
+    const TYPES: &[&str] = &[
+        "string", "number", "boolean", "bool", "integer", "int", "float", "double", "str", "bytes",
+        "object", "unknown", "required", "optional", "nullable",
+    ];
+    let bare = v.trim_end_matches(['!', '?', ';']);
+    TYPES.contains(&bare.to_ascii_lowercase().as_str())
+        || (bare.starts_with(|c: char| c.is_ascii_uppercase())
+            && bare.chars().all(|c| c.is_ascii_alphabetic()))
+        || v.contains('<')
+}
+
+/// Validation rules (`'required|min:8'`) name constraints, not secrets.
+fn is_validation_rule(v: &str) -> bool {
+    v.contains('|')
+        && v.split('|').all(|rule| {
+            let name = rule.split(':').next().unwrap_or("");
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+        })
+}
+
 fn literal_value_checks(v: &str) -> bool {
     !(v.starts_with(PLACEHOLDER_PREFIX)
+        || v.chars().all(|c| c.is_ascii_digit())
+        || is_validation_rule(v)
         || v.starts_with('<')
         || v.starts_with('$')
         || v.starts_with('%')
@@ -372,6 +408,38 @@ mod tests {
             "s3cr3tPass",
         ),
         (
+            "password",
+            "$settings['password'] = 'hunter2hunter2';",
+            "hunter2hunter2",
+        ),
+        (
+            "password",
+            "$config['smtp.settings']['smtp_password'] = 'Sm7pS3cret';",
+            "Sm7pS3cret",
+        ),
+        (
+            "password",
+            "$settings['hash_salt'] = 'aB3dE5fG7hI9';",
+            "aB3dE5fG7hI9",
+        ),
+        ("password", "export PGPASSWORD=Pg5ecretPw", "Pg5ecretPw"),
+        (
+            "password",
+            "//registry.npmjs.org/:_authToken=npm_AbC123dEf456",
+            "npm_AbC123dEf456",
+        ),
+        ("password", "mysql --password Sup3rS3cret db", "Sup3rS3cret"),
+        (
+            "password",
+            "PRIVATE-TOKEN: s3cr3t-t0k3n-value",
+            "s3cr3t-t0k3n-value",
+        ),
+        (
+            "url_credentials",
+            "redis://:Sup3rS3cretValue@cache:6379",
+            "Sup3rS3cretValue",
+        ),
+        (
             "basic_auth",
             "curl -uadmin:s3cr3tPass https://x",
             "s3cr3tPass",
@@ -414,6 +482,15 @@ mod tests {
             "the password field must be required",
             "password: <REDACTED:password>",
             "built_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+            "  password: string;",
+            "pub password: String,\npub api_key: Vec<u8>,",
+            "type User { password: String! }",
+            "api_key:\n  enabled: true",
+            "'password' => 'required|min:8|confirmed',",
+            "max_tokens: 4096000",
+            "token_type: bearer",
+            "'#type' => 'password',",
+            "$form['pass'] = ['#type' => 'password_confirm'];",
         ] {
             let (out, counts) = redact(text);
             assert_eq!(out, text, "{counts:?}");

@@ -4,6 +4,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tuneforge_core::fsio::read_appended;
 use tuneforge_core::jsonl::split_lines;
+use tuneforge_core::records::Interaction;
 use tuneforge_core::workspace::{DATASET_DIR, RAW_INTERACTIONS, Workspace};
 use tuneforge_dataset::process::latest_version;
 
@@ -65,7 +66,10 @@ pub fn status(ws: &Workspace) -> Result<StatusReport, PipelineError> {
     let interactions = match read_appended(&ws.path(RAW_INTERACTIONS))? {
         Some(bytes) => split_lines(&bytes)
             .par_iter()
-            .filter(|l| serde_json::from_slice::<serde::de::IgnoredAny>(l.bytes).is_ok())
+            .filter(|l| {
+                serde_json::from_slice::<Interaction>(l.bytes)
+                    .is_ok_and(|i| i.check_shape().is_ok())
+            })
             .count() as u64,
         None => 0,
     };

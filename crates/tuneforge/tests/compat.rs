@@ -45,3 +45,17 @@ fn an_unparseable_constraint_is_reported_not_a_crash() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--core eleven"), "{}", stderr(&out));
 }
+
+#[test]
+fn core_must_be_a_drupal11_release() {
+    let out = tf()
+        .args(["compat", "^11", "--core", "10.2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not a Drupal 11 release"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -469,6 +469,11 @@ fn a_damaged_dataset_is_caught_by_validate_and_repaired_by_process() {
     );
     assert_eq!(tree(&ws.join("dataset")), before);
     tf_in(&ws).args(["validate"]).assert().success();
+
+    // A version half-deleted by an interrupted run (its manifest gone first) is replaced.
+    std::fs::remove_file(ws.join("dataset/v1/manifest.json")).unwrap();
+    tf_in(&ws).arg("run").assert().success();
+    assert_eq!(tree(&ws.join("dataset")), before);
 }
 
 #[test]

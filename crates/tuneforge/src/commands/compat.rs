@@ -1,6 +1,6 @@
 use anyhow::{Context as _, Result};
-use tuneforge_sources::compat::check;
-use tuneforge_sources::version::Version;
+use tuneforge_sources::compat::{check, drupal11};
+use tuneforge_sources::version::{InvalidVersion, Version};
 
 use super::Context;
 use crate::cli::CompatArgs;
@@ -11,6 +11,13 @@ pub fn compat(ctx: &Context, args: CompatArgs) -> Result<Exit> {
         "--core {}: give a Drupal 11 release such as 11.3.5",
         args.core
     ))?;
+    if !drupal11().contains(&core) {
+        return Err(anyhow::Error::new(InvalidVersion {
+            input: args.core.clone(),
+            message: "not a Drupal 11 release".to_owned(),
+        })
+        .context("--core names the latest Drupal 11 release, e.g. 11.3.5"));
+    }
     let report = check(&args.constraint, &core);
     let yes = |b: bool| if b { "yes" } else { "no" };
     ctx.emit(&report, || {

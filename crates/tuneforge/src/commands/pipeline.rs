@@ -123,8 +123,12 @@ pub fn discover(ctx: &Context, args: NetworkStageArgs) -> Result<Exit> {
             let pin = c
                 .commit
                 .as_deref()
-                .map(|h| format!("@{}", &h[..h.len().min(12)]))
-                .or_else(|| c.tree_hash.as_deref().map(|h| format!("#{}", &h[..12])))
+                .map(|h| format!("@{}", h.get(..12).unwrap_or(h)))
+                .or_else(|| {
+                    c.tree_hash
+                        .as_deref()
+                        .map(|h| format!("#{}", h.get(..12).unwrap_or(h)))
+                })
                 .unwrap_or_default();
             text.push_str(&format!(
                 "\n  {:<8} {:<20} {}{pin}: {}",
