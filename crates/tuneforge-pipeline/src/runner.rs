@@ -198,6 +198,19 @@ pub fn run(
     }
     let mut outcomes = Vec::new();
     for stage in selected {
+        if opts.only.is_none()
+            && let Some(reason) = stage.nothing_to_do(ws)
+        {
+            reporter.info(&format!("{}: skipped ({reason})", stage.name()));
+            outcomes.push(StageOutcome {
+                stage: stage.name(),
+                ran: false,
+                reason,
+                summary: None,
+                seconds: None,
+            });
+            continue;
+        }
         let fingerprint = current_fingerprint(ws, stage)?;
         tracing::debug!(
             stage = stage.name(),

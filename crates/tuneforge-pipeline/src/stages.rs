@@ -10,7 +10,13 @@ use tuneforge_core::workspace::{
 };
 use tuneforge_dataset::process::{DatasetWrite, latest_version, process};
 use tuneforge_dataset::validate::validate;
-use tuneforge_sources::discover::{Discovery, Status, discover, hash_tree, resolve_path};
+use tuneforge_sources::discover::{
+    DiscoverOptions, Discovery, Status, discover, hash_tree, resolve_path,
+};
+use tuneforge_sources::http::HttpOptions;
+
+/// Responses of network stages, revalidated with conditional requests on `--refresh`.
+pub const HTTP_CACHE_DIR: &str = ".tuneforge/http-cache";
 
 use crate::PipelineError;
 
@@ -47,6 +53,12 @@ pub trait Stage: Sync {
     }
     /// Directory of its `manifest.json` and `timings.json`.
     fn dir(&self) -> &'static str;
+    /// Why there is nothing for this stage to do in this workspace yet (no interactions
+    /// captured); `run` then skips it instead of failing. Asked for by name, it runs and
+    /// says what is missing.
+    fn nothing_to_do(&self, _ws: &Workspace) -> Option<String> {
+        None
+    }
     /// Network stages re-query only with `--refresh` or `--force`.
     fn network(&self) -> bool {
         false
@@ -117,18 +129,23 @@ impl Stage for DiscoverStage {
             .ok()
             .flatten()
             .and_then(|m| serde_json::from_value(m.report).ok());
+        let options = DiscoverOptions {
+            requery: ctx.requery,
+            http: HttpOptions::polite(ws.path(HTTP_CACHE_DIR)),
+        };
         let found = discover(
             &ws.root,
             &ws.config.sources,
             previous.as_ref(),
-            ctx.requery,
+            &options,
             reporter,
         );
         let count = |s: Status| found.candidates.iter().filter(|c| c.status == s).count();
         let summary = format!(
-            "{} sources: {} kept, {} dropped, {} skipped",
+            "{} candidates: {} kept, {} pending info.yml, {} dropped, {} skipped",
             found.candidates.len(),
             count(Status::Kept),
+            count(Status::PendingInfoYml),
             count(Status::Dropped),
             count(Status::Skipped)
         );
@@ -164,6 +181,10 @@ impl Stage for ProcessStage {
     }
     fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError> {
         Ok(existing(ws, [RAW_INTERACTIONS.to_owned()]))
+    }
+    fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
+        (!ws.path(RAW_INTERACTIONS).exists())
+            .then(|| "no interactions captured yet (`tuneforge collect`)".to_owned())
     }
     fn config_slice(&self, c: &PipelineConfig) -> Value {
         json!({"seed": c.seed, "domains": c.domains, "redact": c.redact, "process": c.process})
@@ -238,6 +259,9 @@ impl Stage for ValidateStage {
     }
     fn depends_on(&self) -> &'static [&'static str] {
         &["process"]
+    }
+    fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
+        (!ws.path(PROCESSED_INTERACTIONS).exists()).then(|| "nothing processed yet".to_owned())
     }
     fn run(
         &self,

@@ -15,7 +15,10 @@ use tuneforge_core::config::{ContentKind, SourceConfig};
 use tuneforge_core::hash::hash_file;
 use tuneforge_core::reporter::Reporter;
 
+use crate::contrib::{ContribEndpoints, discover_contrib};
+use crate::drupalorg::ContribPolicy;
 use crate::git;
+use crate::http::{Http, HttpOptions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -24,6 +27,10 @@ pub enum Status {
     Dropped,
     /// A kind of source this build cannot discover yet; nothing is fetched for it.
     Skipped,
+    /// Kept for now: its Composer metadata says nothing usable about core, so acquire
+    /// decides from its `*.info.yml`.
+    #[serde(rename = "pending: info.yml")]
+    PendingInfoYml,
 }
 
 /// One configured source, as discovered.
@@ -49,6 +56,15 @@ pub struct Candidate {
     pub files: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
+    /// Installs summed over branches (contrib).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<u64>,
+    /// The chosen release (contrib).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    /// The release's `drupal/core` constraint (contrib).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub core_constraint: Option<String>,
     /// Resolution failed this time (network, missing ref); the next run tries again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unresolved: bool,
@@ -133,34 +149,123 @@ pub fn resolve_path(workspace: &Path, path: &Path) -> PathBuf {
     }
 }
 
-/// Discover every source. `previous` is the last discovery (for reusing pins);
-/// `requery` re-resolves every git ref.
+/// How discovery may use the network.
+pub struct DiscoverOptions {
+    /// Re-resolve everything an earlier discovery already resolved.
+    pub requery: bool,
+    /// For drupal.org sources; the client is made only when one is configured.
+    pub http: HttpOptions,
+}
+
+/// Discover every source. `previous` is the last discovery, whose pins are reused unless
+/// `options.requery`.
 pub fn discover(
     workspace: &Path,
     sources: &[SourceConfig],
     previous: Option<&Discovery>,
-    requery: bool,
+    options: &DiscoverOptions,
     reporter: &dyn Reporter,
 ) -> Discovery {
     let task = reporter.task("discover: sources", Some(sources.len() as u64));
     let mut candidates: Vec<Candidate> = Vec::with_capacity(sources.len());
+    let mut http: Option<Result<Http, String>> = None;
     for source in sources {
-        let mut c = candidate(workspace, source, previous, requery);
-        if candidates.iter().any(|k| k.name == c.name) {
-            c.status = Status::Dropped;
-            c.reason = format!(
-                "another source is also named {:?}; give each source its own name",
-                c.name
-            );
+        let found = match source {
+            SourceConfig::DrupalContrib { .. } => {
+                contrib_candidates(source, previous, options, &mut http, reporter)
+            }
+            _ => vec![candidate(workspace, source, previous, options.requery)],
+        };
+        for mut c in found {
+            if candidates.iter().any(|k| k.name == c.name) {
+                c.status = Status::Dropped;
+                c.reason = format!(
+                    "another source is also named {:?}; give each source its own name",
+                    c.name
+                );
+            }
+            if c.status == Status::Dropped && c.kind != "drupal-contrib" {
+                reporter.warn(&format!("source {}: dropped: {}", c.name, c.reason));
+            }
+            candidates.push(c);
         }
-        if c.status == Status::Dropped {
-            reporter.warn(&format!("source {}: dropped: {}", c.name, c.reason));
-        }
-        candidates.push(c);
         task.advance(1);
     }
     task.finish();
     Discovery { candidates }
+}
+
+fn contrib_candidates(
+    source: &SourceConfig,
+    previous: Option<&Discovery>,
+    options: &DiscoverOptions,
+    http: &mut Option<Result<Http, String>>,
+    reporter: &dyn Reporter,
+) -> Vec<Candidate> {
+    let SourceConfig::DrupalContrib {
+        api_url,
+        packages_url,
+        min_usage,
+        require_security_coverage,
+        exclude_maintenance_terms,
+        exclude_development_terms,
+        page_size,
+    } = source
+    else {
+        return Vec::new();
+    };
+    let earlier: Vec<Candidate> = previous
+        .map(|p| {
+            p.candidates
+                .iter()
+                .filter(|c| c.kind == "drupal-contrib")
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    if !options.requery && !earlier.is_empty() && earlier.iter().all(|c| !c.unresolved) {
+        return earlier;
+    }
+    let client =
+        http.get_or_insert_with(|| Http::new(options.http.clone()).map_err(|e| e.to_string()));
+    let failed = |reason: String| {
+        let mut c = base(
+            "drupal-contrib",
+            "drupal-contrib",
+            ContentKind::Code,
+            api_url,
+        );
+        c.status = Status::Dropped;
+        c.reason = reason;
+        c.unresolved = true;
+        vec![c]
+    };
+    let client = match client {
+        Ok(c) => c,
+        Err(e) => return failed(e.clone()),
+    };
+    let policy = ContribPolicy {
+        min_usage: *min_usage,
+        require_security_coverage: *require_security_coverage,
+        excluded_maintenance: exclude_maintenance_terms.clone(),
+        excluded_development: exclude_development_terms.clone(),
+    };
+    let endpoints = ContribEndpoints {
+        api_url,
+        packages_url,
+        page_size: *page_size,
+    };
+    match discover_contrib(client, &endpoints, &policy, reporter) {
+        Ok(found) => found,
+        Err(e) => failed(format!("contrib discovery failed: {e}")),
+    }
+}
+
+impl Candidate {
+    /// A kept candidate with nothing resolved yet.
+    pub fn new(name: &str, kind: &str, content: ContentKind, location: &str) -> Self {
+        base(name, kind, content, location)
+    }
 }
 
 fn base(name: &str, kind: &str, content: ContentKind, location: &str) -> Candidate {
@@ -176,6 +281,9 @@ fn base(name: &str, kind: &str, content: ContentKind, location: &str) -> Candida
         tree_hash: None,
         files: None,
         bytes: None,
+        usage: None,
+        release: None,
+        core_constraint: None,
         unresolved: false,
     }
 }
@@ -234,6 +342,7 @@ fn candidate(
             previous,
             requery,
         ),
+        // Expanded by `contrib_candidates`, never here.
         SourceConfig::DrupalContrib { api_url, .. } => skipped("drupal-contrib", api_url),
         SourceConfig::DrupalDocs { api_url, .. } => skipped("drupal-docs", api_url),
         SourceConfig::Urls { name, urls } => {

@@ -3,6 +3,7 @@
 
 pub mod compat;
 pub mod constraint;
+pub mod contrib;
 pub mod discover;
 pub mod drupalorg;
 pub mod git;

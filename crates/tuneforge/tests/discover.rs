@@ -82,7 +82,7 @@ fn local_and_git_sources_are_pinned_and_reused_until_refresh() {
     sources(
         &ws,
         &format!(
-            "sources:\n  - {{type: path, name: my-module, path: code/my_module}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: git, name: lib-release, url: {url}, ref: v1.0.0}}\n  - {{type: git, name: lib-pinned, url: {url}, ref: {tagged}}}\n  - {{type: git, name: lib-relative, url: ../lib, ref: main}}\n  - {{type: git, name: lib-tag-ref, url: {url}, ref: refs/tags/v1.0.0}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: drupal-contrib, min_usage: 10}}\n"
+            "sources:\n  - {{type: path, name: my-module, path: code/my_module}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: git, name: lib-release, url: {url}, ref: v1.0.0}}\n  - {{type: git, name: lib-pinned, url: {url}, ref: {tagged}}}\n  - {{type: git, name: lib-relative, url: ../lib, ref: main}}\n  - {{type: git, name: lib-tag-ref, url: {url}, ref: refs/tags/v1.0.0}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: drupal-docs}}\n"
         ),
     );
 
@@ -104,7 +104,7 @@ fn local_and_git_sources_are_pinned_and_reused_until_refresh() {
         .filter(|s| s["name"] == "lib")
         .collect();
     assert_eq!(dups[1]["status"], "dropped");
-    assert_eq!(source(&doc, "drupal-contrib")["status"], "skipped");
+    assert_eq!(source(&doc, "drupal-docs")["status"], "skipped");
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(ws.join("sources/manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["stage"], "discover");
@@ -206,4 +206,60 @@ fn an_unresolvable_source_is_dropped_and_retried_next_run() {
     git(&repo, &["branch", "no-such-branch"]);
     let doc = discovered(&ws, &[]);
     assert_eq!(source(&doc, "gone")["status"], "kept");
+}
+
+#[path = "../../tuneforge-sources/tests/support/mod.rs"]
+mod support;
+
+#[test]
+fn contrib_discovery_through_the_stage_and_zero_downloads_on_rerun() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/drupal");
+    let read = |rel: &str| std::fs::read(fixtures.join(rel)).unwrap();
+    let server = support::Server::start();
+    let listing = read(
+        "api-d7/node.json__type=project_module&field_project_type=full&status=1&limit=1&page=0.json",
+    );
+    let mut page: serde_json::Value = serde_json::from_slice(&listing).unwrap();
+    page["last"] =
+        serde_json::json!("https://www.drupal.org/api-d7/node?type=project_module&page=0");
+    server.ok(
+        "/api-d7/node.json?type=project_module&field_project_type=full&status=1&limit=100&page=0",
+        &serde_json::to_vec(&page).unwrap(),
+    );
+    server.ok(
+        "/8/packages.json",
+        &read("packages.drupal.org/8/packages.json"),
+    );
+    server.ok(
+        "/files/packages/8/p2/drupal/example_module.json",
+        &read("packages.drupal.org/files/packages/8/p2/drupal/example_module.json"),
+    );
+    let (_tmp, ws) = workspace();
+    sources(
+        &ws,
+        &format!(
+            "sources:\n  - {{type: drupal-contrib, api_url: {b}/api-d7, packages_url: {b}/8, min_usage: 1000}}\n",
+            b = server.base
+        ),
+    );
+    let doc = discovered(&ws, &[]);
+    let c = source(&doc, "drupal/example_module");
+    assert_eq!(c["status"], "kept", "{c}");
+    assert_eq!(c["release"], "2.1.0");
+    assert_eq!(c["git_ref"], "2.1.0");
+    let requests = server.log().len();
+    assert_eq!(requests, 3);
+
+    // Fresh: the stage does not run, no request is made.
+    tf_in(&ws).arg("run").assert().success();
+    assert_eq!(server.log().len(), requests);
+    // --refresh revalidates: every request is conditional, nothing is downloaded again.
+    let doc = discovered(&ws, &["--refresh"]);
+    assert_eq!(source(&doc, "drupal/example_module")["release"], "2.1.0");
+    let log = server.log();
+    assert_eq!(log.len(), 2 * requests);
+    assert!(
+        log[requests..].iter().all(|l| l.if_none_match.is_some()),
+        "{log:?}"
+    );
 }

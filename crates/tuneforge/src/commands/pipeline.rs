@@ -132,7 +132,10 @@ pub fn discover(ctx: &Context, args: NetworkStageArgs) -> Result<Exit> {
                 .unwrap_or_default();
             text.push_str(&format!(
                 "\n  {:<8} {:<20} {}{pin}: {}",
-                format!("{:?}", c.status).to_lowercase(),
+                serde_json::to_value(c.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
                 c.name,
                 c.kind,
                 c.reason
