@@ -138,6 +138,12 @@ pub enum SourceConfig {
         change_records: bool,
         #[serde(default = "default_true")]
         security_advisories: bool,
+        /// The drupal.org node id of the Drupal core project.
+        #[serde(default = "default_core_project")]
+        core_project: String,
+        /// Change records for versions before this one are left out.
+        #[serde(default = "default_change_records_since")]
+        change_records_since: String,
     },
     /// Single pages to fetch as docs.
     Urls { name: String, urls: Vec<String> },
@@ -173,6 +179,12 @@ fn default_excluded_maintenance() -> Vec<String> {
 /// 9994: "Obsolete".
 fn default_excluded_development() -> Vec<String> {
     vec!["9994".to_owned()]
+}
+fn default_core_project() -> String {
+    "3060".to_owned()
+}
+fn default_change_records_since() -> String {
+    "10.0.0".to_owned()
 }
 fn default_page_size() -> u64 {
     100
@@ -694,6 +706,8 @@ fn drupal11_sources() -> Vec<SourceConfig> {
             api_url: default_drupal_api(),
             change_records: true,
             security_advisories: true,
+            core_project: default_core_project(),
+            change_records_since: default_change_records_since(),
         },
         SourceConfig::Git {
             name: "symfony-docs".into(),
@@ -736,6 +750,8 @@ sources:
     api_url: https://www.drupal.org/api-d7
     change_records: true
     security_advisories: true
+    core_project: "3060"             # drupal.org node id of Drupal core
+    change_records_since: "10.0.0"   # older change records are left out
   - type: git
     name: symfony-docs
     url: https://github.com/symfony/symfony-docs.git

@@ -8,8 +8,8 @@ use tuneforge_core::reporter::Reporter;
 
 use crate::discover::{Candidate, Status};
 use crate::drupalorg::{
-    ContribPolicy, ListingPage, ReleaseChoice, last_page, listing_url, parse_p2, pick_release,
-    select_projects,
+    ContribPolicy, ListingPage, ProjectNode, ReleaseChoice, last_page, listing_url, parse_p2,
+    pick_release, select_projects,
 };
 use crate::http::{Http, HttpError};
 
@@ -55,6 +55,31 @@ fn metadata_template(http: &Http, packages_url: &str) -> Result<String, ContribE
     Ok(joined.as_str().replace("%25package%25", "%package%"))
 }
 
+/// Every node of an api-d7 listing: page 0 says how many pages there are (`last`), the
+/// rest are fetched together.
+pub fn fetch_listing<T: serde::de::DeserializeOwned>(
+    http: &Http,
+    url_for_page: impl Fn(u64) -> String,
+    label: &str,
+    reporter: &dyn Reporter,
+) -> Result<Vec<T>, ContribError> {
+    let parse_page = |url: &str, body: &[u8]| -> Result<ListingPage<T>, ContribError> {
+        serde_json::from_slice(body).map_err(|e| shape(url, format!("not a listing page: {e}")))
+    };
+    let first_url = url_for_page(0);
+    let first = parse_page(&first_url, &http.get_one(&first_url)?.body)?;
+    let last = last_page(&first).unwrap_or(0);
+    let urls: Vec<String> = (1..=last).map(url_for_page).collect();
+    let task = reporter.task(label, Some(last + 1));
+    task.advance(1);
+    let mut nodes = first.list;
+    for (url, page) in urls.iter().zip(http.get_all(&urls, task.as_ref())) {
+        nodes.extend(parse_page(url, &page?.body)?.list);
+    }
+    task.finish();
+    Ok(nodes)
+}
+
 /// Discover contrib modules: one candidate per listed project, in order of usage.
 pub fn discover_contrib(
     http: &Http,
@@ -62,22 +87,12 @@ pub fn discover_contrib(
     policy: &ContribPolicy,
     reporter: &dyn Reporter,
 ) -> Result<Vec<Candidate>, ContribError> {
-    let first_url = listing_url(endpoints.api_url, endpoints.page_size, 0);
-    let parse_page = |url: &str, body: &[u8]| -> Result<ListingPage, ContribError> {
-        serde_json::from_slice(body).map_err(|e| shape(url, format!("not a listing page: {e}")))
-    };
-    let first = parse_page(&first_url, &http.get_one(&first_url)?.body)?;
-    let last = last_page(&first).unwrap_or(0);
-    let urls: Vec<String> = (1..=last)
-        .map(|p| listing_url(endpoints.api_url, endpoints.page_size, p))
-        .collect();
-    let task = reporter.task("discover: drupal.org project pages", Some(last + 1));
-    task.advance(1);
-    let mut projects = first.list;
-    for (url, page) in urls.iter().zip(http.get_all(&urls, task.as_ref())) {
-        projects.extend(parse_page(url, &page?.body)?.list);
-    }
-    task.finish();
+    let projects: Vec<ProjectNode> = fetch_listing(
+        http,
+        |page| listing_url(endpoints.api_url, endpoints.page_size, page),
+        "discover: drupal.org project pages",
+        reporter,
+    )?;
 
     let choices = select_projects(&projects, policy);
     let kept: Vec<&str> = choices

@@ -16,9 +16,11 @@ use tuneforge_core::hash::hash_file;
 use tuneforge_core::reporter::Reporter;
 
 use crate::contrib::{ContribEndpoints, discover_contrib};
+use crate::docs::{DocsEndpoints, DocsPolicy, discover_docs};
 use crate::drupalorg::ContribPolicy;
 use crate::git;
 use crate::http::{Http, HttpOptions};
+use crate::version::Version;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -171,8 +173,8 @@ pub fn discover(
     let mut http: Option<Result<Http, String>> = None;
     for source in sources {
         let found = match source {
-            SourceConfig::DrupalContrib { .. } => {
-                contrib_candidates(source, previous, options, &mut http, reporter)
+            SourceConfig::DrupalContrib { .. } | SourceConfig::DrupalDocs { .. } => {
+                drupalorg_candidates(source, previous, options, &mut http, reporter)
             }
             _ => vec![candidate(workspace, source, previous, options.requery)],
         };
@@ -195,30 +197,25 @@ pub fn discover(
     Discovery { candidates }
 }
 
-fn contrib_candidates(
+/// Candidates of a drupal.org source (contrib or docs): reused from the previous
+/// discovery unless re-queried, else fetched.
+fn drupalorg_candidates(
     source: &SourceConfig,
     previous: Option<&Discovery>,
     options: &DiscoverOptions,
     http: &mut Option<Result<Http, String>>,
     reporter: &dyn Reporter,
 ) -> Vec<Candidate> {
-    let SourceConfig::DrupalContrib {
-        api_url,
-        packages_url,
-        min_usage,
-        require_security_coverage,
-        exclude_maintenance_terms,
-        exclude_development_terms,
-        page_size,
-    } = source
-    else {
-        return Vec::new();
+    let (kind, api_url) = match source {
+        SourceConfig::DrupalContrib { api_url, .. } => ("drupal-contrib", api_url),
+        SourceConfig::DrupalDocs { api_url, .. } => ("drupal-docs", api_url),
+        _ => return Vec::new(),
     };
     let earlier: Vec<Candidate> = previous
         .map(|p| {
             p.candidates
                 .iter()
-                .filter(|c| c.kind == "drupal-contrib")
+                .filter(|c| c.kind == kind)
                 .cloned()
                 .collect()
         })
@@ -229,12 +226,7 @@ fn contrib_candidates(
     let client =
         http.get_or_insert_with(|| Http::new(options.http.clone()).map_err(|e| e.to_string()));
     let failed = |reason: String| {
-        let mut c = base(
-            "drupal-contrib",
-            "drupal-contrib",
-            ContentKind::Code,
-            api_url,
-        );
+        let mut c = base(kind, kind, ContentKind::Code, api_url);
         c.status = Status::Dropped;
         c.reason = reason;
         c.unresolved = true;
@@ -244,20 +236,56 @@ fn contrib_candidates(
         Ok(c) => c,
         Err(e) => return failed(e.clone()),
     };
-    let policy = ContribPolicy {
-        min_usage: *min_usage,
-        require_security_coverage: *require_security_coverage,
-        excluded_maintenance: exclude_maintenance_terms.clone(),
-        excluded_development: exclude_development_terms.clone(),
+    let found = match source {
+        SourceConfig::DrupalContrib {
+            packages_url,
+            min_usage,
+            require_security_coverage,
+            exclude_maintenance_terms,
+            exclude_development_terms,
+            page_size,
+            ..
+        } => {
+            let policy = ContribPolicy {
+                min_usage: *min_usage,
+                require_security_coverage: *require_security_coverage,
+                excluded_maintenance: exclude_maintenance_terms.clone(),
+                excluded_development: exclude_development_terms.clone(),
+            };
+            let endpoints = ContribEndpoints {
+                api_url,
+                packages_url,
+                page_size: *page_size,
+            };
+            discover_contrib(client, &endpoints, &policy, reporter)
+        }
+        SourceConfig::DrupalDocs {
+            change_records,
+            security_advisories,
+            core_project,
+            change_records_since,
+            ..
+        } => {
+            let since = match Version::parse(change_records_since) {
+                Ok(v) => v,
+                Err(e) => return failed(format!("change_records_since: {e}")),
+            };
+            let policy = DocsPolicy {
+                change_records: *change_records,
+                security_advisories: *security_advisories,
+                change_records_since: since,
+            };
+            let endpoints = DocsEndpoints {
+                api_url,
+                core_project,
+            };
+            discover_docs(client, &endpoints, &policy, reporter)
+        }
+        _ => return Vec::new(),
     };
-    let endpoints = ContribEndpoints {
-        api_url,
-        packages_url,
-        page_size: *page_size,
-    };
-    match discover_contrib(client, &endpoints, &policy, reporter) {
+    match found {
         Ok(found) => found,
-        Err(e) => failed(format!("contrib discovery failed: {e}")),
+        Err(e) => failed(format!("{kind} discovery failed: {e}")),
     }
 }
 
@@ -342,9 +370,10 @@ fn candidate(
             previous,
             requery,
         ),
-        // Expanded by `contrib_candidates`, never here.
-        SourceConfig::DrupalContrib { api_url, .. } => skipped("drupal-contrib", api_url),
-        SourceConfig::DrupalDocs { api_url, .. } => skipped("drupal-docs", api_url),
+        // Expanded by `drupalorg_candidates`, never here.
+        SourceConfig::DrupalContrib { api_url, .. } | SourceConfig::DrupalDocs { api_url, .. } => {
+            skipped("drupal.org", api_url)
+        }
         SourceConfig::Urls { name, urls } => {
             let mut c = skipped("urls", &urls.join(" "));
             c.name = name.clone();

@@ -27,16 +27,17 @@ pub fn listing_url(api_url: &str, page_size: u64, page: u64) -> String {
     )
 }
 
+/// One page of an api-d7 listing of nodes of type `T`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct ListingPage {
-    #[serde(default)]
-    pub list: Vec<ProjectNode>,
+pub struct ListingPage<T = ProjectNode> {
+    #[serde(default = "Vec::new")]
+    pub list: Vec<T>,
     #[serde(default)]
     pub last: Option<String>,
 }
 
 /// The highest page number, from the `last` link's `page=` parameter.
-pub fn last_page(page: &ListingPage) -> Option<u64> {
+pub fn last_page<T>(page: &ListingPage<T>) -> Option<u64> {
     let last = page.last.as_deref()?;
     let query = last.split_once('?')?.1;
     query

@@ -5,6 +5,7 @@ pub mod compat;
 pub mod constraint;
 pub mod contrib;
 pub mod discover;
+pub mod docs;
 pub mod drupalorg;
 pub mod git;
 pub mod http;

@@ -187,3 +187,86 @@ fn pages_projects_and_releases_from_the_fixture_shapes() {
             .all(|l| l.if_none_match.is_some())
     );
 }
+
+#[test]
+fn change_records_and_security_advisories_from_their_listings() {
+    let server = Server::start();
+    let cn = fixture("api-d7/node.json__type=changenotice&field_project=3060.json");
+    let record = cn["list"][0].clone();
+    let with = |nid: &str, to: &str, status: &str| {
+        let mut r = record.clone();
+        r["nid"] = json!(nid);
+        r["field_change_to"] = json!(to);
+        r["field_change_record_status"] = json!(status);
+        r
+    };
+    let page = |list: Vec<Value>, last: u64| {
+        let mut p = cn.clone();
+        p["list"] = json!(list);
+        p["last"] = json!(format!(
+            "https://www.drupal.org/api-d7/node?type=changenotice&field_project=3060&page={last}"
+        ));
+        serde_json::to_vec(&p).unwrap()
+    };
+    server.ok(
+        "/api-d7/node.json?type=changenotice&field_project=3060&page=0",
+        &page(
+            vec![
+                with("1", "11.1.0", "published"),
+                with("2", "9.3.0", "published"),
+            ],
+            1,
+        ),
+    );
+    server.ok(
+        "/api-d7/node.json?type=changenotice&field_project=3060&page=1",
+        &page(
+            vec![
+                with("3", "10.3.0", "draft"),
+                with("4", "10.1.0", "published"),
+            ],
+            1,
+        ),
+    );
+    server.ok(
+        "/api-d7/node.json?type=sa&status=1&page=0",
+        &serde_json::to_vec(&fixture("api-d7/node.json__type=sa&status=1.json")).unwrap(),
+    );
+    // The SA fixture says it has 29 pages; serve the rest empty.
+    for p in 1..=28 {
+        server.ok(
+            &format!("/api-d7/node.json?type=sa&status=1&page={p}"),
+            b"{\"list\": []}",
+        );
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let http = Http::new(HttpOptions {
+        per_host_interval: Duration::ZERO,
+        per_host_concurrency: 4,
+        ..HttpOptions::polite(cache.path().to_path_buf())
+    })
+    .unwrap();
+    let api = format!("{}/api-d7", server.base);
+    let found = tuneforge_sources::docs::discover_docs(
+        &http,
+        &tuneforge_sources::docs::DocsEndpoints {
+            api_url: &api,
+            core_project: "3060",
+        },
+        &tuneforge_sources::docs::DocsPolicy {
+            change_records: true,
+            security_advisories: true,
+            change_records_since: tuneforge_sources::version::Version::parse("10.0.0").unwrap(),
+        },
+        &Silent,
+    )
+    .unwrap();
+    let get = |name: &str| found.iter().find(|c| c.name == name).unwrap();
+    assert_eq!(get("changenotice/1").status, Status::Kept);
+    assert_eq!(get("changenotice/1").location, format!("{api}/node/1.json"));
+    assert!(get("changenotice/2").reason.contains("before 10.0.0"));
+    assert!(get("changenotice/3").reason.contains("not published"));
+    assert_eq!(get("changenotice/4").status, Status::Kept);
+    assert_eq!(get("sa/3561234").status, Status::Kept);
+    assert_eq!(found.len(), 5);
+}

@@ -82,7 +82,7 @@ fn local_and_git_sources_are_pinned_and_reused_until_refresh() {
     sources(
         &ws,
         &format!(
-            "sources:\n  - {{type: path, name: my-module, path: code/my_module}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: git, name: lib-release, url: {url}, ref: v1.0.0}}\n  - {{type: git, name: lib-pinned, url: {url}, ref: {tagged}}}\n  - {{type: git, name: lib-relative, url: ../lib, ref: main}}\n  - {{type: git, name: lib-tag-ref, url: {url}, ref: refs/tags/v1.0.0}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: drupal-docs}}\n"
+            "sources:\n  - {{type: path, name: my-module, path: code/my_module}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: git, name: lib-release, url: {url}, ref: v1.0.0}}\n  - {{type: git, name: lib-pinned, url: {url}, ref: {tagged}}}\n  - {{type: git, name: lib-relative, url: ../lib, ref: main}}\n  - {{type: git, name: lib-tag-ref, url: {url}, ref: refs/tags/v1.0.0}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: urls, name: notes, urls: [https://example.org/page.html]}}\n"
         ),
     );
 
@@ -104,7 +104,7 @@ fn local_and_git_sources_are_pinned_and_reused_until_refresh() {
         .filter(|s| s["name"] == "lib")
         .collect();
     assert_eq!(dups[1]["status"], "dropped");
-    assert_eq!(source(&doc, "drupal-docs")["status"], "skipped");
+    assert_eq!(source(&doc, "notes")["status"], "skipped");
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(ws.join("sources/manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["stage"], "discover");
