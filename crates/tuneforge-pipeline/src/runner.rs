@@ -198,19 +198,6 @@ pub fn run(
     }
     let mut outcomes = Vec::new();
     for stage in selected {
-        if opts.only.is_none()
-            && let Some(reason) = stage.nothing_to_do(ws)
-        {
-            reporter.info(&format!("{}: skipped ({reason})", stage.name()));
-            outcomes.push(StageOutcome {
-                stage: stage.name(),
-                ran: false,
-                reason,
-                summary: None,
-                seconds: None,
-            });
-            continue;
-        }
         let fingerprint = current_fingerprint(ws, stage)?;
         tracing::debug!(
             stage = stage.name(),
@@ -221,7 +208,13 @@ pub fn run(
         let fresh = freshness(ws, stage, &fingerprint)?;
         tracing::info!(stage = stage.name(), ?fresh, "freshness");
         let forced = opts.force || forced_from;
-        let reason = match decide(&fresh, stage.network(), opts, forced) {
+        // A stage asked for by name runs and says what it lacks; `run` passes it by.
+        let idle = stage.nothing_to_do(ws).filter(|_| opts.only.is_none());
+        let decision = match idle {
+            Some(reason) => Decision::Skip(reason),
+            None => decide(&fresh, stage.network(), opts, forced),
+        };
+        let reason = match decision {
             Decision::Run(reason) => reason,
             Decision::Skip(reason) => {
                 reporter.info(&format!("{}: skipped ({reason})", stage.name()));
