@@ -1,5 +1,6 @@
 //! The stages this build runs, in pipeline order, behind one small trait.
 
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use tuneforge_core::config::{PipelineConfig, SourceConfig};
 use tuneforge_core::fsio::{remove_stale_staging, remove_stale_temp_files, write_json_atomic};
@@ -10,6 +11,8 @@ use tuneforge_core::workspace::{
 };
 use tuneforge_dataset::process::{DatasetWrite, latest_version, process};
 use tuneforge_dataset::validate::validate;
+use tuneforge_sources::acquire::{AcquireOptions, Acquired, Outcome, acquire_git};
+use tuneforge_sources::discover::Candidate;
 use tuneforge_sources::discover::{
     DiscoverOptions, Discovery, Status, discover, hash_tree, resolve_path,
 };
@@ -170,6 +173,103 @@ impl Stage for DiscoverStage {
     }
 }
 
+pub struct AcquireStage;
+
+/// `acquire` keeps what it fetched in its stage manifest: `raw/manifest.json`.
+pub const RAW_DIR: &str = "raw";
+pub const CODE_DIR: &str = "raw/code";
+
+impl Stage for AcquireStage {
+    fn name(&self) -> &'static str {
+        "acquire"
+    }
+    fn dir(&self) -> &'static str {
+        RAW_DIR
+    }
+    fn network(&self) -> bool {
+        true
+    }
+    fn depends_on(&self) -> &'static [&'static str] {
+        &["discover"]
+    }
+    fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
+        (!ws.path(&crate::runner::manifest_path(&DiscoverStage))
+            .exists())
+        .then(|| "nothing discovered yet".to_owned())
+    }
+    fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError> {
+        Ok(existing(ws, [crate::runner::manifest_path(&DiscoverStage)]))
+    }
+    fn config_slice(&self, _: &PipelineConfig) -> Value {
+        json!({})
+    }
+    fn clean_interrupted(&self, ws: &Workspace) -> Result<(), PipelineError> {
+        // Staging directories of interrupted fetches are left for `acquire` itself, which
+        // counts them as re-fetched before replacing them.
+        Ok(remove_stale_temp_files(&ws.path(self.dir()))?)
+    }
+    fn run(
+        &self,
+        ws: &Workspace,
+        _: &StageContext,
+        reporter: &dyn Reporter,
+    ) -> Result<StageRun, PipelineError> {
+        let discovery: Discovery = crate::runner::read_manifest(ws, &DiscoverStage)?
+            .and_then(|m| serde_json::from_value(m.report).ok())
+            .unwrap_or_default();
+        let earlier: Vec<Acquired> = crate::runner::read_manifest(ws, self)
+            .ok()
+            .flatten()
+            .and_then(|m| m.report.get("repositories").cloned())
+            .and_then(|r| serde_json::from_value(r).ok())
+            .unwrap_or_default();
+        let wanted: Vec<&Candidate> = discovery
+            .candidates
+            .iter()
+            .filter(|c| matches!(c.status, Status::Kept | Status::PendingInfoYml))
+            .filter(|c| matches!(c.kind.as_str(), "git" | "drupal-core" | "drupal-contrib"))
+            .collect();
+        let code_dir = ws.path(CODE_DIR);
+        std::fs::create_dir_all(&code_dir).map_err(tuneforge_core::fsio::at(
+            "cannot create directory",
+            &code_dir,
+        ))?;
+        let options = AcquireOptions::default();
+        let task = reporter.task("acquire: repositories", Some(wanted.len() as u64));
+        let repositories: Vec<Acquired> = wanted
+            .par_iter()
+            .map(|c| {
+                let prev = earlier.iter().find(|e| e.name == c.name);
+                let r = acquire_git(&code_dir, &ws.root, c, prev, &options);
+                task.advance(1);
+                r
+            })
+            .collect();
+        task.finish();
+        let count = |o: Outcome| repositories.iter().filter(|r| r.outcome == o).count();
+        for r in repositories.iter().filter(|r| r.outcome == Outcome::Failed) {
+            reporter.warn(&format!("acquire {}: {}", r.name, r.reason));
+        }
+        let failed = count(Outcome::Failed);
+        let summary = format!(
+            "{} repositories: {} fetched, {} reused, {} dropped by info.yml, {} failed, {} re-fetched after an interruption",
+            repositories.len(),
+            count(Outcome::Fetched),
+            count(Outcome::Reused),
+            count(Outcome::Dropped),
+            failed,
+            repositories.iter().filter(|r| r.refetched).count()
+        );
+        Ok(StageRun {
+            outputs: Vec::new(),
+            report: json!({ "repositories": repositories }),
+            summary,
+            incomplete: (failed > 0)
+                .then(|| format!("{failed} repositories failed; the next run tries again")),
+        })
+    }
+}
+
 pub struct ProcessStage;
 
 impl Stage for ProcessStage {
@@ -319,7 +419,7 @@ fn list_files(dir: &std::path::Path, rel: &str, out: &mut Vec<String>) {
 
 /// Every stage, in pipeline order.
 pub fn all() -> Vec<&'static dyn Stage> {
-    vec![&DiscoverStage, &ProcessStage, &ValidateStage]
+    vec![&DiscoverStage, &AcquireStage, &ProcessStage, &ValidateStage]
 }
 
 pub fn names() -> Vec<&'static str> {

@@ -50,6 +50,8 @@ pub enum Command {
     /// Resolve every source in pipeline.yaml to a pinned commit or content hash
     /// (= run --only discover).
     Discover(NetworkStageArgs),
+    /// Fetch every kept git source at its pinned commit into raw/code/ (= run --only acquire).
+    Acquire(NetworkStageArgs),
     /// Interactions → processed samples → versioned dataset splits (= run --only process).
     Process(ProcessArgs),
     /// Check every line of the workspace's data (= run --only validate).

@@ -263,3 +263,93 @@ fn contrib_discovery_through_the_stage_and_zero_downloads_on_rerun() {
         "{log:?}"
     );
 }
+
+#[test]
+fn acquire_fetches_the_pinned_commit_cleans_it_and_reuses_it() {
+    let (tmp, ws) = workspace();
+    let repo = tmp.path().join("lib");
+    std::fs::create_dir_all(repo.join("src")).unwrap();
+    git(&repo, &["init", "-q"]);
+    std::fs::write(repo.join("src/Thing.php"), "<?php\nfinal class Thing {}\n").unwrap();
+    std::fs::write(repo.join("logo.png"), b"\x89PNG\r\n\x1a\n\0\0\0binary").unwrap();
+    std::fs::write(repo.join("huge.sql"), "x".repeat(2 << 20)).unwrap();
+    std::os::unix::fs::symlink("../../../../etc/passwd", repo.join("src/escape")).unwrap();
+    std::os::unix::fs::symlink("Thing.php", repo.join("src/alias.php")).unwrap();
+    let pinned = commit(
+        &repo,
+        "lib.info.yml",
+        "name: Lib\ncore_version_requirement: ^11\n",
+    );
+    commit(&repo, "later.php", "<?php // after the pin\n");
+    sources(
+        &ws,
+        &format!(
+            "sources:\n  - {{type: git, name: lib, url: {}, ref: {pinned}}}\n",
+            repo.display()
+        ),
+    );
+    let out = tf_in(&ws)
+        .args(["--json", "run", "--only", "discover"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = tf_in(&ws)
+        .args(["--json", "run", "--only", "acquire"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let code = ws.join("raw/code/lib");
+    assert!(code.join("src/Thing.php").is_file());
+    assert!(
+        code.join("src/alias.php").exists(),
+        "a symlink inside the repo stays"
+    );
+    assert!(
+        !code.join("later.php").exists(),
+        "exactly the pinned commit"
+    );
+    assert!(!code.join(".git").exists());
+    for gone in ["logo.png", "huge.sql", "src/escape"] {
+        assert!(
+            std::fs::symlink_metadata(code.join(gone)).is_err(),
+            "{gone} kept"
+        );
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.join("raw/manifest.json")).unwrap()).unwrap();
+    let r = &manifest["report"]["repositories"][0];
+    assert_eq!(r["commit"], pinned.as_str());
+    assert_eq!(r["outcome"], "fetched");
+    let skipped: Vec<&str> = r["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped, vec!["huge.sql", "logo.png", "src/escape"]);
+
+    // A rerun reuses what is there; an interrupted fetch is redone from scratch.
+    let out = tf_in(&ws)
+        .args(["--json", "acquire", "--force"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.join("raw/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["report"]["repositories"][0]["outcome"], "reused");
+    std::fs::remove_dir_all(&code).unwrap();
+    std::fs::create_dir_all(ws.join("raw/code/.staging-lib/half")).unwrap();
+    let out = tf_in(&ws)
+        .args(["--json", "acquire", "--force"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.join("raw/manifest.json")).unwrap()).unwrap();
+    let r = &manifest["report"]["repositories"][0];
+    assert_eq!(r["outcome"], "fetched");
+    assert_eq!(r["refetched"], true);
+    assert!(!ws.join("raw/code/.staging-lib").exists());
+    assert!(code.join("src/Thing.php").is_file());
+}

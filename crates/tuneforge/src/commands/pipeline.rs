@@ -146,6 +146,16 @@ pub fn discover(ctx: &Context, args: NetworkStageArgs) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
+pub fn acquire(ctx: &Context, args: NetworkStageArgs) -> Result<Exit> {
+    let opts = RunOptions {
+        refresh: args.refresh,
+        ..options(ctx, Some("acquire"), args.stage.force)
+    };
+    let report = run_reporting(ctx, &opts)?;
+    ctx.emit(&report, || describe_run(&report));
+    Ok(Exit::Success)
+}
+
 pub fn process(ctx: &Context, args: ProcessArgs) -> Result<Exit> {
     let report = run_reporting(ctx, &options(ctx, Some("process"), args.stage.force))?;
     let snap = if args.snapshot {

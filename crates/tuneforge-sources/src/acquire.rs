@@ -1,0 +1,371 @@
+//! `acquire` for git sources: exactly the pinned commit, shallow, into `raw/code/<name>/`.
+//!
+//! Each repository is fetched into a staging directory (`git init`, `git fetch --depth 1
+//! <url> <commit>`, checkout), cleaned, and renamed into place, so `raw/code/<name>/`
+//! exists only complete. An interrupted fetch leaves a staging directory, which the next
+//! run removes and fetches again from scratch (counted in the report). Git runs with hooks
+//! off and never prompts; submodules are not fetched. After checkout the tree is checked:
+//! symlinks that point outside the repository, binaries and files over the per-file cap
+//! are removed and listed; a repository over the per-repository cap is refused. `.git/` is
+//! dropped: the commit is recorded instead.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tuneforge_core::fsio::StagingDir;
+
+use crate::discover::{Candidate, Status, hash_tree};
+use crate::git::{self, DEFAULT_DEADLINE};
+use crate::version::Version;
+
+#[derive(Debug, Clone)]
+pub struct AcquireOptions {
+    pub max_file_bytes: u64,
+    pub max_repo_bytes: u64,
+}
+
+impl Default for AcquireOptions {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: 1 << 20,
+            max_repo_bytes: 1 << 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Fetched,
+    /// Already in place at the same commit: nothing fetched.
+    Reused,
+    /// Fetched, then dropped (its info.yml does not admit Drupal 11).
+    Dropped,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedFile {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acquired {
+    pub name: String,
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// Workspace-relative, `raw/code/<dir>`.
+    pub dir: String,
+    pub outcome: Outcome,
+    pub reason: String,
+    #[serde(default)]
+    pub files: u64,
+    #[serde(default)]
+    pub bytes: u64,
+    /// Content hash of the checked-out tree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tree_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedFile>,
+    /// An earlier, interrupted fetch of this repository was discarded first.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refetched: bool,
+}
+
+/// The directory name of a candidate under `raw/code/`: `drupal/token` → `drupal_token`.
+pub fn dir_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect::<String>()
+        .replace('/', "__")
+}
+
+/// Fetch (or reuse) one git candidate into `code_dir/<dir_name>`.
+pub fn acquire_git(
+    code_dir: &Path,
+    workspace: &Path,
+    candidate: &Candidate,
+    earlier: Option<&Acquired>,
+    options: &AcquireOptions,
+) -> Acquired {
+    let dir = dir_name(&candidate.name);
+    let dest = code_dir.join(&dir);
+    let rel = format!("raw/code/{dir}");
+    let mut record = Acquired {
+        name: candidate.name.clone(),
+        url: candidate.location.clone(),
+        commit: candidate.commit.clone(),
+        dir: rel,
+        outcome: Outcome::Failed,
+        reason: String::new(),
+        files: 0,
+        bytes: 0,
+        tree_hash: None,
+        skipped: Vec::new(),
+        refetched: false,
+    };
+    let url = if git::is_local(&candidate.location) && !candidate.location.starts_with("file://") {
+        crate::discover::resolve_path(workspace, Path::new(&candidate.location))
+            .to_string_lossy()
+            .into_owned()
+    } else {
+        candidate.location.clone()
+    };
+    // Contrib releases are pinned by tag at discovery; the commit is resolved here.
+    if record.commit.is_none() {
+        match candidate
+            .git_ref
+            .as_deref()
+            .map(|r| git::resolve_ref(&url, r))
+        {
+            Some(Ok(c)) => record.commit = Some(c),
+            Some(Err(e)) => {
+                record.reason = e.to_string();
+                return record;
+            }
+            None => {
+                record.reason = "no commit or tag to fetch".to_owned();
+                return record;
+            }
+        }
+    }
+    let commit = record.commit.clone().unwrap_or_default();
+    if let Some(e) = earlier
+        && e.commit.as_deref() == Some(commit.as_str())
+        && matches!(e.outcome, Outcome::Fetched | Outcome::Reused)
+        && dest.is_dir()
+    {
+        return Acquired {
+            outcome: Outcome::Reused,
+            reason: format!("already at {}", short(&commit)),
+            ..e.clone()
+        };
+    }
+    let staging_path = code_dir.join(format!(".staging-{dir}"));
+    record.refetched = staging_path.exists();
+    match fetch_into(&url, &commit, &dest, options) {
+        Ok((skipped, tree)) => {
+            record.skipped = skipped;
+            record.files = tree.files;
+            record.bytes = tree.bytes;
+            record.tree_hash = Some(tree.hash);
+            record.outcome = Outcome::Fetched;
+            record.reason = format!("fetched {}", short(&commit));
+            if candidate.status == Status::PendingInfoYml {
+                decide_from_info_yml(&dest, &mut record);
+            }
+        }
+        Err(e) => record.reason = e,
+    }
+    record
+}
+
+fn short(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
+}
+
+fn fetch_into(
+    url: &str,
+    commit: &str,
+    dest: &Path,
+    options: &AcquireOptions,
+) -> Result<(Vec<SkippedFile>, crate::discover::TreeHash), String> {
+    let staging = StagingDir::create(dest).map_err(|e| e.to_string())?;
+    let work = staging.path();
+    let work_s = work.to_string_lossy().into_owned();
+    let git = |args: &[&str]| {
+        let mut full = vec!["-C", work_s.as_str()];
+        full.extend_from_slice(args);
+        git::run(&full, None, DEFAULT_DEADLINE).map_err(|e| e.to_string())
+    };
+    git(&["init", "-q"])?;
+    git(&[
+        "fetch",
+        "-q",
+        "--depth",
+        "1",
+        "--no-tags",
+        "--",
+        url,
+        commit,
+    ])?;
+    git(&[
+        "-c",
+        "core.symlinks=true",
+        "checkout",
+        "-q",
+        "--detach",
+        "FETCH_HEAD",
+    ])?;
+    std::fs::remove_dir_all(work.join(".git")).map_err(|e| format!("cannot remove .git: {e}"))?;
+    let skipped = clean_tree(work, options)?;
+    let tree = hash_tree(work).map_err(|e| e.to_string())?;
+    if tree.bytes > options.max_repo_bytes {
+        return Err(format!(
+            "{} bytes after cleaning, over the per-repository cap of {}",
+            tree.bytes, options.max_repo_bytes
+        ));
+    }
+    staging.commit().map_err(|e| e.to_string())?;
+    Ok((skipped, tree))
+}
+
+/// Remove what must not be kept: symlinks leaving the tree, binaries, oversized files.
+fn clean_tree(root: &Path, options: &AcquireOptions) -> Result<Vec<SkippedFile>, String> {
+    let mut skipped = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .flatten()
+            .collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let path = entry.path();
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let kind = entry.file_type().map_err(|e| e.to_string())?;
+            let drop = if kind.is_symlink() {
+                let target = std::fs::read_link(&path).map_err(|e| e.to_string())?;
+                (!stays_inside(root, &path, &target))
+                    .then(|| format!("symlink to {} leaves the repository", target.display()))
+            } else if kind.is_dir() {
+                stack.push(path.clone());
+                None
+            } else {
+                let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                if len > options.max_file_bytes {
+                    Some(format!(
+                        "{len} bytes, over the per-file cap of {}",
+                        options.max_file_bytes
+                    ))
+                } else if is_binary(&path) {
+                    Some("binary".to_owned())
+                } else {
+                    None
+                }
+            };
+            if let Some(reason) = drop {
+                std::fs::remove_file(&path).map_err(|e| format!("{rel}: {e}"))?;
+                skipped.push(SkippedFile { path: rel, reason });
+            }
+        }
+    }
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(skipped)
+}
+
+/// Does a symlink at `link` with `target` resolve inside `root` (lexically)?
+fn stays_inside(root: &Path, link: &Path, target: &Path) -> bool {
+    if target.is_absolute() {
+        return false;
+    }
+    let base = link.parent().unwrap_or(root);
+    let mut depth: i64 = base
+        .strip_prefix(root)
+        .map(|p| p.components().count() as i64)
+        .unwrap_or(0);
+    for c in target.components() {
+        match c {
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    true
+}
+
+/// A NUL byte in the first 8 KiB, as git decides.
+fn is_binary(path: &PathBuf) -> bool {
+    use std::io::Read;
+    let mut buf = [0u8; 8192];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut buf))
+        .map(|n| buf[..n].contains(&0))
+        .unwrap_or(false)
+}
+
+#[derive(Deserialize)]
+struct InfoYml {
+    #[serde(default)]
+    core_version_requirement: Option<String>,
+}
+
+/// For a module whose Composer metadata said nothing about core: keep it if its
+/// `*.info.yml` (at the repository root) admits Drupal 11, else drop it.
+fn decide_from_info_yml(dest: &Path, record: &mut Acquired) {
+    let info = std::fs::read_dir(dest).ok().and_then(|entries| {
+        entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().ends_with(".info.yml"))
+            .min()
+    });
+    let requirement = info
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|t| serde_saphyr::from_str::<InfoYml>(&t).ok())
+        .and_then(|i| i.core_version_requirement);
+    let admits = requirement
+        .as_deref()
+        .map(|r| crate::compat::check(r, &Version::stable(11, 0, 0)).admits_any_11);
+    match (requirement, admits) {
+        (Some(r), Some(true)) => {
+            record.reason = format!("{}; its info.yml requires core {r}: kept", record.reason);
+        }
+        (r, _) => {
+            record.outcome = Outcome::Dropped;
+            record.reason = match r {
+                Some(r) => format!("its info.yml requires core {r}, which excludes Drupal 11"),
+                None => "no core_version_requirement in its info.yml".to_owned(),
+            };
+            let _ = std::fs::remove_dir_all(dest);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symlinks_are_judged_lexically() {
+        let root = Path::new("/r");
+        assert!(stays_inside(
+            root,
+            Path::new("/r/a/link"),
+            Path::new("../b")
+        ));
+        assert!(!stays_inside(
+            root,
+            Path::new("/r/a/link"),
+            Path::new("../../etc/passwd")
+        ));
+        assert!(!stays_inside(
+            root,
+            Path::new("/r/link"),
+            Path::new("/etc/passwd")
+        ));
+        assert!(stays_inside(root, Path::new("/r/link"), Path::new("./x/y")));
+    }
+
+    #[test]
+    fn names_become_directory_names() {
+        assert_eq!(dir_name("drupal/token"), "drupal_token");
+        assert_eq!(dir_name("drupal-core"), "drupal-core");
+    }
+}
