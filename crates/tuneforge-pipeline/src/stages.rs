@@ -11,12 +11,12 @@ use tuneforge_core::workspace::{
 };
 use tuneforge_dataset::process::{DatasetWrite, latest_version, process};
 use tuneforge_dataset::validate::validate;
-use tuneforge_sources::acquire::{AcquireOptions, Acquired, Outcome, acquire_git};
+use tuneforge_sources::acquire::{AcquireOptions, Acquired, Outcome, acquire_docs, acquire_git};
 use tuneforge_sources::discover::Candidate;
 use tuneforge_sources::discover::{
     DiscoverOptions, Discovery, Status, discover, hash_tree, resolve_path,
 };
-use tuneforge_sources::http::HttpOptions;
+use tuneforge_sources::http::{Http, HttpOptions};
 
 /// Responses of network stages, revalidated with conditional requests on `--refresh`.
 pub const HTTP_CACHE_DIR: &str = ".tuneforge/http-cache";
@@ -246,13 +246,32 @@ impl Stage for AcquireStage {
             })
             .collect();
         task.finish();
+        let docs_wanted: Vec<&Candidate> = discovery
+            .candidates
+            .iter()
+            .filter(|c| c.status == Status::Kept && c.kind == "drupal-docs")
+            .collect();
+        let docs = if docs_wanted.is_empty() {
+            Vec::new()
+        } else {
+            let options = HttpOptions::polite(ws.path(HTTP_CACHE_DIR));
+            let agent = options.user_agent.clone();
+            let http = Http::new(options).map_err(|e| PipelineError::Manifest {
+                path: HTTP_CACHE_DIR.to_owned(),
+                message: e.to_string(),
+            })?;
+            acquire_docs(&http, &ws.root, &docs_wanted, &agent, reporter)
+        };
+        let docs_failed = docs.iter().filter(|d| d.status == "failed").count();
         let count = |o: Outcome| repositories.iter().filter(|r| r.outcome == o).count();
         for r in repositories.iter().filter(|r| r.outcome == Outcome::Failed) {
             reporter.warn(&format!("acquire {}: {}", r.name, r.reason));
         }
-        let failed = count(Outcome::Failed);
+        let failed = count(Outcome::Failed) + docs_failed;
         let summary = format!(
-            "{} repositories: {} fetched, {} reused, {} dropped by info.yml, {} failed, {} re-fetched after an interruption",
+            "{} docs pages ({} disallowed by robots.txt, {docs_failed} failed); {} repositories: {} fetched, {} reused, {} dropped by info.yml, {} failed, {} re-fetched after an interruption",
+            docs.len(),
+            docs.iter().filter(|d| d.status == "disallowed").count(),
             repositories.len(),
             count(Outcome::Fetched),
             count(Outcome::Reused),
@@ -262,10 +281,10 @@ impl Stage for AcquireStage {
         );
         Ok(StageRun {
             outputs: Vec::new(),
-            report: json!({ "repositories": repositories }),
+            report: json!({ "repositories": repositories, "docs": docs }),
             summary,
             incomplete: (failed > 0)
-                .then(|| format!("{failed} repositories failed; the next run tries again")),
+                .then(|| format!("{failed} fetches failed; the next run tries again")),
         })
     }
 }

@@ -369,3 +369,130 @@ mod tests {
         assert_eq!(dir_name("drupal-core"), "drupal-core");
     }
 }
+
+/// One docs page as acquired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcquiredDoc {
+    pub name: String,
+    pub url: String,
+    /// Workspace-relative, `raw/docs/<host>/<path>`.
+    pub path: String,
+    /// `network`, `not-modified` or `cache`; or `disallowed` / `failed`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blake3: Option<String>,
+    #[serde(default)]
+    pub bytes: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Where a URL is stored under `raw/docs/`: `<host>/<path>`, every component made safe
+/// (no `..`, no empty parts), the query folded into the file name.
+pub fn docs_path(url: &str) -> Option<String> {
+    let parsed = reqwest::Url::parse(url).ok()?;
+    let host = parsed.host_str()?.to_owned();
+    let mut parts: Vec<String> = parsed
+        .path_segments()?
+        .filter(|s| !s.is_empty() && *s != "." && *s != "..")
+        .map(|s| {
+            s.replace(
+                |c: char| !(c.is_ascii_alphanumeric() || "-_.~".contains(c)),
+                "_",
+            )
+        })
+        .collect();
+    if parts.is_empty() {
+        parts.push("index.html".to_owned());
+    }
+    if let Some(q) = parsed.query() {
+        let last = parts.last_mut()?;
+        let key = crate::http_key(q);
+        *last = format!("{last}__{key}");
+    }
+    Some(format!("{host}/{}", parts.join("/")))
+}
+
+/// Fetch every docs candidate into `raw/docs/`, honoring each host's robots.txt.
+pub fn acquire_docs(
+    http: &crate::http::Http,
+    workspace: &Path,
+    candidates: &[&Candidate],
+    agent: &str,
+    reporter: &dyn tuneforge_core::reporter::Reporter,
+) -> Vec<AcquiredDoc> {
+    use std::collections::BTreeMap;
+    let mut robots: BTreeMap<String, crate::robots::Robots> = BTreeMap::new();
+    for c in candidates {
+        if let Ok(u) = reqwest::Url::parse(&c.location) {
+            let origin = u.origin().ascii_serialization();
+            robots.entry(origin.clone()).or_insert_with(|| {
+                match http.get_one(&format!("{origin}/robots.txt")) {
+                    Ok(f) => crate::robots::Robots::parse(&String::from_utf8_lossy(&f.body), agent),
+                    // No robots.txt (404) or none reachable: nothing is disallowed.
+                    Err(_) => crate::robots::Robots::default(),
+                }
+            });
+        }
+    }
+    let mut out: Vec<AcquiredDoc> = Vec::with_capacity(candidates.len());
+    let mut to_fetch: Vec<(usize, String)> = Vec::new();
+    for c in candidates {
+        let mut doc = AcquiredDoc {
+            name: c.name.clone(),
+            url: c.location.clone(),
+            path: String::new(),
+            status: "failed".to_owned(),
+            etag: None,
+            blake3: None,
+            bytes: 0,
+            reason: None,
+        };
+        match (reqwest::Url::parse(&c.location), docs_path(&c.location)) {
+            (Ok(u), Some(rel)) => {
+                doc.path = format!("raw/docs/{rel}");
+                let origin = u.origin().ascii_serialization();
+                let path_q = match u.query() {
+                    Some(q) => format!("{}?{q}", u.path()),
+                    None => u.path().to_owned(),
+                };
+                if robots.get(&origin).is_some_and(|r| !r.allows(&path_q)) {
+                    doc.status = "disallowed".to_owned();
+                    doc.reason = Some("disallowed by robots.txt".to_owned());
+                } else {
+                    to_fetch.push((out.len(), c.location.clone()));
+                }
+            }
+            _ => doc.reason = Some("not an http(s) URL".to_owned()),
+        }
+        out.push(doc);
+    }
+    let urls: Vec<String> = to_fetch.iter().map(|(_, u)| u.clone()).collect();
+    let task = reporter.task("acquire: docs pages", Some(urls.len() as u64));
+    let results = http.get_all(&urls, task.as_ref());
+    task.finish();
+    for ((i, _), result) in to_fetch.iter().zip(results) {
+        let doc = &mut out[*i];
+        match result {
+            Ok(f) => {
+                let target = workspace.join(&doc.path);
+                match tuneforge_core::fsio::write_atomic(&target, &f.body) {
+                    Ok(()) => {
+                        doc.status = serde_json::to_value(f.origin)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default();
+                        doc.etag = f.etag;
+                        doc.blake3 = Some(tuneforge_core::hash::hash_bytes(&f.body));
+                        doc.bytes = f.body.len() as u64;
+                    }
+                    Err(e) => doc.reason = Some(e.to_string()),
+                }
+            }
+            Err(e) => doc.reason = Some(e.to_string()),
+        }
+    }
+    out
+}

@@ -10,4 +10,11 @@ pub mod docs;
 pub mod drupalorg;
 pub mod git;
 pub mod http;
+pub mod robots;
 pub mod version;
+
+/// A short stable key for a string (cache keys, file names): the first 16 hex digits of
+/// its blake3.
+pub(crate) fn http_key(s: &str) -> String {
+    tuneforge_core::hash::hash_bytes(s.as_bytes())[..16].to_owned()
+}

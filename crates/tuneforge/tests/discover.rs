@@ -353,3 +353,91 @@ fn acquire_fetches_the_pinned_commit_cleans_it_and_reuses_it() {
     assert!(!ws.join("raw/code/.staging-lib").exists());
     assert!(code.join("src/Thing.php").is_file());
 }
+
+#[test]
+fn docs_pages_are_acquired_as_served_and_robots_txt_is_honored() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/drupal");
+    let cn: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            fixtures.join("api-d7/node.json__type=changenotice&field_project=3060.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let server = support::Server::start();
+    let mut page = cn.clone();
+    let mut nodes = Vec::new();
+    for nid in ["10", "11", "12"] {
+        let mut n = cn["list"][0].clone();
+        n["nid"] = serde_json::json!(nid);
+        server.ok(
+            &format!("/api-d7/node/{nid}.json"),
+            &serde_json::to_vec(&n).unwrap(),
+        );
+        nodes.push(n);
+    }
+    page["list"] = serde_json::json!(nodes);
+    page["last"] = serde_json::json!(
+        "https://www.drupal.org/api-d7/node?type=changenotice&field_project=3060&page=0"
+    );
+    server.ok(
+        "/api-d7/node.json?type=changenotice&field_project=3060&page=0",
+        &serde_json::to_vec(&page).unwrap(),
+    );
+    server.ok(
+        "/robots.txt",
+        b"User-agent: *\nDisallow: /api-d7/node/12.json\n",
+    );
+    let (_tmp, ws) = workspace();
+    sources(
+        &ws,
+        &format!(
+            "sources:\n  - {{type: drupal-docs, api_url: {}/api-d7, security_advisories: false}}\n",
+            server.base
+        ),
+    );
+    tf_in(&ws)
+        .args(["run", "--only", "discover"])
+        .assert()
+        .success();
+    let out = tf_in(&ws).args(["acquire"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let host = server
+        .base
+        .trim_start_matches("http://")
+        .split(':')
+        .next()
+        .unwrap()
+        .to_owned();
+    let saved = ws.join(format!("raw/docs/{host}/api-d7/node/10.json"));
+    let served = std::fs::read(&saved).unwrap();
+    let original: serde_json::Value = serde_json::from_slice(&served).unwrap();
+    assert_eq!(original["nid"], "10", "saved as served");
+    assert!(
+        !ws.join(format!("raw/docs/{host}/api-d7/node/12.json"))
+            .exists()
+    );
+    assert_eq!(
+        server.requests_to("/api-d7/node/12.json"),
+        0,
+        "robots.txt is obeyed"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.join("raw/manifest.json")).unwrap()).unwrap();
+    let docs = manifest["report"]["docs"].as_array().unwrap();
+    let by = |name: &str| docs.iter().find(|d| d["name"] == name).unwrap();
+    assert_eq!(by("changenotice/10")["status"], "network");
+    assert_eq!(by("changenotice/12")["status"], "disallowed");
+
+    // Again, forced: conditional requests answered 304, the files stay.
+    tf_in(&ws).args(["acquire", "--force"]).assert().success();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.join("raw/manifest.json")).unwrap()).unwrap();
+    let docs = manifest["report"]["docs"].as_array().unwrap();
+    assert!(
+        docs.iter()
+            .filter(|d| d["name"] != "changenotice/12")
+            .all(|d| d["status"] == "not-modified")
+    );
+    assert_eq!(std::fs::read(&saved).unwrap(), served);
+}
