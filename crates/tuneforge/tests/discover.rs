@@ -441,3 +441,64 @@ fn docs_pages_are_acquired_as_served_and_robots_txt_is_honored() {
     );
     assert_eq!(std::fs::read(&saved).unwrap(), served);
 }
+
+#[test]
+fn git_over_smart_http_from_git_http_backend() {
+    use std::os::unix::ffi::OsStrExt;
+    let (tmp, ws) = workspace();
+    let src = tmp.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    git(&src, &["init", "-q"]);
+    std::fs::write(
+        src.join("module.info.yml"),
+        "name: M\ncore_version_requirement: ^11\n",
+    )
+    .unwrap();
+    std::fs::write(src.join("data.bin"), b"\0\x01\x02binary").unwrap();
+    std::fs::write(src.join("dump.sql"), "y".repeat(3 << 20)).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", src.join("outside")).unwrap();
+    let odd = std::ffi::OsStr::from_bytes(b"odd\xffname.php");
+    std::fs::write(src.join(odd), "<?php\n").unwrap();
+    let tagged = commit(&src, "a.php", "<?php // 1\n");
+    git(&src, &["tag", "-a", "1.0.0", "-m", "release"]);
+    commit(&src, "b.php", "<?php // 2\n");
+    let root = tmp.path().join("served");
+    std::fs::create_dir_all(&root).unwrap();
+    git(
+        &root,
+        &["clone", "-q", "--bare", src.to_str().unwrap(), "lib.git"],
+    );
+
+    let server = support::Server::start();
+    server.serve_git(&root);
+    sources(
+        &ws,
+        &format!(
+            "sources:\n  - {{type: git, name: lib, url: {}/git/lib.git, ref: 1.0.0}}\n",
+            server.base
+        ),
+    );
+    let doc = discovered(&ws, &[]);
+    assert_eq!(source(&doc, "lib")["commit"], tagged.as_str(), "{doc}");
+    let out = tf_in(&ws).args(["acquire"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let code = ws.join("raw/code/lib");
+    assert!(code.join("a.php").is_file());
+    assert!(!code.join("b.php").exists());
+    assert!(
+        code.join(odd).is_file(),
+        "a path that is not UTF-8 is kept as it is"
+    );
+    for gone in ["data.bin", "dump.sql", "outside"] {
+        assert!(
+            std::fs::symlink_metadata(code.join(gone)).is_err(),
+            "{gone}"
+        );
+    }
+    assert!(
+        server
+            .log()
+            .iter()
+            .any(|l| l.target.contains("git-upload-pack"))
+    );
+}

@@ -47,6 +47,8 @@ pub struct Logged {
 
 #[derive(Default)]
 struct State {
+    /// Serve `/git/<repo>/…` with `git http-backend` from this directory (smart HTTP).
+    git_root: Option<std::path::PathBuf>,
     /// Per target: replies to give in turn; the last one repeats.
     routes: HashMap<String, Vec<Reply>>,
     served: HashMap<String, usize>,
@@ -96,6 +98,12 @@ impl Server {
             .insert(target.to_owned(), replies);
     }
 
+    /// Serve the repositories under `root` at `<base>/git/<name>` through
+    /// `git http-backend`, the server side of git's smart HTTP protocol.
+    pub fn serve_git(&self, root: &std::path::Path) {
+        self.state.lock().unwrap().git_root = Some(root.to_path_buf());
+    }
+
     pub fn ok(&self, target: &str, body: &[u8]) {
         self.route(
             target,
@@ -123,22 +131,113 @@ impl Server {
     }
 }
 
+/// Run `git http-backend` as a CGI program for one request.
+fn serve_git(
+    mut reader: BufReader<TcpStream>,
+    mut out: TcpStream,
+    root: &std::path::Path,
+    method: &str,
+    rest: &str,
+    headers: &[(String, String)],
+) -> std::io::Result<()> {
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let mut body = Vec::new();
+    if let Some(len) = header("content-length").and_then(|l| l.parse::<usize>().ok()) {
+        body.resize(len, 0);
+        reader.read_exact(&mut body)?;
+    } else if header("transfer-encoding").is_some_and(|t| t.contains("chunked")) {
+        loop {
+            let mut size = String::new();
+            reader.read_line(&mut size)?;
+            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            let mut chunk = vec![0u8; n + 2];
+            reader.read_exact(&mut chunk)?;
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..n]);
+        }
+    }
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let mut child = std::process::Command::new("git")
+        .arg("http-backend")
+        .env("GIT_PROJECT_ROOT", root)
+        .env("GIT_HTTP_EXPORT_ALL", "1")
+        .env("REQUEST_METHOD", method)
+        .env("PATH_INFO", path)
+        .env("QUERY_STRING", query)
+        .env("CONTENT_TYPE", header("content-type").unwrap_or_default())
+        .env("CONTENT_LENGTH", body.len().to_string())
+        .env("GIT_PROTOCOL", header("git-protocol").unwrap_or_default())
+        .env("REMOTE_ADDR", "127.0.0.1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    child.stdin.take().unwrap().write_all(&body)?;
+    let output = child.wait_with_output()?;
+    let raw = output.stdout;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| (i, 4))
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)))
+        .unwrap_or((raw.len(), 0));
+    let head = String::from_utf8_lossy(&raw[..split.0]).into_owned();
+    let payload = &raw[(split.0 + split.1).min(raw.len())..];
+    let mut status = "200 OK".to_owned();
+    let mut lines = Vec::new();
+    for l in head.lines() {
+        match l.split_once(':') {
+            Some((k, v)) if k.eq_ignore_ascii_case("status") => status = v.trim().to_owned(),
+            Some(_) => lines.push(l.to_owned()),
+            None => {}
+        }
+    }
+    write!(out, "HTTP/1.1 {status}\r\n")?;
+    for l in lines {
+        write!(out, "{l}\r\n")?;
+    }
+    write!(
+        out,
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        payload.len()
+    )?;
+    out.write_all(payload)?;
+    out.flush()
+}
+
 fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
     let target = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let method = line.split_whitespace().next().unwrap_or("GET").to_owned();
     let mut if_none_match = None;
+    let mut headers: Vec<(String, String)> = Vec::new();
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h)? == 0 || h == "\r\n" {
             break;
         }
-        if let Some((k, v)) = h.split_once(':')
-            && k.eq_ignore_ascii_case("if-none-match")
-        {
-            if_none_match = Some(v.trim().to_owned());
+        if let Some((k, v)) = h.split_once(':') {
+            if k.eq_ignore_ascii_case("if-none-match") {
+                if_none_match = Some(v.trim().to_owned());
+            }
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
         }
+    }
+    let git_root = state.lock().unwrap().git_root.clone();
+    if let (Some(root), Some(rest)) = (git_root, target.strip_prefix("/git")) {
+        state.lock().unwrap().log.push(Logged {
+            target: target.clone(),
+            if_none_match: None,
+        });
+        return serve_git(reader, stream, &root, &method, rest, &headers);
     }
     let reply = {
         let mut st = state.lock().unwrap();
