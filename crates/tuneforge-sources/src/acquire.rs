@@ -138,7 +138,10 @@ pub fn acquire_git(
         }
     }
     let commit = record.commit.clone().unwrap_or_default();
-    if let Some(e) = earlier
+    // What is in place says what it is (the record written into it before it was renamed
+    // into place), so a run killed before its manifest still reuses every finished fetch.
+    let in_place = read_record(&dest).or_else(|| earlier.cloned());
+    if let Some(e) = in_place
         && e.commit.as_deref() == Some(commit.as_str())
         && matches!(e.outcome, Outcome::Fetched | Outcome::Reused)
         && dest.is_dir()
@@ -146,38 +149,44 @@ pub fn acquire_git(
         return Acquired {
             outcome: Outcome::Reused,
             reason: format!("already at {}", short(&commit)),
-            ..e.clone()
+            refetched: false,
+            ..e
         };
     }
     let staging_path = code_dir.join(format!(".staging-{dir}"));
     record.refetched = staging_path.exists();
-    match fetch_into(&url, &commit, &dest, options) {
-        Ok((skipped, tree)) => {
-            record.skipped = skipped;
-            record.files = tree.files;
-            record.bytes = tree.bytes;
-            record.tree_hash = Some(tree.hash);
-            record.outcome = Outcome::Fetched;
-            record.reason = format!("fetched {}", short(&commit));
-            if candidate.status == Status::PendingInfoYml {
-                decide_from_info_yml(&dest, &mut record);
-            }
-        }
-        Err(e) => record.reason = e,
+    record.outcome = Outcome::Fetched;
+    record.reason = format!("fetched {}", short(&commit));
+    if let Err(e) = fetch_into(&url, &commit, &dest, options, &mut record) {
+        record.outcome = Outcome::Failed;
+        record.reason = e;
+        return record;
+    }
+    if candidate.status == Status::PendingInfoYml {
+        decide_from_info_yml(&dest, &mut record);
     }
     record
+}
+
+/// The record kept inside each acquired repository, next to its files.
+pub const RECORD_FILE: &str = ".tuneforge-acquired.json";
+
+fn read_record(dest: &Path) -> Option<Acquired> {
+    serde_json::from_slice(&std::fs::read(dest.join(RECORD_FILE)).ok()?).ok()
 }
 
 fn short(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
 }
 
+/// Fetch into a staging directory, clean, record and rename into place; fills `record`.
 fn fetch_into(
     url: &str,
     commit: &str,
     dest: &Path,
     options: &AcquireOptions,
-) -> Result<(Vec<SkippedFile>, crate::discover::TreeHash), String> {
+    record: &mut Acquired,
+) -> Result<(), String> {
     let staging = StagingDir::create(dest).map_err(|e| e.to_string())?;
     let work = staging.path();
     let work_s = work.to_string_lossy().into_owned();
@@ -214,8 +223,15 @@ fn fetch_into(
             tree.bytes, options.max_repo_bytes
         ));
     }
+    record.skipped = skipped;
+    record.files = tree.files;
+    record.bytes = tree.bytes;
+    record.tree_hash = Some(tree.hash);
+    let mut json = serde_json::to_vec_pretty(&*record).map_err(|e| e.to_string())?;
+    json.push(b'\n');
+    std::fs::write(work.join(RECORD_FILE), json).map_err(|e| e.to_string())?;
     staging.commit().map_err(|e| e.to_string())?;
-    Ok((skipped, tree))
+    Ok(())
 }
 
 /// Remove what must not be kept: symlinks leaving the tree, binaries, oversized files.

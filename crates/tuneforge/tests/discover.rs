@@ -338,6 +338,17 @@ fn acquire_fetches_the_pinned_commit_cleans_it_and_reuses_it() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(ws.join("raw/manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["report"]["repositories"][0]["outcome"], "reused");
+    // Killed before its manifest was written: what was finished is still reused.
+    std::fs::remove_file(ws.join("raw/manifest.json")).unwrap();
+    let out = tf_in(&ws).args(["--json", "acquire"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.join("raw/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["report"]["repositories"][0]["outcome"], "reused");
+    assert_eq!(
+        manifest["report"]["repositories"][0]["commit"],
+        pinned.as_str()
+    );
     std::fs::remove_dir_all(&code).unwrap();
     std::fs::create_dir_all(ws.join("raw/code/.staging-lib/half")).unwrap();
     let out = tf_in(&ws)
