@@ -44,6 +44,8 @@ pub struct PipelineConfig {
     pub sources: Vec<SourceConfig>,
     pub domains: DomainsConfig,
     #[serde(default)]
+    pub http: HttpConfig,
+    #[serde(default)]
     pub collect: CollectConfig,
     #[serde(default)]
     pub redact: RedactConfig,
@@ -309,6 +311,31 @@ impl DomainsConfig {
 
     pub fn contains(&self, name: &str) -> bool {
         self.default.as_str() == name || self.rules.iter().any(|r| r.name.as_str() == name)
+    }
+}
+
+/// How network stages treat the hosts they talk to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Requests in flight at once per host.
+    pub per_host_concurrency: u64,
+    /// Minimum time between the starts of two requests to one host, in milliseconds.
+    pub per_host_interval_ms: u64,
+    /// Retries after the first attempt (429, 5xx, timeouts, broken connections).
+    pub retries: u32,
+    /// Whole-request timeout, in seconds.
+    pub timeout_secs: u64,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            per_host_concurrency: 2,
+            per_host_interval_ms: 250,
+            retries: 4,
+            timeout_secs: 30,
+        }
     }
 }
 
@@ -594,6 +621,7 @@ impl PipelineConfig {
             seed: default_seed(),
             sources,
             domains,
+            http: HttpConfig::default(),
             collect: CollectConfig::default(),
             redact: RedactConfig::default(),
             process: ProcessConfig::default(),
@@ -804,6 +832,14 @@ domains:
 "##;
 
 const COMMON: &str = r#"
+# Network stages (discover, acquire): politeness towards each host. The defaults suit
+# drupal.org; raise them only for servers you run yourself.
+http:
+  per_host_concurrency: 2
+  per_host_interval_ms: 250
+  retries: 4                         # with backoff from 1 s, honoring Retry-After
+  timeout_secs: 30
+
 collect:
   max_text_bytes: 1048576            # largest query or answer accepted, in bytes
 

@@ -120,6 +120,7 @@ impl Stage for DiscoverStage {
         Ok(out)
     }
     fn config_slice(&self, c: &PipelineConfig) -> Value {
+        // `http` settings are left out: politeness does not change what is found.
         json!({"sources": c.sources})
     }
     fn run(
@@ -134,7 +135,7 @@ impl Stage for DiscoverStage {
             .and_then(|m| serde_json::from_value(m.report).ok());
         let options = DiscoverOptions {
             requery: ctx.requery,
-            http: HttpOptions::polite(ws.path(HTTP_CACHE_DIR)),
+            http: HttpOptions::from_config(&ws.config.http, ws.path(HTTP_CACHE_DIR)),
         };
         let found = discover(
             &ws.root,
@@ -254,7 +255,7 @@ impl Stage for AcquireStage {
         let docs = if docs_wanted.is_empty() {
             Vec::new()
         } else {
-            let options = HttpOptions::polite(ws.path(HTTP_CACHE_DIR));
+            let options = HttpOptions::from_config(&ws.config.http, ws.path(HTTP_CACHE_DIR));
             let agent = options.user_agent.clone();
             let http = Http::new(options).map_err(|e| PipelineError::Manifest {
                 path: HTTP_CACHE_DIR.to_owned(),

@@ -44,6 +44,17 @@ pub struct HttpOptions {
 }
 
 impl HttpOptions {
+    /// The polite defaults with the workspace's `http:` settings applied.
+    pub fn from_config(config: &tuneforge_core::config::HttpConfig, cache_dir: PathBuf) -> Self {
+        Self {
+            per_host_concurrency: config.per_host_concurrency.max(1) as usize,
+            per_host_interval: Duration::from_millis(config.per_host_interval_ms),
+            retries: config.retries,
+            timeout: Duration::from_secs(config.timeout_secs.max(1)),
+            ..Self::polite(cache_dir)
+        }
+    }
+
     /// Defaults for drupal.org: 2 requests at a time per host, at least 250 ms apart,
     /// 30 s timeout, 4 retries from 1 s backoff, waits capped at 60 s, 64 MiB bodies.
     pub fn polite(cache_dir: PathBuf) -> Self {
