@@ -21,3 +21,4 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
 bench/process_bench.sh --smoke
+bench/sources_bench.sh --smoke
