@@ -12,11 +12,13 @@ smoke=0
 [[ "${1:-}" == "--smoke" ]] && smoke=1
 if (( smoke )); then
   projects=${PROJECTS:-300}; kept=${KEPT:-5}
-  cargo build --quiet -p tuneforge -p tuneforge-sources --example fixture_server
+  cargo build --quiet -p tuneforge
+  cargo build --quiet -p tuneforge-sources --example fixture_server
   bin=target/debug/tuneforge; server_bin=target/debug/examples/fixture_server
 else
   projects=${PROJECTS:-10000}; kept=${KEPT:-200}
-  cargo build --quiet --release -p tuneforge -p tuneforge-sources --example fixture_server
+  cargo build --quiet --release -p tuneforge
+  cargo build --quiet --release -p tuneforge-sources --example fixture_server
   bin=target/release/tuneforge; server_bin=target/release/examples/fixture_server
 fi
 fixtures="$(cd .. && pwd)/shared/fixtures/drupal"
