@@ -56,6 +56,9 @@ pub struct Acquired {
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// The tag or branch a release was pinned by, when discovery gave no commit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_ref: Option<String>,
     /// Workspace-relative, `raw/code/<dir>`.
     pub dir: String,
     pub outcome: Outcome,
@@ -103,6 +106,11 @@ pub fn acquire_git(
         name: candidate.name.clone(),
         url: candidate.location.clone(),
         commit: candidate.commit.clone(),
+        git_ref: candidate
+            .commit
+            .is_none()
+            .then(|| candidate.git_ref.clone())
+            .flatten(),
         dir: rel,
         outcome: Outcome::Failed,
         reason: String::new(),
@@ -119,36 +127,29 @@ pub fn acquire_git(
     } else {
         candidate.location.clone()
     };
-    // Contrib releases are pinned by tag at discovery; the commit is resolved here.
-    if record.commit.is_none() {
-        match candidate
-            .git_ref
-            .as_deref()
-            .map(|r| git::resolve_ref(&url, r))
-        {
-            Some(Ok(c)) => record.commit = Some(c),
-            Some(Err(e)) => {
-                record.reason = e.to_string();
-                return record;
-            }
-            None => {
-                record.reason = "no commit or tag to fetch".to_owned();
-                return record;
-            }
+    // Contrib releases are pinned by tag at discovery; the fetch resolves the commit.
+    let pin = match (&record.commit, &record.git_ref) {
+        (Some(c), _) => Pin::Commit(c.clone()),
+        (None, Some(r)) => Pin::Ref(r.clone()),
+        (None, None) => {
+            record.reason = "no commit or tag to fetch".to_owned();
+            return record;
         }
-    }
-    let commit = record.commit.clone().unwrap_or_default();
+    };
     // What is in place says what it is (the record written into it before it was renamed
     // into place), so a run killed before its manifest still reuses every finished fetch.
     let in_place = read_record(&dest).or_else(|| earlier.cloned());
     if let Some(e) = in_place
-        && e.commit.as_deref() == Some(commit.as_str())
+        && match &pin {
+            Pin::Commit(c) => e.commit.as_deref() == Some(c.as_str()),
+            Pin::Ref(r) => e.git_ref.as_deref() == Some(r.as_str()) && e.url == record.url,
+        }
         && matches!(e.outcome, Outcome::Fetched | Outcome::Reused)
         && dest.is_dir()
     {
         return Acquired {
             outcome: Outcome::Reused,
-            reason: format!("already at {}", short(&commit)),
+            reason: format!("already at {}", short(e.commit.as_deref().unwrap_or(""))),
             refetched: false,
             ..e
         };
@@ -156,12 +157,12 @@ pub fn acquire_git(
     let staging_path = code_dir.join(format!(".staging-{dir}"));
     record.refetched = staging_path.exists();
     record.outcome = Outcome::Fetched;
-    record.reason = format!("fetched {}", short(&commit));
-    if let Err(e) = fetch_into(&url, &commit, &dest, options, &mut record) {
+    if let Err(e) = fetch_into(&url, &pin, &dest, options, &mut record) {
         record.outcome = Outcome::Failed;
         record.reason = e;
         return record;
     }
+    record.reason = format!("fetched {}", short(record.commit.as_deref().unwrap_or("")));
     if candidate.status == Status::PendingInfoYml {
         decide_from_info_yml(&dest, &mut record);
     }
@@ -180,9 +181,15 @@ fn short(commit: &str) -> &str {
 }
 
 /// Fetch into a staging directory, clean, record and rename into place; fills `record`.
+/// What to fetch: an exact commit, or a tag/branch whose commit the fetch reveals.
+enum Pin {
+    Commit(String),
+    Ref(String),
+}
+
 fn fetch_into(
     url: &str,
-    commit: &str,
+    pin: &Pin,
     dest: &Path,
     options: &AcquireOptions,
     record: &mut Acquired,
@@ -195,25 +202,54 @@ fn fetch_into(
         full.extend_from_slice(args);
         git::run(&full, None, DEFAULT_DEADLINE).map_err(|e| e.to_string())
     };
-    git(&["init", "-q"])?;
-    git(&[
-        "fetch",
-        "-q",
-        "--depth",
-        "1",
-        "--no-tags",
-        "--",
-        url,
-        commit,
-    ])?;
-    git(&[
-        "-c",
-        "core.symlinks=true",
-        "checkout",
-        "-q",
-        "--detach",
-        "FETCH_HEAD",
-    ])?;
+    match pin {
+        Pin::Commit(commit) => {
+            git(&["init", "-q"])?;
+            git(&[
+                "fetch",
+                "-q",
+                "--depth",
+                "1",
+                "--no-tags",
+                "--",
+                url,
+                commit,
+            ])?;
+            git(&[
+                "-c",
+                "core.symlinks=true",
+                "checkout",
+                "-q",
+                "--detach",
+                "FETCH_HEAD",
+            ])?;
+        }
+        // One process: a shallow clone of the tag or branch into the empty staging dir.
+        Pin::Ref(r) => {
+            git::run(
+                &[
+                    "-c",
+                    "core.symlinks=true",
+                    "clone",
+                    "-q",
+                    "--depth",
+                    "1",
+                    "--no-tags",
+                    "--single-branch",
+                    "--branch",
+                    r,
+                    "--",
+                    url,
+                    &work_s,
+                ],
+                None,
+                DEFAULT_DEADLINE,
+            )
+            .map_err(|e| e.to_string())?;
+        }
+    }
+    let head = git(&["rev-parse", "HEAD"])?;
+    record.commit = Some(head.trim().to_owned());
     std::fs::remove_dir_all(work.join(".git")).map_err(|e| format!("cannot remove .git: {e}"))?;
     let skipped = clean_tree(work, options)?;
     let tree = hash_tree(work).map_err(|e| e.to_string())?;
