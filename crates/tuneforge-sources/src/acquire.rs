@@ -12,6 +12,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use tuneforge_core::config::ContentKind;
 use tuneforge_core::fsio::StagingDir;
 
 use crate::discover::{Candidate, Status, hash_tree};
@@ -53,6 +54,9 @@ pub struct SkippedFile {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Acquired {
     pub name: String,
+    /// `code`, or `docs` for git-hosted documentation (Symfony docs).
+    #[serde(default)]
+    pub kind: ContentKind,
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
@@ -104,6 +108,7 @@ pub fn acquire_git(
     let rel = format!("raw/code/{dir}");
     let mut record = Acquired {
         name: candidate.name.clone(),
+        kind: candidate.content,
         url: candidate.location.clone(),
         commit: candidate.commit.clone(),
         git_ref: candidate
