@@ -250,7 +250,9 @@ impl Stage for AcquireStage {
         let docs_wanted: Vec<&Candidate> = discovery
             .candidates
             .iter()
-            .filter(|c| c.status == Status::Kept && c.kind == "drupal-docs")
+            .filter(|c| {
+                c.status == Status::Kept && matches!(c.kind.as_str(), "drupal-docs" | "urls")
+            })
             .collect();
         let docs = if docs_wanted.is_empty() {
             Vec::new()

@@ -176,6 +176,7 @@ pub fn discover(
             SourceConfig::DrupalContrib { .. } | SourceConfig::DrupalDocs { .. } => {
                 drupalorg_candidates(source, previous, options, &mut http, reporter)
             }
+            SourceConfig::Urls { name, urls } => url_candidates(name, urls),
             _ => vec![candidate(workspace, source, previous, options.requery)],
         };
         for mut c in found {
@@ -296,6 +297,25 @@ impl Candidate {
     }
 }
 
+/// One docs candidate per configured page, `<name>/<n>`; acquire fetches them.
+fn url_candidates(name: &str, urls: &[String]) -> Vec<Candidate> {
+    urls.iter()
+        .enumerate()
+        .map(|(i, url)| {
+            let mut c = base(&format!("{name}/{}", i + 1), "urls", ContentKind::Docs, url);
+            let web =
+                reqwest::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+            if web {
+                c.reason = "page from pipeline.yaml".to_owned();
+            } else {
+                c.status = Status::Dropped;
+                c.reason = "not an http(s) URL; fix it in pipeline.yaml".to_owned();
+            }
+            c
+        })
+        .collect()
+}
+
 fn base(name: &str, kind: &str, content: ContentKind, location: &str) -> Candidate {
     Candidate {
         name: name.to_owned(),
@@ -374,11 +394,7 @@ fn candidate(
         SourceConfig::DrupalContrib { api_url, .. } | SourceConfig::DrupalDocs { api_url, .. } => {
             skipped("drupal.org", api_url)
         }
-        SourceConfig::Urls { name, urls } => {
-            let mut c = skipped("urls", &urls.join(" "));
-            c.name = name.clone();
-            c
-        }
+        SourceConfig::Urls { name, .. } => skipped(name, "expanded by url_candidates"),
     }
 }
 

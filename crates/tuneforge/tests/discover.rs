@@ -82,7 +82,7 @@ fn local_and_git_sources_are_pinned_and_reused_until_refresh() {
     sources(
         &ws,
         &format!(
-            "sources:\n  - {{type: path, name: my-module, path: code/my_module}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: git, name: lib-release, url: {url}, ref: v1.0.0}}\n  - {{type: git, name: lib-pinned, url: {url}, ref: {tagged}}}\n  - {{type: git, name: lib-relative, url: ../lib, ref: main}}\n  - {{type: git, name: lib-tag-ref, url: {url}, ref: refs/tags/v1.0.0}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: urls, name: notes, urls: [https://example.org/page.html]}}\n"
+            "sources:\n  - {{type: path, name: my-module, path: code/my_module}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: git, name: lib-release, url: {url}, ref: v1.0.0}}\n  - {{type: git, name: lib-pinned, url: {url}, ref: {tagged}}}\n  - {{type: git, name: lib-relative, url: ../lib, ref: main}}\n  - {{type: git, name: lib-tag-ref, url: {url}, ref: refs/tags/v1.0.0}}\n  - {{type: git, name: lib, url: {url}, ref: main}}\n  - {{type: urls, name: notes, urls: [https://example.org/page.html, ftp://example.org/x]}}\n"
         ),
     );
 
@@ -104,13 +104,14 @@ fn local_and_git_sources_are_pinned_and_reused_until_refresh() {
         .filter(|s| s["name"] == "lib")
         .collect();
     assert_eq!(dups[1]["status"], "dropped");
-    assert_eq!(source(&doc, "notes")["status"], "skipped");
+    assert_eq!(source(&doc, "notes/1")["status"], "kept");
+    assert_eq!(source(&doc, "notes/2")["status"], "dropped");
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(ws.join("sources/manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["stage"], "discover");
     assert_eq!(
         manifest["report"]["candidates"].as_array().unwrap().len(),
-        8
+        9
     );
 
     // A new upstream commit changes nothing until --refresh: a fresh network stage is not re-queried.
@@ -399,12 +400,13 @@ fn docs_pages_are_acquired_as_served_and_robots_txt_is_honored() {
         "/robots.txt",
         b"User-agent: *\nDisallow: /api-d7/node/12.json\n",
     );
+    server.ok("/guide/intro.html", b"<html><body>Intro</body></html>");
     let (_tmp, ws) = workspace();
     sources(
         &ws,
         &format!(
-            "sources:\n  - {{type: drupal-docs, api_url: {}/api-d7, security_advisories: false}}\n",
-            server.base
+            "sources:\n  - {{type: drupal-docs, api_url: {b}/api-d7, security_advisories: false}}\n  - {{type: urls, name: guide, urls: [{b}/guide/intro.html]}}\n",
+            b = server.base
         ),
     );
     tf_in(&ws)
@@ -432,6 +434,10 @@ fn docs_pages_are_acquired_as_served_and_robots_txt_is_honored() {
         server.requests_to("/api-d7/node/12.json"),
         0,
         "robots.txt is obeyed"
+    );
+    assert_eq!(
+        std::fs::read(ws.join(format!("raw/docs/{host}/guide/intro.html"))).unwrap(),
+        b"<html><body>Intro</body></html>"
     );
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(ws.join("raw/manifest.json")).unwrap()).unwrap();
