@@ -181,7 +181,7 @@ impl StagingDir {
             .unwrap_or_default();
         let staging = dir.join(format!("{STAGING_PREFIX}{name}"));
         if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(at("cannot remove", &staging))?;
+            discard(&staging)?;
         }
         fs::create_dir_all(&staging).map_err(at("cannot create directory", &staging))?;
         Ok(Self {
@@ -228,6 +228,43 @@ fn sync_dir(dir: &Path) -> Result<(), IoError> {
         .map_err(at("cannot sync directory", dir))
 }
 
+/// Remove a directory an interrupted run left behind. It is first renamed aside, because
+/// a process of that run (a `git` child outliving its killed parent) may still be writing
+/// into it; if it cannot be removed now, the next cleanup tries again.
+fn discard(path: &Path) -> Result<(), IoError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let aside = parent_dir(path).join(format!(
+        "{STAGING_PREFIX}discarded-{}-{nanos}",
+        name.trim_start_matches(STAGING_PREFIX)
+    ));
+    fs::rename(path, &aside).map_err(at("cannot move aside", path))?;
+    let _ = fs::remove_dir_all(&aside);
+    Ok(())
+}
+
+/// Remove, as far as possible now, what [`discard`] set aside in `dir` earlier.
+pub fn remove_discarded(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(&format!("{STAGING_PREFIX}discarded-"))
+        {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// Remove staging directories an interrupted run left in `dir`.
 pub fn remove_stale_staging(dir: &Path) -> Result<(), IoError> {
     remove_entries(dir, STAGING_PREFIX, true)
@@ -256,7 +293,7 @@ fn remove_entries(dir: &Path, prefix: &str, dirs: bool) -> Result<(), IoError> {
         }
         let p = entry.path();
         if dirs && kind.is_dir() {
-            fs::remove_dir_all(&p).map_err(at("cannot remove", &p))?;
+            discard(&p)?;
         } else if !dirs && kind.is_file() {
             fs::remove_file(&p).map_err(at("cannot remove", &p))?;
         }

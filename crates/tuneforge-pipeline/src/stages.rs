@@ -207,6 +207,7 @@ impl Stage for AcquireStage {
     fn clean_interrupted(&self, ws: &Workspace) -> Result<(), PipelineError> {
         // Staging directories of interrupted fetches are left for `acquire` itself, which
         // counts them as re-fetched before replacing them.
+        tuneforge_core::fsio::remove_discarded(&ws.path(CODE_DIR));
         Ok(remove_stale_temp_files(&ws.path(self.dir()))?)
     }
     fn run(

@@ -519,3 +519,97 @@ fn git_over_smart_http_from_git_http_backend() {
             .any(|l| l.target.contains("git-upload-pack"))
     );
 }
+
+#[test]
+fn kill_during_acquire_then_rerun_fetches_nothing_finished_twice() {
+    let (tmp, ws) = workspace();
+    let mut yaml = String::from("sources:\n");
+    for i in 0..16 {
+        let repo = tmp.path().join(format!("r{i}"));
+        std::fs::create_dir_all(&repo).unwrap();
+        git(&repo, &["init", "-q"]);
+        for f in 0..30 {
+            std::fs::write(
+                repo.join(format!("f{f}.php")),
+                format!("<?php // {i} {f}\n"),
+            )
+            .unwrap();
+        }
+        commit(&repo, "x.php", "<?php\n");
+        yaml.push_str(&format!(
+            "  - {{type: git, name: r{i}, url: {}, ref: main}}\n",
+            repo.display()
+        ));
+    }
+    sources(&ws, &yaml);
+    tf_in(&ws)
+        .args(["run", "--only", "discover"])
+        .assert()
+        .success();
+    let bin = assert_cmd::cargo::cargo_bin("tuneforge");
+    let started = std::time::Instant::now();
+    let mut child = Command::new(&bin)
+        .args(["--no-progress", "--workspace"])
+        .arg(&ws)
+        .args(["acquire"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill once some repositories are in place and others are not.
+    let code = ws.join("raw/code");
+    let done = || {
+        std::fs::read_dir(&code)
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    while done() < 3 && started.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let finished: Vec<String> = std::fs::read_dir(&code)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    assert!(!finished.is_empty());
+
+    let out = tf_in(&ws).args(["--json", "acquire"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.join("raw/manifest.json")).unwrap()).unwrap();
+    let repos = manifest["report"]["repositories"].as_array().unwrap();
+    assert_eq!(repos.len(), 16);
+    for r in repos {
+        let name = r["name"].as_str().unwrap();
+        if finished.iter().any(|f| f == name) {
+            assert_eq!(
+                r["outcome"], "reused",
+                "{name} was finished before the kill"
+            );
+        } else {
+            assert_eq!(r["outcome"], "fetched", "{name}: {r}");
+        }
+        assert!(
+            ws.join(format!("raw/code/{name}/x.php")).is_file(),
+            "{name} complete"
+        );
+    }
+    let leftovers = std::fs::read_dir(&code)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            // A discarded directory may outlive the rerun while a killed run's git child
+            // still writes to it; it is never read, and the next run removes it.
+            n.starts_with(".staging-") && !n.starts_with(".staging-discarded-")
+        })
+        .count();
+    assert_eq!(leftovers, 0);
+}
