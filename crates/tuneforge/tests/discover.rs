@@ -613,3 +613,67 @@ fn kill_during_acquire_then_rerun_fetches_nothing_finished_twice() {
         .count();
     assert_eq!(leftovers, 0);
 }
+
+#[test]
+fn discover_waits_out_a_429_and_a_500_from_drupal_org() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/drupal");
+    let read = |rel: &str| std::fs::read(fixtures.join(rel)).unwrap();
+    let server = support::Server::start();
+    let mut page: serde_json::Value = serde_json::from_slice(&read(
+        "api-d7/node.json__type=project_module&field_project_type=full&status=1&limit=1&page=0.json",
+    ))
+    .unwrap();
+    page["last"] = serde_json::json!("https://www.drupal.org/api-d7/node?page=0");
+    let listing =
+        "/api-d7/node.json?type=project_module&field_project_type=full&status=1&limit=100&page=0";
+    server.route(
+        listing,
+        vec![
+            support::Reply::Status {
+                code: 429,
+                retry_after: Some(1),
+            },
+            support::Reply::Ok {
+                body: serde_json::to_vec(&page).unwrap(),
+                etag: None,
+            },
+        ],
+    );
+    server.route(
+        "/8/packages.json",
+        vec![
+            support::Reply::Status {
+                code: 500,
+                retry_after: None,
+            },
+            support::Reply::Ok {
+                body: read("packages.drupal.org/8/packages.json"),
+                etag: None,
+            },
+        ],
+    );
+    server.ok(
+        "/files/packages/8/p2/drupal/example_module.json",
+        &read("packages.drupal.org/files/packages/8/p2/drupal/example_module.json"),
+    );
+    let (_tmp, ws) = workspace();
+    sources(
+        &ws,
+        &format!(
+            "sources:\n  - {{type: drupal-contrib, api_url: {b}/api-d7, packages_url: {b}/8}}\n",
+            b = server.base
+        ),
+    );
+    let doc = discovered(&ws, &[]);
+    assert_eq!(
+        source(&doc, "drupal/example_module")["status"],
+        "kept",
+        "{doc}"
+    );
+    assert_eq!(server.requests_to(listing), 2, "retried after the 429");
+    assert_eq!(
+        server.requests_to("/8/packages.json"),
+        2,
+        "retried after the 500"
+    );
+}
