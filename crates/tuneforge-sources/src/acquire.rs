@@ -125,13 +125,7 @@ pub fn acquire_git(
         skipped: Vec::new(),
         refetched: false,
     };
-    let url = if git::is_local(&candidate.location) && !candidate.location.starts_with("file://") {
-        crate::discover::resolve_path(workspace, Path::new(&candidate.location))
-            .to_string_lossy()
-            .into_owned()
-    } else {
-        candidate.location.clone()
-    };
+    let url = crate::discover::git_url(workspace, &candidate.location);
     // Contrib releases are pinned by tag at discovery; the fetch resolves the commit.
     let pin = match (&record.commit, &record.git_ref) {
         (Some(c), _) => Pin::Commit(c.clone()),

@@ -142,6 +142,18 @@ fn walk(
     Ok(())
 }
 
+/// The URL git is given for a source: a local repository path is relative to the
+/// workspace, like `path` sources; anything else is used as configured.
+pub fn git_url(workspace: &Path, location: &str) -> String {
+    if git::is_local(location) && !location.starts_with("file://") {
+        resolve_path(workspace, Path::new(location))
+            .to_string_lossy()
+            .into_owned()
+    } else {
+        location.to_owned()
+    }
+}
+
 /// Where a `path` source points: relative paths are relative to the workspace.
 pub fn resolve_path(workspace: &Path, path: &Path) -> PathBuf {
     if path.is_absolute() {
@@ -432,14 +444,7 @@ fn git_candidate(
         c.reason = format!("{git_ref} pinned by an earlier run; `--refresh` re-resolves it");
         return c;
     }
-    // A local repository path is relative to the workspace, like `path` sources.
-    let url = if git::is_local(&c.location) && !c.location.starts_with("file://") {
-        resolve_path(workspace, Path::new(&c.location))
-            .to_string_lossy()
-            .into_owned()
-    } else {
-        c.location.clone()
-    };
+    let url = git_url(workspace, &c.location);
     match git::resolve_ref(&url, git_ref) {
         Ok(commit) => {
             c.reason = if git::is_commit_id(git_ref) {
