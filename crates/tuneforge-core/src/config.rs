@@ -146,6 +146,16 @@ pub enum SourceConfig {
         /// Change records for versions before this one are left out.
         #[serde(default = "default_change_records_since")]
         change_records_since: String,
+        /// Topic pages of the API reference: every topic linked from
+        /// `<api_site>/api/drupal/groups/<api_branch>` (empty `api_topics`) or the listed ones.
+        #[serde(default = "default_true")]
+        api_reference: bool,
+        #[serde(default = "default_api_site")]
+        api_site: String,
+        #[serde(default = "default_api_branch")]
+        api_branch: String,
+        #[serde(default)]
+        api_topics: Vec<String>,
     },
     /// Single pages to fetch as docs.
     Urls { name: String, urls: Vec<String> },
@@ -181,6 +191,12 @@ fn default_excluded_maintenance() -> Vec<String> {
 /// 9994: "Obsolete".
 fn default_excluded_development() -> Vec<String> {
     vec!["9994".to_owned()]
+}
+fn default_api_site() -> String {
+    "https://api.drupal.org".to_owned()
+}
+fn default_api_branch() -> String {
+    "11.x".to_owned()
 }
 fn default_core_project() -> String {
     "3060".to_owned()
@@ -736,6 +752,10 @@ fn drupal11_sources() -> Vec<SourceConfig> {
             security_advisories: true,
             core_project: default_core_project(),
             change_records_since: default_change_records_since(),
+            api_reference: true,
+            api_site: default_api_site(),
+            api_branch: default_api_branch(),
+            api_topics: Vec::new(),
         },
         SourceConfig::Git {
             name: "symfony-docs".into(),
@@ -780,6 +800,10 @@ sources:
     security_advisories: true
     core_project: "3060"             # drupal.org node id of Drupal core
     change_records_since: "10.0.0"   # older change records are left out
+    api_reference: true              # topic pages of the API reference
+    api_site: https://api.drupal.org
+    api_branch: "11.x"
+    api_topics: []                   # empty: every topic listed at <api_site>/api/drupal/groups/<api_branch>
   - type: git
     name: symfony-docs
     url: https://github.com/symfony/symfony-docs.git

@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod records;
 pub mod reporter;
 pub mod text;
+pub mod time;
 pub mod workspace;
 
 /// The tool version recorded in every manifest and fingerprint.

@@ -79,6 +79,9 @@ pub struct Acquired {
     /// An earlier, interrupted fetch of this repository was discarded first.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub refetched: bool,
+    /// When the fetch started (RFC 3339, UTC); a reused repository keeps its first time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_at: Option<String>,
 }
 
 /// The directory name of a candidate under `raw/code/`: `drupal/token` → `drupal_token`.
@@ -124,6 +127,7 @@ pub fn acquire_git(
         tree_hash: None,
         skipped: Vec::new(),
         refetched: false,
+        fetched_at: None,
     };
     let url = crate::discover::git_url(workspace, &candidate.location);
     // Contrib releases are pinned by tag at discovery; the fetch resolves the commit.
@@ -156,6 +160,7 @@ pub fn acquire_git(
     let staging_path = code_dir.join(format!(".staging-{dir}"));
     record.refetched = staging_path.exists();
     record.outcome = Outcome::Fetched;
+    record.fetched_at = Some(tuneforge_core::time::now_rfc3339());
     if let Err(e) = fetch_into(&url, &pin, &dest, options, &mut record) {
         record.outcome = Outcome::Failed;
         record.reason = e;
@@ -415,6 +420,35 @@ mod tests {
     }
 
     #[test]
+    fn docs_pages_are_stored_with_an_extension() {
+        let p = |u: &str| super::docs_path(u).unwrap();
+        assert_eq!(
+            p("https://www.drupal.org/api-d7/node/10.json"),
+            "www.drupal.org/api-d7/node/10.json"
+        );
+        assert_eq!(
+            p("https://api.drupal.org/api/drupal/core%21core.api.php/group/hooks/11.x"),
+            "api.drupal.org/api/drupal/core_21core.api.php/group/hooks/11.x.html"
+        );
+        assert_eq!(p("https://example.org/"), "example.org/index.html");
+        assert_eq!(
+            p("https://example.org/guide/"),
+            "example.org/guide/index.html"
+        );
+        assert_eq!(p("https://example.org/a/../b.md"), "example.org/b.md");
+        let q = p("https://www.drupal.org/api-d7/node.json?type=sa&page=1");
+        assert!(
+            q.starts_with("www.drupal.org/api-d7/node__") && q.ends_with(".json"),
+            "{q}"
+        );
+        assert_ne!(
+            q,
+            p("https://www.drupal.org/api-d7/node.json?type=sa&page=2")
+        );
+        assert!(super::docs_path("mailto:someone@example.org").is_none());
+    }
+
+    #[test]
     fn names_become_directory_names() {
         assert_eq!(dir_name("drupal/token"), "drupal_token");
         assert_eq!(dir_name("drupal-core"), "drupal-core");
@@ -438,10 +472,20 @@ pub struct AcquiredDoc {
     pub bytes: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// When the stored body came off the network (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_at: Option<String>,
 }
 
-/// Where a URL is stored under `raw/docs/`: `<host>/<path>`, every component made safe
-/// (no `..`, no empty parts), the query folded into the file name.
+/// File extensions a docs page keeps as its own; any other page is stored as `.html`.
+const DOCS_EXTENSIONS: &[&str] = &[
+    "html", "htm", "json", "md", "rst", "txt", "xml", "yml", "yaml",
+];
+
+/// Where a URL is stored under `raw/docs/`: `<host>/<path>.<ext>`, every component made
+/// safe (no `..`, no empty parts), the query folded into the file name before its extension
+/// (`node.json?page=1` → `node__<hash>.json`), and `.html` added to a page whose name has
+/// no extension of its own (`…/group/hooks/11.x` → `…/group/hooks/11.x.html`).
 pub fn docs_path(url: &str) -> Option<String> {
     let parsed = reqwest::Url::parse(url).ok()?;
     let host = parsed.host_str()?.to_owned();
@@ -455,14 +499,20 @@ pub fn docs_path(url: &str) -> Option<String> {
             )
         })
         .collect();
-    if parts.is_empty() {
+    if parts.is_empty() || parsed.path().ends_with('/') {
         parts.push("index.html".to_owned());
     }
+    let last = parts.last_mut()?;
+    let (mut stem, ext) = match last.rsplit_once('.') {
+        Some((stem, ext)) if DOCS_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()) => {
+            (stem.to_owned(), ext.to_owned())
+        }
+        _ => (last.clone(), "html".to_owned()),
+    };
     if let Some(q) = parsed.query() {
-        let last = parts.last_mut()?;
-        let key = crate::http_key(q);
-        *last = format!("{last}__{key}");
+        stem = format!("{stem}__{}", crate::http_key(q));
     }
+    *last = format!("{stem}.{ext}");
     Some(format!("{host}/{}", parts.join("/")))
 }
 
@@ -500,6 +550,7 @@ pub fn acquire_docs(
             blake3: None,
             bytes: 0,
             reason: None,
+            fetched_at: None,
         };
         match (reqwest::Url::parse(&c.location), docs_path(&c.location)) {
             (Ok(u), Some(rel)) => {
@@ -536,6 +587,7 @@ pub fn acquire_docs(
                             .and_then(|v| v.as_str().map(str::to_owned))
                             .unwrap_or_default();
                         doc.etag = f.etag;
+                        doc.fetched_at = f.fetched_at;
                         doc.blake3 = Some(tuneforge_core::hash::hash_bytes(&f.body));
                         doc.bytes = f.body.len() as u64;
                     }

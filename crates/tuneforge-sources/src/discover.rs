@@ -277,6 +277,10 @@ fn drupalorg_candidates(
             security_advisories,
             core_project,
             change_records_since,
+            api_reference,
+            api_site,
+            api_branch,
+            api_topics,
             ..
         } => {
             let since = match Version::parse(change_records_since) {
@@ -287,10 +291,14 @@ fn drupalorg_candidates(
                 change_records: *change_records,
                 security_advisories: *security_advisories,
                 change_records_since: since,
+                api_reference: *api_reference,
+                api_topics: api_topics.clone(),
             };
             let endpoints = DocsEndpoints {
                 api_url,
                 core_project,
+                api_site,
+                api_branch,
             };
             discover_docs(client, &endpoints, &policy, reporter)
         }

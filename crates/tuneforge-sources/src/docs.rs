@@ -27,6 +27,10 @@ pub struct DocsEndpoints<'a> {
     pub api_url: &'a str,
     /// The node id of the Drupal core project (3060 on drupal.org).
     pub core_project: &'a str,
+    /// The API reference site (`https://api.drupal.org`).
+    pub api_site: &'a str,
+    /// The branch whose API reference is read (`11.x`).
+    pub api_branch: &'a str,
 }
 
 /// Which records to keep.
@@ -35,6 +39,99 @@ pub struct DocsPolicy {
     pub security_advisories: bool,
     /// Change records for versions before this one are dropped.
     pub change_records_since: Version,
+    pub api_reference: bool,
+    /// Only these topics of the API reference; empty means every listed topic.
+    pub api_topics: Vec<String>,
+}
+
+/// The page of the API reference that links every topic of a branch.
+pub fn topics_index_url(api_site: &str, branch: &str) -> String {
+    format!(
+        "{}/api/drupal/groups/{branch}",
+        api_site.trim_end_matches('/')
+    )
+}
+
+/// Topic links on the index page, `(topic, absolute URL)` in page order, each once. A topic
+/// page is `/api/drupal/<file>/group/<topic>/<branch>`; `<file>` is the URL-encoded file that
+/// defines the group (`core%21core.api.php`).
+fn topic_links(index_url: &str, html: &str, branch: &str) -> Vec<(String, String)> {
+    let pattern = format!(
+        r#"href\s*=\s*["']([^"'#?]*/group/([A-Za-z0-9_.-]+)/{})["']"#,
+        regex::escape(branch)
+    );
+    let Ok(re) = regex::Regex::new(&pattern) else {
+        return Vec::new();
+    };
+    let Ok(base) = reqwest::Url::parse(index_url) else {
+        return Vec::new();
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    re.captures_iter(html)
+        .filter_map(|c| {
+            let url = base.join(&c[1].replace("&amp;", "&")).ok()?;
+            seen.insert(c[2].to_owned())
+                .then(|| (c[2].to_owned(), url.to_string()))
+        })
+        .collect()
+}
+
+/// Topic pages of the API reference, read from the branch's topic index.
+fn discover_api_topics(
+    http: &Http,
+    endpoints: &DocsEndpoints<'_>,
+    wanted: &[String],
+) -> Result<Vec<Candidate>, ContribError> {
+    let index = topics_index_url(endpoints.api_site, endpoints.api_branch);
+    let page = http.get_one(&index)?;
+    let links = topic_links(
+        &index,
+        &String::from_utf8_lossy(&page.body),
+        endpoints.api_branch,
+    );
+    if links.is_empty() {
+        return Err(ContribError::Shape {
+            url: index,
+            message: format!(
+                "no topic links of branch {} on the page; check api_site and api_branch",
+                endpoints.api_branch
+            ),
+        });
+    }
+    let mut out: Vec<Candidate> = links
+        .iter()
+        .map(|(topic, url)| {
+            let mut c = Candidate::new(
+                &format!("api-topic/{topic}"),
+                "drupal-docs",
+                ContentKind::Docs,
+                url,
+            );
+            if wanted.is_empty() || wanted.contains(topic) {
+                c.reason = format!("API topic {topic} ({})", endpoints.api_branch);
+            } else {
+                c.status = Status::Dropped;
+                c.reason = format!("API topic {topic}: not in api_topics");
+            }
+            c
+        })
+        .collect();
+    for topic in wanted
+        .iter()
+        .filter(|t| !links.iter().any(|(l, _)| l == *t))
+    {
+        let mut c = Candidate::new(
+            &format!("api-topic/{topic}"),
+            "drupal-docs",
+            ContentKind::Docs,
+            &index,
+        );
+        c.status = Status::Dropped;
+        c.reason =
+            format!("API topic {topic} is not listed at {index}; check its name in api_topics");
+        out.push(c);
+    }
+    Ok(out)
 }
 
 pub fn changenotice_url(api_url: &str, core_project: &str, page: u64) -> String {
@@ -114,5 +211,41 @@ pub fn discover_docs(
                 .map(|n| node_candidate(endpoints.api_url, "sa", n)),
         );
     }
+    if policy.api_reference {
+        out.extend(discover_api_topics(http, endpoints, &policy.api_topics)?);
+    }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topic_links_are_resolved_and_filtered_by_branch() {
+        let html = r#"<table><tr><td><a href="/api/drupal/core%21core.api.php/group/hooks/11.x">Hooks</a></td></tr>
+<tr><td><a href='https://api.drupal.org/api/drupal/core%21lib%21Drupal%21Core%21Plugin%21PluginBase.php/group/plugin_api/11.x'>Plugin API</a></td></tr>
+<tr><td><a href="/api/drupal/core%21core.api.php/group/hooks/11.x">Hooks again</a></td></tr>
+<tr><td><a href="/api/drupal/core%21core.api.php/group/hooks/10.3.x">Hooks 10.3</a></td></tr>
+<tr><td><a href="/api/drupal/core%21core.api.php/function/hook_help/11.x">hook_help</a></td></tr></table>"#;
+        let links = topic_links(
+            "https://api.drupal.org/api/drupal/groups/11.x",
+            html,
+            "11.x",
+        );
+        assert_eq!(
+            links,
+            vec![
+                (
+                    "hooks".to_owned(),
+                    "https://api.drupal.org/api/drupal/core%21core.api.php/group/hooks/11.x"
+                        .to_owned()
+                ),
+                (
+                    "plugin_api".to_owned(),
+                    "https://api.drupal.org/api/drupal/core%21lib%21Drupal%21Core%21Plugin%21PluginBase.php/group/plugin_api/11.x".to_owned()
+                ),
+            ]
+        );
+    }
 }

@@ -116,6 +116,9 @@ pub struct Fetched {
     pub origin: Origin,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
+    /// When this body came off the network (RFC 3339, UTC); a 304 or a cache answer keeps
+    /// the time of the download it revalidated.
+    pub fetched_at: Option<String>,
 }
 
 /// Counts over the client's life, for manifests and tests.
@@ -135,6 +138,8 @@ struct CacheMeta {
     url: String,
     etag: Option<String>,
     last_modified: Option<String>,
+    #[serde(default)]
+    fetched_at: Option<String>,
 }
 
 struct HostGate {
@@ -245,6 +250,7 @@ impl Http {
                         origin: Origin::Cache,
                         etag: meta.etag,
                         last_modified: meta.last_modified,
+                        fetched_at: meta.fetched_at,
                     })
                 }
                 None => Err(HttpError::Offline {
@@ -284,6 +290,7 @@ impl Http {
                         origin: Origin::NotModified,
                         etag: meta.etag,
                         last_modified: meta.last_modified,
+                        fetched_at: meta.fetched_at,
                     });
                 }
                 Attempt::Fatal(e) => return Err(e),
@@ -394,6 +401,7 @@ impl Http {
             origin: Origin::Network,
             etag,
             last_modified,
+            fetched_at: Some(tuneforge_core::time::now_rfc3339()),
         }))
     }
 
@@ -407,6 +415,7 @@ impl Http {
                 url: url.to_owned(),
                 etag: fetched.etag.clone(),
                 last_modified: fetched.last_modified.clone(),
+                fetched_at: fetched.fetched_at.clone(),
             },
         )?;
         Ok(())

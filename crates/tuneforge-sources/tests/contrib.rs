@@ -252,11 +252,15 @@ fn change_records_and_security_advisories_from_their_listings() {
         &tuneforge_sources::docs::DocsEndpoints {
             api_url: &api,
             core_project: "3060",
+            api_site: &server.base,
+            api_branch: "11.x",
         },
         &tuneforge_sources::docs::DocsPolicy {
             change_records: true,
             security_advisories: true,
             change_records_since: tuneforge_sources::version::Version::parse("10.0.0").unwrap(),
+            api_reference: false,
+            api_topics: Vec::new(),
         },
         &Silent,
     )
@@ -268,5 +272,32 @@ fn change_records_and_security_advisories_from_their_listings() {
     assert!(get("changenotice/3").reason.contains("not published"));
     assert_eq!(get("changenotice/4").status, Status::Kept);
     assert_eq!(get("sa/3561234").status, Status::Kept);
+
+    // An API reference index without topic links of the branch is an error that says so.
+    server.ok(
+        "/api/drupal/groups/11.x",
+        br#"<a href="/api/drupal/core%21core.api.php/group/hooks/10.3.x">Hooks</a>"#,
+    );
+    let err = tuneforge_sources::docs::discover_docs(
+        &http,
+        &tuneforge_sources::docs::DocsEndpoints {
+            api_url: &api,
+            core_project: "3060",
+            api_site: &server.base,
+            api_branch: "11.x",
+        },
+        &tuneforge_sources::docs::DocsPolicy {
+            change_records: false,
+            security_advisories: false,
+            change_records_since: tuneforge_sources::version::Version::parse("10.0.0").unwrap(),
+            api_reference: true,
+            api_topics: Vec::new(),
+        },
+        &Silent,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("/api/drupal/groups/11.x"), "{err}");
+    assert!(err.contains("check api_site and api_branch"), "{err}");
     assert_eq!(found.len(), 5);
 }

@@ -329,6 +329,8 @@ fn acquire_fetches_the_pinned_commit_cleans_it_and_reuses_it() {
         .map(|s| s["path"].as_str().unwrap())
         .collect();
     assert_eq!(skipped, vec!["huge.sql", "logo.png", "src/escape"]);
+    let first_fetched_at = r["fetched_at"].clone();
+    assert!(first_fetched_at.as_str().is_some_and(|t| t.ends_with('Z')));
 
     // A rerun reuses what is there; an interrupted fetch is redone from scratch.
     let out = tf_in(&ws)
@@ -339,6 +341,10 @@ fn acquire_fetches_the_pinned_commit_cleans_it_and_reuses_it() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(ws.join("raw/manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["report"]["repositories"][0]["outcome"], "reused");
+    assert_eq!(
+        manifest["report"]["repositories"][0]["fetched_at"], first_fetched_at,
+        "a reused repository keeps the time it was fetched"
+    );
     // Killed before its manifest was written: what was finished is still reused.
     std::fs::remove_file(ws.join("raw/manifest.json")).unwrap();
     let out = tf_in(&ws).args(["--json", "acquire"]).output().unwrap();
@@ -401,11 +407,27 @@ fn docs_pages_are_acquired_as_served_and_robots_txt_is_honored() {
         b"User-agent: *\nDisallow: /api-d7/node/12.json\n",
     );
     server.ok("/guide/intro.html", b"<html><body>Intro</body></html>");
+    // The API reference: a topic index in api.drupal.org's shape, and the topic pages.
+    server.ok(
+        "/api/drupal/groups/11.x",
+        br#"<table class="views-table"><tbody>
+<tr><td><a href="/api/drupal/core%21core.api.php/group/hooks/11.x">Hooks</a></td><td>Define functions that alter the behavior of Drupal core.</td></tr>
+<tr><td><a href="/api/drupal/core%21core.api.php/group/plugin_api/11.x">Plugin API</a></td><td>Using the Plugin API</td></tr>
+<tr><td><a href="/api/drupal/core%21core.api.php/group/cache/11.x">Cache API</a></td><td>Information about the Drupal Cache API</td></tr>
+<tr><td><a href="/api/drupal/core%21core.api.php/group/hooks/10.3.x">Hooks (10.3.x)</a></td><td></td></tr>
+</tbody></table>"#,
+    );
+    for topic in ["hooks", "plugin_api", "cache"] {
+        server.ok(
+            &format!("/api/drupal/core%21core.api.php/group/{topic}/11.x"),
+            format!("<html><body><h1>{topic}</h1></body></html>").as_bytes(),
+        );
+    }
     let (_tmp, ws) = workspace();
     sources(
         &ws,
         &format!(
-            "sources:\n  - {{type: drupal-docs, api_url: {b}/api-d7, security_advisories: false}}\n  - {{type: urls, name: guide, urls: [{b}/guide/intro.html]}}\n",
+            "sources:\n  - {{type: drupal-docs, api_url: {b}/api-d7, security_advisories: false, api_site: {b}, api_topics: [hooks, plugin_api, no_such_topic]}}\n  - {{type: urls, name: guide, urls: [{b}/guide/intro.html]}}\n",
             b = server.base
         ),
     );
@@ -445,6 +467,39 @@ fn docs_pages_are_acquired_as_served_and_robots_txt_is_honored() {
     let by = |name: &str| docs.iter().find(|d| d["name"] == name).unwrap();
     assert_eq!(by("changenotice/10")["status"], "network");
     assert_eq!(by("changenotice/12")["status"], "disallowed");
+    assert_eq!(by("api-topic/hooks")["status"], "network");
+    assert!(
+        ws.join(format!(
+            "raw/docs/{host}/api/drupal/core_21core.api.php/group/plugin_api/11.x.html"
+        ))
+        .is_file()
+    );
+    assert!(docs.iter().all(|d| d["name"] != "api-topic/cache"));
+    assert_eq!(
+        server.requests_to("/api/drupal/core%21core.api.php/group/cache/11.x"),
+        0,
+        "a topic left out of api_topics is not fetched"
+    );
+    let discovery: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.join("sources/manifest.json")).unwrap()).unwrap();
+    let candidates = discovery["report"]["candidates"].as_array().unwrap();
+    let missing = candidates
+        .iter()
+        .find(|c| c["name"] == "api-topic/no_such_topic")
+        .unwrap();
+    assert_eq!(missing["status"], "dropped");
+    assert!(
+        missing["reason"]
+            .as_str()
+            .unwrap()
+            .contains("check its name in api_topics")
+    );
+    let fetched_at: Vec<serde_json::Value> = docs.iter().map(|d| d["fetched_at"].clone()).collect();
+    assert!(
+        docs.iter()
+            .filter(|d| d["status"] == "network")
+            .all(|d| d["fetched_at"].as_str().is_some_and(|t| t.ends_with('Z')))
+    );
 
     // Again, forced: conditional requests answered 304, the files stay.
     tf_in(&ws).args(["acquire", "--force"]).assert().success();
@@ -457,6 +512,12 @@ fn docs_pages_are_acquired_as_served_and_robots_txt_is_honored() {
             .all(|d| d["status"] == "not-modified")
     );
     assert_eq!(std::fs::read(&saved).unwrap(), served);
+    let refetched_at: Vec<serde_json::Value> =
+        docs.iter().map(|d| d["fetched_at"].clone()).collect();
+    assert_eq!(
+        refetched_at, fetched_at,
+        "a 304 keeps the time of the download it revalidated"
+    );
 }
 
 #[test]
