@@ -389,3 +389,43 @@ mod tests {
         assert!(target.exists());
     }
 }
+
+/// The regular files of a tree, as [`list_files`] finds them.
+#[derive(Debug, Default)]
+pub struct FileListing {
+    /// `(path relative to the root with `/` separators, full path)`, sorted by the relative
+    /// path's bytes, so every walk of the same tree lists it in the same order.
+    pub files: Vec<(String, PathBuf)>,
+    /// Symbolic links found and not followed.
+    pub symlinks: u64,
+}
+
+/// Every regular file under `root`, `.git/` left out and symlinks not followed (counted).
+pub fn list_files(root: &Path) -> io::Result<FileListing> {
+    fn walk(root: &Path, dir: &Path, out: &mut FileListing) -> io::Result<()> {
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            let path = entry.path();
+            if kind.is_symlink() {
+                out.symlinks += 1;
+            } else if kind.is_dir() {
+                if entry.file_name() != ".git" {
+                    walk(root, &path, out)?;
+                }
+            } else if kind.is_file() {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.files.push((rel, path));
+            }
+        }
+        Ok(())
+    }
+    let mut listing = FileListing::default();
+    walk(root, root, &mut listing)?;
+    listing.files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(listing)
+}

@@ -1,4 +1,7 @@
-//! Curation: what makes raw text fit to train on. For now, redaction of secrets and
-//! personal data; normalization and deduplication of code join here later.
+//! Curation: what makes raw text fit to train on. Redaction of secrets and personal data,
+//! and exact and near deduplication (shingles, MinHash + LSH, verified by exact Jaccard).
 
+pub mod dedup;
+pub mod minhash;
 pub mod redact;
+pub mod shingle;

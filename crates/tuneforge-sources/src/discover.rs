@@ -89,10 +89,8 @@ pub struct TreeHash {
 
 /// Hash a directory tree (see the module docs for what counts).
 pub fn hash_tree(root: &Path) -> std::io::Result<TreeHash> {
-    let mut files = Vec::new();
-    let mut symlinks = 0;
-    walk(root, root, &mut files, &mut symlinks)?;
-    files.sort();
+    let tuneforge_core::fsio::FileListing { files, symlinks } =
+        tuneforge_core::fsio::list_files(root)?;
     let hashed: Vec<(String, String, u64)> = files
         .par_iter()
         .map(|(rel, path)| hash_file(path).map(|(h, len)| (rel.clone(), h, len)))
@@ -112,34 +110,6 @@ pub fn hash_tree(root: &Path) -> std::io::Result<TreeHash> {
         bytes,
         symlinks,
     })
-}
-
-fn walk(
-    root: &Path,
-    dir: &Path,
-    out: &mut Vec<(String, PathBuf)>,
-    symlinks: &mut u64,
-) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let kind = entry.file_type()?;
-        let path = entry.path();
-        if kind.is_symlink() {
-            *symlinks += 1;
-        } else if kind.is_dir() {
-            if entry.file_name() != ".git" {
-                walk(root, &path, out, symlinks)?;
-            }
-        } else if kind.is_file() {
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            out.push((rel, path));
-        }
-    }
-    Ok(())
 }
 
 /// The URL git is given for a source: a local repository path is relative to the

@@ -60,6 +60,9 @@ pub enum Command {
     Quickstart(QuickstartArgs),
     /// What a drupal/core Composer constraint says about Drupal 11.
     Compat(CompatArgs),
+    /// Find exact and near-duplicate files in any directory tree (MinHash + LSH, every
+    /// pair verified by exact Jaccard on word 5-gram shingles).
+    Dedup(DedupArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -182,4 +185,19 @@ pub struct CompatArgs {
     /// The Drupal 11 release `admits_latest_11` is checked against.
     #[arg(long, value_name = "VERSION", default_value = tuneforge_sources::compat::DEFAULT_LATEST_CORE)]
     pub core: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DedupArgs {
+    /// The tree to read (regular files; symlinks and .git/ are not followed).
+    pub dir: PathBuf,
+    /// Only files whose name ends with this, e.g. `.php` (repeatable; default: every file).
+    #[arg(long, value_name = "SUFFIX")]
+    pub ext: Vec<String>,
+    /// Files whose shingles reach this exact Jaccard are near duplicates.
+    #[arg(long, default_value_t = 0.85)]
+    pub threshold: f64,
+    /// Also list every verified pair with its Jaccard.
+    #[arg(long)]
+    pub pairs: bool,
 }

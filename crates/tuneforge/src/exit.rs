@@ -46,6 +46,9 @@ pub fn classify(err: &anyhow::Error) -> Exit {
             return process(p);
         }
         if cause.downcast_ref::<ConfigError>().is_some()
+            || cause
+                .downcast_ref::<tuneforge_curate::dedup::DedupError>()
+                .is_some()
             || cause.downcast_ref::<InvalidVersion>().is_some()
         {
             return Exit::Usage;

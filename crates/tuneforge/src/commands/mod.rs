@@ -2,6 +2,7 @@
 
 mod collect;
 mod compat;
+mod dedup;
 mod pipeline;
 
 use std::path::PathBuf;
@@ -72,5 +73,6 @@ pub fn dispatch(command: Command, ctx: &Context) -> Result<Exit> {
         Command::Validate(args) => pipeline::validate(ctx, args),
         Command::Quickstart(args) => pipeline::quickstart(ctx, args),
         Command::Compat(args) => compat::compat(ctx, args),
+        Command::Dedup(args) => dedup::dedup(ctx, args),
     }
 }
