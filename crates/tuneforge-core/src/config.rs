@@ -50,6 +50,8 @@ pub struct PipelineConfig {
     #[serde(default)]
     pub redact: RedactConfig,
     #[serde(default)]
+    pub clean: CleanConfig,
+    #[serde(default)]
     pub process: ProcessConfig,
     #[serde(default)]
     pub validate: ValidateConfig,
@@ -378,6 +380,11 @@ pub struct RedactConfig {
     pub emails: bool,
     /// E-mail domains (and their subdomains) left as they are.
     pub email_allowlist: Vec<String>,
+    /// Replace IPv4 and IPv6 addresses too.
+    pub ip_addresses: bool,
+    /// Address ranges left as they are. Addresses kept because of this list (or of
+    /// `email_allowlist`) are counted apart from redactions.
+    pub ip_allowlist: Vec<IpRange>,
 }
 
 impl Default for RedactConfig {
@@ -390,6 +397,282 @@ impl Default for RedactConfig {
                 "example.org".into(),
                 "example.net".into(),
             ],
+            ip_addresses: true,
+            // Loopback, the unspecified address (bind configs) and the documentation
+            // ranges of RFC 5737 and RFC 3849: no one's address.
+            ip_allowlist: [
+                "127.0.0.0/8",
+                "::1/128",
+                "0.0.0.0/32",
+                "192.0.2.0/24",
+                "198.51.100.0/24",
+                "203.0.113.0/24",
+                "2001:db8::/32",
+            ]
+            .into_iter()
+            .map(|r| IpRange::try_from(r.to_owned()).expect("default ranges are valid"))
+            .collect(),
+        }
+    }
+}
+
+/// An address range in CIDR notation (`10.0.0.0/8`, `2001:db8::/32`); a bare address is
+/// a range of one. Checked when the file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct IpRange {
+    addr: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl IpRange {
+    /// Whether `ip` is in the range. An IPv4-mapped IPv6 address (`::ffff:127.0.0.1`) is
+    /// also checked as the IPv4 address it carries.
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(a)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(a)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(net) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl TryFrom<String> for IpRange {
+    type Error = String;
+    fn try_from(v: String) -> Result<Self, String> {
+        let (addr, prefix) = v.split_once('/').unwrap_or((&v, ""));
+        let addr: std::net::IpAddr = addr.trim().parse().map_err(|_| {
+            format!("{v:?} is not an IP address range (like 10.0.0.0/8 or 2001:db8::/32)")
+        })?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = if prefix.is_empty() && !v.contains('/') {
+            max
+        } else {
+            match prefix.trim().parse::<u8>() {
+                Ok(p) if p <= max => p,
+                _ => return Err(format!("{v:?}: the prefix length must be 0 to {max}")),
+            }
+        };
+        Ok(Self { addr, prefix })
+    }
+}
+
+impl From<IpRange> for String {
+    fn from(r: IpRange) -> String {
+        format!("{}/{}", r.addr, r.prefix)
+    }
+}
+
+/// A regular expression, checked when the file is read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Pattern(String);
+
+impl Pattern {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Pattern {
+    type Error = String;
+    fn try_from(v: String) -> Result<Self, String> {
+        match regex::Regex::new(&v) {
+            Ok(_) => Ok(Self(v)),
+            Err(e) => Err(format!("{v:?} is not a valid regular expression: {e}")),
+        }
+    }
+}
+
+impl From<Pattern> for String {
+    fn from(p: Pattern) -> String {
+        p.0
+    }
+}
+
+/// A path glob: `*` and `?` within one path segment, `**` across segments. A glob without
+/// `/` matches the file name alone (`*.min.js`), like a `.gitignore` line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Glob(String);
+
+impl Glob {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The regular expression a path relative to the tree's root is matched against.
+    pub fn to_regex(&self) -> String {
+        let g = &self.0;
+        let mut out = String::from(if g.contains('/') { "^" } else { "(?:^|/)" });
+        let mut rest = g.trim_start_matches('/');
+        while let Some(c) = rest.chars().next() {
+            if let Some(tail) = rest.strip_prefix("**/") {
+                out.push_str("(?:.*/)?");
+                rest = tail;
+            } else if let Some(tail) = rest.strip_prefix("**") {
+                out.push_str(".*");
+                rest = tail;
+            } else {
+                match c {
+                    '*' => out.push_str("[^/]*"),
+                    '?' => out.push_str("[^/]"),
+                    _ => out.push_str(&regex::escape(&c.to_string())),
+                }
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        out.push('$');
+        out
+    }
+
+    pub fn matches(&self, path: &str) -> bool {
+        regex::Regex::new(&self.to_regex()).is_ok_and(|r| r.is_match(path))
+    }
+}
+
+impl TryFrom<String> for Glob {
+    type Error = String;
+    fn try_from(v: String) -> Result<Self, String> {
+        if v.trim().is_empty() {
+            return Err("an empty glob matches nothing; remove it".to_owned());
+        }
+        let glob = Self(v);
+        match regex::Regex::new(&glob.to_regex()) {
+            Ok(_) => Ok(glob),
+            Err(e) => Err(format!("{:?} is not a usable glob: {e}", glob.0)),
+        }
+    }
+}
+
+impl From<Glob> for String {
+    fn from(g: Glob) -> String {
+        g.0
+    }
+}
+
+/// `clean`: what code and docs files are kept, how they are normalized, and how duplicates
+/// are found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CleanConfig {
+    /// Files kept by name ending; any other file is listed as dropped.
+    pub extensions: Vec<String>,
+    /// Directories whose files are vendored or built, not the project's own.
+    pub exclude_dirs: Vec<String>,
+    /// Files dropped by glob: lock files, minified assets.
+    pub exclude_files: Vec<Glob>,
+    /// Text in a file's first lines that marks it as generated.
+    pub generated_markers: Vec<String>,
+    /// A comment at the top of a file matching one of these is a license banner and is
+    /// removed (its SPDX id, if any, is kept as metadata).
+    pub license_patterns: Vec<Pattern>,
+    pub max_file_bytes: u64,
+    /// Code-quality filters in the spirit of StarCoder2's.
+    pub max_line_length: u64,
+    pub max_mean_line_length: f64,
+    pub min_alphanumeric_fraction: Fraction,
+    pub dedup: CleanDedupConfig,
+}
+
+impl Default for CleanConfig {
+    fn default() -> Self {
+        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        Self {
+            extensions: s(&[
+                ".php", ".module", ".inc", ".install", ".theme", ".profile", ".engine", ".yml",
+                ".yaml", ".twig", ".js", ".css", ".md", ".txt", ".rst", ".html", ".json",
+            ]),
+            exclude_dirs: s(&["vendor", "node_modules", "bower_components", ".git"]),
+            exclude_files: s(&[
+                "*.min.js",
+                "*.min.css",
+                "*.map",
+                "composer.lock",
+                "package-lock.json",
+                "yarn.lock",
+            ])
+            .into_iter()
+            .map(Glob)
+            .collect(),
+            generated_markers: s(&[
+                "@generated",
+                "DO NOT EDIT",
+                "auto-generated",
+                "autogenerated",
+                "This file was generated",
+            ]),
+            license_patterns: s(&[
+                r"(?i)GNU (?:Lesser |Affero )?General Public License",
+                r"(?i)\bcopyright\b",
+                r"(?i)@license\b",
+                r"SPDX-License-Identifier",
+                r"(?i)licensed under",
+                r"(?i)permission is hereby granted",
+            ])
+            .into_iter()
+            .map(Pattern)
+            .collect(),
+            max_file_bytes: 1 << 20,
+            max_line_length: 1000,
+            max_mean_line_length: 100.0,
+            min_alphanumeric_fraction: Fraction(0.25),
+            dedup: CleanDedupConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CleanDedupConfig {
+    /// Files whose word 5-gram shingles reach this Jaccard are near duplicates.
+    pub threshold: Fraction,
+    /// The chance that a pair at the threshold is compared at all (sets the LSH banding).
+    pub target_recall: Fraction,
+    pub masked: MaskedDedupConfig,
+}
+
+impl Default for CleanDedupConfig {
+    fn default() -> Self {
+        Self {
+            threshold: Fraction(0.85),
+            target_recall: Fraction(0.99),
+            masked: MaskedDedupConfig::default(),
+        }
+    }
+}
+
+/// A second shingling with names masked (string literals, variables, declared names,
+/// numbers, YAML values), for boilerplate that differs only by names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MaskedDedupConfig {
+    pub enabled: bool,
+    pub threshold: Fraction,
+    /// Files it applies to.
+    pub files: Vec<Glob>,
+}
+
+impl Default for MaskedDedupConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            threshold: Fraction(0.9),
+            files: ["*.info.yml", "**/tests/**"]
+                .into_iter()
+                .map(|g| Glob(g.to_owned()))
+                .collect(),
         }
     }
 }
@@ -640,6 +923,7 @@ impl PipelineConfig {
             http: HttpConfig::default(),
             collect: CollectConfig::default(),
             redact: RedactConfig::default(),
+            clean: CleanConfig::default(),
             process: ProcessConfig::default(),
             validate: ValidateConfig::default(),
             retrain: RetrainConfig::default(),
@@ -873,6 +1157,10 @@ redact:
   enabled: true
   emails: true
   email_allowlist: [example.com, example.org, example.net]   # and their subdomains
+  ip_addresses: true
+  # Loopback, unspecified and documentation ranges (CIDR). Values kept because of an
+  # allowlist are counted apart from redactions.
+  ip_allowlist: [127.0.0.0/8, "::1/128", 0.0.0.0/32, 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, "2001:db8::/32"]
 
 process:
   # Deterministic, seeded split by a hash of each sample's content: a sample stays in its
@@ -890,6 +1178,33 @@ validate:
 retrain:
   new_interactions: 50               # new interactions since the last `train`
   domain_examples: 200               # a domain crossing this many examples
+
+# `clean`: which acquired files are kept, how they are normalized (license banners out,
+# LF line endings, no trailing whitespace, one final newline; indentation untouched) and
+# how duplicates are found. Every dropped file is listed with its reason.
+clean:
+  extensions: [.php, .module, .inc, .install, .theme, .profile, .engine, .yml, .yaml, .twig, .js, .css, .md, .txt, .rst, .html, .json]
+  exclude_dirs: [vendor, node_modules, bower_components, .git]
+  exclude_files: ["*.min.js", "*.min.css", "*.map", composer.lock, package-lock.json, yarn.lock]
+  generated_markers: ["@generated", DO NOT EDIT, auto-generated, autogenerated, This file was generated]
+  license_patterns:                  # a top comment matching one is a license banner
+    - (?i)GNU (?:Lesser |Affero )?General Public License
+    - (?i)\bcopyright\b
+    - (?i)@license\b
+    - SPDX-License-Identifier
+    - (?i)licensed under
+    - (?i)permission is hereby granted
+  max_file_bytes: 1048576
+  max_line_length: 1000              # longer lines: minified or data, not code
+  max_mean_line_length: 100
+  min_alphanumeric_fraction: 0.25
+  dedup:
+    threshold: 0.85                  # exact Jaccard of word 5-gram shingles
+    target_recall: 0.99              # chance a pair at the threshold is compared
+    masked:                          # boilerplate that differs only by names
+      enabled: true
+      threshold: 0.9
+      files: ["*.info.yml", "**/tests/**"]
 "#;
 
 /// The commented `pipeline.yaml` for a preset: every option at its default.

@@ -12,6 +12,8 @@ pub enum PipelineError {
     Io(#[from] IoError),
     #[error(transparent)]
     Process(#[from] ProcessError),
+    #[error(transparent)]
+    Clean(#[from] tuneforge_curate::clean::CleanError),
     #[error(
         "validation found {} error(s) and {} warning(s); the full list is in {report_path}",
         report.errors,

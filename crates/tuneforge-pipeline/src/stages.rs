@@ -293,6 +293,229 @@ impl Stage for AcquireStage {
     }
 }
 
+pub struct CleanStage;
+
+/// `clean` writes `clean/code/<source>/…`, `clean/docs/…` and these lists beside them.
+pub const CLEAN_DIR: &str = "clean";
+pub const CLEAN_FILES: &str = "clean/files.jsonl";
+pub const CLEAN_DROPPED: &str = "clean/dropped.jsonl";
+pub const DEDUP_MANIFEST: &str = "clean/dedup_manifest.json";
+
+impl Stage for CleanStage {
+    fn name(&self) -> &'static str {
+        "clean"
+    }
+    fn dir(&self) -> &'static str {
+        CLEAN_DIR
+    }
+    fn depends_on(&self) -> &'static [&'static str] {
+        &["discover", "acquire"]
+    }
+    fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
+        let discovery: Discovery = crate::runner::read_manifest(ws, &DiscoverStage)
+            .ok()
+            .flatten()
+            .and_then(|m| serde_json::from_value(m.report).ok())
+            .unwrap_or_default();
+        (!discovery
+            .candidates
+            .iter()
+            .any(|c| c.status == Status::Kept))
+        .then(|| "no sources to clean (sources: in pipeline.yaml)".to_owned())
+    }
+    fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError> {
+        Ok(existing(
+            ws,
+            [
+                crate::runner::manifest_path(&DiscoverStage),
+                crate::runner::manifest_path(&AcquireStage),
+            ],
+        ))
+    }
+    fn config_slice(&self, c: &PipelineConfig) -> Value {
+        json!({"clean": c.clean, "redact": c.redact})
+    }
+    fn clean_interrupted(&self, ws: &Workspace) -> Result<(), PipelineError> {
+        remove_stale_temp_files(&ws.path(self.dir()))?;
+        Ok(remove_stale_staging(&ws.path(self.dir()))?)
+    }
+    fn run(
+        &self,
+        ws: &Workspace,
+        _: &StageContext,
+        reporter: &dyn Reporter,
+    ) -> Result<StageRun, PipelineError> {
+        use tuneforge_core::config::ContentKind;
+        use tuneforge_core::fsio::StagingDir;
+        use tuneforge_curate::clean::{CleanTree, clean};
+
+        let discovery: Discovery = crate::runner::read_manifest(ws, &DiscoverStage)?
+            .and_then(|m| serde_json::from_value(m.report).ok())
+            .unwrap_or_default();
+        let acquired = crate::runner::read_manifest(ws, &AcquireStage)?.map(|m| m.report);
+        let repositories: Vec<Acquired> = acquired
+            .as_ref()
+            .and_then(|r| r.get("repositories").cloned())
+            .and_then(|r| serde_json::from_value(r).ok())
+            .unwrap_or_default();
+        let docs: Vec<tuneforge_sources::acquire::AcquiredDoc> = acquired
+            .as_ref()
+            .and_then(|r| r.get("docs").cloned())
+            .and_then(|r| serde_json::from_value(r).ok())
+            .unwrap_or_default();
+
+        let clean_dir = ws.path(CLEAN_DIR);
+        let code_out = StagingDir::create(&clean_dir.join("code"))?;
+        let docs_out = StagingDir::create(&clean_dir.join("docs"))?;
+        let mut trees = Vec::new();
+        let rank = |kind: &str, content: ContentKind| match (content, kind) {
+            (ContentKind::Docs, _) => 3,
+            (_, "drupal-core") => 0,
+            (_, "drupal-contrib") => 1,
+            _ => 2,
+        };
+        let mut tree = |name: &str, kind: &str, content: ContentKind, root: std::path::PathBuf| {
+            let dir = tuneforge_sources::acquire::dir_name(name);
+            let (out, prefix) = match content {
+                ContentKind::Code => (code_out.path(), "code"),
+                ContentKind::Docs => (docs_out.path(), "docs"),
+            };
+            trees.push(CleanTree {
+                source: name.to_owned(),
+                rank: rank(kind, content),
+                root,
+                content,
+                only: None,
+                out_dir: out.join(&dir),
+                out_name: format!("{prefix}/{dir}"),
+            });
+        };
+        for c in discovery
+            .candidates
+            .iter()
+            .filter(|c| c.status == Status::Kept)
+        {
+            if c.kind == "path" {
+                tree(
+                    &c.name,
+                    &c.kind,
+                    c.content,
+                    resolve_path(&ws.root, std::path::Path::new(&c.location)),
+                );
+            }
+        }
+        for r in repositories
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Fetched | Outcome::Reused))
+        {
+            let kind = discovery
+                .candidates
+                .iter()
+                .find(|c| c.name == r.name)
+                .map_or("git", |c| c.kind.as_str());
+            tree(&r.name, kind, r.kind, ws.path(&r.dir));
+        }
+        let pages: std::collections::BTreeSet<String> = docs
+            .iter()
+            .filter(|d| d.blake3.is_some())
+            .filter_map(|d| d.path.strip_prefix("raw/docs/").map(str::to_owned))
+            .collect();
+        if !pages.is_empty() {
+            trees.push(CleanTree {
+                source: "web".to_owned(),
+                rank: 3,
+                root: ws.path("raw/docs"),
+                content: ContentKind::Docs,
+                only: Some(pages),
+                out_dir: docs_out.path().join("web"),
+                out_name: "docs/web".to_owned(),
+            });
+        }
+
+        let report = clean(&trees, &ws.config.clean, &ws.config.redact, reporter)?;
+        code_out.commit()?;
+        docs_out.commit()?;
+
+        let jsonl = |items: Vec<String>| {
+            let mut s = items.join("\n");
+            if !s.is_empty() {
+                s.push('\n');
+            }
+            s
+        };
+        let files = jsonl(
+            report
+                .kept
+                .iter()
+                .map(|f| serde_json::to_string(f).expect("records serialize"))
+                .collect(),
+        );
+        let dropped = jsonl(
+            report
+                .dropped
+                .iter()
+                .map(|f| serde_json::to_string(f).expect("records serialize"))
+                .collect(),
+        );
+        let dedup = serde_json::to_vec_pretty(&report.dedup).expect("manifests serialize");
+        let mut outputs = Vec::new();
+        for (rel, bytes, records) in [
+            (
+                CLEAN_FILES,
+                files.as_bytes(),
+                Some(report.kept.len() as u64),
+            ),
+            (
+                CLEAN_DROPPED,
+                dropped.as_bytes(),
+                Some(report.dropped.len() as u64),
+            ),
+            (DEDUP_MANIFEST, dedup.as_slice(), None),
+        ] {
+            tuneforge_core::fsio::write_atomic(&ws.path(rel), bytes)?;
+            outputs.push(FileDigest::from_bytes(rel, bytes, records));
+        }
+        let d = &report.dedup;
+        let duplicates = d.exact_duplicates + d.near_duplicates + d.masked_duplicates;
+        let summary = format!(
+            "{} files kept from {} sources, {} dropped; {} license banners removed, {} redactions; {} duplicates marked ({} exact, {} near, {} by masked names) in {} clusters",
+            report.kept.len(),
+            trees.len(),
+            report.dropped.len(),
+            report.licenses_removed,
+            report.redactions.values().sum::<u64>(),
+            duplicates,
+            d.exact_duplicates,
+            d.near_duplicates,
+            d.masked_duplicates,
+            d.clusters.len()
+        );
+        let mut reasons: std::collections::BTreeMap<String, u64> = Default::default();
+        for f in &report.dropped {
+            *reasons.entry(f.rule.to_owned()).or_default() += 1;
+        }
+        Ok(StageRun {
+            outputs,
+            report: json!({
+                "sources": trees.len(),
+                "kept": report.kept.len(),
+                "dropped": report.dropped.len(),
+                "dropped_by_reason": reasons,
+                "licenses_removed": report.licenses_removed,
+                "redactions": report.redactions,
+                "duplicates": {
+                    "exact": d.exact_duplicates,
+                    "near": d.near_duplicates,
+                    "masked": d.masked_duplicates,
+                    "clusters": d.clusters.len(),
+                },
+            }),
+            summary,
+            incomplete: None,
+        })
+    }
+}
+
 pub struct ProcessStage;
 
 impl Stage for ProcessStage {
@@ -442,7 +665,13 @@ fn list_files(dir: &std::path::Path, rel: &str, out: &mut Vec<String>) {
 
 /// Every stage, in pipeline order.
 pub fn all() -> Vec<&'static dyn Stage> {
-    vec![&DiscoverStage, &AcquireStage, &ProcessStage, &ValidateStage]
+    vec![
+        &DiscoverStage,
+        &AcquireStage,
+        &CleanStage,
+        &ProcessStage,
+        &ValidateStage,
+    ]
 }
 
 pub fn names() -> Vec<&'static str> {

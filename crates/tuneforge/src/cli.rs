@@ -52,6 +52,9 @@ pub enum Command {
     Discover(NetworkStageArgs),
     /// Fetch every kept git source at its pinned commit into raw/code/ (= run --only acquire).
     Acquire(NetworkStageArgs),
+    /// Normalize, filter and redact the acquired code and docs into clean/, and mark exact
+    /// and near duplicates in clean/dedup_manifest.json (= run --only clean).
+    Clean(StageArgs),
     /// Interactions → processed samples → versioned dataset splits (= run --only process).
     Process(ProcessArgs),
     /// Check every line of the workspace's data (= run --only validate).

@@ -27,6 +27,10 @@ pub fn classify(err: &anyhow::Error) -> Exit {
                 PipelineError::Io(_) => Exit::Io,
                 PipelineError::Workspace(w) => workspace(w),
                 PipelineError::Process(p) => process(p),
+                PipelineError::Clean(c) => match c {
+                    tuneforge_curate::clean::CleanError::Dedup(_) => Exit::Usage,
+                    _ => Exit::Io,
+                },
                 PipelineError::UnknownStage { .. }
                 | PipelineError::AlreadyWorkspace { .. }
                 | PipelineError::NotEmpty { .. }

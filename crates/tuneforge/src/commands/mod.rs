@@ -69,6 +69,7 @@ pub fn dispatch(command: Command, ctx: &Context) -> Result<Exit> {
         Command::Status => pipeline::status(ctx),
         Command::Discover(args) => pipeline::discover(ctx, args),
         Command::Acquire(args) => pipeline::acquire(ctx, args),
+        Command::Clean(args) => pipeline::clean(ctx, args),
         Command::Process(args) => pipeline::process(ctx, args),
         Command::Validate(args) => pipeline::validate(ctx, args),
         Command::Quickstart(args) => pipeline::quickstart(ctx, args),

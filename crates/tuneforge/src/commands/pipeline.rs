@@ -156,6 +156,12 @@ pub fn acquire(ctx: &Context, args: NetworkStageArgs) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
+pub fn clean(ctx: &Context, args: StageArgs) -> Result<Exit> {
+    let report = run_reporting(ctx, &options(ctx, Some("clean"), args.force))?;
+    ctx.emit(&report, || describe_run(&report));
+    Ok(Exit::Success)
+}
+
 pub fn process(ctx: &Context, args: ProcessArgs) -> Result<Exit> {
     let report = run_reporting(ctx, &options(ctx, Some("process"), args.stage.force))?;
     let snap = if args.snapshot {
