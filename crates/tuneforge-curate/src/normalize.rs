@@ -200,7 +200,10 @@ impl Normalizer {
             }
             lines += 1;
             chars += n;
-            alnum += line.chars().filter(|c| c.is_alphanumeric()).count() as u64;
+            alnum += line
+                .chars()
+                .filter(|&c| c != '_' && crate::shingle::is_word_char(c))
+                .count() as u64;
         }
         if lines == 0 {
             return Err(Dropped("empty", "empty".to_owned()));

@@ -42,32 +42,47 @@ fn fmix64(mut h: u64) -> u64 {
 
 /// For each character of the Basic Multilingual Plane from U+0080: its lower-case form and
 /// whether that is a word character, packed as `char | WORD`, or `MANY` when it lower-cases
-/// to several characters (then worked out in full). Built once, on first use: per-character
-/// Unicode lookups are binary searches, and non-English text repeats the same few
-/// characters many times.
+/// to several characters (then worked out in full); and `SELF_WORD` when the character
+/// itself is a word character. Built once, on first use: per-character Unicode lookups are
+/// binary searches, and non-English text repeats the same few characters many times.
 static BMP: std::sync::LazyLock<Vec<u32>> = std::sync::LazyLock::new(|| {
+    let word = |c: char, bit: u32| {
+        if regex_syntax::is_word_character(c) {
+            bit
+        } else {
+            0
+        }
+    };
     (0x80u32..0x1_0000)
         .map(|cp| match char::from_u32(cp) {
             None => 0, // a surrogate: never in a str
             Some(c) => {
                 let mut lower = c.to_lowercase();
-                match (lower.next(), lower.next()) {
-                    (Some(l), None) => {
-                        u32::from(l)
-                            | if regex_syntax::is_word_character(l) {
-                                WORD
-                            } else {
-                                0
-                            }
+                word(c, SELF_WORD)
+                    | match (lower.next(), lower.next()) {
+                        (Some(l), None) => u32::from(l) | word(l, WORD),
+                        _ => MANY,
                     }
-                    _ => MANY,
-                }
             }
         })
         .collect()
 });
 const WORD: u32 = 1 << 30;
 const MANY: u32 = 1 << 31;
+/// The character itself (not its lower-case form) is a word character.
+const SELF_WORD: u32 = 1 << 29;
+
+/// Whether `c` is a word character (`\w`: letters, marks, digits, connector punctuation),
+/// by table for the BMP: the Unicode property lookups are binary searches.
+pub fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return ASCII_WORD[c as usize] != 0;
+    }
+    match BMP.get(c as usize - 0x80) {
+        Some(&packed) => packed & SELF_WORD != 0,
+        None => regex_syntax::is_word_character(c),
+    }
+}
 
 /// Hashes one token's bytes as they are scanned, eight at a time, so the text is read
 /// once and never copied.
@@ -139,7 +154,8 @@ pub fn token_hashes(text: &str) -> Vec<u64> {
             let packed = BMP.get(c as usize - 0x80).copied().unwrap_or(MANY);
             if packed & MANY == 0 {
                 if packed & WORD != 0 {
-                    let lower = char::from_u32(packed & !WORD).expect("a char from the table");
+                    let lower = char::from_u32(packed & !(WORD | SELF_WORD))
+                        .expect("a char from the table");
                     lower
                         .encode_utf8(&mut utf8)
                         .bytes()
@@ -456,6 +472,19 @@ mod tests {
                 .map(token_hash)
                 .collect();
             assert_eq!(token_hashes(&text), expected, "U+{cp:04X}");
+        }
+    }
+
+    #[test]
+    fn word_characters_by_table_match_unicode() {
+        for cp in 0u32..0x3_0000 {
+            if let Some(c) = char::from_u32(cp) {
+                assert_eq!(
+                    is_word_char(c),
+                    regex_syntax::is_word_character(c),
+                    "U+{cp:04X}"
+                );
+            }
         }
     }
 

@@ -55,6 +55,9 @@ pub enum Command {
     /// Normalize, filter and redact the acquired code and docs into clean/, and mark exact
     /// and near duplicates in clean/dedup_manifest.json (= run --only clean).
     Clean(StageArgs),
+    /// Parse the cleaned PHP and Drupal YAML into analysis/facts.jsonl: classes, plugins,
+    /// hooks, services, routes, components, \Drupal:: calls, injection (= run --only analyze).
+    Analyze(StageArgs),
     /// Interactions → processed samples → versioned dataset splits (= run --only process).
     Process(ProcessArgs),
     /// Check every line of the workspace's data (= run --only validate).

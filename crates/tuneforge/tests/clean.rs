@@ -183,6 +183,28 @@ fn clean_normalizes_filters_redacts_and_marks_duplicates() {
         "masked"
     );
 
+    // Facts of the cleaned PHP and YAML, duplicates included.
+    let out = tf_in(&ws).args(["--json", "analyze"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let facts = read_jsonl(&ws.join("analysis/facts.jsonl"));
+    let greeting = facts
+        .iter()
+        .find(|f| f["path"] == "code/demo/src/Plugin/Block/Greeting.php")
+        .unwrap();
+    assert_eq!(greeting["classes"][0]["plugin"]["type"], "Block");
+    assert_eq!(greeting["classes"][0]["plugin"]["id"], "demo_greeting");
+    assert_eq!(greeting["classes"][0]["plugin"]["declared_by"], "attribute");
+    assert!(
+        facts
+            .iter()
+            .any(|f| f["path"] == "code/demo/src/Plugin/Block/Copy/Greeting.php")
+    );
+    let services = facts
+        .iter()
+        .find(|f| f["path"] == "code/demo/demo.services.yml")
+        .unwrap();
+    assert_eq!(services["services"][0]["id"], "demo.loader");
+
     // Nothing changed: the stage is fresh and is skipped.
     let out = tf_in(&ws).args(["--json", "clean"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));

@@ -156,8 +156,9 @@ pub fn acquire(ctx: &Context, args: NetworkStageArgs) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
-pub fn clean(ctx: &Context, args: StageArgs) -> Result<Exit> {
-    let report = run_reporting(ctx, &options(ctx, Some("clean"), args.force))?;
+/// A stage run alone by its command (`tuneforge clean` = `run --only clean`).
+pub fn only(ctx: &Context, stage: &str, args: StageArgs) -> Result<Exit> {
+    let report = run_reporting(ctx, &options(ctx, Some(stage), args.force))?;
     ctx.emit(&report, || describe_run(&report));
     Ok(Exit::Success)
 }

@@ -1,0 +1,663 @@
+//! The facts of one PHP file: namespace, classes, plugins (by attribute or annotation),
+//! hooks (procedural and `#[Hook]`), `\Drupal::` calls inside classes, and the services a
+//! class takes by injection (`create()` and its constructor).
+//!
+//! Names are resolved through the file's `use` imports, so `#[Block(…)]` under
+//! `use Drupal\Core\Block\Attribute\Block;` is known as that class. A plugin is a class
+//! attribute from an `…\Attribute\…` namespace (or a docblock annotation from an
+//! `…\Annotation\…` one, or either with an `id`); its type is the attribute's short name.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use tree_sitter::Node;
+
+use crate::annotation::{Annotation, parse_annotations};
+use crate::parse::{Position, children_of_kind, parse, string_value, syntax_errors, text, visit};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PhpFacts {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub syntax_errors: Vec<Position>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub strict_types: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<ClassFacts>,
+    /// Top-level functions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<HookFact>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassFacts {
+    pub name: String,
+    /// Fully qualified, without the leading `\`.
+    pub fqcn: String,
+    /// `class`, `interface`, `trait` or `enum`.
+    pub kind: &'static str,
+    pub line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub implements: Vec<String>,
+    /// Attributes on the class, fully qualified.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plugin: Option<PluginFact>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub drupal_calls: Vec<DrupalCall>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub injected: Vec<Injected>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub methods: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PluginFact {
+    /// The attribute's or annotation's short name: `Block`, `FieldFormatter`, ….
+    #[serde(rename = "type")]
+    pub plugin_type: String,
+    /// Its fully qualified class, when imported.
+    pub declared_with: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `attribute` or `annotation`.
+    pub declared_by: &'static str,
+    /// Both forms are present (a class mid-migration).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub also_annotated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HookFact {
+    /// `form_alter`, `help`, ….
+    pub hook: String,
+    /// `procedural` (a `<module>_<hook>()` function) or `attribute` (`#[Hook]`).
+    pub style: &'static str,
+    /// The function, or `Class::method`.
+    pub implementation: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DrupalCall {
+    /// `service`, `entityTypeManager`, `messenger`, ….
+    pub method: String,
+    /// The service id of `\Drupal::service('id')`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    pub line: usize,
+    /// The enclosing method is static, so injection does not reach it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub in_static_method: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Injected {
+    /// `create` (`$container->get('id')`) or `constructor` (a typed parameter).
+    pub via: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<String>,
+}
+
+/// What the file's `use` imports and namespace make of names.
+struct Names {
+    namespace: Option<String>,
+    imports: BTreeMap<String, String>,
+}
+
+impl Names {
+    /// A class name as written, fully qualified, without the leading `\`.
+    fn resolve(&self, name: &str) -> String {
+        if let Some(abs) = name.strip_prefix('\\') {
+            return abs.to_owned();
+        }
+        let (first, rest) = match name.split_once('\\') {
+            Some((f, r)) => (f, Some(r)),
+            None => (name, None),
+        };
+        if let Some(full) = self.imports.get(first) {
+            return match rest {
+                Some(r) => format!("{full}\\{r}"),
+                None => full.clone(),
+            };
+        }
+        match &self.namespace {
+            Some(ns) => format!("{ns}\\{name}"),
+            None => name.to_owned(),
+        }
+    }
+}
+
+fn short(name: &str) -> &str {
+    name.rsplit('\\').next().unwrap_or(name)
+}
+
+/// Analyze one PHP file. `module` is the machine name procedural hooks are prefixed with
+/// (the file name's first part for `.module`, `.install`, `.theme`, `.inc` files).
+pub fn php_facts(source: &str, module: Option<&str>) -> PhpFacts {
+    let tree = parse(source);
+    let root = tree.root_node();
+    let mut names = Names {
+        namespace: None,
+        imports: BTreeMap::new(),
+    };
+    let mut strict_types = false;
+    visit(root, &mut |n| match n.kind() {
+        "namespace_definition" => {
+            if let Some(name) = n.child_by_field_name("name") {
+                names.namespace = Some(text(name, source).to_owned());
+            }
+            true
+        }
+        "namespace_use_clause" => {
+            let full = n
+                .named_child(0)
+                .map(|c| text(c, source).trim_start_matches('\\').to_owned());
+            let alias = n
+                .child_by_field_name("alias")
+                .map(|a| text(a, source).to_owned());
+            if let Some(full) = full {
+                let key = alias.unwrap_or_else(|| short(&full).to_owned());
+                names.imports.insert(key, full);
+            }
+            false
+        }
+        "declare_statement" => {
+            strict_types |= text(n, source).replace(' ', "").contains("strict_types=1");
+            false
+        }
+        "program" | "namespace_use_declaration" | "compound_statement" => true,
+        _ => false,
+    });
+
+    let mut classes = Vec::new();
+    let mut functions = Vec::new();
+    let mut hooks = Vec::new();
+    let mut previous_comment: Option<Node<'_>> = None;
+    visit(root, &mut |n| {
+        match n.kind() {
+            "comment" => {
+                previous_comment = Some(n);
+                return false;
+            }
+            "class_declaration"
+            | "interface_declaration"
+            | "trait_declaration"
+            | "enum_declaration" => {
+                let doc = previous_comment.take().map(|c| text(c, source));
+                classes.push(class_facts(n, source, &names, doc, &mut hooks));
+                return false;
+            }
+            "function_definition" => {
+                let doc = previous_comment.take().map(|c| text(c, source));
+                if let Some(name) = n.child_by_field_name("name").map(|x| text(x, source)) {
+                    functions.push(name.to_owned());
+                    if let Some(hook) = procedural_hook(name, doc, module) {
+                        hooks.push(HookFact {
+                            hook,
+                            style: "procedural",
+                            implementation: name.to_owned(),
+                            line: Position::of(n).line,
+                        });
+                    }
+                }
+                return false;
+            }
+            "program" | "namespace_definition" | "compound_statement" => return true,
+            _ => {}
+        }
+        if n.kind() != "namespace_use_declaration" && n.kind() != "php_tag" {
+            previous_comment = None;
+        }
+        false
+    });
+    PhpFacts {
+        syntax_errors: syntax_errors(&tree),
+        namespace: names.namespace,
+        strict_types,
+        classes,
+        functions,
+        hooks,
+    }
+}
+
+/// A procedural hook: documented as `Implements hook_x().`, or in a `.install` file one of
+/// the hooks that live there.
+fn procedural_hook(name: &str, doc: Option<&str>, module: Option<&str>) -> Option<String> {
+    if let Some(doc) = doc
+        && let Some(at) = doc.find("Implements hook_")
+    {
+        let rest = &doc[at + "Implements hook_".len()..];
+        let hook: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !hook.is_empty() {
+            return Some(hook);
+        }
+    }
+    let module = module?;
+    let suffix = name.strip_prefix(module)?.strip_prefix('_')?;
+    let install_hooks = ["install", "uninstall", "schema", "requirements"];
+    (install_hooks.contains(&suffix)
+        || suffix
+            .strip_prefix("update_")
+            .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit())))
+    .then(|| suffix.to_owned())
+}
+
+/// An attribute's fully qualified name and its arguments (`name: value` or positional).
+struct Attribute<'t> {
+    name: String,
+    args: Vec<(Option<String>, Node<'t>)>,
+    line: usize,
+}
+
+fn attributes<'t>(node: Node<'t>, source: &str, names: &Names) -> Vec<Attribute<'t>> {
+    let Some(list) = node.child_by_field_name("attributes") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    visit(list, &mut |n| {
+        if n.kind() != "attribute" {
+            return true;
+        }
+        let name = n
+            .named_child(0)
+            .map(|c| names.resolve(text(c, source)))
+            .unwrap_or_default();
+        let mut args = Vec::new();
+        if let Some(params) = n.child_by_field_name("parameters") {
+            for arg in children_of_kind(params, "argument") {
+                let key = arg
+                    .child_by_field_name("name")
+                    .map(|k| text(k, source).to_owned());
+                let value = arg.named_child((arg.named_child_count() as u32).saturating_sub(1));
+                if let Some(v) = value {
+                    args.push((key, v));
+                }
+            }
+        }
+        out.push(Attribute {
+            name,
+            args,
+            line: Position::of(n).line,
+        });
+        false
+    });
+    out
+}
+
+/// The first string inside a node: `'x'`, or `new TranslatableMarkup('x')`, or `t('x')`.
+fn first_string(node: Node<'_>, source: &str) -> Option<String> {
+    let mut found = None;
+    visit(node, &mut |n| {
+        if found.is_some() {
+            return false;
+        }
+        if let Some(s) = string_value(n, source) {
+            found = Some(s);
+            return false;
+        }
+        true
+    });
+    found
+}
+
+fn arg<'t>(attr: &Attribute<'t>, key: &str, position: usize) -> Option<Node<'t>> {
+    attr.args
+        .iter()
+        .find(|(k, _)| k.as_deref() == Some(key))
+        .or_else(|| attr.args.iter().filter(|(k, _)| k.is_none()).nth(position))
+        .map(|(_, v)| *v)
+}
+
+fn is_hook_attribute(name: &str) -> bool {
+    name == "Drupal\\Core\\Hook\\Attribute\\Hook" || name == "Hook" || name.ends_with("\\Hook")
+}
+
+fn class_facts(
+    node: Node<'_>,
+    source: &str,
+    names: &Names,
+    doc: Option<&str>,
+    hooks: &mut Vec<HookFact>,
+) -> ClassFacts {
+    let name = node
+        .child_by_field_name("name")
+        .map(|n| text(n, source).to_owned())
+        .unwrap_or_default();
+    let fqcn = names.resolve(&name);
+    let kind = match node.kind() {
+        "interface_declaration" => "interface",
+        "trait_declaration" => "trait",
+        "enum_declaration" => "enum",
+        _ => "class",
+    };
+    let mut extends = None;
+    let mut implements = Vec::new();
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        match child.kind() {
+            "base_clause" => {
+                extends = child.named_child(0).map(|c| names.resolve(text(c, source)));
+            }
+            "class_interface_clause" => {
+                let mut c2 = child.walk();
+                implements.extend(
+                    child
+                        .named_children(&mut c2)
+                        .map(|c| names.resolve(text(c, source))),
+                );
+            }
+            _ => {}
+        }
+    }
+    let attrs = attributes(node, source, names);
+    let annotations: Vec<Annotation> = doc.map(parse_annotations).unwrap_or_default();
+
+    let plugin_attr = attrs.iter().find(|a| {
+        !is_hook_attribute(&a.name)
+            && (a.name.contains("\\Attribute\\") || arg(a, "id", 99).is_some())
+    });
+    let plugin_annotation = annotations.iter().find(|a| {
+        let full = names.resolve(&a.name);
+        full.contains("\\Annotation\\") || a.values.contains_key("id")
+    });
+    let plugin = match (plugin_attr, plugin_annotation) {
+        (Some(a), annotated) => Some(PluginFact {
+            plugin_type: short(&a.name).to_owned(),
+            declared_with: a.name.clone(),
+            id: arg(a, "id", 0).and_then(|v| first_string(v, source)),
+            label: arg(a, "admin_label", 99)
+                .or_else(|| arg(a, "label", 99))
+                .and_then(|v| first_string(v, source)),
+            declared_by: "attribute",
+            also_annotated: annotated.is_some(),
+        }),
+        (None, Some(an)) => Some(PluginFact {
+            plugin_type: short(&an.name).to_owned(),
+            declared_with: names.resolve(&an.name),
+            id: an.values.get("id").cloned(),
+            label: an
+                .values
+                .get("admin_label")
+                .or_else(|| an.values.get("label"))
+                .cloned(),
+            declared_by: "annotation",
+            also_annotated: false,
+        }),
+        (None, None) => None,
+    };
+
+    // A class-level #[Hook('x', method: 'y')].
+    for a in attrs.iter().filter(|a| is_hook_attribute(&a.name)) {
+        if let Some(hook) = arg(a, "hook", 0).and_then(|v| first_string(v, source)) {
+            let method = arg(a, "method", 99)
+                .and_then(|v| first_string(v, source))
+                .unwrap_or_else(|| "__invoke".to_owned());
+            hooks.push(HookFact {
+                hook,
+                style: "attribute",
+                implementation: format!("{name}::{method}"),
+                line: a.line,
+            });
+        }
+    }
+
+    let mut methods = Vec::new();
+    let mut drupal_calls = Vec::new();
+    let mut injected = Vec::new();
+    if let Some(body) = node.child_by_field_name("body") {
+        for method in children_of_kind(body, "method_declaration") {
+            let mname = method
+                .child_by_field_name("name")
+                .map(|n| text(n, source).to_owned())
+                .unwrap_or_default();
+            let is_static = children_of_kind(method, "static_modifier").len() == 1;
+            for a in attributes(method, source, names)
+                .iter()
+                .filter(|a| is_hook_attribute(&a.name))
+            {
+                if let Some(hook) = arg(a, "hook", 0).and_then(|v| first_string(v, source)) {
+                    hooks.push(HookFact {
+                        hook,
+                        style: "attribute",
+                        implementation: format!("{name}::{mname}"),
+                        line: a.line,
+                    });
+                }
+            }
+            if mname == "__construct"
+                && let Some(params) = method.child_by_field_name("parameters")
+            {
+                let mut c = params.walk();
+                for p in params.named_children(&mut c) {
+                    let ty = p.child_by_field_name("type");
+                    if let Some(ty) = ty.filter(|t| t.kind() != "primitive_type") {
+                        let t = text(ty, source).trim_start_matches('?');
+                        if !matches!(t, "array" | "string" | "int" | "bool" | "float" | "mixed") {
+                            injected.push(Injected {
+                                via: "constructor",
+                                service: None,
+                                type_name: Some(names.resolve(t)),
+                            });
+                        }
+                    }
+                }
+            }
+            if let Some(mbody) = method.child_by_field_name("body") {
+                visit(mbody, &mut |n| {
+                    match n.kind() {
+                        "scoped_call_expression" => {
+                            let scope = n.child_by_field_name("scope").map(|s| text(s, source));
+                            if matches!(scope, Some("\\Drupal" | "Drupal")) {
+                                let call = n
+                                    .child_by_field_name("name")
+                                    .map(|m| text(m, source).to_owned())
+                                    .unwrap_or_default();
+                                let service = (call == "service")
+                                    .then(|| {
+                                        n.child_by_field_name("arguments")
+                                            .and_then(|a| first_string(a, source))
+                                    })
+                                    .flatten();
+                                drupal_calls.push(DrupalCall {
+                                    method: call,
+                                    service,
+                                    line: Position::of(n).line,
+                                    in_static_method: is_static,
+                                });
+                            }
+                        }
+                        "member_call_expression" if mname == "create" => {
+                            let object = n.child_by_field_name("object").map(|o| text(o, source));
+                            let call = n.child_by_field_name("name").map(|m| text(m, source));
+                            if object == Some("$container") && call == Some("get") {
+                                injected.push(Injected {
+                                    via: "create",
+                                    service: n
+                                        .child_by_field_name("arguments")
+                                        .and_then(|a| first_string(a, source)),
+                                    type_name: None,
+                                });
+                            }
+                        }
+                        _ => {}
+                    }
+                    true
+                });
+            }
+            methods.push(mname);
+        }
+    }
+
+    ClassFacts {
+        name,
+        fqcn,
+        kind,
+        line: Position::of(node).line,
+        extends,
+        implements,
+        attributes: attrs.iter().map(|a| a.name.clone()).collect(),
+        plugin,
+        drupal_calls,
+        injected,
+        methods,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BLOCK: &str = r#"<?php
+
+declare(strict_types=1);
+
+namespace Drupal\demo\Plugin\Block;
+
+use Drupal\Core\Block\Attribute\Block;
+use Drupal\Core\Block\BlockBase;
+use Drupal\Core\StringTranslation\TranslatableMarkup;
+use Drupal\Core\Hook\Attribute\Hook;
+
+/**
+ * Provides a greeting.
+ */
+#[Block(
+  id: 'demo_greeting',
+  admin_label: new TranslatableMarkup('Greeting'),
+)]
+final class Greeting extends BlockBase implements ContainerFactoryPluginInterface {
+
+  public function __construct(array $configuration, private readonly EntityTypeManagerInterface $etm, ?LoggerInterface $logger) {
+  }
+
+  public static function create(ContainerInterface $container, array $configuration) {
+    return new static($configuration, $container->get('entity_type.manager'), $container->get('logger.factory'));
+  }
+
+  #[Hook('form_alter')]
+  public function formAlter(array &$form): void {
+    $x = \Drupal::service('renderer');
+    \Drupal::messenger()->addStatus('x');
+  }
+}
+"#;
+
+    #[test]
+    fn an_attribute_plugin_with_injection_and_drupal_calls() {
+        let f = php_facts(BLOCK, None);
+        assert!(f.syntax_errors.is_empty());
+        assert!(f.strict_types);
+        assert_eq!(f.namespace.as_deref(), Some("Drupal\\demo\\Plugin\\Block"));
+        let c = &f.classes[0];
+        assert_eq!(c.fqcn, "Drupal\\demo\\Plugin\\Block\\Greeting");
+        assert_eq!(c.extends.as_deref(), Some("Drupal\\Core\\Block\\BlockBase"));
+        let p = c.plugin.as_ref().unwrap();
+        assert_eq!(p.plugin_type, "Block");
+        assert_eq!(p.declared_with, "Drupal\\Core\\Block\\Attribute\\Block");
+        assert_eq!(p.id.as_deref(), Some("demo_greeting"));
+        assert_eq!(p.label.as_deref(), Some("Greeting"));
+        assert_eq!(p.declared_by, "attribute");
+        let services: Vec<_> = c
+            .injected
+            .iter()
+            .filter_map(|i| i.service.as_deref())
+            .collect();
+        assert_eq!(services, ["entity_type.manager", "logger.factory"]);
+        let types: Vec<_> = c
+            .injected
+            .iter()
+            .filter_map(|i| i.type_name.as_deref())
+            .collect();
+        assert_eq!(
+            types,
+            [
+                "Drupal\\demo\\Plugin\\Block\\EntityTypeManagerInterface",
+                "Drupal\\demo\\Plugin\\Block\\LoggerInterface"
+            ]
+        );
+        let calls: Vec<_> = c
+            .drupal_calls
+            .iter()
+            .map(|d| (d.method.as_str(), d.service.as_deref(), d.line))
+            .collect();
+        assert_eq!(
+            calls,
+            [("service", Some("renderer"), 30), ("messenger", None, 31)]
+        );
+        assert_eq!(
+            f.hooks,
+            [HookFact {
+                hook: "form_alter".into(),
+                style: "attribute",
+                implementation: "Greeting::formAlter".into(),
+                line: 28
+            }]
+        );
+    }
+
+    #[test]
+    fn an_annotated_plugin_and_procedural_hooks() {
+        let src = r#"<?php
+
+namespace Drupal\demo\Plugin\Field\FieldFormatter;
+
+use Drupal\Core\Field\FormatterBase;
+
+/**
+ * Plugin implementation of the 'demo' formatter.
+ *
+ * @FieldFormatter(
+ *   id = "demo_plain",
+ *   label = @Translation("Plain"),
+ *   field_types = {"string"}
+ * )
+ */
+class Plain extends FormatterBase {}
+"#;
+        let f = php_facts(src, None);
+        let p = f.classes[0].plugin.as_ref().unwrap();
+        assert_eq!(
+            (
+                p.plugin_type.as_str(),
+                p.id.as_deref(),
+                p.label.as_deref(),
+                p.declared_by
+            ),
+            (
+                "FieldFormatter",
+                Some("demo_plain"),
+                Some("Plain"),
+                "annotation"
+            )
+        );
+
+        let module = "<?php\n\n/**\n * @file\n */\n\n/**\n * Implements hook_form_alter().\n */\nfunction demo_form_alter(&$form) {}\n\nfunction demo_helper() {}\n";
+        let f = php_facts(module, Some("demo"));
+        assert_eq!(f.functions, ["demo_form_alter", "demo_helper"]);
+        assert_eq!(f.hooks.len(), 1);
+        assert_eq!(f.hooks[0].hook, "form_alter");
+        assert_eq!(f.hooks[0].style, "procedural");
+        let install =
+            "<?php\nfunction demo_schema() { return []; }\nfunction demo_update_10001() {}\n";
+        let hooks: Vec<_> = php_facts(install, Some("demo"))
+            .hooks
+            .into_iter()
+            .map(|h| h.hook)
+            .collect();
+        assert_eq!(hooks, ["schema", "update_10001"]);
+    }
+}

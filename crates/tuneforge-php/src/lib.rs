@@ -1,0 +1,9 @@
+//! PHP and Drupal analysis: tree-sitter parsing (PHP 8.3 syntax: attributes, enums,
+//! readonly, typed class constants) and the facts of each file that generation and the
+//! quality rules read.
+
+pub mod analyze;
+pub mod annotation;
+pub mod facts;
+pub mod parse;
+pub mod yaml;
