@@ -33,24 +33,18 @@ CALLS = ["array_map", "array_filter", "sprintf", "strtolower", "count", "implode
 BANNER = """/*
  * This file is part of the Example Framework package.
  *
- * Copyright (c) Example Contributors and others. Licensed under the MIT license:
- * permission is hereby granted, free of charge, to any person obtaining a copy of this
- * software, to deal in the software without restriction. For the full copyright and
- * license information, please view the LICENSE file distributed with this source code.
+ * (c) Example Contributors. For the full copyright and license information,
+ * please view the LICENSE file that was distributed with this source code.
  */
 """
 
 
 class Names:
     def __init__(self, rng: random.Random):
-        self.rng, self.used = rng, set()
+        self.rng = rng
 
     def word(self, k=3) -> str:
-        while True:
-            w = "".join(self.rng.choice(SYL) for _ in range(k))
-            if w not in self.used:
-                self.used.add(w)
-                return w
+        return "".join(self.rng.choice(SYL) for _ in range(k))
 
     def cls(self) -> str:
         return self.word(3).capitalize() + self.word(2).capitalize()
@@ -138,7 +132,7 @@ def main() -> int:
 
     bases = []
     for b in range(a.bases):
-        d = base_doc(rng, nm, rng.randint(8, 11))
+        d = base_doc(rng, nm, rng.randint(10, 13))
         rel = f"src/{nm.cls()}/{nm.cls()}.php"
         write(rel, render(d))
         bases.append((rel, d))

@@ -22,3 +22,4 @@ cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
 bench/process_bench.sh --smoke
 bench/sources_bench.sh --smoke
+bench/dedup_bench.sh --smoke
