@@ -52,6 +52,8 @@ pub struct PipelineConfig {
     #[serde(default)]
     pub clean: CleanConfig,
     #[serde(default)]
+    pub rules: RulesConfig,
+    #[serde(default)]
     pub process: ProcessConfig,
     #[serde(default)]
     pub validate: ValidateConfig,
@@ -436,11 +438,15 @@ impl IpRange {
         };
         match (self.addr, ip) {
             (IpAddr::V4(net), IpAddr::V4(a)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(a) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(a)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u128::from(net) & mask == u128::from(a) & mask
             }
             _ => false,
@@ -649,6 +655,25 @@ impl Default for CleanDedupConfig {
             threshold: Fraction(0.85),
             target_recall: Fraction(0.99),
             masked: MaskedDedupConfig::default(),
+        }
+    }
+}
+
+/// The Drupal 11 rules of `check` and `gate`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RulesConfig {
+    /// The mined deprecation list (`tuneforge rules mine`), workspace-relative.
+    pub deprecations: String,
+    /// Report PHP files without `declare(strict_types=1);`.
+    pub require_strict_types: bool,
+}
+
+impl Default for RulesConfig {
+    fn default() -> Self {
+        Self {
+            deprecations: "rules/deprecations.jsonl".to_owned(),
+            require_strict_types: false,
         }
     }
 }
@@ -924,6 +949,7 @@ impl PipelineConfig {
             collect: CollectConfig::default(),
             redact: RedactConfig::default(),
             clean: CleanConfig::default(),
+            rules: RulesConfig::default(),
             process: ProcessConfig::default(),
             validate: ValidateConfig::default(),
             retrain: RetrainConfig::default(),
@@ -1205,6 +1231,13 @@ clean:
       enabled: true
       threshold: 0.9
       files: ["*.info.yml", "**/tests/**"]
+
+# The Drupal 11 rules of `tuneforge check` and the quality gate.
+rules:
+  # Mined from the acquired Drupal core by the `rules` stage (or `tuneforge rules mine DIR`);
+  # without it the removed-symbol rule reports "skipped: no deprecation list".
+  deprecations: rules/deprecations.jsonl
+  require_strict_types: false        # report PHP files without declare(strict_types=1)
 "#;
 
 /// The commented `pipeline.yaml` for a preset: every option at its default.

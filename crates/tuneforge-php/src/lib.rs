@@ -4,6 +4,7 @@
 
 pub mod analyze;
 pub mod annotation;
+pub mod deprecations;
 pub mod facts;
 pub mod parse;
 pub mod yaml;

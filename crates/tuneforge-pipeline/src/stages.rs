@@ -516,6 +516,81 @@ impl Stage for CleanStage {
     }
 }
 
+pub struct RulesStage;
+
+/// Where the acquired Drupal core is, from the acquire and discover manifests.
+fn acquired_core(ws: &Workspace) -> Option<std::path::PathBuf> {
+    let discovery: Discovery = crate::runner::read_manifest(ws, &DiscoverStage)
+        .ok()
+        .flatten()
+        .and_then(|m| serde_json::from_value(m.report).ok())?;
+    let repositories: Vec<Acquired> = crate::runner::read_manifest(ws, &AcquireStage)
+        .ok()
+        .flatten()
+        .and_then(|m| m.report.get("repositories").cloned())
+        .and_then(|r| serde_json::from_value(r).ok())?;
+    repositories
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Fetched | Outcome::Reused))
+        .find(|r| {
+            discovery
+                .candidates
+                .iter()
+                .any(|c| c.name == r.name && c.kind == "drupal-core")
+        })
+        .map(|r| ws.path(&r.dir))
+}
+
+impl Stage for RulesStage {
+    fn name(&self) -> &'static str {
+        "rules"
+    }
+    fn dir(&self) -> &'static str {
+        "rules"
+    }
+    fn depends_on(&self) -> &'static [&'static str] {
+        &["discover", "acquire"]
+    }
+    fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
+        acquired_core(ws).is_none().then(|| {
+            "no Drupal core acquired (a drupal-core source); `tuneforge rules mine DIR` mines a checkout".to_owned()
+        })
+    }
+    fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError> {
+        Ok(existing(ws, [crate::runner::manifest_path(&AcquireStage)]))
+    }
+    fn config_slice(&self, c: &PipelineConfig) -> Value {
+        json!({"deprecations": c.rules.deprecations})
+    }
+    fn run(
+        &self,
+        ws: &Workspace,
+        _: &StageContext,
+        reporter: &dyn Reporter,
+    ) -> Result<StageRun, PipelineError> {
+        let core = acquired_core(ws).ok_or_else(|| PipelineError::Manifest {
+            path: crate::runner::manifest_path(&AcquireStage),
+            message: "no Drupal core repository was acquired".to_owned(),
+        })?;
+        let records = tuneforge_php::deprecations::mine(&core, reporter)
+            .map_err(tuneforge_core::fsio::at("cannot read", &core))?;
+        let rel = ws.config.rules.deprecations.clone();
+        let text = tuneforge_php::deprecations::to_jsonl(&records);
+        tuneforge_core::fsio::write_atomic(&ws.path(&rel), text.as_bytes())?;
+        let summary = tuneforge_php::deprecations::summary(&records);
+        Ok(StageRun {
+            outputs: vec![FileDigest::from_bytes(
+                &rel,
+                text.as_bytes(),
+                Some(records.len() as u64),
+            )],
+            report: json!({"deprecations": records.len(), "path": rel}),
+            summary: format!("{summary} → {rel}"),
+            incomplete: None,
+        })
+    }
+}
+
 pub struct AnalyzeStage;
 
 pub const ANALYSIS_DIR: &str = "analysis";
@@ -820,6 +895,7 @@ pub fn all() -> Vec<&'static dyn Stage> {
     vec![
         &DiscoverStage,
         &AcquireStage,
+        &RulesStage,
         &CleanStage,
         &AnalyzeStage,
         &ProcessStage,

@@ -66,6 +66,9 @@ pub enum Command {
     Quickstart(QuickstartArgs),
     /// What a drupal/core Composer constraint says about Drupal 11.
     Compat(CompatArgs),
+    /// The Drupal 11 rules' data: `rules mine` builds the deprecation list.
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// Find exact and near-duplicate files in any directory tree (MinHash + LSH, every
     /// pair verified by exact Jaccard on word 5-gram shingles).
     Dedup(DedupArgs),
@@ -206,4 +209,21 @@ pub struct DedupArgs {
     /// Also list every verified pair with its Jaccard.
     #[arg(long)]
     pub pairs: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Mine every `@deprecated in drupal:X and is removed from drupal:Y` docblock and
+    /// `trigger_error(…, E_USER_DEPRECATED)` of a Drupal core checkout.
+    Mine(MineArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MineArgs {
+    /// A Drupal checkout (its `core/` is read) or a `drupal/core` tree.
+    pub checkout: PathBuf,
+    /// Where to write the list (default: the workspace's `rules.deprecations`, else
+    /// `rules/deprecations.jsonl`).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }

@@ -19,8 +19,23 @@ pub enum Exit {
     Internal = 101,
 }
 
+/// Bad arguments found by a command itself (not by clap): exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
 pub fn classify(err: &anyhow::Error) -> Exit {
     for cause in err.chain() {
+        if cause.downcast_ref::<UsageError>().is_some() {
+            return Exit::Usage;
+        }
         if let Some(e) = cause.downcast_ref::<PipelineError>() {
             return match e {
                 PipelineError::ValidationFailed { .. } => Exit::DataErrors,

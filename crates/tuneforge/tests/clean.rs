@@ -283,6 +283,15 @@ fn dedup_finds_every_planted_pair_at_the_threshold_and_no_other() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["files"], count);
 
+    for bad in [vec!["--threshold", "1.5"], vec!["--threshold", "0"]] {
+        let out = tf().arg("dedup").arg(root).args(&bad).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("--threshold"), "{}", stderr(&out));
+    }
+    let out = tf().args(["dedup", "/no/such/tree"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not a directory"), "{}", stderr(&out));
+
     // Ground truth: exact Jaccard of every pair of files.
     let listing = tuneforge_core::fsio::list_files(root).unwrap();
     let sets: Vec<(String, Vec<u64>)> = listing

@@ -333,7 +333,8 @@ fn status_names_the_changed_input_and_setting_and_run_obeys_flags() {
     let out = tf_in(&ws).args(["run", "--only", "nope"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("stages: discover, acquire, clean, analyze, process, validate"),
+        stderr(&out)
+            .contains("stages: discover, acquire, rules, clean, analyze, process, validate"),
         "{}",
         stderr(&out)
     );

@@ -10,7 +10,7 @@ use tuneforge_core::reporter::Reporter as _;
 
 use super::Context;
 use crate::cli::DedupArgs;
-use crate::exit::Exit;
+use crate::exit::{Exit, UsageError};
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -58,10 +58,18 @@ struct Unreadable {
 
 pub fn dedup(ctx: &Context, args: DedupArgs) -> Result<Exit> {
     if !(args.threshold > 0.0 && args.threshold <= 1.0) {
-        anyhow::bail!(
+        return Err(UsageError(format!(
             "--threshold {}: give a Jaccard between 0 (exclusive) and 1, e.g. 0.85",
             args.threshold
-        );
+        ))
+        .into());
+    }
+    if !args.dir.is_dir() {
+        return Err(UsageError(format!(
+            "{}: not a directory; give the tree to search for duplicates",
+            args.dir.display()
+        ))
+        .into());
     }
     let listing = list_files(&args.dir)
         .with_context(|| format!("reading the tree {}", args.dir.display()))?;

@@ -4,6 +4,7 @@ mod collect;
 mod compat;
 mod dedup;
 mod pipeline;
+mod rules;
 
 use std::path::PathBuf;
 
@@ -76,5 +77,6 @@ pub fn dispatch(command: Command, ctx: &Context) -> Result<Exit> {
         Command::Quickstart(args) => pipeline::quickstart(ctx, args),
         Command::Compat(args) => compat::compat(ctx, args),
         Command::Dedup(args) => dedup::dedup(ctx, args),
+        Command::Rules(crate::cli::RulesCommand::Mine(args)) => rules::mine(ctx, args),
     }
 }

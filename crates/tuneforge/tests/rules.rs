@@ -1,0 +1,157 @@
+//! `tuneforge rules mine` on a core-like tree, and the `rules` stage on an acquired core.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+fn write(root: &Path, rel: &str, content: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, content).unwrap();
+}
+
+/// A tree shaped like a Drupal checkout: `core/lib/Drupal.php` and a module.
+fn core_like(root: &Path) {
+    write(root, "core/lib/Drupal.php", "<?php\nclass Drupal {}\n");
+    write(
+        root,
+        "core/modules/file/file.module",
+        "<?php\n\n/**\n * Returns headers.\n *\n * @deprecated in drupal:11.2.0 and is removed from drupal:12.0.0. Use\n *   Drupal\\file\\Entity\\FileInterface::getDownloadHeaders() instead.\n *\n * @see https://www.drupal.org/node/3494172\n */\nfunction file_get_content_headers($file) {}\n",
+    );
+    write(
+        root,
+        "core/authorize.php",
+        "<?php\n@trigger_error('authorize.php is deprecated in drupal:11.2.0 and is removed from drupal:12.0.0. There is no replacement. See https://www.drupal.org/node/3512364', E_USER_DEPRECATED);\n",
+    );
+    write(
+        root,
+        "core/lib/Drupal/Component/Utility/Old.php",
+        "<?php\nnamespace Drupal\\Component\\Utility;\n\nclass Old {\n  /**\n   * @deprecated in drupal:10.2.0 and is removed from drupal:11.0.0. Use\n   *   \\Drupal\\Core\\StringTranslation\\ByteSizeMarkup::create() instead.\n   * @see https://www.drupal.org/node/2999981\n   */\n  public static function formatSize($size) {}\n}\n",
+    );
+    write(
+        root,
+        "vendor/acme/Dep.php",
+        "<?php\n/** @deprecated in drupal:1.0.0 and is removed from drupal:2.0.0. */\nfunction x() {}\n",
+    );
+}
+
+#[test]
+fn mine_writes_the_list_in_the_fixture_shape() {
+    let tmp = tempfile::tempdir().unwrap();
+    core_like(tmp.path());
+    let out_file = tmp.path().join("deprecations.jsonl");
+    let out = tf()
+        .args(["--json", "rules", "mine"])
+        .arg(tmp.path())
+        .arg("--out")
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["deprecations"], 3);
+    let records = read_jsonl(&out_file);
+    let files: Vec<&str> = records
+        .iter()
+        .map(|r| r["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "authorize.php",
+            "lib/Drupal/Component/Utility/Old.php",
+            "modules/file/file.module"
+        ]
+    );
+    // Same keys as the fixture the rest of the team builds on.
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/drupal/deprecations-sample.jsonl");
+    let sample: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(fixture)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let keys = |v: &serde_json::Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert!(records.iter().all(|r| keys(r) == keys(&sample)));
+    let method = &records[1];
+    assert_eq!(
+        method["symbol"],
+        "Drupal\\Component\\Utility\\Old::formatSize"
+    );
+    assert_eq!(method["kind"], "method");
+    assert_eq!(method["removed_in"], "11.0.0");
+    assert_eq!(
+        method["change_records"][0],
+        "https://www.drupal.org/node/2999981"
+    );
+
+    let out = tf()
+        .args(["rules", "mine", "/no/such/dir"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not a directory"), "{}", stderr(&out));
+}
+
+#[test]
+fn the_rules_stage_mines_the_acquired_core() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("drupal");
+    core_like(&repo);
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "init.defaultBranch=11.x",
+            ])
+            .args(args)
+            .current_dir(&repo)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "core"]);
+
+    let (_tmp, ws) = workspace();
+    let cfg = std::fs::read_to_string(ws.join("pipeline.yaml")).unwrap();
+    std::fs::write(
+        ws.join("pipeline.yaml"),
+        cfg.replace(
+            "sources: []",
+            &format!(
+                "sources:\n  - {{type: drupal-core, url: {}, branch: 11.x}}",
+                repo.display()
+            ),
+        ),
+    )
+    .unwrap();
+    let out = tf_in(&ws)
+        .args(["--json", "run", "--from", "discover"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let records = read_jsonl(&ws.join("rules/deprecations.jsonl"));
+    assert_eq!(records.len(), 3);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stage(&report, "rules")["ran"], true, "{report}");
+}
