@@ -94,6 +94,7 @@ pub struct DrupalCall {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     pub line: usize,
+    pub column: usize,
     /// The enclosing method is static, so injection does not reach it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub in_static_method: bool,
@@ -145,7 +146,11 @@ fn short(name: &str) -> &str {
 /// Analyze one PHP file. `module` is the machine name procedural hooks are prefixed with
 /// (the file name's first part for `.module`, `.install`, `.theme`, `.inc` files).
 pub fn php_facts(source: &str, module: Option<&str>) -> PhpFacts {
-    let tree = parse(source);
+    php_facts_of(&parse(source), source, module)
+}
+
+/// [`php_facts`] of an already parsed tree.
+pub fn php_facts_of(tree: &tree_sitter::Tree, source: &str, module: Option<&str>) -> PhpFacts {
     let root = tree.root_node();
     let mut names = Names {
         namespace: None,
@@ -222,7 +227,7 @@ pub fn php_facts(source: &str, module: Option<&str>) -> PhpFacts {
         false
     });
     PhpFacts {
-        syntax_errors: syntax_errors(&tree),
+        syntax_errors: syntax_errors(tree),
         namespace: names.namespace,
         strict_types,
         classes,
@@ -476,6 +481,7 @@ fn class_facts(
                                     method: call,
                                     service,
                                     line: Position::of(n).line,
+                                    column: Position::of(n).column,
                                     in_static_method: is_static,
                                 });
                             }

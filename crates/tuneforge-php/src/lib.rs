@@ -7,4 +7,5 @@ pub mod annotation;
 pub mod deprecations;
 pub mod facts;
 pub mod parse;
+pub mod rules;
 pub mod yaml;

@@ -46,6 +46,11 @@ pub fn drupal11() -> Interval {
     }
 }
 
+/// Whether a constraint admits any Drupal 11 release (an unparseable one admits none).
+pub fn admits_any_11(constraint: &str) -> bool {
+    parse(constraint).is_ok_and(|set| set.intersects(&drupal11()))
+}
+
 /// Evaluate `constraint` against Drupal 11 and `core` (the latest 11 release).
 pub fn check(constraint: &str, core: &Version) -> Compat {
     let mut out = Compat {

@@ -66,6 +66,8 @@ pub enum Command {
     Quickstart(QuickstartArgs),
     /// What a drupal/core Composer constraint says about Drupal 11.
     Compat(CompatArgs),
+    /// Run the Drupal 11 rules on a file or tree and print the findings like a linter.
+    Check(CheckArgs),
     /// The Drupal 11 rules' data: `rules mine` builds the deprecation list.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -226,4 +228,17 @@ pub struct MineArgs {
     /// `rules/deprecations.jsonl`).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A PHP or Drupal YAML file, or a tree of them.
+    pub path: PathBuf,
+    /// The mined deprecation list (default: the workspace's `rules.deprecations`, if any).
+    #[arg(long, value_name = "FILE")]
+    pub deprecations: Option<PathBuf>,
+    /// Report PHP files without declare(strict_types=1) (default: the workspace's
+    /// `rules.require_strict_types`).
+    #[arg(long)]
+    pub strict_types: bool,
 }

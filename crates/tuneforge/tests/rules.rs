@@ -155,3 +155,120 @@ fn the_rules_stage_mines_the_acquired_core() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(stage(&report, "rules")["ran"], true, "{report}");
 }
+
+#[test]
+fn check_prints_findings_like_a_linter_and_uses_a_mined_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let module = tmp.path().join("demo");
+    write(
+        &module,
+        "src/Controller/Page.php",
+        "<?php\n\nnamespace Drupal\\demo\\Controller;\n\nclass Page {\n  public function build() {\n    $n = \\Drupal::entityTypeManager()->getStorage('node')->load(1);\n    return ['#markup' => '<h1>' . $n->label() . '</h1>', '#size' => format_size(10)];\n  }\n}\n",
+    );
+    write(
+        &module,
+        "demo.routing.yml",
+        "demo.page:\n  path: '/demo'\n  defaults:\n    _controller: '\\Drupal\\demo\\Controller\\Page::build'\n",
+    );
+    write(
+        &module,
+        "demo.info.yml",
+        "name: Demo\ntype: module\ncore_version_requirement: ^10.3 || ^11\n",
+    );
+    write(&module, "vendor/x/Bad.php", "<?php\neval($x);\n");
+
+    // Without a list: findings, and the symbol rules said to be skipped.
+    let out = tf().arg("check").arg(&module).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "errors found: {}", stderr(&out));
+    let text = stdout(&out);
+    let page = module.join("src/Controller/Page.php").display().to_string();
+    assert!(
+        text.contains(&format!(
+            "{page}:7:10: warning[drupal-static-in-class] \\Drupal::entityTypeManager() in Page"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{page}:8:26: error[markup-unescaped]")),
+        "{text}"
+    );
+    assert!(text.contains("demo.routing.yml:1:1: error[route-access-missing] route demo.page has no access requirement"), "{text}");
+    assert!(
+        text.contains("    hint: add requirements: _permission"),
+        "{text}"
+    );
+    assert!(
+        text.contains("removed-symbol: skipped: no deprecation list"),
+        "{text}"
+    );
+    assert!(!text.contains("info-core-version-requirement"), "{text}");
+    assert!(
+        !text.contains("vendor"),
+        "vendored code is not checked: {text}"
+    );
+
+    // With a list, as JSON.
+    let list = tmp.path().join("deprecations.jsonl");
+    std::fs::write(
+        &list,
+        "{\"source\": \"docblock\", \"file\": \"includes/common.inc\", \"line\": 1, \"kind\": \"function\", \"symbol\": \"format_size\", \"deprecated_in\": \"10.2.0\", \"removed_in\": \"11.0.0\", \"replacement\": \"Use ByteSizeMarkup::create().\", \"change_records\": [\"https://www.drupal.org/node/2999981\"]}\n",
+    )
+    .unwrap();
+    let out = tf()
+        .args(["--json", "check"])
+        .arg(&module)
+        .arg("--deprecations")
+        .arg(&list)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["files"], 3);
+    assert!(report["skipped"].as_array().unwrap().is_empty());
+    let removed = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "removed-symbol")
+        .unwrap();
+    assert_eq!(
+        (removed["line"].as_u64(), removed["severity"].as_str()),
+        (Some(8), Some("error"))
+    );
+    assert!(
+        removed["message"]
+            .as_str()
+            .unwrap()
+            .contains("ByteSizeMarkup::create()")
+    );
+
+    // A clean file passes; a bad list names its line.
+    let clean = tmp.path().join("Clean.php");
+    std::fs::write(
+        &clean,
+        "<?php\n\ndeclare(strict_types=1);\n\nfinal class Clean {}\n",
+    )
+    .unwrap();
+    let out = tf()
+        .arg("check")
+        .arg(&clean)
+        .arg("--strict-types")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(stdout(&out).contains("1 files checked: 0 errors, 0 warnings, 0 notes"));
+    std::fs::write(&list, "{\"source\": 1}\n").unwrap();
+    let out = tf()
+        .arg("check")
+        .arg(&clean)
+        .arg("--deprecations")
+        .arg(&list)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("deprecations.jsonl:1: not a deprecation record"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,5 +1,6 @@
 //! One function per command over a resolved [`Context`].
 
+mod check;
 mod collect;
 mod compat;
 mod dedup;
@@ -77,6 +78,7 @@ pub fn dispatch(command: Command, ctx: &Context) -> Result<Exit> {
         Command::Quickstart(args) => pipeline::quickstart(ctx, args),
         Command::Compat(args) => compat::compat(ctx, args),
         Command::Dedup(args) => dedup::dedup(ctx, args),
+        Command::Check(args) => check::check(ctx, args),
         Command::Rules(crate::cli::RulesCommand::Mine(args)) => rules::mine(ctx, args),
     }
 }
