@@ -3,18 +3,26 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# composer/semver (Debian's `composer` package) cross-checks the constraint parser; the
-# test that uses it must run here, not skip.
-if [[ ! -f /usr/share/php/Composer/Semver/autoload.php ]]; then
+# Debian packages the tests run for real: composer (composer/semver cross-checks the
+# constraint parser), php-cli (php -l) and php-codesniffer (phpcs) for the quality gate.
+# Installed when missing; the tests that use them must then run here, not skip.
+missing=()
+[[ -f /usr/share/php/Composer/Semver/autoload.php ]] || missing+=(composer)
+command -v php >/dev/null || missing+=(php-cli)
+command -v phpcs >/dev/null || missing+=(php-codesniffer)
+if (( ${#missing[@]} )); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-    apt-get install -y -q composer >/dev/null 2>&1 \
-      || { apt-get update -q >/dev/null && apt-get install -y -q composer >/dev/null; }
+    apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null; }
   else
-    echo "note: install Debian's composer package (sudo apt-get install composer) to cross-check constraints" >&2
+    echo "note: install Debian's ${missing[*]} (sudo apt-get install ${missing[*]}) to run every test" >&2
   fi
 fi
 if [[ -f /usr/share/php/Composer/Semver/autoload.php ]]; then
   export TUNEFORGE_REQUIRE_COMPOSER=1
+fi
+if command -v php >/dev/null && command -v phpcs >/dev/null; then
+  export TUNEFORGE_REQUIRE_PHP_TOOLS=1
 fi
 
 cargo fmt --all -- --check

@@ -54,6 +54,8 @@ pub struct PipelineConfig {
     #[serde(default)]
     pub rules: RulesConfig,
     #[serde(default)]
+    pub gate: GateConfig,
+    #[serde(default)]
     pub process: ProcessConfig,
     #[serde(default)]
     pub validate: ValidateConfig,
@@ -678,6 +680,37 @@ impl Default for RulesConfig {
     }
 }
 
+/// The quality gate: a sample is rejected when its findings of a severity exceed the
+/// maximum for that severity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GateConfig {
+    pub max_errors: u64,
+    pub max_warnings: u64,
+    /// `null`: notes never reject.
+    pub max_notes: Option<u64>,
+    /// Run php -l, phpcs and phpstan when they are installed.
+    pub external_tools: bool,
+    /// Paths of the tools; `null` finds each on PATH.
+    pub php: Option<String>,
+    pub phpcs: Option<String>,
+    pub phpstan: Option<String>,
+}
+
+impl Default for GateConfig {
+    fn default() -> Self {
+        Self {
+            max_errors: 0,
+            max_warnings: 3,
+            max_notes: None,
+            external_tools: true,
+            php: None,
+            phpcs: None,
+            phpstan: None,
+        }
+    }
+}
+
 /// A second shingling with names masked (string literals, variables, declared names,
 /// numbers, YAML values), for boilerplate that differs only by names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -950,6 +983,7 @@ impl PipelineConfig {
             redact: RedactConfig::default(),
             clean: CleanConfig::default(),
             rules: RulesConfig::default(),
+            gate: GateConfig::default(),
             process: ProcessConfig::default(),
             validate: ValidateConfig::default(),
             retrain: RetrainConfig::default(),
@@ -1238,6 +1272,18 @@ rules:
   # without it the removed-symbol rule reports "skipped: no deprecation list".
   deprecations: rules/deprecations.jsonl
   require_strict_types: false        # report PHP files without declare(strict_types=1)
+
+# The quality gate: every code block of every trained assistant message is checked (the
+# rules above, tree-sitter syntax, and php -l, phpcs and phpstan when installed). A sample
+# is rejected when its findings of a severity exceed the maximum.
+gate:
+  max_errors: 0
+  max_warnings: 3
+  max_notes: null                    # null: notes never reject
+  external_tools: true
+  php: null                          # a path, or null to find it on PATH
+  phpcs: null
+  phpstan: null
 "#;
 
 /// The commented `pipeline.yaml` for a preset: every option at its default.

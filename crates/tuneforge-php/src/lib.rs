@@ -6,6 +6,8 @@ pub mod analyze;
 pub mod annotation;
 pub mod deprecations;
 pub mod facts;
+pub mod gate;
 pub mod parse;
 pub mod rules;
+pub mod tools;
 pub mod yaml;

@@ -580,14 +580,14 @@ impl Checker {
                                 "unserialize() can instantiate any class".to_owned(),
                             ));
                         }
-                    } else if lower == "t" {
-                        if let Some(arg) = first.filter(|a| built_from_variables(*a, source)) {
-                            out.push(finding(
-                                &T_CONCAT,
-                                Position::of(arg),
-                                "t() gets a string built at run time".to_owned(),
-                            ));
-                        }
+                    } else if lower == "t"
+                        && let Some(arg) = first.filter(|a| built_from_variables(*a, source))
+                    {
+                        out.push(finding(
+                            &T_CONCAT,
+                            Position::of(arg),
+                            "t() gets a string built at run time".to_owned(),
+                        ));
                     }
                     if lower == "db_query"
                         && let Some(arg) = first.filter(|a| built_from_variables(*a, source))
@@ -691,16 +691,15 @@ impl Checker {
                         ));
                     }
                 }
-                "dynamic_variable_name" => {
+                "dynamic_variable_name"
                     if n.parent().is_some_and(|p| p.kind() == "encapsed_string")
-                        && text(n, source).starts_with("${")
-                    {
-                        out.push(finding(
-                            &PHP_DOLLAR_BRACE,
-                            Position::of(n),
-                            format!("{} in a string", text(n, source)),
-                        ));
-                    }
+                        && text(n, source).starts_with("${") =>
+                {
+                    out.push(finding(
+                        &PHP_DOLLAR_BRACE,
+                        Position::of(n),
+                        format!("{} in a string", text(n, source)),
+                    ));
                 }
                 "global_declaration" if in_class => {
                     out.push(finding(

@@ -743,6 +743,228 @@ impl Stage for AnalyzeStage {
     }
 }
 
+pub struct GateStage;
+
+pub const QUALITY_DIR: &str = "quality";
+/// What `generate` writes and the gate reads.
+pub const COMBINED_SAMPLES: &str = "sft/combined.jsonl";
+
+/// The checker and gate options of a workspace's config: the deprecation list at
+/// `rules.deprecations` (workspace-relative) when it exists.
+pub fn gate_setup(
+    config: &PipelineConfig,
+    root: &std::path::Path,
+    scratch: &std::path::Path,
+) -> Result<
+    (
+        tuneforge_php::rules::Checker,
+        tuneforge_php::gate::GateOptions,
+    ),
+    PipelineError,
+> {
+    use tuneforge_php::rules::{CheckOptions, Checker, DeprecationIndex};
+    let list = root.join(&config.rules.deprecations);
+    let index = if list.is_file() {
+        let text = std::fs::read_to_string(&list)
+            .map_err(tuneforge_core::fsio::at("cannot read", &list))?;
+        let mut records = Vec::new();
+        for (i, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            records.push(
+                serde_json::from_str(line).map_err(|e| PipelineError::Manifest {
+                    path: format!("{}:{}", config.rules.deprecations, i + 1),
+                    message: format!(
+                        "not a deprecation record ({e}); mine it again with `tuneforge rules mine`"
+                    ),
+                })?,
+            );
+        }
+        Some(DeprecationIndex::new(records))
+    } else {
+        None
+    };
+    let checker = Checker::new(
+        index,
+        CheckOptions {
+            require_strict_types: config.rules.require_strict_types,
+            admits_drupal_11: Some(tuneforge_sources::compat::admits_any_11),
+        },
+    );
+    let g = &config.gate;
+    let path = |p: &Option<String>| {
+        p.as_ref()
+            .map(|p| resolve_path(root, std::path::Path::new(p)))
+    };
+    let tools = tuneforge_php::gate::GateTools::detect(
+        g.external_tools,
+        path(&g.php).as_deref(),
+        path(&g.phpcs).as_deref(),
+        path(&g.phpstan).as_deref(),
+        scratch,
+    )
+    .map_err(tuneforge_core::fsio::at("cannot write to", scratch))?;
+    Ok((
+        checker,
+        tuneforge_php::gate::GateOptions {
+            max_errors: g.max_errors,
+            max_warnings: g.max_warnings,
+            max_notes: g.max_notes,
+            tools,
+        },
+    ))
+}
+
+/// Gate `input` (sample JSON lines) into `out_dir`: `report.json`, `rejected.jsonl` and
+/// `accepted.jsonl`, written atomically. Returns the report and the files' digests, named
+/// `<rel_prefix>/<file>`.
+pub fn gate_file(
+    config: &PipelineConfig,
+    root: &std::path::Path,
+    input: &std::path::Path,
+    out_dir: &std::path::Path,
+    rel_prefix: &str,
+    reporter: &dyn Reporter,
+) -> Result<(tuneforge_php::gate::GateReport, Vec<FileDigest>), PipelineError> {
+    let text =
+        std::fs::read_to_string(input).map_err(tuneforge_core::fsio::at("cannot read", input))?;
+    let scratch = tempfile_dir(out_dir)?;
+    let (checker, options) = gate_setup(config, root, scratch.path())?;
+    let out = tuneforge_php::gate::gate(&text, &checker, &options, scratch.path(), reporter)
+        .map_err(tuneforge_core::fsio::at("cannot write to", scratch.path()))?;
+    let mut accepted = out.accepted.join("\n");
+    if !accepted.is_empty() {
+        accepted.push('\n');
+    }
+    let mut rejected = String::new();
+    for r in &out.rejected {
+        rejected.push_str(&serde_json::to_string(r).expect("records serialize"));
+        rejected.push('\n');
+    }
+    let report = serde_json::to_vec_pretty(&out.report).expect("reports serialize");
+    let mut digests = Vec::new();
+    for (name, bytes, records) in [
+        ("report.json", report.as_slice(), None),
+        (
+            "rejected.jsonl",
+            rejected.as_bytes(),
+            Some(out.rejected.len() as u64),
+        ),
+        (
+            "accepted.jsonl",
+            accepted.as_bytes(),
+            Some(out.accepted.len() as u64),
+        ),
+    ] {
+        tuneforge_core::fsio::write_atomic(&out_dir.join(name), bytes)?;
+        digests.push(FileDigest::from_bytes(
+            &format!("{rel_prefix}/{name}"),
+            bytes,
+            records,
+        ));
+    }
+    Ok((out.report, digests))
+}
+
+/// A scratch directory beside the outputs, removed when dropped.
+fn tempfile_dir(out_dir: &std::path::Path) -> Result<tempfile::TempDir, PipelineError> {
+    std::fs::create_dir_all(out_dir)
+        .map_err(tuneforge_core::fsio::at("cannot create directory", out_dir))?;
+    tempfile::Builder::new()
+        .prefix(".tmp-gate-")
+        .tempdir_in(out_dir)
+        .map_err(|e| {
+            tuneforge_core::fsio::at("cannot create a scratch directory in", out_dir)(e).into()
+        })
+}
+
+pub fn gate_summary(r: &tuneforge_php::gate::GateReport) -> String {
+    let tools: Vec<String> = r
+        .tools
+        .iter()
+        .map(|t| format!("{} {}", t.name, if t.present() { "used" } else { "absent" }))
+        .collect();
+    format!(
+        "{} samples: {} accepted, {} rejected, {} unreadable; {} code blocks checked ({}; {} php -l version notes)",
+        r.samples,
+        r.accepted,
+        r.rejected,
+        r.unreadable.len(),
+        r.code_blocks,
+        tools.join(", "),
+        r.php_version_notes
+    )
+}
+
+impl Stage for GateStage {
+    fn name(&self) -> &'static str {
+        "gate"
+    }
+    fn dir(&self) -> &'static str {
+        QUALITY_DIR
+    }
+    fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
+        (!ws.path(COMBINED_SAMPLES).exists())
+            .then(|| format!("no samples generated yet ({COMBINED_SAMPLES})"))
+    }
+    fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError> {
+        Ok(existing(
+            ws,
+            [
+                COMBINED_SAMPLES.to_owned(),
+                ws.config.rules.deprecations.clone(),
+            ],
+        ))
+    }
+    fn extra_inputs(&self, ws: &Workspace) -> Result<Vec<FileDigest>, PipelineError> {
+        // Each external tool's path and version (or "absent") is part of the fingerprint.
+        let scratch = tempfile::tempdir().map_err(|e| {
+            tuneforge_core::fsio::at(
+                "cannot create a scratch directory in",
+                &std::env::temp_dir(),
+            )(e)
+        })?;
+        let (_, options) = gate_setup(&ws.config, &ws.root, scratch.path())?;
+        Ok(options
+            .tools
+            .all()
+            .iter()
+            .map(|t| {
+                FileDigest::from_bytes(&format!("tool:{}", t.name), t.identity().as_bytes(), None)
+            })
+            .collect())
+    }
+    fn config_slice(&self, c: &PipelineConfig) -> Value {
+        json!({"gate": c.gate, "rules": c.rules})
+    }
+    fn run(
+        &self,
+        ws: &Workspace,
+        _: &StageContext,
+        reporter: &dyn Reporter,
+    ) -> Result<StageRun, PipelineError> {
+        let (report, outputs) = gate_file(
+            &ws.config,
+            &ws.root,
+            &ws.path(COMBINED_SAMPLES),
+            &ws.path(QUALITY_DIR),
+            QUALITY_DIR,
+            reporter,
+        )?;
+        for e in &report.tool_errors {
+            reporter.warn(&format!("gate: {e}"));
+        }
+        Ok(StageRun {
+            outputs,
+            summary: gate_summary(&report),
+            report: serde_json::to_value(&report).expect("reports serialize"),
+            incomplete: None,
+        })
+    }
+}
+
 pub struct ProcessStage;
 
 impl Stage for ProcessStage {
@@ -898,6 +1120,7 @@ pub fn all() -> Vec<&'static dyn Stage> {
         &RulesStage,
         &CleanStage,
         &AnalyzeStage,
+        &GateStage,
         &ProcessStage,
         &ValidateStage,
     ]

@@ -68,6 +68,10 @@ pub enum Command {
     Compat(CompatArgs),
     /// Run the Drupal 11 rules on a file or tree and print the findings like a linter.
     Check(CheckArgs),
+    /// Gate training samples: every code block of every trained answer through the rules,
+    /// tree-sitter, php -l, phpcs and phpstan (when installed). Without FILE: the workspace's
+    /// sft/combined.jsonl (= run --only gate).
+    Gate(GateArgs),
     /// The Drupal 11 rules' data: `rules mine` builds the deprecation list.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -241,4 +245,15 @@ pub struct CheckArgs {
     /// `rules.require_strict_types`).
     #[arg(long)]
     pub strict_types: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Sample JSON lines to gate (DESIGN.md §3 records).
+    pub file: Option<PathBuf>,
+    /// Where report.json, rejected.jsonl and accepted.jsonl go (with FILE).
+    #[arg(long, value_name = "DIR", default_value = "quality")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub stage: StageArgs,
 }

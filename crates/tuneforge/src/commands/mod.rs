@@ -79,6 +79,7 @@ pub fn dispatch(command: Command, ctx: &Context) -> Result<Exit> {
         Command::Compat(args) => compat::compat(ctx, args),
         Command::Dedup(args) => dedup::dedup(ctx, args),
         Command::Check(args) => check::check(ctx, args),
+        Command::Gate(args) => pipeline::gate(ctx, args),
         Command::Rules(crate::cli::RulesCommand::Mine(args)) => rules::mine(ctx, args),
     }
 }

@@ -156,6 +156,48 @@ pub fn acquire(ctx: &Context, args: NetworkStageArgs) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// `tuneforge gate [FILE]`: a file anywhere, or the workspace's gate stage.
+pub fn gate(ctx: &Context, args: crate::cli::GateArgs) -> Result<Exit> {
+    let Some(file) = &args.file else {
+        return only(ctx, "gate", args.stage);
+    };
+    if !file.is_file() {
+        return Err(crate::exit::UsageError(format!(
+            "{}: no such file; give sample JSON lines to gate",
+            file.display()
+        ))
+        .into());
+    }
+    let (config, root) = match ctx.workspace() {
+        Ok(ws) => (ws.config.clone(), ws.root.clone()),
+        Err(_) => (
+            tuneforge_core::config::PipelineConfig::preset(
+                tuneforge_core::config::Preset::Drupal11,
+            ),
+            std::env::current_dir()?,
+        ),
+    };
+    let (report, _) = tuneforge_pipeline::stages::gate_file(
+        &config,
+        &root,
+        file,
+        &args.out,
+        &args.out.display().to_string(),
+        &ctx.reporter,
+    )?;
+    for e in &report.tool_errors {
+        tuneforge_core::reporter::Reporter::warn(&ctx.reporter, &format!("gate: {e}"));
+    }
+    ctx.emit(&report, || {
+        format!(
+            "{}\n→ {}/report.json, rejected.jsonl, accepted.jsonl",
+            tuneforge_pipeline::stages::gate_summary(&report),
+            args.out.display()
+        )
+    });
+    Ok(Exit::Success)
+}
+
 /// A stage run alone by its command (`tuneforge clean` = `run --only clean`).
 pub fn only(ctx: &Context, stage: &str, args: StageArgs) -> Result<Exit> {
     let report = run_reporting(ctx, &options(ctx, Some(stage), args.force))?;

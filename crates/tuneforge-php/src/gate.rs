@@ -1,0 +1,759 @@
+//! The quality gate over training samples (DESIGN.md §3 records): every fenced code block of
+//! every trained assistant message is checked, and a sample whose findings of a severity
+//! exceed that severity's maximum is rejected with every finding listed.
+//!
+//! - PHP blocks (```php, or any block starting with `<?php`; a snippet without the tag gets
+//!   one for checking): tree-sitter syntax and the Drupal 11 rules always; `php -l`, phpcs
+//!   (the Drupal standard if installed, else the fallback ruleset shipped here) and phpstan
+//!   when installed. phpcs ERRORs count as warnings (style), its WARNINGs as notes.
+//! - YAML blocks (```yaml / ```yml): services, routing, component and info rules, by what the
+//!   block holds.
+//! - Every message: the text rules (an empty answer, an unclosed code fence, a removed
+//!   Drupal API recommended in prose).
+//!
+//! `php -l` of PHP older than 8.3 rejects 8.3 syntax (typed class constants, dynamic class
+//! constant fetch, readonly anonymous classes). When tree-sitter parses the block cleanly
+//! and the error sits on such syntax, the failure is a note about the linter's version,
+//! not a rejection of good code.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use rayon::prelude::*;
+use regex::Regex;
+use serde::Serialize;
+use tuneforge_core::records::{Role, Sample, TrainOn};
+use tuneforge_core::reporter::Reporter;
+
+use crate::parse::{parse, syntax_errors, text, visit};
+use crate::rules::{Checker, LEGACY_API, Severity, Skipped};
+use crate::tools::{self, Tool, ToolFinding};
+
+/// What the gate runs with.
+pub struct GateOptions {
+    pub max_errors: u64,
+    pub max_warnings: u64,
+    pub max_notes: Option<u64>,
+    pub tools: GateTools,
+}
+
+/// The external tools found, and how phpcs is run.
+#[derive(Debug, Clone, Serialize)]
+pub struct GateTools {
+    pub php: Tool,
+    pub phpcs: Tool,
+    pub phpstan: Tool,
+    /// `Drupal`, or the path of the fallback ruleset.
+    pub phpcs_standard: String,
+}
+
+impl GateTools {
+    /// Find the tools (configured paths, else `PATH`); `enabled: false` makes them all
+    /// absent. The fallback ruleset is written under `scratch`.
+    pub fn detect(
+        enabled: bool,
+        php: Option<&Path>,
+        phpcs: Option<&Path>,
+        phpstan: Option<&Path>,
+        scratch: &Path,
+    ) -> std::io::Result<Self> {
+        let absent = |name| Tool {
+            name,
+            path: None,
+            version: "absent".to_owned(),
+        };
+        if !enabled {
+            return Ok(Self {
+                php: absent("php"),
+                phpcs: absent("phpcs"),
+                phpstan: absent("phpstan"),
+                phpcs_standard: String::new(),
+            });
+        }
+        let phpcs = tools::find("phpcs", phpcs, "--version");
+        let phpcs_standard = if tools::phpcs_has_drupal(&phpcs) {
+            "Drupal".to_owned()
+        } else {
+            std::fs::create_dir_all(scratch)?;
+            let path = scratch.join("phpcs-fallback.xml");
+            std::fs::write(&path, tools::FALLBACK_RULESET)?;
+            path.display().to_string()
+        };
+        Ok(Self {
+            php: tools::find("php", php, "-v"),
+            phpcs,
+            phpstan: tools::find("phpstan", phpstan, "--version"),
+            phpcs_standard,
+        })
+    }
+
+    pub fn all(&self) -> [&Tool; 3] {
+        [&self.php, &self.phpcs, &self.phpstan]
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GateFinding {
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    /// Which trained assistant message (0-based among the sample's messages).
+    pub message_index: usize,
+    /// Which code block of that message (1-based), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block: Option<usize>,
+    /// Line within the block (or message).
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectedLine {
+    pub id: String,
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block: Option<usize>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GateReport {
+    pub samples: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    /// Lines that are not samples, by line number with the reason.
+    pub unreadable: Vec<String>,
+    pub code_blocks: u64,
+    pub findings_by_rule: BTreeMap<String, u64>,
+    pub rejected_by_rule: BTreeMap<String, u64>,
+    pub thresholds: BTreeMap<&'static str, Option<u64>>,
+    pub tools: Vec<Tool>,
+    pub phpcs_standard: String,
+    pub skipped: Vec<Skipped>,
+    /// php -l failures put down to the linter's PHP version, not the code.
+    pub php_version_notes: u64,
+    /// External tool runs that failed (their blocks were not checked by that tool).
+    pub tool_errors: Vec<String>,
+}
+
+pub struct GateOutput {
+    pub report: GateReport,
+    /// The accepted samples' lines, as read.
+    pub accepted: Vec<String>,
+    pub rejected: Vec<RejectedLine>,
+}
+
+static FENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^[ \t]*(```+|~~~+)[ \t]*([A-Za-z0-9_+.-]*)[^\n]*$").expect("valid pattern")
+});
+
+/// A fenced block: its language tag, body and the line (in the message) it starts on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeBlock {
+    pub lang: String,
+    pub body: String,
+    pub line: usize,
+}
+
+/// The fenced code blocks of a message, and whether a fence was left open.
+pub fn code_blocks(content: &str) -> (Vec<CodeBlock>, bool) {
+    let mut blocks = Vec::new();
+    let mut open: Option<(String, String, usize, usize)> = None; // fence, lang, body start, line
+    for m in FENCE.captures_iter(content) {
+        let whole = m.get(0).expect("group 0");
+        let fence = m[1].to_owned();
+        let line = content[..whole.start()].matches('\n').count() + 1;
+        match &open {
+            None => open = Some((fence, m[2].to_ascii_lowercase(), whole.end() + 1, line)),
+            Some((f, lang, start, at)) if fence.starts_with(f.as_str()) && m[2].is_empty() => {
+                let body = content.get(*start..whole.start()).unwrap_or("").to_owned();
+                blocks.push(CodeBlock {
+                    lang: lang.clone(),
+                    body,
+                    line: at + 1,
+                });
+                open = None;
+            }
+            Some(_) => {}
+        }
+    }
+    (blocks, open.is_some())
+}
+
+/// Lines holding syntax PHP 8.3 added: typed class constants, `C::{$name}`, readonly
+/// anonymous classes.
+fn php83_lines(source: &str) -> Vec<usize> {
+    let tree = parse(source);
+    let mut out = Vec::new();
+    visit(tree.root_node(), &mut |n| {
+        let line = n.start_position().row + 1;
+        match n.kind() {
+            "const_declaration" if n.child_by_field_name("type").is_some() => out.push(line),
+            "class_constant_access_expression" if text(n, source).contains("::{") => out.push(line),
+            "object_creation_expression" if text(n, source).contains("readonly class") => {
+                out.push(line)
+            }
+            _ => {}
+        }
+        true
+    });
+    out
+}
+
+/// The YAML file name whose rules apply to a block, by what it holds.
+fn yaml_kind(body: &str) -> Option<&'static str> {
+    let doc: serde_json::Value = serde_saphyr::from_str(body).ok()?;
+    let map = doc.as_object()?;
+    if map.contains_key("services") {
+        Some("block.services.yml")
+    } else if map.contains_key("core_version_requirement")
+        || map
+            .get("type")
+            .is_some_and(|t| matches!(t.as_str(), Some("module" | "theme" | "profile")))
+    {
+        Some("block.info.yml")
+    } else if map.contains_key("props") || map.contains_key("slots") {
+        Some("block.component.yml")
+    } else if map.values().any(|v| v.get("path").is_some()) {
+        Some("block.routing.yml")
+    } else {
+        None
+    }
+}
+
+struct PhpBlock {
+    sample: usize,
+    message: usize,
+    block: usize,
+    /// The block as checked (with `<?php` added to a snippet).
+    source: String,
+    /// Lines added in front, subtracted from tool line numbers.
+    offset: usize,
+    file: PathBuf,
+}
+
+/// Gate samples (JSON lines). `scratch` holds the blocks external tools read.
+pub fn gate(
+    input: &str,
+    checker: &Checker,
+    options: &GateOptions,
+    scratch: &Path,
+    reporter: &dyn Reporter,
+) -> std::io::Result<GateOutput> {
+    let mut samples: Vec<(String, Sample)> = Vec::new();
+    let mut unreadable = Vec::new();
+    for (i, line) in input.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Sample>(line) {
+            Ok(s) => samples.push((line.to_owned(), s)),
+            Err(e) => unreadable.push(format!("line {}: {e}", i + 1)),
+        }
+    }
+
+    let mut findings: Vec<Vec<GateFinding>> = vec![Vec::new(); samples.len()];
+    let mut php_blocks: Vec<PhpBlock> = Vec::new();
+    let mut code_block_count = 0u64;
+    std::fs::create_dir_all(scratch)?;
+    for (s, (_, sample)) in samples.iter().enumerate() {
+        let assistant: Vec<usize> = sample
+            .messages
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.role == Role::Assistant)
+            .map(|(i, _)| i)
+            .collect();
+        let trained: Vec<usize> = match sample.train_on {
+            TrainOn::AllAssistant => assistant,
+            TrainOn::LastAssistant => assistant.last().copied().into_iter().collect(),
+        };
+        for &m in &trained {
+            let content = &sample.messages[m].content;
+            let push =
+                |f: &mut Vec<GateFinding>, rule: &str, severity, message: String, block, line| {
+                    f.push(GateFinding {
+                        rule: rule.to_owned(),
+                        severity,
+                        message,
+                        message_index: m,
+                        block,
+                        line,
+                    })
+                };
+            if content.trim().is_empty() {
+                push(
+                    &mut findings[s],
+                    "empty-answer",
+                    Severity::Error,
+                    "the trained answer is empty".to_owned(),
+                    None,
+                    1,
+                );
+                continue;
+            }
+            let (blocks, unclosed) = code_blocks(content);
+            if unclosed {
+                push(
+                    &mut findings[s],
+                    "unclosed-code-fence",
+                    Severity::Error,
+                    "a code fence is never closed (a truncated answer?)".to_owned(),
+                    None,
+                    1,
+                );
+            }
+            let prose = FENCE_BLOCK.replace_all(content, "");
+            for name in LEGACY_APIS_IN_TEXT {
+                if prose.contains(&format!("{name}(")) {
+                    push(
+                        &mut findings[s],
+                        LEGACY_API.id,
+                        Severity::Warning,
+                        format!("the answer recommends {name}(), removed before Drupal 10"),
+                        None,
+                        1,
+                    );
+                }
+            }
+            for (b, block) in blocks.iter().enumerate() {
+                let is_php = matches!(block.lang.as_str(), "php" | "php8")
+                    || block.body.trim_start().starts_with("<?php");
+                if is_php {
+                    code_block_count += 1;
+                    let (source, offset) = if block.body.trim_start().starts_with("<?php") {
+                        (block.body.clone(), 0)
+                    } else {
+                        (format!("<?php\n{}", block.body), 1)
+                    };
+                    for f in checker.check("block.php", &source) {
+                        push(
+                            &mut findings[s],
+                            f.rule,
+                            f.severity,
+                            f.message,
+                            Some(b + 1),
+                            f.line.saturating_sub(offset).max(1),
+                        );
+                    }
+                    php_blocks.push(PhpBlock {
+                        sample: s,
+                        message: m,
+                        block: b + 1,
+                        file: scratch.join(format!("s{s}_m{m}_b{}.php", b + 1)),
+                        source,
+                        offset,
+                    });
+                } else if matches!(block.lang.as_str(), "yaml" | "yml") {
+                    code_block_count += 1;
+                    if let Some(kind) = yaml_kind(&block.body) {
+                        for f in checker.check(kind, &block.body) {
+                            push(
+                                &mut findings[s],
+                                f.rule,
+                                f.severity,
+                                f.message,
+                                Some(b + 1),
+                                f.line,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // External tools over the PHP blocks.
+    let tools = &options.tools;
+    let mut version_notes = 0u64;
+    let mut tool_errors: Vec<String> = Vec::new();
+    if tools.php.present() || tools.phpcs.present() || tools.phpstan.present() {
+        for b in &php_blocks {
+            std::fs::write(&b.file, &b.source)?;
+        }
+        let php_version = tools::php_version(&tools.php);
+        let task = reporter.task("gate: php -l", Some(php_blocks.len() as u64));
+        let lint: Vec<Result<Option<(usize, String)>, tools::ToolError>> = php_blocks
+            .par_iter()
+            .map(|b| {
+                task.advance(1);
+                match tools.php.path.as_deref() {
+                    Some(php) => tools::php_lint(php, &b.file),
+                    None => Ok(None),
+                }
+            })
+            .collect();
+        task.finish();
+        for (b, error) in php_blocks.iter().zip(lint) {
+            let (line, message) = match error {
+                Ok(Some(e)) => e,
+                Ok(None) => continue,
+                Err(e) => {
+                    tool_errors.push(e.to_string());
+                    continue;
+                }
+            };
+            let older = php_version.is_some_and(|v| v < (8, 3));
+            let clean = syntax_errors(&parse(&b.source)).is_empty();
+            let modern = php83_lines(&b.source);
+            let (rule, severity, message) = if older
+                && clean
+                && (modern.contains(&line) || !modern.is_empty())
+            {
+                version_notes += 1;
+                (
+                    "php-lint-version",
+                    Severity::Info,
+                    format!(
+                        "php -l ({}) cannot read PHP 8.3 syntax here; tree-sitter parses it: {message}",
+                        tools.php.version
+                    ),
+                )
+            } else {
+                ("php-lint", Severity::Error, message)
+            };
+            findings[b.sample].push(GateFinding {
+                rule: rule.to_owned(),
+                severity,
+                message,
+                message_index: b.message,
+                block: Some(b.block),
+                line: line.saturating_sub(b.offset).max(1),
+            });
+        }
+        let by_file: BTreeMap<String, &PhpBlock> = php_blocks
+            .iter()
+            .map(|b| {
+                (
+                    b.file
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    b,
+                )
+            })
+            .collect();
+        let mut fold =
+            |tool_findings: Vec<(String, ToolFinding)>, error: Severity, other: Severity| {
+                for (file, f) in tool_findings {
+                    let Some(b) = by_file.get(&file) else {
+                        continue;
+                    };
+                    findings[b.sample].push(GateFinding {
+                        rule: f.rule,
+                        severity: if f.error { error } else { other },
+                        message: f.message,
+                        message_index: b.message,
+                        block: Some(b.block),
+                        line: f.line.saturating_sub(b.offset).max(1),
+                    });
+                }
+            };
+        let files: Vec<&Path> = php_blocks.iter().map(|b| b.file.as_path()).collect();
+        if let (Some(phpcs), false) = (tools.phpcs.path.as_deref(), files.is_empty()) {
+            let (found, errors) = run_on_files(
+                |chunk| tools::run_phpcs(phpcs, &tools.phpcs_standard, chunk),
+                &files,
+            );
+            fold(found, Severity::Warning, Severity::Info);
+            tool_errors.extend(errors);
+        }
+        if let (Some(phpstan), false) = (tools.phpstan.path.as_deref(), files.is_empty()) {
+            let (found, errors) = run_on_files(|chunk| tools::run_phpstan(phpstan, chunk), &files);
+            fold(found, Severity::Error, Severity::Error);
+            tool_errors.extend(errors);
+        }
+    }
+
+    // Decide.
+    let mut report = GateReport {
+        samples: samples.len() as u64,
+        accepted: 0,
+        rejected: 0,
+        unreadable,
+        code_blocks: code_block_count,
+        findings_by_rule: BTreeMap::new(),
+        rejected_by_rule: BTreeMap::new(),
+        thresholds: BTreeMap::from([
+            ("error", Some(options.max_errors)),
+            ("warning", Some(options.max_warnings)),
+            ("info", options.max_notes),
+        ]),
+        tools: tools.all().into_iter().cloned().collect(),
+        phpcs_standard: tools.phpcs_standard.clone(),
+        skipped: checker.skipped(),
+        php_version_notes: version_notes,
+        tool_errors,
+    };
+    let mut accepted = Vec::new();
+    let mut rejected = Vec::new();
+    for ((line, sample), mut found) in samples.into_iter().zip(findings) {
+        found.sort_by(|a, b| {
+            (a.message_index, a.block, a.line, &a.rule).cmp(&(
+                b.message_index,
+                b.block,
+                b.line,
+                &b.rule,
+            ))
+        });
+        let count = |sev| found.iter().filter(|f| f.severity == sev).count() as u64;
+        let over = count(Severity::Error) > options.max_errors
+            || count(Severity::Warning) > options.max_warnings
+            || options.max_notes.is_some_and(|m| count(Severity::Info) > m);
+        for f in &found {
+            *report.findings_by_rule.entry(f.rule.clone()).or_default() += 1;
+        }
+        if over {
+            report.rejected += 1;
+            for f in found {
+                *report.rejected_by_rule.entry(f.rule.clone()).or_default() += 1;
+                rejected.push(RejectedLine {
+                    id: sample.id.clone(),
+                    rule: f.rule,
+                    severity: f.severity,
+                    message: f.message,
+                    block: f.block,
+                    line: f.line,
+                });
+            }
+        } else {
+            report.accepted += 1;
+            accepted.push(line);
+        }
+    }
+    Ok(GateOutput {
+        report,
+        accepted,
+        rejected,
+    })
+}
+
+/// A fenced block and its fences, removed to leave the prose.
+static FENCE_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?ms)^[ \t]*(```+|~~~+).*?^[ \t]*(```+|~~~+)[ \t]*$").expect("valid pattern")
+});
+
+/// Removed APIs whose recommendation in prose marks an outdated answer.
+const LEGACY_APIS_IN_TEXT: &[&str] = &[
+    "drupal_set_message",
+    "db_query",
+    "entity_load",
+    "drupal_render",
+    "format_date",
+    "drupal_get_path",
+];
+
+/// Run a tool over files in chunks that fit a command line, in parallel: findings keyed by
+/// file name, and the errors of runs that did not check their files.
+fn run_on_files(
+    run: impl Fn(&[&Path]) -> Result<Vec<(String, ToolFinding)>, tools::ToolError> + Sync,
+    files: &[&Path],
+) -> (Vec<(String, ToolFinding)>, Vec<String>) {
+    let results: Vec<_> = files.par_chunks(200).map(&run).collect();
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => found.extend(f.into_iter().map(|(path, finding)| {
+                (path.rsplit('/').next().unwrap_or(&path).to_owned(), finding)
+            })),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    (found, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::CheckOptions;
+    use tuneforge_core::reporter::Silent;
+
+    fn sample(id: &str, answer: &str) -> String {
+        serde_json::json!({
+            "id": id,
+            "messages": [
+                {"role": "user", "content": "Write it for Drupal 11."},
+                {"role": "assistant", "content": answer}
+            ],
+            "train_on": "last_assistant",
+            "metadata": {
+                "domain": "drupal-plugins",
+                "source": "test",
+                "generator": "template:test@1",
+                "timestamp": "2026-01-01T00:00:00Z"
+            }
+        })
+        .to_string()
+    }
+
+    const GOOD: &str = "Here is the block:\n\n```php\n<?php\n\ndeclare(strict_types=1);\n\nnamespace Drupal\\demo\\Plugin\\Block;\n\nuse Drupal\\Core\\Block\\Attribute\\Block;\nuse Drupal\\Core\\Block\\BlockBase;\nuse Drupal\\Core\\StringTranslation\\TranslatableMarkup;\n\n/**\n * Says hello.\n */\n#[Block(\n  id: 'demo_hello',\n  admin_label: new TranslatableMarkup('Hello'),\n)]\nfinal class Hello extends BlockBase {\n\n  /**\n   * {@inheritdoc}\n   */\n  public function build(): array {\n    return ['#markup' => $this->t('Hello')];\n  }\n\n}\n```\n";
+
+    const BAD: &str = "```php\nclass Page {\n    public function build() {\n        $r = \\Drupal::service('renderer');\n        return ['#markup' => '<p>' . $name . '</p>', '#cache' => true];\n    }\n}\n```";
+
+    const TYPED_CONST: &str =
+        "```php\n<?php\n\nfinal class Limits {\n\n  public const int MAX = 10;\n\n}\n```";
+
+    const BROKEN: &str = "```php\n<?php\nfunction f( {\n```";
+
+    const ROUTE: &str = "```yaml\ndemo.page:\n  path: '/demo'\n  defaults:\n    _controller: '\\\\Drupal\\\\demo\\\\Controller\\\\Page::build'\n```";
+
+    fn run(tools: GateTools, max_warnings: u64) -> GateOutput {
+        let input = [
+            sample("good", GOOD),
+            sample("bad", BAD),
+            sample("typed", TYPED_CONST),
+            sample("broken", BROKEN),
+            sample("route", ROUTE),
+            sample("prose", "Call drupal_set_message() to show it."),
+            sample("open", "```php\n<?php echo 1;\n"),
+            "{not json".to_owned(),
+        ]
+        .join("\n");
+        let scratch = tempfile::tempdir().unwrap();
+        let checker = Checker::new(None, CheckOptions::default());
+        gate(
+            &input,
+            &checker,
+            &GateOptions {
+                max_errors: 0,
+                max_warnings,
+                max_notes: None,
+                tools,
+            },
+            scratch.path(),
+            &Silent,
+        )
+        .unwrap()
+    }
+
+    fn rules_of(out: &GateOutput, id: &str) -> Vec<String> {
+        out.rejected
+            .iter()
+            .filter(|r| r.id == id)
+            .map(|r| r.rule.clone())
+            .collect()
+    }
+
+    fn accepted_ids(out: &GateOutput) -> Vec<String> {
+        out.accepted
+            .iter()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn code_blocks_are_found_with_their_language_and_line() {
+        let (blocks, open) =
+            code_blocks("Intro\n```php\n<?php\necho 1;\n```\ntext\n~~~yaml\na: 1\n~~~\n");
+        assert!(!open);
+        assert_eq!(blocks.len(), 2);
+        assert_eq!((blocks[0].lang.as_str(), blocks[0].line), ("php", 3));
+        assert_eq!(blocks[0].body, "<?php\necho 1;\n");
+        assert_eq!(blocks[1].lang, "yaml");
+        assert!(code_blocks("```php\nx\n").1);
+    }
+
+    #[test]
+    fn without_external_tools_the_native_rules_decide() {
+        let scratch = tempfile::tempdir().unwrap();
+        let tools = GateTools::detect(false, None, None, None, scratch.path()).unwrap();
+        assert!(tools.all().iter().all(|t| t.identity() == "absent"));
+        let out = run(tools, 0);
+        assert_eq!(out.report.samples, 7);
+        assert_eq!(out.report.unreadable.len(), 1);
+        assert!(out.report.unreadable[0].starts_with("line 8:"));
+        assert_eq!(accepted_ids(&out), ["good", "typed"]);
+        let bad = rules_of(&out, "bad");
+        assert!(
+            bad.contains(&"drupal-service-in-class".to_owned()),
+            "{bad:?}"
+        );
+        assert!(bad.contains(&"markup-unescaped".to_owned()), "{bad:?}");
+        assert_eq!(rules_of(&out, "broken"), ["syntax-error"]);
+        assert_eq!(rules_of(&out, "route"), ["route-access-missing"]);
+        assert_eq!(rules_of(&out, "prose"), ["legacy-api"]);
+        assert!(rules_of(&out, "open").contains(&"unclosed-code-fence".to_owned()));
+        let line = out
+            .rejected
+            .iter()
+            .find(|r| r.rule == "markup-unescaped")
+            .unwrap();
+        assert_eq!(
+            (line.block, line.line),
+            (Some(1), 4),
+            "lines count within the block"
+        );
+        assert_eq!(
+            out.report.skipped.len(),
+            2,
+            "symbol rules skipped without a list"
+        );
+    }
+
+    /// php8.2-cli and php-codesniffer from Debian run for real; scripts/test.sh installs them
+    /// and sets TUNEFORGE_REQUIRE_PHP_TOOLS=1, so CI cannot skip this silently.
+    #[test]
+    fn with_php_and_phpcs_installed_they_run_for_real() {
+        let scratch = tempfile::tempdir().unwrap();
+        let tools = GateTools::detect(true, None, None, None, scratch.path()).unwrap();
+        if !(tools.php.present() && tools.phpcs.present()) {
+            assert!(
+                std::env::var_os("TUNEFORGE_REQUIRE_PHP_TOOLS").is_none(),
+                "php and phpcs are required here but not found: {:?}",
+                tools.all()
+            );
+            eprintln!(
+                "php or phpcs not installed: skipping the external-tool half of the gate test"
+            );
+            return;
+        }
+        assert!(
+            tools.php.version.starts_with("PHP "),
+            "{}",
+            tools.php.version
+        );
+        let out = run(tools.clone(), 3);
+        assert!(
+            out.report.tool_errors.is_empty(),
+            "{:?}",
+            out.report.tool_errors
+        );
+        // A syntax error is php -l's as well as tree-sitter's.
+        let broken = rules_of(&out, "broken");
+        assert!(broken.contains(&"php-lint".to_owned()), "{broken:?}");
+        // Good code stays good: phpcs (fallback ruleset) finds nothing to reject in it.
+        assert!(
+            accepted_ids(&out).contains(&"good".to_owned()),
+            "{:#?}",
+            out.report
+        );
+        // PHP 8.3 typed constants: a note about php -l's version, not a rejection.
+        let php83 = crate::tools::php_version(&tools.php).is_some_and(|v| v >= (8, 3));
+        assert!(
+            accepted_ids(&out).contains(&"typed".to_owned()),
+            "{:?}",
+            out.rejected
+        );
+        if !php83 {
+            assert_eq!(out.report.php_version_notes, 1);
+            assert_eq!(
+                out.report.findings_by_rule.get("php-lint-version"),
+                Some(&1)
+            );
+        }
+        // phpcs style findings on the badly formatted sample.
+        let bad = rules_of(&out, "bad");
+        assert!(bad.iter().any(|r| r.starts_with("phpcs:")), "{bad:?}");
+        if tools.phpcs_standard != "Drupal" {
+            assert!(tools.phpcs_standard.ends_with("phpcs-fallback.xml"));
+        }
+    }
+}
