@@ -6,6 +6,7 @@ use serde::Serialize;
 use tuneforge_core::reporter::Reporter;
 
 use crate::facts::{PhpFacts, php_facts};
+use crate::rules::{DEPRECATED_SYMBOL, REMOVED_SYMBOL};
 use crate::yaml::{YamlFacts, yaml_facts};
 
 /// Files whose content is PHP.
@@ -36,6 +37,17 @@ pub struct FileFacts {
     /// A YAML file that does not parse.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub yaml_error: Option<String>,
+    /// Uses of symbols on the mined deprecation list (when there is one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deprecated_uses: Vec<DeprecatedUse>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeprecatedUse {
+    /// `removed-symbol` (gone in Drupal 11) or `deprecated-symbol` (going in 12).
+    pub rule: &'static str,
+    pub line: usize,
+    pub message: String,
 }
 
 /// The machine name procedural hooks of a file start with: `demo` for `demo.module`.
@@ -49,19 +61,40 @@ fn module_of(path: &str) -> Option<&str> {
 }
 
 /// Facts of every PHP and Drupal YAML file among `inputs`; other files are skipped.
-pub fn analyze(inputs: &[Input], reporter: &dyn Reporter) -> Vec<FileFacts> {
+pub fn analyze(
+    inputs: &[Input],
+    deprecations: Option<&crate::rules::Checker>,
+    reporter: &dyn Reporter,
+) -> Vec<FileFacts> {
     let task = reporter.task("analyze: files", Some(inputs.len() as u64));
     let out = inputs
         .par_iter()
         .filter_map(|input| {
             task.advance(1);
             if is_php(&input.path) {
+                let deprecated_uses = deprecations
+                    .map(|checker| {
+                        checker
+                            .check(&input.path, &input.text)
+                            .into_iter()
+                            .filter(|f| {
+                                f.rule == REMOVED_SYMBOL.id || f.rule == DEPRECATED_SYMBOL.id
+                            })
+                            .map(|f| DeprecatedUse {
+                                rule: f.rule,
+                                line: f.line,
+                                message: f.message,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 return Some(FileFacts {
                     path: input.path.clone(),
                     language: "php",
                     php: Some(php_facts(&input.text, module_of(&input.path))),
                     yaml: None,
                     yaml_error: None,
+                    deprecated_uses,
                 });
             }
             match yaml_facts(&input.path, &input.text) {
@@ -72,6 +105,7 @@ pub fn analyze(inputs: &[Input], reporter: &dyn Reporter) -> Vec<FileFacts> {
                     php: None,
                     yaml: Some(facts),
                     yaml_error: None,
+                    deprecated_uses: Vec::new(),
                 }),
                 Err(e) => Some(FileFacts {
                     path: input.path.clone(),
@@ -79,6 +113,7 @@ pub fn analyze(inputs: &[Input], reporter: &dyn Reporter) -> Vec<FileFacts> {
                     php: None,
                     yaml: None,
                     yaml_error: Some(e.message),
+                    deprecated_uses: Vec::new(),
                 }),
             }
         })
@@ -118,7 +153,7 @@ mod tests {
                 text: "r: [\n".into(),
             },
         ];
-        let facts = analyze(&inputs, &tuneforge_core::reporter::Silent);
+        let facts = analyze(&inputs, None, &tuneforge_core::reporter::Silent);
         assert_eq!(facts.len(), 2);
         assert_eq!(facts[0].php.as_ref().unwrap().hooks[0].hook, "install");
         assert!(facts[1].yaml_error.is_some());

@@ -610,10 +610,14 @@ impl Stage for AnalyzeStage {
         (!ws.path(CLEAN_FILES).exists()).then(|| "nothing cleaned yet".to_owned())
     }
     fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError> {
-        Ok(existing(ws, [CLEAN_FILES.to_owned()]))
+        // The deprecation list, when mined, adds each file's deprecated uses.
+        Ok(existing(
+            ws,
+            [CLEAN_FILES.to_owned(), ws.config.rules.deprecations.clone()],
+        ))
     }
-    fn config_slice(&self, _: &PipelineConfig) -> Value {
-        json!({})
+    fn config_slice(&self, c: &PipelineConfig) -> Value {
+        json!({"deprecations": c.rules.deprecations})
     }
     fn run(
         &self,
@@ -657,7 +661,22 @@ impl Stage for AnalyzeStage {
                     .map_err(tuneforge_core::fsio::at("cannot read", &full))
             })
             .collect::<Result<_, _>>()?;
-        let facts = analyze(&inputs, reporter);
+        let scratch = tempfile::tempdir().map_err(|e| {
+            tuneforge_core::fsio::at(
+                "cannot create a scratch directory in",
+                &std::env::temp_dir(),
+            )(e)
+        })?;
+        let list = ws.path(&ws.config.rules.deprecations);
+        let checker = if list.is_file() {
+            let mut config = ws.config.clone();
+            config.gate.external_tools = false;
+            Some(gate_setup(&config, &ws.root, scratch.path())?.0)
+        } else {
+            None
+        };
+        let facts = analyze(&inputs, checker.as_ref(), reporter);
+        let deprecated_uses: usize = facts.iter().map(|f| f.deprecated_uses.len()).sum();
         let mut text = String::new();
         for f in &facts {
             text.push_str(&serde_json::to_string(f).expect("facts serialize"));
@@ -736,6 +755,7 @@ impl Stage for AnalyzeStage {
                 "routes": routes,
                 "components": components,
                 "yaml_files_unreadable": yaml_errors,
+                "deprecated_uses": if checker.is_some() { json!(deprecated_uses) } else { json!("skipped: no deprecation list") },
             }),
             summary,
             incomplete: None,

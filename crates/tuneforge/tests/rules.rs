@@ -33,6 +33,11 @@ fn core_like(root: &Path) {
     );
     write(
         root,
+        "core/modules/file/src/Uses.php",
+        "<?php\nnamespace Drupal\\file;\n\nfunction headers($file) {\n  return file_get_content_headers($file);\n}\n",
+    );
+    write(
+        root,
         "vendor/acme/Dep.php",
         "<?php\n/** @deprecated in drupal:1.0.0 and is removed from drupal:2.0.0. */\nfunction x() {}\n",
     );
@@ -154,6 +159,28 @@ fn the_rules_stage_mines_the_acquired_core() {
     assert_eq!(records.len(), 3);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(stage(&report, "rules")["ran"], true, "{report}");
+    // analyze reads the mined list: the use of a deprecated function is in the facts.
+    let facts = read_jsonl(&ws.join("analysis/facts.jsonl"));
+    let uses = facts
+        .iter()
+        .find(|f| {
+            f["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("modules/file/src/Uses.php")
+        })
+        .unwrap();
+    assert_eq!(
+        uses["deprecated_uses"][0]["rule"], "deprecated-symbol",
+        "{uses}"
+    );
+    assert_eq!(uses["deprecated_uses"][0]["line"], 5);
+    // A rerun finds everything fresh.
+    let out = tf_in(&ws).args(["--json", "run"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for name in ["rules", "clean", "analyze"] {
+        assert_eq!(stage(&report, name)["ran"], false, "{report}");
+    }
 }
 
 #[test]
