@@ -67,6 +67,10 @@ pub struct KeptFile {
     pub license_removed: bool,
     #[serde(skip_serializing_if = "RedactionCounts::is_empty")]
     pub redactions: RedactionCounts,
+    /// Values left as they are because an allowlist covers them (e-mail domains, IP
+    /// ranges), counted apart from redactions.
+    #[serde(skip_serializing_if = "RedactionCounts::is_empty")]
+    pub allowlisted: RedactionCounts,
     /// The kept file of its duplicate cluster, when this one is a duplicate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
@@ -119,6 +123,7 @@ pub struct CleanReport {
     pub kept: Vec<KeptFile>,
     pub dropped: Vec<DroppedFile>,
     pub redactions: RedactionCounts,
+    pub allowlisted: RedactionCounts,
     pub licenses_removed: u64,
     pub dedup: DedupManifest,
 }
@@ -134,7 +139,7 @@ struct Item {
 
 enum Outcome {
     Kept {
-        file: KeptFile,
+        file: Box<KeptFile>,
         print: Fingerprint,
         masked: Option<Fingerprint>,
     },
@@ -207,7 +212,7 @@ pub fn clean(
                 }
                 ranks.push(trees[item.tree].rank);
                 prints.push(print);
-                kept.push(file);
+                kept.push(*file);
             }
             Outcome::Dropped(d) => dropped.push(d),
             Outcome::Failed(e) => return Err(e.into()),
@@ -216,9 +221,13 @@ pub fn clean(
 
     let dedup_manifest = mark_duplicates(&mut kept, &ranks, &prints, &masked, config, reporter)?;
     let mut redactions = RedactionCounts::new();
+    let mut allowlisted = RedactionCounts::new();
     for f in &kept {
         for (k, v) in &f.redactions {
             *redactions.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &f.allowlisted {
+            *allowlisted.entry(k.clone()).or_default() += v;
         }
     }
     Ok(CleanReport {
@@ -226,6 +235,7 @@ pub fn clean(
         kept,
         dropped,
         redactions,
+        allowlisted,
         dedup: dedup_manifest,
     })
 }
@@ -258,8 +268,11 @@ fn clean_one(
         Err(d) => return drop(d.0, d.1),
     };
     let mut redactions = RedactionCounts::new();
+    let mut allowlisted = RedactionCounts::new();
     let text = match redactor {
-        Some(r) => r.redact(&normalized.text, &mut redactions).into_owned(),
+        Some(r) => r
+            .redact_with_allowlisted(&normalized.text, &mut redactions, &mut allowlisted)
+            .into_owned(),
         None => normalized.text,
     };
     let rel_out = format!("{}/{}", tree.out_name, item.rel);
@@ -275,7 +288,7 @@ fn clean_one(
     Outcome::Kept {
         print: fingerprint(text.as_bytes()),
         masked: mask.then(|| fingerprint(mask_names(&item.rel, &text).as_bytes())),
-        file: KeptFile {
+        file: Box::new(KeptFile {
             path: rel_out,
             source: tree.source.clone(),
             blake3: tuneforge_core::hash::hash_bytes(text.as_bytes()),
@@ -283,8 +296,9 @@ fn clean_one(
             spdx: normalized.spdx,
             license_removed: normalized.license_removed,
             redactions,
+            allowlisted,
             duplicate_of: None,
-        },
+        }),
     }
 }
 

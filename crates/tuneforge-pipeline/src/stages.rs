@@ -503,6 +503,7 @@ impl Stage for CleanStage {
                 "dropped_by_reason": reasons,
                 "licenses_removed": report.licenses_removed,
                 "redactions": report.redactions,
+                "allowlisted": report.allowlisted,
                 "duplicates": {
                     "exact": d.exact_duplicates,
                     "near": d.near_duplicates,

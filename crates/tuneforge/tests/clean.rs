@@ -65,7 +65,7 @@ fn clean_normalizes_filters_redacts_and_marks_duplicates() {
     write(
         &module,
         "demo.services.yml",
-        b"parameters:\n  demo.api_key: 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789'\nservices:\n  demo.loader:\n    class: Drupal\\demo\\Loader\n    autowire: true\n",
+        b"# Maintainer: demo@example.com\nparameters:\n  demo.api_key: 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789'\nservices:\n  demo.loader:\n    class: Drupal\\demo\\Loader\n    autowire: true\n",
     );
     write(
         &module,
@@ -138,6 +138,8 @@ fn clean_normalizes_filters_redacts_and_marks_duplicates() {
             .is_none()
     );
     assert_eq!(file("demo.services.yml")["redactions"]["openai_key"], 1);
+    assert_eq!(file("demo.services.yml")["allowlisted"]["email"], 1);
+    assert!(cleaned("demo.services.yml").contains("demo@example.com"));
 
     let dropped = read_jsonl(&ws.join("clean/dropped.jsonl"));
     let rule = |rel: &str| {
