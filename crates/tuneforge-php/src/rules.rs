@@ -293,15 +293,10 @@ const STATE_CHANGING: &[&str] = &[
     "enable",
     "disable",
     "approve",
-    "unpublish",
     "publish",
+    "unpublish",
     "cancel",
-    "block",
-    "unblock",
     "revert",
-    "clear",
-    "flush",
-    "reset",
 ];
 
 impl Checker {
@@ -844,15 +839,13 @@ fn check_yaml(
         "_field_ui_view_mode_access",
         "_field_ui_form_mode_access",
         "_access_theme",
-        "_format",
-        "_module_dependencies",
     ];
     for route in routes {
         let has_access = route
             .requirements
             .keys()
             .any(|k| ACCESS.contains(&k.as_str()) || k.ends_with("_access"));
-        if !has_access && !route.requirements.contains_key("_csrf_token") {
+        if !has_access {
             out.push(finding(
                 &ROUTE_NO_ACCESS,
                 route.line,
@@ -865,7 +858,8 @@ fn check_yaml(
             .requirements
             .get("_access")
             .and_then(|v| v.as_str())
-            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+            // Drupal opens a route on exactly 'TRUE'.
+            .is_some_and(|v| v == "TRUE");
         if open && path_str.starts_with("/admin") {
             out.push(finding(
                 &ROUTE_OPEN_ADMIN,
@@ -873,10 +867,12 @@ fn check_yaml(
                 format!("route {} ({path_str}) is open to everyone", route.name),
             ));
         }
-        let is_form = route
-            .handler
-            .as_deref()
-            .is_some_and(|h| h.contains("Form") && !h.contains("::"));
+        // Forms carry their own CSRF token; so do routes checked by the request header.
+        let is_form = matches!(route.handler_key.as_deref(), Some("_form" | "_entity_form"));
+        let protected = route.requirements.contains_key("_csrf_token")
+            || route
+                .requirements
+                .contains_key("_csrf_request_header_token");
         let writes = route.methods.iter().any(|m| {
             matches!(
                 m.to_ascii_uppercase().as_str(),
@@ -887,8 +883,10 @@ fn check_yaml(
             .rsplit('/')
             .find(|s| !s.is_empty() && !s.starts_with('{'))
             .unwrap_or("");
-        let state_changing = writes || STATE_CHANGING.contains(&last);
-        if state_changing && !is_form && !route.requirements.contains_key("_csrf_token") {
+        // A controller reached by a link whose path names a state change (…/delete).
+        let controller = route.handler_key.as_deref() == Some("_controller");
+        let state_changing = writes || (controller && STATE_CHANGING.contains(&last));
+        if state_changing && !is_form && !protected {
             out.push(finding(
                 &ROUTE_CSRF,
                 route.line,
@@ -1131,6 +1129,17 @@ mod tests {
             assert!(covered.contains(&rule.id), "{} has no test case", rule.id);
         }
         assert!(RULES.len() >= 20);
+    }
+
+    #[test]
+    fn routes_that_protect_themselves_are_not_flagged() {
+        let routes = "a.delete:\n  path: '/a/{x}/delete'\n  defaults:\n    _entity_form: 'a.delete'\n  requirements:\n    _entity_access: 'a.delete'\nb.cancel:\n  path: '/b/cancel'\n  defaults:\n    _form: '\\Drupal\\m\\Confirm\\CancelConfirm'\n  requirements:\n    _permission: 'x'\nc.blocks:\n  path: '/admin/structure/c/block'\n  defaults:\n    _controller: '\\Drupal\\m\\C::list'\n  requirements:\n    _permission: 'x'\nd.api:\n  path: '/api/d'\n  methods: [POST]\n  defaults:\n    _controller: '\\Drupal\\m\\D::post'\n  requirements:\n    _permission: 'x'\n    _csrf_request_header_token: 'TRUE'\ne.open:\n  path: '/admin/e'\n  defaults:\n    _controller: '\\Drupal\\m\\E::x'\n  requirements:\n    _access: 'true'\n";
+        let found = checker().check("m.routing.yml", routes);
+        let rules: Vec<&str> = found.iter().map(|f| f.rule).collect();
+        assert!(rules.is_empty(), "{found:#?}");
+        let only_format = "f.json:\n  path: '/f'\n  defaults:\n    _controller: '\\Drupal\\m\\F::x'\n  requirements:\n    _format: json\n";
+        let found = checker().check("m.routing.yml", only_format);
+        assert_eq!(found[0].rule, "route-access-missing", "{found:#?}");
     }
 
     #[test]

@@ -26,9 +26,12 @@ pub struct RouteFact {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// `_controller`, `_form`, `_entity_form`, … from `defaults`.
+    /// The handler from `defaults`: the value of `_controller`, `_form`, `_entity_form`, ….
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handler: Option<String>,
+    /// Which of those keys it is (`_form`, `_controller`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handler_key: Option<String>,
     /// `requirements` as written (`_permission`, `_access`, `_csrf_token`, …).
     pub requirements: serde_json::Map<String, Value>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -160,7 +163,7 @@ pub fn yaml_facts(rel: &str, text: &str) -> Result<Option<YamlFacts>, YamlError>
                         .filter(|(_, def)| def.is_object())
                         .map(|(name, def)| {
                             let defaults = def.get("defaults");
-                            let handler = [
+                            let found = [
                                 "_controller",
                                 "_form",
                                 "_entity_form",
@@ -168,12 +171,21 @@ pub fn yaml_facts(rel: &str, text: &str) -> Result<Option<YamlFacts>, YamlError>
                                 "_entity_view",
                             ]
                             .iter()
-                            .find_map(|k| defaults.and_then(|d| d.get(*k)).and_then(Value::as_str))
-                            .map(str::to_owned);
+                            .find_map(|k| {
+                                defaults
+                                    .and_then(|d| d.get(*k))
+                                    .and_then(Value::as_str)
+                                    .map(|v| ((*k).to_owned(), v.to_owned()))
+                            });
+                            let (handler_key, handler) = match found {
+                                Some((k, v)) => (Some(k), Some(v)),
+                                None => (None, None),
+                            };
                             RouteFact {
                                 name: name.clone(),
                                 path: def.get("path").and_then(Value::as_str).map(str::to_owned),
                                 handler,
+                                handler_key,
                                 requirements: def
                                     .get("requirements")
                                     .and_then(Value::as_object)
