@@ -203,29 +203,33 @@ pub fn dedup(
         .collect();
     task.finish();
 
-    // Candidate pairs: representatives that share a band's key.
-    let mut candidates: Vec<(u32, u32)> = (0..banding.bands)
-        .into_par_iter()
-        .flat_map_iter(|band| {
-            let mut bucket: Vec<(u64, u32)> = keys
-                .iter()
-                .enumerate()
-                .map(|(i, k)| (k[band], i as u32))
-                .collect();
-            bucket.sort_unstable();
-            let mut pairs = Vec::new();
-            for run in bucket.chunk_by(|x, y| x.0 == y.0) {
-                for (i, x) in run.iter().enumerate() {
-                    for y in &run[i + 1..] {
-                        pairs.push((x.1, y.1));
-                    }
+    // Candidate pairs: representatives that share a band's key. Bands are merged one at a
+    // time into a sorted, distinct list: near-identical boilerplate puts the same large
+    // bucket in every band, and collecting all bands first would hold each pair once per
+    // band.
+    let mut candidates: Vec<(u32, u32)> = Vec::new();
+    for band in 0..banding.bands {
+        let mut bucket: Vec<(u64, u32)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k[band], i as u32))
+            .collect();
+        bucket.par_sort_unstable();
+        let mut pairs = Vec::new();
+        for run in bucket.chunk_by(|x, y| x.0 == y.0) {
+            for (i, x) in run.iter().enumerate() {
+                for y in &run[i + 1..] {
+                    pairs.push((x.1, y.1));
                 }
             }
-            pairs
-        })
-        .collect();
-    candidates.par_sort_unstable();
-    candidates.dedup();
+        }
+        if pairs.is_empty() {
+            continue;
+        }
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        candidates = merge_distinct(candidates, pairs);
+    }
 
     // Verification by exact Jaccard; a size ratio under the threshold cannot reach it.
     let task = reporter.task("dedup: verifying", Some(candidates.len() as u64));
@@ -341,6 +345,35 @@ pub fn dedup(
     })
 }
 
+/// Two sorted, distinct lists merged into one.
+fn merge_distinct(a: Vec<(u32, u32)>, b: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    if a.is_empty() {
+        return b;
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,6 +481,18 @@ mod tests {
         assert_eq!(one.clusters, many.clusters);
         assert_eq!(one.pairs, many.pairs);
         assert!(!one.clusters.is_empty());
+    }
+
+    #[test]
+    fn band_lists_merge_without_repeats() {
+        assert_eq!(
+            merge_distinct(
+                vec![(0, 1), (0, 3), (2, 3)],
+                vec![(0, 1), (1, 2), (2, 3), (4, 5)]
+            ),
+            vec![(0, 1), (0, 3), (1, 2), (2, 3), (4, 5)]
+        );
+        assert_eq!(merge_distinct(Vec::new(), vec![(1, 2)]), vec![(1, 2)]);
     }
 
     #[test]
