@@ -153,9 +153,14 @@ impl Normalizer {
         let mut text = normalize_whitespace(text);
         let mut spdx = None;
         let mut license_removed = false;
-        if let Some((start, end)) = leading_comment(&text, is_php(rel)) {
+        let banner = if has_banners(rel) {
+            leading_comment(&text, is_php(rel))
+        } else {
+            None
+        };
+        if let Some((start, end)) = banner {
             let comment = &text[start..end];
-            if self.license.is_match(comment) {
+            if self.license.is_match(comment) && is_banner(comment, &text[end..]) {
                 spdx = SPDX.captures(comment).map(|c| c[1].to_owned());
                 // The line break that ended the banner and one blank line go with it.
                 let mut cut_end = end;
@@ -249,6 +254,48 @@ pub fn normalize_whitespace(text: &str) -> String {
     out
 }
 
+/// Kinds of files whose first comment can be a license banner. Prose has no comments
+/// (`# Title` is a Markdown heading) and JSON none at all.
+fn has_banners(rel: &str) -> bool {
+    is_php(rel)
+        || [".yml", ".yaml", ".js", ".css", ".twig"]
+            .iter()
+            .any(|e| rel.ends_with(e))
+}
+
+/// Whether a leading comment matching a license pattern is a banner to remove, judged by
+/// what it is and what follows: a docblock with `@file` documents the file, and one right
+/// above a declaration documents that declaration, however it mentions a copyright; a
+/// `//` comment that ends at `?>` is part of a PHP tag line, and cutting it would break the
+/// file.
+fn is_banner(comment: &str, after: &str) -> bool {
+    if comment.contains("?>") {
+        return false;
+    }
+    if comment.starts_with("/**") {
+        if comment.contains("@file") {
+            return false;
+        }
+        let next = after.trim_start();
+        let declaration = [
+            "class ",
+            "interface ",
+            "trait ",
+            "enum ",
+            "function ",
+            "abstract ",
+            "final ",
+            "readonly ",
+            "#[",
+            "const ",
+        ];
+        if declaration.iter().any(|d| next.starts_with(d)) {
+            return false;
+        }
+    }
+    true
+}
+
 /// The byte range of the first comment of a file: after `<?php` for PHP, else at the top
 /// (blank lines skipped). `/* … */`, a run of `//` or `#` lines (not `#[` attributes), or a
 /// Twig `{# … #}`.
@@ -337,6 +384,41 @@ mod tests {
             .unwrap();
         assert!(!n.license_removed);
         assert_eq!(n.text, plain);
+    }
+
+    #[test]
+    fn docblocks_that_document_something_are_not_banners() {
+        let n = normalizer();
+        let file_doc = "<?php\n\n/**\n * @file\n * Copyright handling for the demo module.\n */\n\nfunction demo_x() {}\n";
+        assert!(
+            !n.normalize("demo.module", file_doc.as_bytes(), true)
+                .unwrap()
+                .license_removed
+        );
+        let class_doc =
+            "<?php\n\n/**\n * Shows the copyright notice.\n */\nfinal class Notice {}\n";
+        assert!(
+            !n.normalize("Notice.php", class_doc.as_bytes(), true)
+                .unwrap()
+                .license_removed
+        );
+        let tag_line = "<?php // Copyright 2010 ACME ?>\n<div>x</div>\n";
+        let kept = n
+            .normalize("page.tpl.php", tag_line.as_bytes(), true)
+            .unwrap();
+        assert_eq!(kept.text, tag_line);
+        let heading = "# Copyright notice module\n\nShows a notice.\n";
+        assert_eq!(
+            n.normalize("README.md", heading.as_bytes(), true)
+                .unwrap()
+                .text,
+            heading
+        );
+        // A real banner above the namespace still goes.
+        let banner = "<?php\n\n/**\n * Copyright (c) ACME. Licensed under the GPL.\n */\n\nnamespace Drupal\\x;\n";
+        let n2 = n.normalize("X.php", banner.as_bytes(), true).unwrap();
+        assert!(n2.license_removed);
+        assert_eq!(n2.text, "<?php\n\nnamespace Drupal\\x;\n");
     }
 
     #[test]

@@ -50,7 +50,9 @@ pub fn parse_annotations(doc: &str) -> Vec<Annotation> {
             continue;
         }
         let Some(close) = matching(&text, open) else {
-            break;
+            // Unbalanced: skip this one; a well-formed annotation may follow.
+            i = open + 1;
+            continue;
         };
         out.push(Annotation {
             name: name.to_owned(),
@@ -152,6 +154,10 @@ mod tests {
     fn tags_without_arguments_and_broken_ones_are_not_annotations() {
         assert!(parse_annotations("/** @var int $x\n * @see foo() */").is_empty());
         assert!(parse_annotations("/** @Block(id = \"x\" */").is_empty());
+        let after_broken =
+            parse_annotations("/**\n * @see Foo( for details\n * @Block(id = \"b\")\n */");
+        assert_eq!(after_broken.len(), 1);
+        assert_eq!(after_broken[0].values["id"], "b");
         assert!(parse_annotations("").is_empty());
     }
 }

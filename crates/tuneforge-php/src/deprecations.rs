@@ -36,7 +36,8 @@ pub struct Deprecation {
 }
 
 static VERSIONS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"deprecated in drupal:(\d+\.\d+\.\d+)\S*\s+and (?:is )?removed from drupal:(\d+\.\d+\.\d+)\.?")
+    // `[\s*]+`: a docblock line may wrap anywhere, its next line starting with ` * `.
+    Regex::new(r"deprecated[\s*]+in[\s*]+drupal:(\d+\.\d+\.\d+)\S*[\s*]+and[\s*]+(?:is[\s*]+)?removed[\s*]+from[\s*]+drupal:(\d+\.\d+\.\d+)\.?")
         .expect("valid pattern")
 });
 static CHANGE_RECORD: LazyLock<Regex> = LazyLock::new(|| {
@@ -207,18 +208,31 @@ fn trigger_message(call: Node<'_>, source: &str) -> Option<String> {
     let first = args.named_child(0)?;
     let mut message = String::new();
     visit(first, &mut |n| {
-        if n.kind() == "string_content" || n.kind() == "string_value" {
-            message.push_str(text(n, source));
-            return false;
+        match n.kind() {
+            "string_content" | "string_value" => {
+                message.push_str(text(n, source));
+                false
+            }
+            // `\\` is one backslash, `\'` a quote; other escapes (`\n`) read as whitespace.
+            "escape_sequence" => {
+                let e = text(n, source);
+                message.push_str(match e {
+                    "\\\\" => "\\",
+                    "\\'" => "'",
+                    "\\\"" => "\"",
+                    _ => " ",
+                });
+                false
+            }
+            _ => true,
         }
-        true
     });
     Some(message)
 }
 
 /// Mine one file's deprecations.
 pub fn mine_file(rel: &str, source: &str) -> Vec<Deprecation> {
-    if !source.contains("deprecated in drupal:") {
+    if !(source.contains("deprecated") && source.contains("drupal:")) {
         return Vec::new();
     }
     let tree = parse(source);
@@ -416,6 +430,19 @@ function file_get_content_headers($file) {
         assert_eq!(
             found[2].change_records,
             ["https://www.drupal.org/node/3512364"]
+        );
+    }
+
+    #[test]
+    fn wrapped_tags_and_escaped_messages() {
+        let src = "<?php\n/**\n * @deprecated in drupal:11.1.0 and is removed from\n *   drupal:12.0.0. Use x() instead.\n */\nfunction old_x() {\n  @trigger_error('old_x() is deprecated in drupal:11.1.0 and is removed from drupal:12.0.0. Use \\\\Drupal\\\\Core\\\\X instead.', E_USER_DEPRECATED);\n}\n";
+        let found = mine_file("m.module", src);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[0].removed_in, "12.0.0");
+        assert!(
+            found[1].replacement.contains("\\Drupal\\Core\\X"),
+            "{}",
+            found[1].replacement
         );
     }
 

@@ -84,6 +84,10 @@ pub struct HookFact {
     /// The function, or `Class::method`.
     pub implementation: String,
     pub line: usize,
+    /// A procedural function marked `#[LegacyHook]`: the backwards-compatible twin of an
+    /// OOP hook (Drupal 11.1+), kept for older cores.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub legacy: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -208,11 +212,15 @@ pub fn php_facts_of(tree: &tree_sitter::Tree, source: &str, module: Option<&str>
                 if let Some(name) = n.child_by_field_name("name").map(|x| text(x, source)) {
                     functions.push(name.to_owned());
                     if let Some(hook) = procedural_hook(name, doc, module) {
+                        let legacy = n
+                            .child_by_field_name("attributes")
+                            .is_some_and(|a| text(a, source).contains("LegacyHook"));
                         hooks.push(HookFact {
                             hook,
                             style: "procedural",
                             implementation: name.to_owned(),
                             line: Position::of(n).line,
+                            legacy,
                         });
                     }
                 }
@@ -375,9 +383,12 @@ fn class_facts(
         !is_hook_attribute(&a.name)
             && (a.name.contains("\\Attribute\\") || arg(a, "id", 99).is_some())
     });
+    // Drupal's annotation classes; Doctrine's own (`@Target`, `@Attributes`) describe
+    // annotation classes, not plugins.
     let plugin_annotation = annotations.iter().find(|a| {
         let full = names.resolve(&a.name);
-        full.contains("\\Annotation\\") || a.values.contains_key("id")
+        !full.starts_with("Doctrine\\")
+            && (full.contains("\\Annotation\\") || a.values.contains_key("id"))
     });
     let plugin = match (plugin_attr, plugin_annotation) {
         (Some(a), annotated) => Some(PluginFact {
@@ -416,6 +427,7 @@ fn class_facts(
                 style: "attribute",
                 implementation: format!("{name}::{method}"),
                 line: a.line,
+                legacy: false,
             });
         }
     }
@@ -440,6 +452,7 @@ fn class_facts(
                         style: "attribute",
                         implementation: format!("{name}::{mname}"),
                         line: a.line,
+                        legacy: false,
                     });
                 }
             }
@@ -610,7 +623,8 @@ final class Greeting extends BlockBase implements ContainerFactoryPluginInterfac
                 hook: "form_alter".into(),
                 style: "attribute",
                 implementation: "Greeting::formAlter".into(),
-                line: 28
+                line: 28,
+                legacy: false,
             }]
         );
     }

@@ -341,7 +341,26 @@ pub fn gate(
             }
             let prose = FENCE_BLOCK.replace_all(content, "");
             for name in LEGACY_APIS_IN_TEXT {
-                if prose.contains(&format!("{name}(")) {
+                // A whole word (not `hook_entity_load()`), on a line that does not say it
+                // is gone (`drupal_set_message() was removed; use …`).
+                let recommends = prose.lines().any(|line| {
+                    let lower = line.to_ascii_lowercase();
+                    line.match_indices(&format!("{name}(")).any(|(at, _)| {
+                        !line[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+                    }) && ![
+                        "removed",
+                        "deprecated",
+                        "instead",
+                        "no longer",
+                        "replace",
+                        "don't",
+                        "do not",
+                        "avoid",
+                    ]
+                    .iter()
+                    .any(|w| lower.contains(w))
+                });
+                if recommends {
                     push(
                         &mut findings[s],
                         LEGACY_API.id,
@@ -382,7 +401,16 @@ pub fn gate(
                     });
                 } else if matches!(block.lang.as_str(), "yaml" | "yml") {
                     code_block_count += 1;
-                    if let Some(kind) = yaml_kind(&block.body) {
+                    if let Err(e) = serde_saphyr::from_str::<serde_json::Value>(&block.body) {
+                        push(
+                            &mut findings[s],
+                            "yaml-syntax",
+                            Severity::Error,
+                            format!("the YAML does not parse: {e}"),
+                            Some(b + 1),
+                            1,
+                        );
+                    } else if let Some(kind) = yaml_kind(&block.body) {
                         for f in checker.check(kind, &block.body) {
                             push(
                                 &mut findings[s],
@@ -539,7 +567,12 @@ pub fn gate(
             ("info", options.max_notes),
         ]),
         tools: tools.all().into_iter().cloned().collect(),
-        phpcs_standard: tools.phpcs_standard.clone(),
+        // The fallback ruleset's scratch path changes every run; the report names it.
+        phpcs_standard: if tools.phpcs_standard == "Drupal" || tools.phpcs_standard.is_empty() {
+            tools.phpcs_standard.clone()
+        } else {
+            "tuneforge fallback ruleset (phpcs-fallback.xml)".to_owned()
+        },
         skipped: checker.skipped(),
         php_version_notes: version_notes,
         tool_errors,
@@ -669,6 +702,8 @@ mod tests {
             sample("broken", BROKEN),
             sample("route", ROUTE),
             sample("prose", "Call drupal_set_message() to show it."),
+            sample("yaml-broken", "```yaml\nservices:\n  a: [\n```"),
+            sample("negated", "drupal_set_message() was removed; use the messenger service instead.\nImplement hook_entity_load() to react."),
             sample("open", "```php\n<?php echo 1;\n"),
             "{not json".to_owned(),
         ]
@@ -739,10 +774,10 @@ mod tests {
         let tools = GateTools::detect(false, None, None, None, scratch.path()).unwrap();
         assert!(tools.all().iter().all(|t| t.identity() == "absent"));
         let out = run(tools, 0);
-        assert_eq!(out.report.samples, 8);
+        assert_eq!(out.report.samples, 10);
         assert_eq!(out.report.unreadable.len(), 1);
-        assert!(out.report.unreadable[0].starts_with("line 9:"));
-        assert_eq!(accepted_ids(&out), ["good", "typed", "mixed"]);
+        assert!(out.report.unreadable[0].starts_with("line 11:"));
+        assert_eq!(accepted_ids(&out), ["good", "typed", "mixed", "negated"]);
         let bad = rules_of(&out, "bad");
         assert!(
             bad.contains(&"drupal-service-in-class".to_owned()),
@@ -752,6 +787,7 @@ mod tests {
         assert_eq!(rules_of(&out, "broken"), ["syntax-error"]);
         assert_eq!(rules_of(&out, "route"), ["route-access-missing"]);
         assert_eq!(rules_of(&out, "prose"), ["legacy-api"]);
+        assert_eq!(rules_of(&out, "yaml-broken"), ["yaml-syntax"]);
         assert!(rules_of(&out, "open").contains(&"unclosed-code-fence".to_owned()));
         let line = out
             .rejected

@@ -182,6 +182,7 @@ const PROCEDURAL_ONLY: &[&str] = &[
     "module_implements_alter",
     "install_tasks",
     "install_tasks_alter",
+    "removed_post_updates",
 ];
 
 /// Procedural APIs removed before Drupal 10 that models still write (from the Drupal 8/9
@@ -344,10 +345,11 @@ impl Checker {
             hint: rule.hint,
         };
         let trimmed = source.trim_start();
-        if trimmed.starts_with("<?")
-            && !trimmed.starts_with("<?php")
-            && !trimmed.starts_with("<?=")
-            && !trimmed.starts_with("<?xml")
+        let head = trimmed.get(..5).unwrap_or(trimmed).to_ascii_lowercase();
+        if head.starts_with("<?")
+            && !head.starts_with("<?php")
+            && !head.starts_with("<?=")
+            && !head.starts_with("<?xml")
         {
             out.push(finding(
                 &PHP_SHORT_TAG,
@@ -430,7 +432,14 @@ impl Checker {
                 }
             }
         }
-        for hook in facts.hooks.iter().filter(|h| h.style == "procedural") {
+        // Themes implement hooks procedurally; a #[LegacyHook] function is the kept twin of
+        // an OOP hook.
+        let theme = path.ends_with(".theme");
+        for hook in facts
+            .hooks
+            .iter()
+            .filter(|h| h.style == "procedural" && !h.legacy && !theme)
+        {
             let stays = PROCEDURAL_ONLY.contains(&hook.hook.as_str())
                 || hook.hook.starts_with("update_")
                 || hook.hook.starts_with("post_update_")
@@ -743,9 +752,9 @@ fn built_from_variables(node: Node<'_>, source: &str) -> bool {
             let op = node
                 .child_by_field_name("operator")
                 .map(|o| text(o, source));
-            op == Some(".") && has_variable(node)
+            op == Some(".") && has_variable(node, source)
         }
-        "encapsed_string" => has_variable(node),
+        "encapsed_string" => has_variable(node, source),
         "parenthesized_expression" => node
             .named_child(0)
             .is_some_and(|c| built_from_variables(c, source)),
@@ -753,11 +762,35 @@ fn built_from_variables(node: Node<'_>, source: &str) -> bool {
     }
 }
 
-fn has_variable(node: Node<'_>) -> bool {
+/// Calls whose result is safe markup or translated text: what they return does not count
+/// as a spliced variable.
+const SAFE_CALLS: &[&str] = &[
+    "t",
+    "formatPlural",
+    "escape",
+    "filter",
+    "filterAdmin",
+    "checkPlain",
+    "getPlainText",
+];
+
+fn has_variable(node: Node<'_>, source: &str) -> bool {
     let mut found = false;
     visit(node, &mut |n| {
         if found {
             return false;
+        }
+        if matches!(
+            n.kind(),
+            "function_call_expression" | "member_call_expression" | "scoped_call_expression"
+        ) {
+            let name = n
+                .child_by_field_name("name")
+                .or_else(|| n.child_by_field_name("function"))
+                .map(|x| text(x, source).trim_start_matches('\\'));
+            if name.is_some_and(|x| SAFE_CALLS.contains(&x)) {
+                return false;
+            }
         }
         if matches!(
             n.kind(),
@@ -1129,6 +1162,37 @@ mod tests {
             assert!(covered.contains(&rule.id), "{} has no test case", rule.id);
         }
         assert!(RULES.len() >= 20);
+    }
+
+    #[test]
+    fn known_good_drupal_patterns_pass() {
+        let c = checker();
+        let markup = "<?php\n\ndeclare(strict_types=1);\n\n$b = ['#markup' => '<p>' . $this->t('Hello') . '</p>'];\n";
+        assert!(
+            c.check("a.php", markup).is_empty(),
+            "{:#?}",
+            c.check("a.php", markup)
+        );
+        let legacy = "<?php\n\ndeclare(strict_types=1);\n\n/**\n * Implements hook_help().\n */\n#[LegacyHook]\nfunction m_help($r) {}\n";
+        assert!(
+            c.check("m.module", legacy).is_empty(),
+            "{:#?}",
+            c.check("m.module", legacy)
+        );
+        let facts = crate::facts::php_facts(legacy, Some("m"));
+        assert!(facts.hooks[0].legacy, "{facts:?}");
+        let theme = "<?php\n\ndeclare(strict_types=1);\n\n/**\n * Implements hook_preprocess_page().\n */\nfunction t_form_alter(&$f) {}\n/**\n * Implements hook_form_alter().\n */\nfunction t_x(&$f) {}\n";
+        assert!(
+            c.check("t.theme", theme).is_empty(),
+            "{:#?}",
+            c.check("t.theme", theme)
+        );
+        let upper = "<?PHP\n\ndeclare(strict_types=1);\n\necho 1;\n";
+        assert!(
+            c.check("a.php", upper).is_empty(),
+            "{:#?}",
+            c.check("a.php", upper)
+        );
     }
 
     #[test]

@@ -977,11 +977,18 @@ impl Stage for GateStage {
         for e in &report.tool_errors {
             reporter.warn(&format!("gate: {e}"));
         }
+        // A tool that failed left blocks unchecked: the next run tries again.
+        let incomplete = (!report.tool_errors.is_empty()).then(|| {
+            format!(
+                "{} external tool runs failed; the next run tries again",
+                report.tool_errors.len()
+            )
+        });
         Ok(StageRun {
             outputs,
             summary: gate_summary(&report),
             report: serde_json::to_value(&report).expect("reports serialize"),
-            incomplete: None,
+            incomplete,
         })
     }
 }
