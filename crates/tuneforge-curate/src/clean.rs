@@ -258,6 +258,14 @@ fn clean_one(
     if let Err(d) = normalizer.check_path(&item.rel) {
         return drop(d.0, d.1);
     }
+    // A name that is not UTF-8 would be written under its lossy form, where two such names
+    // can meet.
+    if item.full.file_name().is_some_and(|n| n.to_str().is_none()) {
+        return drop(
+            "not_utf8_name",
+            "the file name is not UTF-8; rename it to keep it".to_owned(),
+        );
+    }
     let bytes = match std::fs::read(&item.full) {
         Ok(b) => b,
         Err(e) => return drop("unreadable", format!("unreadable: {e}")),

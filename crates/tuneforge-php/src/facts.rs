@@ -13,7 +13,9 @@ use serde::Serialize;
 use tree_sitter::Node;
 
 use crate::annotation::{Annotation, parse_annotations};
-use crate::parse::{Position, children_of_kind, parse, string_value, syntax_errors, text, visit};
+use crate::parse::{
+    Position, children_of_kind, parse, string_value, syntax_errors, text, use_clause, visit,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PhpFacts {
@@ -169,14 +171,7 @@ pub fn php_facts_of(tree: &tree_sitter::Tree, source: &str, module: Option<&str>
             true
         }
         "namespace_use_clause" => {
-            let full = n
-                .named_child(0)
-                .map(|c| text(c, source).trim_start_matches('\\').to_owned());
-            let alias = n
-                .child_by_field_name("alias")
-                .map(|a| text(a, source).to_owned());
-            if let Some(full) = full {
-                let key = alias.unwrap_or_else(|| short(&full).to_owned());
+            if let Some((key, full)) = use_clause(n, source) {
                 names.imports.insert(key, full);
             }
             false
@@ -185,7 +180,9 @@ pub fn php_facts_of(tree: &tree_sitter::Tree, source: &str, module: Option<&str>
             strict_types |= text(n, source).replace(' ', "").contains("strict_types=1");
             false
         }
-        "program" | "namespace_use_declaration" | "compound_statement" => true,
+        "program" | "namespace_use_declaration" | "namespace_use_group" | "compound_statement" => {
+            true
+        }
         _ => false,
     });
 
@@ -626,6 +623,18 @@ final class Greeting extends BlockBase implements ContainerFactoryPluginInterfac
                 line: 28,
                 legacy: false,
             }]
+        );
+    }
+
+    #[test]
+    fn grouped_imports_resolve() {
+        let src = "<?php\nnamespace Drupal\\m\\Plugin\\Block;\nuse Drupal\\Core\\Block\\{Attribute\\Block, BlockBase};\n#[Block(id: 'm_b')]\nclass B extends BlockBase {}\n";
+        let f = php_facts(src, None);
+        let c = &f.classes[0];
+        assert_eq!(c.extends.as_deref(), Some("Drupal\\Core\\Block\\BlockBase"));
+        assert_eq!(
+            c.plugin.as_ref().unwrap().declared_with,
+            "Drupal\\Core\\Block\\Attribute\\Block"
         );
     }
 

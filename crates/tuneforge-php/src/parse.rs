@@ -84,6 +84,38 @@ pub fn string_value(node: Node<'_>, source: &str) -> Option<String> {
     }
 }
 
+/// A `use` clause as `(the name it imports under, the fully qualified name)`, with the
+/// prefix of a grouped import (`use A\B\{C, D as E};`) applied.
+pub fn use_clause(node: Node<'_>, source: &str) -> Option<(String, String)> {
+    let name = node.named_child(0)?;
+    let mut full = text(name, source).trim_start_matches('\\').to_owned();
+    if let Some(group) = node.parent().filter(|p| p.kind() == "namespace_use_group")
+        && let Some(decl) = group.parent()
+        && let Some(prefix) = children_of_kind(decl, "namespace_name").first()
+    {
+        full = format!("{}\\{full}", text(*prefix, source).trim_start_matches('\\'));
+    }
+    let key = node
+        .child_by_field_name("alias")
+        .map(|a| text(a, source).to_owned())
+        .unwrap_or_else(|| full.rsplit('\\').next().unwrap_or(&full).to_owned());
+    Some((key, full))
+}
+
+/// [`Position`] with the column in characters, as editors count them (tree-sitter's is
+/// in bytes).
+pub fn position_in(node: Node<'_>, source: &str) -> Position {
+    let p = node.start_position();
+    let line_start = node.start_byte() - p.column;
+    let column = source
+        .get(line_start..node.start_byte())
+        .map_or(p.column, |prefix| prefix.chars().count());
+    Position {
+        line: p.row + 1,
+        column: column + 1,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +124,43 @@ mod tests {
     fn php_8_3_syntax_parses_cleanly() {
         let src = "<?php\nfinal readonly class X {\n  public const string A = 'a';\n  #[\\Override]\n  public function f(): static { return static::{'A'}; }\n}\nenum Suit: string { case H = 'h'; }\n";
         assert!(syntax_errors(&parse(src)).is_empty());
+    }
+
+    #[test]
+    fn grouped_imports_and_character_columns() {
+        let src = "<?php\nuse Drupal\\Core\\Block\\{Attribute\\Block, BlockBase as Base};\n$s = 'ééé'; f($x);\n";
+        let tree = parse(src);
+        let mut clauses = Vec::new();
+        let mut call = None;
+        visit(tree.root_node(), &mut |n| {
+            if n.kind() == "namespace_use_clause" {
+                clauses.push(use_clause(n, src).unwrap());
+            }
+            if n.kind() == "function_call_expression" {
+                call = Some(position_in(n, src));
+            }
+            true
+        });
+        assert_eq!(
+            clauses,
+            [
+                (
+                    "Block".to_owned(),
+                    "Drupal\\Core\\Block\\Attribute\\Block".to_owned()
+                ),
+                (
+                    "Base".to_owned(),
+                    "Drupal\\Core\\Block\\BlockBase".to_owned()
+                ),
+            ]
+        );
+        assert_eq!(
+            call,
+            Some(Position {
+                line: 3,
+                column: 13
+            })
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use tree_sitter::Node;
 use crate::analyze::is_php;
 use crate::deprecations::Deprecation;
 use crate::facts::php_facts_of;
-use crate::parse::{Position, parse, syntax_errors, text, visit};
+use crate::parse::{Position, parse, position_in, syntax_errors, text, use_clause, visit};
 use crate::yaml::{YamlFacts, yaml_facts};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -335,6 +335,7 @@ impl Checker {
     }
 
     fn check_php(&self, path: &str, source: &str, out: &mut Vec<Finding>) {
+        let position_in_src = |n: Node<'_>| position_in(n, source);
         let finding = |rule: &Rule, pos: Position, message: String| Finding {
             file: path.to_owned(),
             line: pos.line,
@@ -467,14 +468,7 @@ impl Checker {
                     }
                 }
                 "namespace_use_clause" => {
-                    if let Some(c) = n.named_child(0) {
-                        let full = text(c, source).trim_start_matches('\\').to_owned();
-                        let key = n
-                            .child_by_field_name("alias")
-                            .map(|a| text(a, source).to_owned())
-                            .unwrap_or_else(|| {
-                                full.rsplit('\\').next().unwrap_or(&full).to_owned()
-                            });
+                    if let Some((key, full)) = use_clause(n, source) {
                         imports.insert(key.to_ascii_lowercase(), full);
                     }
                     return false;
@@ -530,7 +524,7 @@ impl Checker {
             if let Some(cr) = d.change_records.first() {
                 message.push_str(&format!(" ({cr})"));
             }
-            out.push(finding(rule, Position::of(node), message));
+            out.push(finding(rule, position_in_src(node), message));
         };
 
         let mut class_depth = 0usize;
@@ -549,13 +543,13 @@ impl Checker {
                     if lower == "eval" {
                         out.push(finding(
                             &EVAL,
-                            Position::of(n),
+                            position_in_src(n),
                             "eval() runs a string as code".to_owned(),
                         ));
                     } else if PHP_REMOVED.contains(&lower.as_str()) {
                         out.push(finding(
                             &PHP_REMOVED_FUNCTION,
-                            Position::of(n),
+                            position_in_src(n),
                             format!("{name}() is removed or deprecated in PHP 8"),
                         ));
                     } else if DEBUG_FUNCTIONS.contains(&lower.as_str())
@@ -565,14 +559,14 @@ impl Checker {
                     {
                         out.push(finding(
                             &DEBUG_CODE,
-                            Position::of(n),
+                            position_in_src(n),
                             format!("{name}() left in code"),
                         ));
                     } else if let Some((_, instead)) = LEGACY_APIS.iter().find(|(f, _)| *f == lower)
                     {
                         out.push(finding(
                             &LEGACY_API,
-                            Position::of(n),
+                            position_in_src(n),
                             format!("{name}() was removed before Drupal 10; use {instead}"),
                         ));
                     } else if lower == "unserialize" {
@@ -580,7 +574,7 @@ impl Checker {
                         if !has_options {
                             out.push(finding(
                                 &UNSERIALIZE,
-                                Position::of(n),
+                                position_in_src(n),
                                 "unserialize() can instantiate any class".to_owned(),
                             ));
                         }
@@ -589,7 +583,7 @@ impl Checker {
                     {
                         out.push(finding(
                             &T_CONCAT,
-                            Position::of(arg),
+                            position_in_src(arg),
                             "t() gets a string built at run time".to_owned(),
                         ));
                     }
@@ -598,7 +592,7 @@ impl Checker {
                     {
                         out.push(finding(
                             &SQL_CONCAT,
-                            Position::of(arg),
+                            position_in_src(arg),
                             "the query string is built from variables".to_owned(),
                         ));
                     }
@@ -618,7 +612,7 @@ impl Checker {
                             if let Some(arg) = first.filter(|a| built_from_variables(*a, source)) {
                                 out.push(finding(
                                     &SQL_CONCAT,
-                                    Position::of(arg),
+                                    position_in_src(arg),
                                     "->query() gets SQL built from variables".to_owned(),
                                 ));
                             }
@@ -627,7 +621,7 @@ impl Checker {
                             if let Some(arg) = first.filter(|a| built_from_variables(*a, source)) {
                                 out.push(finding(
                                     &T_CONCAT,
-                                    Position::of(arg),
+                                    position_in_src(arg),
                                     format!("->{name}() gets a string built at run time"),
                                 ));
                             }
@@ -659,8 +653,18 @@ impl Checker {
                     }
                 }
                 "namespace_use_clause" => {
-                    if let Some(c) = n.named_child(0) {
-                        deprecated(text(c, source), n, out);
+                    if let Some((_, full)) = use_clause(n, source) {
+                        deprecated(&full, n, out);
+                    }
+                }
+                "class_constant_access_expression" => {
+                    let class = n.named_child(0).map(|c| text(c, source));
+                    let constant = n.named_child(1).map(|c| text(c, source));
+                    if let (Some(class), Some(constant)) = (class, constant)
+                        && !matches!(class, "self" | "static" | "parent")
+                        && constant != "class"
+                    {
+                        deprecated(&format!("{}::{constant}", resolve(class)), n, out);
                     }
                 }
                 "base_clause" | "class_interface_clause" => {
@@ -678,7 +682,7 @@ impl Checker {
                     {
                         out.push(finding(
                             &MARKUP_UNESCAPED,
-                            Position::of(v),
+                            position_in_src(v),
                             "#markup gets variables spliced into HTML".to_owned(),
                         ));
                     }
@@ -690,7 +694,7 @@ impl Checker {
                     if let Some(t) = ty.filter(|t| t.contains("unset") || t.contains("real")) {
                         out.push(finding(
                             &PHP_REMOVED_CAST,
-                            Position::of(n),
+                            position_in_src(n),
                             format!("{t} cast"),
                         ));
                     }
@@ -701,14 +705,14 @@ impl Checker {
                 {
                     out.push(finding(
                         &PHP_DOLLAR_BRACE,
-                        Position::of(n),
+                        position_in_src(n),
                         format!("{} in a string", text(n, source)),
                     ));
                 }
                 "global_declaration" if in_class => {
                     out.push(finding(
                         &GLOBAL_IN_CLASS,
-                        Position::of(n),
+                        position_in_src(n),
                         format!("{} inside a class", text(n, source).trim_end_matches(';')),
                     ));
                 }
@@ -963,6 +967,17 @@ mod tests {
             },
             Deprecation {
                 source: "docblock".into(),
+                file: "lib/Drupal/Core/File/FileSystemInterface.php".into(),
+                line: 5,
+                kind: "constant".into(),
+                symbol: Some("Drupal\\Core\\File\\FileSystemInterface::EXISTS_REPLACE".into()),
+                deprecated_in: "10.3.0".into(),
+                removed_in: "12.0.0".into(),
+                replacement: "Use FileExists::Replace.".into(),
+                change_records: vec![],
+            },
+            Deprecation {
+                source: "docblock".into(),
                 file: "lib/Drupal/Core/Old.php".into(),
                 line: 5,
                 kind: "class".into(),
@@ -1162,6 +1177,18 @@ mod tests {
             assert!(covered.contains(&rule.id), "{} has no test case", rule.id);
         }
         assert!(RULES.len() >= 20);
+    }
+
+    #[test]
+    fn deprecated_class_constants_through_grouped_imports() {
+        let src = "<?php\n\ndeclare(strict_types=1);\n\nuse Drupal\\Core\\File\\{FileSystemInterface as FS};\n\n$f->copy($a, $b, FS::EXISTS_REPLACE);\n$c = FS::class;\n";
+        let found = checker().check("a.php", src);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(
+            (found[0].rule, found[0].line, found[0].column),
+            ("deprecated-symbol", 7, 18)
+        );
+        assert!(found[0].message.contains("FileExists::Replace"));
     }
 
     #[test]

@@ -374,8 +374,17 @@ impl Stage for CleanStage {
             (_, "drupal-contrib") => 1,
             _ => 2,
         };
+        let mut taken = std::collections::BTreeSet::new();
         let mut tree = |name: &str, kind: &str, content: ContentKind, root: std::path::PathBuf| {
-            let dir = tuneforge_sources::acquire::dir_name(name);
+            // Names that differ only in characters a directory name cannot hold (`a b`,
+            // `a_b`) get distinct directories, so no source overwrites another.
+            let base = tuneforge_sources::acquire::dir_name(name);
+            let mut dir = base.clone();
+            let mut n = 2;
+            while !taken.insert((content == ContentKind::Docs, dir.clone())) {
+                dir = format!("{base}-{n}");
+                n += 1;
+            }
             let (out, prefix) = match content {
                 ContentKind::Code => (code_out.path(), "code"),
                 ContentKind::Docs => (docs_out.path(), "docs"),

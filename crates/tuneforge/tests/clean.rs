@@ -85,12 +85,23 @@ fn clean_normalizes_filters_redacts_and_marks_duplicates() {
         format!("var x = \"{}\";\n", "q".repeat(3000)).as_bytes(),
     );
 
+    // Two more sources whose names make the same directory name.
+    write(
+        &ws.join("other"),
+        "src/Greeting.php",
+        b"<?php\n\nclass Other {}\n",
+    );
+    write(
+        &ws.join("other2"),
+        "src/Greeting.php",
+        b"<?php\n\nclass Other2 {}\n",
+    );
     let cfg = std::fs::read_to_string(ws.join("pipeline.yaml")).unwrap();
     std::fs::write(
         ws.join("pipeline.yaml"),
         cfg.replace(
             "sources: []",
-            "sources:\n  - {type: path, name: demo, path: demo}",
+            "sources:\n  - {type: path, name: demo, path: demo}\n  - {type: path, name: 'x y', path: other}\n  - {type: path, name: x_y, path: other2}",
         ),
     )
     .unwrap();
@@ -156,6 +167,16 @@ fn clean_normalizes_filters_redacts_and_marks_duplicates() {
     assert_eq!(rule("src/Generated.php"), "generated");
     assert_eq!(rule("images/logo.png"), "extension");
     assert_eq!(rule("data/big.js"), "long_line");
+    assert_eq!(
+        std::fs::read_to_string(ws.join("clean/code/x_y/src/Greeting.php")).unwrap(),
+        "<?php\n\nclass Other {}\n",
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.join("clean/code/x_y-2/src/Greeting.php")).unwrap(),
+        "<?php\n\nclass Other2 {}\n",
+        "'x y' and 'x_y' must not share a directory"
+    );
+    assert_eq!(cleaned("src/Plugin/Block/Greeting.php"), base);
     assert!(!ws.join("clean/code/demo/vendor").exists());
 
     let manifest: serde_json::Value =
