@@ -216,15 +216,9 @@ impl Stage for AcquireStage {
         _: &StageContext,
         reporter: &dyn Reporter,
     ) -> Result<StageRun, PipelineError> {
-        let discovery: Discovery = crate::runner::read_manifest(ws, &DiscoverStage)?
-            .and_then(|m| serde_json::from_value(m.report).ok())
-            .unwrap_or_default();
-        let earlier: Vec<Acquired> = crate::runner::read_manifest(ws, self)
-            .ok()
-            .flatten()
-            .and_then(|m| m.report.get("repositories").cloned())
-            .and_then(|r| serde_json::from_value(r).ok())
-            .unwrap_or_default();
+        let discovery = read_discovery(ws)?;
+        // An unreadable earlier manifest only means nothing is reused from it.
+        let earlier = read_acquired(ws).map(|(r, _)| r).unwrap_or_default();
         let wanted: Vec<&Candidate> = discovery
             .candidates
             .iter()
@@ -312,11 +306,7 @@ impl Stage for CleanStage {
         &["discover", "acquire"]
     }
     fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
-        let discovery: Discovery = crate::runner::read_manifest(ws, &DiscoverStage)
-            .ok()
-            .flatten()
-            .and_then(|m| serde_json::from_value(m.report).ok())
-            .unwrap_or_default();
+        let discovery = read_discovery(ws).unwrap_or_default();
         (!discovery
             .candidates
             .iter()
@@ -349,20 +339,8 @@ impl Stage for CleanStage {
         use tuneforge_core::fsio::StagingDir;
         use tuneforge_curate::clean::{CleanTree, clean};
 
-        let discovery: Discovery = crate::runner::read_manifest(ws, &DiscoverStage)?
-            .and_then(|m| serde_json::from_value(m.report).ok())
-            .unwrap_or_default();
-        let acquired = crate::runner::read_manifest(ws, &AcquireStage)?.map(|m| m.report);
-        let repositories: Vec<Acquired> = acquired
-            .as_ref()
-            .and_then(|r| r.get("repositories").cloned())
-            .and_then(|r| serde_json::from_value(r).ok())
-            .unwrap_or_default();
-        let docs: Vec<tuneforge_sources::acquire::AcquiredDoc> = acquired
-            .as_ref()
-            .and_then(|r| r.get("docs").cloned())
-            .and_then(|r| serde_json::from_value(r).ok())
-            .unwrap_or_default();
+        let discovery = read_discovery(ws)?;
+        let (repositories, docs) = read_acquired(ws)?;
 
         let clean_dir = ws.path(CLEAN_DIR);
         let code_out = StagingDir::create(&clean_dir.join("code"))?;
@@ -528,17 +506,33 @@ impl Stage for CleanStage {
 
 pub struct RulesStage;
 
+/// The last discovery (`sources/manifest.json`), or none yet.
+fn read_discovery(ws: &Workspace) -> Result<Discovery, PipelineError> {
+    Ok(crate::runner::read_manifest(ws, &DiscoverStage)?
+        .and_then(|m| serde_json::from_value(m.report).ok())
+        .unwrap_or_default())
+}
+
+/// What the last `acquire` recorded: repositories and docs pages.
+fn read_acquired(
+    ws: &Workspace,
+) -> Result<(Vec<Acquired>, Vec<tuneforge_sources::acquire::AcquiredDoc>), PipelineError> {
+    let report = crate::runner::read_manifest(ws, &AcquireStage)?.map(|m| m.report);
+    let part = |key: &str| report.as_ref().and_then(|r| r.get(key).cloned());
+    Ok((
+        part("repositories")
+            .and_then(|r| serde_json::from_value(r).ok())
+            .unwrap_or_default(),
+        part("docs")
+            .and_then(|r| serde_json::from_value(r).ok())
+            .unwrap_or_default(),
+    ))
+}
+
 /// Where the acquired Drupal core is, from the acquire and discover manifests.
 fn acquired_core(ws: &Workspace) -> Option<std::path::PathBuf> {
-    let discovery: Discovery = crate::runner::read_manifest(ws, &DiscoverStage)
-        .ok()
-        .flatten()
-        .and_then(|m| serde_json::from_value(m.report).ok())?;
-    let repositories: Vec<Acquired> = crate::runner::read_manifest(ws, &AcquireStage)
-        .ok()
-        .flatten()
-        .and_then(|m| m.report.get("repositories").cloned())
-        .and_then(|r| serde_json::from_value(r).ok())?;
+    let discovery = read_discovery(ws).ok()?;
+    let (repositories, _) = read_acquired(ws).ok()?;
     repositories
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Fetched | Outcome::Reused))
