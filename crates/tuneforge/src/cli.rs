@@ -52,11 +52,14 @@ pub enum Command {
     Discover(NetworkStageArgs),
     /// Fetch every kept git source at its pinned commit into raw/code/ (= run --only acquire).
     Acquire(NetworkStageArgs),
-    /// Normalize, filter and redact the acquired code and docs into clean/, and mark exact
-    /// and near duplicates in clean/dedup_manifest.json (= run --only clean).
+    /// Filter, normalize and redact acquired code and docs into clean/ (= run --only clean).
+    ///
+    /// Exact and near duplicates are marked in clean/dedup_manifest.json, not deleted.
     Clean(StageArgs),
-    /// Parse the cleaned PHP and Drupal YAML into analysis/facts.jsonl: classes, plugins,
-    /// hooks, services, routes, components, \Drupal:: calls, injection (= run --only analyze).
+    /// PHP and Drupal YAML facts into analysis/facts.jsonl (= run --only analyze).
+    ///
+    /// Classes, plugins, hooks, services, routes, components, \Drupal:: calls, injection,
+    /// and uses of deprecated symbols.
     Analyze(StageArgs),
     /// Interactions → processed samples → versioned dataset splits (= run --only process).
     Process(ProcessArgs),
@@ -66,17 +69,20 @@ pub enum Command {
     Quickstart(QuickstartArgs),
     /// What a drupal/core Composer constraint says about Drupal 11.
     Compat(CompatArgs),
-    /// Run the Drupal 11 rules on a file or tree and print the findings like a linter.
+    /// Run the Drupal 11 rules on a file or tree, printed like a linter.
     Check(CheckArgs),
-    /// Gate training samples: every code block of every trained answer through the rules,
-    /// tree-sitter, php -l, phpcs and phpstan (when installed). Without FILE: the workspace's
-    /// sft/combined.jsonl (= run --only gate).
+    /// Quality-gate training samples (= run --only gate without FILE).
+    ///
+    /// Every code block of every trained answer goes through tree-sitter, the Drupal 11
+    /// rules, and php -l, phpcs and phpstan when installed. Without FILE: the workspace's
+    /// sft/combined.jsonl.
     Gate(GateArgs),
     /// The Drupal 11 rules' data: `rules mine` builds the deprecation list.
     #[command(subcommand)]
     Rules(RulesCommand),
-    /// Find exact and near-duplicate files in any directory tree (MinHash + LSH, every
-    /// pair verified by exact Jaccard on word 5-gram shingles).
+    /// Find exact and near-duplicate files in any directory tree.
+    ///
+    /// MinHash + LSH over word 5-gram shingles; every pair verified by exact Jaccard.
     Dedup(DedupArgs),
 }
 
