@@ -365,7 +365,13 @@ pub fn normalized_key(text: &str) -> [u8; 32] {
     if prev_space == 1 && j > 0 {
         j -= 1; // trailing whitespace
     }
-    *blake3::hash(&buf[..j]).as_bytes()
+    // The reference strips with Python's `str.strip()`, whose whitespace also holds the
+    // separators U+001C–U+001F that its `\s` does not: trim those (and spaces next to
+    // them) at the ends too.
+    let strip = |b: &u8| *b == b' ' || (0x1c..=0x1f).contains(b);
+    let start = buf[..j].iter().position(|b| !strip(b)).unwrap_or(j);
+    let end = buf[..j].iter().rposition(|b| !strip(b)).map_or(start, |e| e + 1);
+    *blake3::hash(&buf[start..end]).as_bytes()
 }
 
 /// Exact Jaccard of two sorted, distinct sets.
@@ -486,6 +492,12 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn information_separators_are_stripped_at_the_ends_only() {
+        assert_eq!(normalized_key("\u{1c} a b \u{1f}"), normalized_key("a b"));
+        assert_ne!(normalized_key("a\u{1c}b"), normalized_key("a b"));
     }
 
     #[test]
