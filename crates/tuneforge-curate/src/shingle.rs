@@ -370,7 +370,10 @@ pub fn normalized_key(text: &str) -> [u8; 32] {
     // them) at the ends too.
     let strip = |b: &u8| *b == b' ' || (0x1c..=0x1f).contains(b);
     let start = buf[..j].iter().position(|b| !strip(b)).unwrap_or(j);
-    let end = buf[..j].iter().rposition(|b| !strip(b)).map_or(start, |e| e + 1);
+    let end = buf[..j]
+        .iter()
+        .rposition(|b| !strip(b))
+        .map_or(start, |e| e + 1);
     *blake3::hash(&buf[start..end]).as_bytes()
 }
 
