@@ -160,7 +160,17 @@ impl Normalizer {
         };
         if let Some((start, end)) = banner {
             let comment = &text[start..end];
-            if self.license.is_match(comment) && is_banner(comment, &text[end..]) {
+            let kept = self.without_license(comment);
+            if self.license.is_match(comment)
+                && let Some(rest) = kept.as_ref()
+                && !comment.contains("?>")
+            {
+                // A docblock that also documents the file (`@file`, a description): only its
+                // license paragraphs go.
+                spdx = SPDX.captures(comment).map(|c| c[1].to_owned());
+                text.replace_range(start..end, rest);
+                license_removed = true;
+            } else if self.license.is_match(comment) && is_banner(comment, &text[end..]) {
                 spdx = SPDX.captures(comment).map(|c| c[1].to_owned());
                 // The line break that ended the banner and one blank line go with it.
                 let mut cut_end = end;
@@ -185,6 +195,49 @@ impl Normalizer {
             spdx,
             license_removed,
         })
+    }
+
+    /// A block comment with its license paragraphs cut out, when it has both license
+    /// paragraphs and others (a `@file` description, tags); `None` when it is all license,
+    /// all documentation, or not a multi-line block comment.
+    fn without_license(&self, comment: &str) -> Option<String> {
+        let lines: Vec<&str> = comment.lines().collect();
+        let (first, last) = (lines.first()?.trim(), lines.last()?.trim());
+        if lines.len() < 3 || !matches!(first, "/**" | "/*") || last != "*/" {
+            return None;
+        }
+        let content = |l: &str| l.trim().trim_start_matches('*').trim().to_owned();
+        let mut paragraphs: Vec<Vec<&str>> = vec![Vec::new()];
+        let mut separator = " *";
+        for line in &lines[1..lines.len() - 1] {
+            if content(line).is_empty() {
+                separator = line;
+                if paragraphs.last().is_some_and(|p| !p.is_empty()) {
+                    paragraphs.push(Vec::new());
+                }
+            } else {
+                paragraphs
+                    .last_mut()
+                    .expect("one paragraph at least")
+                    .push(line);
+            }
+        }
+        paragraphs.retain(|p| !p.is_empty());
+        let (license, kept): (Vec<_>, Vec<_>) = paragraphs
+            .into_iter()
+            .partition(|p| self.license.is_match(&p.join("\n")));
+        if license.is_empty() || kept.is_empty() {
+            return None;
+        }
+        let mut out = vec![lines[0].to_owned()];
+        for (i, p) in kept.iter().enumerate() {
+            if i > 0 {
+                out.push(separator.to_owned());
+            }
+            out.extend(p.iter().map(|l| (*l).to_owned()));
+        }
+        out.push(lines[lines.len() - 1].to_owned());
+        Some(out.join("\n"))
     }
 
     fn quality(&self, text: &str) -> Result<(), Dropped> {
@@ -257,10 +310,7 @@ pub fn normalize_whitespace(text: &str) -> String {
 /// Kinds of files whose first comment can be a license banner. Prose has no comments
 /// (`# Title` is a Markdown heading) and JSON none at all.
 fn has_banners(rel: &str) -> bool {
-    is_php(rel)
-        || [".yml", ".yaml", ".js", ".css", ".twig"]
-            .iter()
-            .any(|e| rel.ends_with(e))
+    !is_prose(rel) && ![".json", ".html", ".htm"].iter().any(|e| rel.ends_with(e))
 }
 
 /// Whether a leading comment matching a license pattern is a banner to remove, judged by
@@ -419,6 +469,19 @@ mod tests {
         let n2 = n.normalize("X.php", banner.as_bytes(), true).unwrap();
         assert!(n2.license_removed);
         assert_eq!(n2.text, "<?php\n\nnamespace Drupal\\x;\n");
+    }
+
+    #[test]
+    fn license_paragraphs_leave_a_file_docblock() {
+        let php = "<?php\n/**\n * Option handling.\n *\n * This program is free software; you can redistribute it under the terms of\n * the GNU General Public License as published by the Free Software Foundation.\n *\n * @file\n * @ingroup Options\n */\n\nclass FormOptions {}\n";
+        let n = normalizer()
+            .normalize("FormOptions.php", php.as_bytes(), true)
+            .unwrap();
+        assert!(n.license_removed);
+        assert_eq!(
+            n.text,
+            "<?php\n/**\n * Option handling.\n *\n * @file\n * @ingroup Options\n */\n\nclass FormOptions {}\n"
+        );
     }
 
     #[test]

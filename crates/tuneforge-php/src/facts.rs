@@ -232,7 +232,7 @@ pub fn php_facts_of(tree: &tree_sitter::Tree, source: &str, module: Option<&str>
         false
     });
     PhpFacts {
-        syntax_errors: syntax_errors(tree),
+        syntax_errors: syntax_errors(tree, source),
         namespace: names.namespace,
         strict_types,
         classes,

@@ -437,16 +437,18 @@ pub fn gate(
         }
         let php_version = tools::php_version(&tools.php);
         let task = reporter.task("gate: php -l", Some(php_blocks.len() as u64));
-        let lint: Vec<Result<Option<(usize, String)>, tools::ToolError>> = php_blocks
-            .par_iter()
-            .map(|b| {
-                task.advance(1);
-                match tools.php.path.as_deref() {
-                    Some(php) => tools::php_lint(php, &b.file),
-                    None => Ok(None),
-                }
-            })
-            .collect();
+        // Without php there is no lint result at all (not a pass): nothing below runs.
+        let lint: Vec<Result<Option<(usize, String)>, tools::ToolError>> =
+            match tools.php.path.as_deref() {
+                Some(php) => php_blocks
+                    .par_iter()
+                    .map(|b| {
+                        task.advance(1);
+                        tools::php_lint(php, &b.file)
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
         task.finish();
         for (b, error) in php_blocks.iter().zip(lint) {
             let (line, message) = match error {
@@ -754,6 +756,43 @@ mod tests {
         assert!(out.contains("new          class {}"), "{out}");
         assert!(out.contains("A::X"), "{out}");
         assert!(without_php83_syntax("<?php\nconst X = 1;\n").is_none());
+    }
+
+    #[test]
+    fn without_php_a_syntax_error_is_not_excused() {
+        let Some(phpcs) = crate::tools::which("phpcs") else {
+            assert!(
+                std::env::var_os("TUNEFORGE_REQUIRE_PHP_TOOLS").is_none(),
+                "phpcs missing"
+            );
+            return;
+        };
+        let scratch = tempfile::tempdir().unwrap();
+        let tools = GateTools::detect(
+            true,
+            Some(Path::new("/nonexistent/php")),
+            Some(&phpcs),
+            Some(Path::new("/nonexistent/phpstan")),
+            scratch.path(),
+        )
+        .unwrap();
+        assert!(!tools.php.present() && tools.phpcs.present());
+        let out = gate(
+            &sample("broken", BROKEN),
+            &Checker::new(None, CheckOptions::default()),
+            &GateOptions {
+                max_errors: 0,
+                max_warnings: 3,
+                max_notes: None,
+                tools,
+            },
+            scratch.path(),
+            &Silent,
+        )
+        .unwrap();
+        assert_eq!(out.report.rejected, 1);
+        assert_eq!(out.rejected[0].rule, "syntax-error");
+        assert_eq!(out.rejected[0].severity, Severity::Error);
     }
 
     #[test]

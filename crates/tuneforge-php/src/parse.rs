@@ -32,15 +32,16 @@ pub fn parse(source: &str) -> Tree {
         .expect("no timeout or cancellation is set, so parsing always returns a tree")
 }
 
-/// Where the tree has syntax errors (`ERROR` or missing nodes), in source order.
-pub fn syntax_errors(tree: &Tree) -> Vec<Position> {
+/// Where the tree has syntax errors (`ERROR` or missing nodes), in source order, with
+/// character columns.
+pub fn syntax_errors(tree: &Tree, source: &str) -> Vec<Position> {
     let mut out = Vec::new();
     if !tree.root_node().has_error() {
         return out;
     }
     visit(tree.root_node(), &mut |n| {
         if n.is_error() || n.is_missing() {
-            out.push(Position::of(n));
+            out.push(position_in(n, source));
             false
         } else {
             n.has_error()
@@ -123,7 +124,7 @@ mod tests {
     #[test]
     fn php_8_3_syntax_parses_cleanly() {
         let src = "<?php\nfinal readonly class X {\n  public const string A = 'a';\n  #[\\Override]\n  public function f(): static { return static::{'A'}; }\n}\nenum Suit: string { case H = 'h'; }\n";
-        assert!(syntax_errors(&parse(src)).is_empty());
+        assert!(syntax_errors(&parse(src), src).is_empty());
     }
 
     #[test]
@@ -165,7 +166,8 @@ mod tests {
 
     #[test]
     fn errors_have_positions() {
-        let errors = syntax_errors(&parse("<?php\nfunction f( {\n  return 1;\n}\n"));
+        let src = "<?php\nfunction f( {\n  return 1;\n}\n";
+        let errors = syntax_errors(&parse(src), src);
         assert!(!errors.is_empty());
         assert_eq!(errors[0].line, 2);
     }

@@ -298,7 +298,14 @@ const STATE_CHANGING: &[&str] = &[
     "unpublish",
     "cancel",
     "revert",
+    "clear",
+    "flush",
+    "reset",
 ];
+
+/// Verbs that are also nouns of listing pages (`/admin/structure/block`): a state change
+/// only right after a `{parameter}` (`/user/{user}/block`).
+const STATE_CHANGING_AFTER_PARAMETER: &[&str] = &["block", "unblock"];
 
 impl Checker {
     pub fn new(deprecations: Option<DeprecationIndex>, options: CheckOptions) -> Self {
@@ -359,7 +366,7 @@ impl Checker {
             ));
         }
         let tree = parse(source);
-        for pos in syntax_errors(&tree) {
+        for pos in syntax_errors(&tree, source) {
             out.push(finding(&SYNTAX_ERROR, pos, "syntax error".to_owned()));
         }
         let module = path
@@ -766,17 +773,37 @@ fn built_from_variables(node: Node<'_>, source: &str) -> bool {
     }
 }
 
-/// Calls whose result is safe markup or translated text: what they return does not count
-/// as a spliced variable.
-const SAFE_CALLS: &[&str] = &[
-    "t",
-    "formatPlural",
-    "escape",
-    "filter",
-    "filterAdmin",
-    "checkPlain",
-    "getPlainText",
-];
+/// Whether a call returns safe markup whatever surrounds it: `t()` / `->t()` /
+/// `formatPlural()` of a literal string (placeholders escape their values), and the
+/// escaping helpers of `Html`, `Xss` and `SafeMarkup`.
+fn is_safe_call(n: Node<'_>, source: &str) -> bool {
+    let name = n
+        .child_by_field_name("name")
+        .or_else(|| n.child_by_field_name("function"))
+        .map(|x| text(x, source).trim_start_matches('\\'));
+    let first_arg = n
+        .child_by_field_name("arguments")
+        .and_then(|a| a.named_child(0))
+        .and_then(|a| a.named_child(0));
+    match (n.kind(), name) {
+        ("function_call_expression" | "member_call_expression", Some("t" | "formatPlural")) => {
+            first_arg.is_some_and(|a| {
+                a.kind() == "string" || (a.kind() == "encapsed_string" && !has_variable(a, source))
+            })
+        }
+        (
+            "scoped_call_expression",
+            Some("escape" | "filter" | "filterAdmin" | "checkPlain" | "checkAdminXss"),
+        ) => {
+            let scope = n.child_by_field_name("scope").map(|s| text(s, source));
+            scope.is_some_and(|s| {
+                let short = s.rsplit('\\').next().unwrap_or(s);
+                matches!(short, "Html" | "Xss" | "SafeMarkup")
+            })
+        }
+        _ => false,
+    }
+}
 
 fn has_variable(node: Node<'_>, source: &str) -> bool {
     let mut found = false;
@@ -787,14 +814,9 @@ fn has_variable(node: Node<'_>, source: &str) -> bool {
         if matches!(
             n.kind(),
             "function_call_expression" | "member_call_expression" | "scoped_call_expression"
-        ) {
-            let name = n
-                .child_by_field_name("name")
-                .or_else(|| n.child_by_field_name("function"))
-                .map(|x| text(x, source).trim_start_matches('\\'));
-            if name.is_some_and(|x| SAFE_CALLS.contains(&x)) {
-                return false;
-            }
+        ) && is_safe_call(n, source)
+        {
+            return false;
         }
         if matches!(
             n.kind(),
@@ -906,23 +928,38 @@ fn check_yaml(
         }
         // Forms carry their own CSRF token; so do routes checked by the request header.
         let is_form = matches!(route.handler_key.as_deref(), Some("_form" | "_entity_form"));
+        // The request-header check skips GET and HEAD: it protects only routes limited to
+        // other methods.
+        let unsafe_methods_only = !route.methods.is_empty()
+            && route
+                .methods
+                .iter()
+                .all(|m| !matches!(m.to_ascii_uppercase().as_str(), "GET" | "HEAD"));
         let protected = route.requirements.contains_key("_csrf_token")
-            || route
+            || (route
                 .requirements
-                .contains_key("_csrf_request_header_token");
+                .contains_key("_csrf_request_header_token")
+                && unsafe_methods_only);
         let writes = route.methods.iter().any(|m| {
             matches!(
                 m.to_ascii_uppercase().as_str(),
                 "POST" | "PUT" | "PATCH" | "DELETE"
             )
         });
-        let last = path_str
-            .rsplit('/')
-            .find(|s| !s.is_empty() && !s.starts_with('{'))
+        let segments: Vec<&str> = path_str.split('/').filter(|s| !s.is_empty()).collect();
+        let last = segments
+            .iter()
+            .rev()
+            .find(|s| !s.starts_with('{'))
+            .copied()
             .unwrap_or("");
+        let after_parameter = segments.len() >= 2
+            && segments[segments.len() - 2].starts_with('{')
+            && STATE_CHANGING_AFTER_PARAMETER.contains(&last);
         // A controller reached by a link whose path names a state change (…/delete).
         let controller = route.handler_key.as_deref() == Some("_controller");
-        let state_changing = writes || (controller && STATE_CHANGING.contains(&last));
+        let state_changing =
+            writes || (controller && (STATE_CHANGING.contains(&last) || after_parameter));
         if state_changing && !is_form && !protected {
             out.push(finding(
                 &ROUTE_CSRF,
@@ -1189,6 +1226,43 @@ mod tests {
             ("deprecated-symbol", 7, 18)
         );
         assert!(found[0].message.contains("FileExists::Replace"));
+    }
+
+    #[test]
+    fn spliced_input_is_caught_even_through_t() {
+        let c = checker();
+        for bad in [
+            "$b = ['#markup' => '<p>' . $this->t($input) . '</p>'];",
+            "$b = ['#markup' => \"<p>{$this->t($input)}</p>\"];",
+            "$b = ['#markup' => '<p>' . $items->filter() . '</p>'];",
+        ] {
+            let src = format!("<?php\n\ndeclare(strict_types=1);\n\n{bad}\n");
+            assert!(
+                c.check("a.php", &src)
+                    .iter()
+                    .any(|f| f.rule == "markup-unescaped"),
+                "{bad}"
+            );
+        }
+        let escaped = "<?php\n\ndeclare(strict_types=1);\n\n$b = ['#markup' => '<p>' . Html::escape($name) . '</p>'];\n";
+        assert!(
+            c.check("a.php", escaped).is_empty(),
+            "{:#?}",
+            c.check("a.php", escaped)
+        );
+    }
+
+    #[test]
+    fn state_changing_links_need_a_token() {
+        let c = checker();
+        let routes = "a.flush:\n  path: '/admin/flush'\n  defaults:\n    _controller: '\\\\M::flush'\n  requirements:\n    _permission: 'x'\nb.block:\n  path: '/user/{user}/block'\n  defaults:\n    _controller: '\\\\M::block'\n  requirements:\n    _permission: 'x'\nc.get:\n  path: '/m/{node}/delete'\n  defaults:\n    _controller: '\\\\M::delete'\n  requirements:\n    _permission: 'x'\n    _csrf_request_header_token: 'TRUE'\n";
+        let flagged: Vec<usize> = c
+            .check("m.routing.yml", routes)
+            .iter()
+            .filter(|f| f.rule == "route-csrf-missing")
+            .map(|f| f.line)
+            .collect();
+        assert_eq!(flagged, [1, 7, 13]);
     }
 
     #[test]
