@@ -352,7 +352,8 @@ impl Stage for CleanStage {
             (_, "drupal-contrib") => 1,
             _ => 2,
         };
-        let mut taken = std::collections::BTreeSet::new();
+        // `docs/web` holds the pages of drupal-docs and urls sources.
+        let mut taken = std::collections::BTreeSet::from([(true, "web".to_owned())]);
         let mut tree = |name: &str, kind: &str, content: ContentKind, root: std::path::PathBuf| {
             // Names that differ only in characters a directory name cannot hold (`a b`,
             // `a_b`) get distinct directories, so no source overwrites another.
