@@ -544,10 +544,6 @@ impl Glob {
         out.push('$');
         out
     }
-
-    pub fn matches(&self, path: &str) -> bool {
-        regex::Regex::new(&self.to_regex()).is_ok_and(|r| r.is_match(path))
-    }
 }
 
 impl TryFrom<String> for Glob {

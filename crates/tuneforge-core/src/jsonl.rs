@@ -1,4 +1,4 @@
-//! JSON Lines reading that never gives up on a file because of one bad line.
+//! JSON Lines reading that never gives up on a file because of one bad line, and writing.
 //!
 //! [`split_lines`] cuts a buffer into numbered lines without decoding it; [`parse_line`]
 //! turns one line into a record or a [`LineError`] that says what is wrong in words a user
@@ -9,6 +9,16 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
+
+/// Records as JSON Lines: one compact JSON document per line, each line ending in `\n`.
+pub fn to_lines<T: serde::Serialize>(records: &[T]) -> String {
+    let mut out = String::new();
+    for r in records {
+        out.push_str(&serde_json::to_string(r).expect("records serialize"));
+        out.push('\n');
+    }
+    out
+}
 
 /// One line of a JSON Lines buffer, before decoding.
 #[derive(Debug, Clone, Copy)]
@@ -173,6 +183,12 @@ impl fmt::Display for LocatedError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_become_terminated_lines() {
+        assert_eq!(to_lines(&[1, 2]), "1\n2\n");
+        assert_eq!(to_lines::<u8>(&[]), "");
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -17,7 +17,7 @@ use tuneforge_core::config::{CleanConfig, ContentKind, RedactConfig};
 use tuneforge_core::fsio::{IoError, at, list_files};
 use tuneforge_core::reporter::Reporter;
 
-use crate::dedup::{DedupError, DedupOptions, Fingerprint, dedup, fingerprint};
+use crate::dedup::{DedupError, DedupOptions, Fingerprint, UnionFind, dedup, fingerprint};
 use crate::mask::mask_names;
 use crate::minhash::Banding;
 use crate::normalize::Normalizer;
@@ -346,36 +346,25 @@ fn mark_duplicates(
 
     // Join: plain clusters first, then masked ones (mapped back to file indices).
     let n = prints.len();
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn find(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
+    let mut sets = UnionFind::new(n);
     let mut plain_cluster = vec![usize::MAX; n];
     for (c, cluster) in plain.clusters.iter().enumerate() {
         plain_cluster[cluster.kept] = c;
         for m in &cluster.members {
             plain_cluster[m.doc] = c;
-            let (a, b) = (find(&mut parent, cluster.kept), find(&mut parent, m.doc));
-            parent[a.max(b)] = a.min(b);
+            sets.union(cluster.kept, m.doc);
         }
     }
     if let Some(report) = &masked_report {
         for cluster in &report.clusters {
             for m in &cluster.members {
-                let (x, y) = (masked[cluster.kept].0, masked[m.doc].0);
-                let (a, b) = (find(&mut parent, x), find(&mut parent, y));
-                parent[a.max(b)] = a.min(b);
+                sets.union(masked[cluster.kept].0, masked[m.doc].0);
             }
         }
     }
     let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
     for i in 0..n {
-        let root = find(&mut parent, i);
-        groups.entry(root).or_default().push(i);
+        groups.entry(sets.find(i)).or_default().push(i);
     }
     let masked_print: std::collections::HashMap<usize, &Fingerprint> =
         masked.iter().map(|(i, p)| (*i, p)).collect();

@@ -293,18 +293,13 @@ impl Normalizer {
 /// LF line endings, no trailing spaces or tabs, exactly one final newline (none for an
 /// empty file). Leading whitespace is left as it is.
 pub fn normalize_whitespace(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 1);
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    for line in text.split('\n') {
-        out.push_str(line.trim_end_matches([' ', '\t']));
-        out.push('\n');
+    let stored = tuneforge_core::text::normalize_stored(text);
+    let body = stored.trim_end_matches('\n');
+    if body.is_empty() {
+        String::new()
+    } else {
+        format!("{body}\n")
     }
-    let trimmed = out.trim_end_matches('\n').len();
-    out.truncate(trimmed);
-    if !out.is_empty() {
-        out.push('\n');
-    }
-    out
 }
 
 /// Kinds of files whose first comment can be a license banner. Prose has no comments

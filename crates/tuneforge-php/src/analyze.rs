@@ -72,10 +72,13 @@ pub fn analyze(
         .filter_map(|input| {
             task.advance(1);
             if is_php(&input.path) {
-                let deprecated_uses = deprecations
-                    .map(|checker| {
-                        checker
-                            .check(&input.path, &input.text)
+                let module = module_of(&input.path);
+                // With a deprecation list the checker parses once for facts and findings.
+                let (php, deprecated_uses) = match deprecations {
+                    Some(checker) => {
+                        let (findings, facts) =
+                            checker.check_php_with_facts(&input.path, &input.text, module);
+                        let uses = findings
                             .into_iter()
                             .filter(|f| {
                                 f.rule == REMOVED_SYMBOL.id || f.rule == DEPRECATED_SYMBOL.id
@@ -85,13 +88,15 @@ pub fn analyze(
                                 line: f.line,
                                 message: f.message,
                             })
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                            .collect();
+                        (facts, uses)
+                    }
+                    None => (php_facts(&input.text, module), Vec::new()),
+                };
                 return Some(FileFacts {
                     path: input.path.clone(),
                     language: "php",
-                    php: Some(php_facts(&input.text, module_of(&input.path))),
+                    php: Some(php),
                     yaml: None,
                     yaml_error: None,
                     deprecated_uses,

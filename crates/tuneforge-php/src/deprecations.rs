@@ -331,16 +331,6 @@ pub fn mine(checkout: &Path, reporter: &dyn Reporter) -> std::io::Result<Vec<Dep
     Ok(out)
 }
 
-/// The records as JSON lines, the on-disk form of the list.
-pub fn to_jsonl(records: &[Deprecation]) -> String {
-    let mut out = String::new();
-    for r in records {
-        out.push_str(&serde_json::to_string(r).expect("records serialize"));
-        out.push('\n');
-    }
-    out
-}
-
 /// One line for humans: how many, by how found and by removal version.
 pub fn summary(records: &[Deprecation]) -> String {
     let mut removed: std::collections::BTreeMap<&str, usize> = Default::default();

@@ -30,6 +30,10 @@ use crate::parse::{parse, text, visit};
 use crate::rules::{Checker, LEGACY_API, Severity, Skipped};
 use crate::tools::{self, Tool, ToolFinding};
 
+/// The name of the fallback phpcs ruleset in reports; the gate writes it as a file of this
+/// name next to the blocks it checks.
+pub const FALLBACK_STANDARD: &str = "tuneforge:phpcs-fallback.xml";
+
 /// What the gate runs with.
 pub struct GateOptions {
     pub max_errors: u64,
@@ -44,48 +48,45 @@ pub struct GateTools {
     pub php: Tool,
     pub phpcs: Tool,
     pub phpstan: Tool,
-    /// `Drupal`, or the path of the fallback ruleset.
+    /// `Drupal`, or [`FALLBACK_STANDARD`] (the ruleset shipped here); empty when the tools
+    /// are off.
     pub phpcs_standard: String,
 }
 
 impl GateTools {
     /// Find the tools (configured paths, else `PATH`); `enabled: false` makes them all
-    /// absent. The fallback ruleset is written under `scratch`.
+    /// absent. Nothing is written: the fallback ruleset is put where phpcs runs.
     pub fn detect(
         enabled: bool,
         php: Option<&Path>,
         phpcs: Option<&Path>,
         phpstan: Option<&Path>,
-        scratch: &Path,
-    ) -> std::io::Result<Self> {
+    ) -> Self {
         let absent = |name| Tool {
             name,
             path: None,
             version: "absent".to_owned(),
         };
         if !enabled {
-            return Ok(Self {
+            return Self {
                 php: absent("php"),
                 phpcs: absent("phpcs"),
                 phpstan: absent("phpstan"),
                 phpcs_standard: String::new(),
-            });
+            };
         }
         let phpcs = tools::find("phpcs", phpcs, "--version");
         let phpcs_standard = if tools::phpcs_has_drupal(&phpcs) {
-            "Drupal".to_owned()
+            "Drupal"
         } else {
-            std::fs::create_dir_all(scratch)?;
-            let path = scratch.join("phpcs-fallback.xml");
-            std::fs::write(&path, tools::FALLBACK_RULESET)?;
-            path.display().to_string()
+            FALLBACK_STANDARD
         };
-        Ok(Self {
+        Self {
             php: tools::find("php", php, "-v"),
             phpcs,
             phpstan: tools::find("phpstan", phpstan, "--version"),
-            phpcs_standard,
-        })
+            phpcs_standard: phpcs_standard.to_owned(),
+        }
     }
 
     pub fn all(&self) -> [&Tool; 3] {
@@ -540,10 +541,15 @@ pub fn gate(
             };
         let files: Vec<&Path> = php_blocks.iter().map(|b| b.file.as_path()).collect();
         if let (Some(phpcs), false) = (tools.phpcs.path.as_deref(), files.is_empty()) {
-            let (found, errors) = run_on_files(
-                |chunk| tools::run_phpcs(phpcs, &tools.phpcs_standard, chunk),
-                &files,
-            );
+            let standard = if tools.phpcs_standard == FALLBACK_STANDARD {
+                let ruleset = scratch.join("phpcs-fallback.xml");
+                std::fs::write(&ruleset, tools::FALLBACK_RULESET)?;
+                ruleset.display().to_string()
+            } else {
+                tools.phpcs_standard.clone()
+            };
+            let (found, errors) =
+                run_on_files(|chunk| tools::run_phpcs(phpcs, &standard, chunk), &files);
             fold(found, Severity::Warning, Severity::Info);
             tool_errors.extend(errors);
         }
@@ -569,12 +575,7 @@ pub fn gate(
             ("info", options.max_notes),
         ]),
         tools: tools.all().into_iter().cloned().collect(),
-        // The fallback ruleset's scratch path changes every run; the report names it.
-        phpcs_standard: if tools.phpcs_standard == "Drupal" || tools.phpcs_standard.is_empty() {
-            tools.phpcs_standard.clone()
-        } else {
-            "tuneforge fallback ruleset (phpcs-fallback.xml)".to_owned()
-        },
+        phpcs_standard: tools.phpcs_standard.clone(),
         skipped: checker.skipped(),
         php_version_notes: version_notes,
         tool_errors,
@@ -773,9 +774,7 @@ mod tests {
             Some(Path::new("/nonexistent/php")),
             Some(&phpcs),
             Some(Path::new("/nonexistent/phpstan")),
-            scratch.path(),
-        )
-        .unwrap();
+        );
         assert!(!tools.php.present() && tools.phpcs.present());
         let out = gate(
             &sample("broken", BROKEN),
@@ -809,8 +808,7 @@ mod tests {
 
     #[test]
     fn without_external_tools_the_native_rules_decide() {
-        let scratch = tempfile::tempdir().unwrap();
-        let tools = GateTools::detect(false, None, None, None, scratch.path()).unwrap();
+        let tools = GateTools::detect(false, None, None, None);
         assert!(tools.all().iter().all(|t| t.identity() == "absent"));
         let out = run(tools, 0);
         assert_eq!(out.report.samples, 10);
@@ -849,8 +847,7 @@ mod tests {
     /// and sets TUNEFORGE_REQUIRE_PHP_TOOLS=1, so CI cannot skip this silently.
     #[test]
     fn with_php_and_phpcs_installed_they_run_for_real() {
-        let scratch = tempfile::tempdir().unwrap();
-        let tools = GateTools::detect(true, None, None, None, scratch.path()).unwrap();
+        let tools = GateTools::detect(true, None, None, None);
         if !(tools.php.present() && tools.phpcs.present()) {
             assert!(
                 std::env::var_os("TUNEFORGE_REQUIRE_PHP_TOOLS").is_none(),

@@ -12,7 +12,7 @@ use tree_sitter::Node;
 
 use crate::analyze::is_php;
 use crate::deprecations::Deprecation;
-use crate::facts::php_facts_of;
+use crate::facts::{PhpFacts, php_facts_of};
 use crate::parse::{Position, parse, position_in, syntax_errors, text, use_clause, visit};
 use crate::yaml::{YamlFacts, yaml_facts};
 
@@ -333,15 +333,44 @@ impl Checker {
     pub fn check(&self, path: &str, source: &str) -> Vec<Finding> {
         let mut out = Vec::new();
         if is_php(path) {
-            self.check_php(path, source, &mut out);
+            let module = path
+                .rsplit('/')
+                .next()
+                .filter(|n| {
+                    [".module", ".inc", ".install", ".theme"]
+                        .iter()
+                        .any(|e| n.ends_with(e))
+                })
+                .and_then(|n| n.split('.').next());
+            self.check_php(path, source, module, &mut out);
         } else if path.ends_with(".yml") || path.ends_with(".yaml") {
             check_yaml(path, source, self.options.admits_drupal_11, &mut out);
         }
-        out.sort_by(|a, b| (a.line, a.column, a.rule).cmp(&(b.line, b.column, b.rule)));
+        sort_findings(&mut out);
         out
     }
 
-    fn check_php(&self, path: &str, source: &str, out: &mut Vec<Finding>) {
+    /// A PHP file's findings and its facts from one parse (`analyze` wants both).
+    /// `module` prefixes its procedural hooks.
+    pub fn check_php_with_facts(
+        &self,
+        path: &str,
+        source: &str,
+        module: Option<&str>,
+    ) -> (Vec<Finding>, PhpFacts) {
+        let mut out = Vec::new();
+        let facts = self.check_php(path, source, module, &mut out);
+        sort_findings(&mut out);
+        (out, facts)
+    }
+
+    fn check_php(
+        &self,
+        path: &str,
+        source: &str,
+        module: Option<&str>,
+        out: &mut Vec<Finding>,
+    ) -> PhpFacts {
         let position_in_src = |n: Node<'_>| position_in(n, source);
         let finding = |rule: &Rule, pos: Position, message: String| Finding {
             file: path.to_owned(),
@@ -369,16 +398,6 @@ impl Checker {
         for pos in syntax_errors(&tree, source) {
             out.push(finding(&SYNTAX_ERROR, pos, "syntax error".to_owned()));
         }
-        let module = path
-            .rsplit('/')
-            .next()
-            .filter(|n| {
-                n.ends_with(".module")
-                    || n.ends_with(".inc")
-                    || n.ends_with(".install")
-                    || n.ends_with(".theme")
-            })
-            .and_then(|n| n.split('.').next());
         let facts = php_facts_of(&tree, source, module);
         if self.options.require_strict_types && !facts.strict_types && source.contains("<?php") {
             out.push(finding(
@@ -603,7 +622,9 @@ impl Checker {
                             "the query string is built from variables".to_owned(),
                         ));
                     }
-                    deprecated(&resolve_function(name, &namespace), n, out);
+                    // An unqualified call falls back to the global function; Drupal's procedural
+                    // API is global, so that is the name the list has.
+                    deprecated(name, n, out);
                 }
                 "member_call_expression" => {
                     let name = n
@@ -726,14 +747,12 @@ impl Checker {
                 _ => {}
             }
         });
+        facts
     }
 }
 
-fn resolve_function(name: &str, namespace: &str) -> String {
-    // An unqualified function call falls back to the global function; Drupal's procedural
-    // API is global, so that is the name the list has.
-    let _ = namespace;
-    name.to_owned()
+fn sort_findings(out: &mut [Finding]) {
+    out.sort_by(|a, b| (a.line, a.column, a.rule).cmp(&(b.line, b.column, b.rule)));
 }
 
 /// Visit every node, telling whether it is inside a class body.

@@ -424,27 +424,8 @@ impl Stage for CleanStage {
         code_out.commit()?;
         docs_out.commit()?;
 
-        let jsonl = |items: Vec<String>| {
-            let mut s = items.join("\n");
-            if !s.is_empty() {
-                s.push('\n');
-            }
-            s
-        };
-        let files = jsonl(
-            report
-                .kept
-                .iter()
-                .map(|f| serde_json::to_string(f).expect("records serialize"))
-                .collect(),
-        );
-        let dropped = jsonl(
-            report
-                .dropped
-                .iter()
-                .map(|f| serde_json::to_string(f).expect("records serialize"))
-                .collect(),
-        );
+        let files = tuneforge_core::jsonl::to_lines(&report.kept);
+        let dropped = tuneforge_core::jsonl::to_lines(&report.dropped);
         let dedup = serde_json::to_vec_pretty(&report.dedup).expect("manifests serialize");
         let mut outputs = Vec::new();
         for (rel, bytes, records) in [
@@ -580,7 +561,7 @@ impl Stage for RulesStage {
         let records = tuneforge_php::deprecations::mine(&core, reporter)
             .map_err(tuneforge_core::fsio::at("cannot read", &core))?;
         let rel = ws.config.rules.deprecations.clone();
-        let text = tuneforge_php::deprecations::to_jsonl(&records);
+        let text = tuneforge_core::jsonl::to_lines(&records);
         tuneforge_core::fsio::write_atomic(&ws.path(&rel), text.as_bytes())?;
         let summary = tuneforge_php::deprecations::summary(&records);
         Ok(StageRun {
@@ -666,27 +647,15 @@ impl Stage for AnalyzeStage {
                     .map_err(tuneforge_core::fsio::at("cannot read", &full))
             })
             .collect::<Result<_, _>>()?;
-        let scratch = tempfile::tempdir().map_err(|e| {
-            tuneforge_core::fsio::at(
-                "cannot create a scratch directory in",
-                &std::env::temp_dir(),
-            )(e)
-        })?;
         let list = ws.path(&ws.config.rules.deprecations);
         let checker = if list.is_file() {
-            let mut config = ws.config.clone();
-            config.gate.external_tools = false;
-            Some(gate_setup(&config, &ws.root, scratch.path())?.0)
+            Some(workspace_checker(&ws.config, &ws.root)?)
         } else {
             None
         };
         let facts = analyze(&inputs, checker.as_ref(), reporter);
         let deprecated_uses: usize = facts.iter().map(|f| f.deprecated_uses.len()).sum();
-        let mut text = String::new();
-        for f in &facts {
-            text.push_str(&serde_json::to_string(f).expect("facts serialize"));
-            text.push('\n');
-        }
+        let text = tuneforge_core::jsonl::to_lines(&facts);
         tuneforge_core::fsio::write_atomic(&ws.path(FACTS), text.as_bytes())?;
 
         let php: Vec<&tuneforge_php::facts::PhpFacts> =
@@ -774,72 +743,73 @@ pub const QUALITY_DIR: &str = "quality";
 /// What `generate` writes and the gate reads.
 pub const COMBINED_SAMPLES: &str = "sft/combined.jsonl";
 
-/// The checker and gate options of a workspace's config: the deprecation list at
-/// `rules.deprecations` (workspace-relative) when it exists.
-pub fn gate_setup(
-    config: &PipelineConfig,
-    root: &std::path::Path,
-    scratch: &std::path::Path,
-) -> Result<
-    (
-        tuneforge_php::rules::Checker,
-        tuneforge_php::gate::GateOptions,
-    ),
-    PipelineError,
-> {
+/// The Drupal 11 rule checker, with the mined deprecation list at `list` when given; a
+/// line that is not a record is an error naming it.
+pub fn load_checker(
+    list: Option<&std::path::Path>,
+    require_strict_types: bool,
+) -> Result<tuneforge_php::rules::Checker, PipelineError> {
     use tuneforge_php::rules::{CheckOptions, Checker, DeprecationIndex};
-    let list = root.join(&config.rules.deprecations);
-    let index = if list.is_file() {
-        let text = std::fs::read_to_string(&list)
-            .map_err(tuneforge_core::fsio::at("cannot read", &list))?;
-        let mut records = Vec::new();
-        for (i, line) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            records.push(
-                serde_json::from_str(line).map_err(|e| PipelineError::Manifest {
-                    path: format!("{}:{}", config.rules.deprecations, i + 1),
-                    message: format!(
-                        "not a deprecation record ({e}); mine it again with `tuneforge rules mine`"
-                    ),
-                })?,
-            );
+    let index = match list {
+        Some(list) => {
+            let text = std::fs::read_to_string(list)
+                .map_err(tuneforge_core::fsio::at("cannot read", list))?;
+            let mut records = Vec::new();
+            for (i, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
+                records.push(serde_json::from_str(line).map_err(|e| {
+                    PipelineError::Manifest {
+                        path: format!("{}:{}", list.display(), i + 1),
+                        message: format!(
+                            "not a deprecation record ({e}); mine it again with `tuneforge rules mine`"
+                        ),
+                    }
+                })?);
+            }
+            Some(DeprecationIndex::new(records))
         }
-        Some(DeprecationIndex::new(records))
-    } else {
-        None
+        None => None,
     };
-    let checker = Checker::new(
+    Ok(Checker::new(
         index,
         CheckOptions {
-            require_strict_types: config.rules.require_strict_types,
+            require_strict_types,
             admits_drupal_11: Some(tuneforge_sources::compat::admits_any_11),
         },
-    );
+    ))
+}
+
+/// The checker a workspace's config asks for: its `rules.deprecations` list when it exists.
+pub fn workspace_checker(
+    config: &PipelineConfig,
+    root: &std::path::Path,
+) -> Result<tuneforge_php::rules::Checker, PipelineError> {
+    let list = root.join(&config.rules.deprecations);
+    load_checker(
+        list.is_file().then_some(list.as_path()),
+        config.rules.require_strict_types,
+    )
+}
+
+/// The external tools the gate runs with, as the workspace's config finds them.
+pub fn gate_tools(
+    config: &PipelineConfig,
+    root: &std::path::Path,
+) -> tuneforge_php::gate::GateTools {
     let g = &config.gate;
     let path = |p: &Option<String>| {
         p.as_ref()
             .map(|p| resolve_path(root, std::path::Path::new(p)))
     };
-    let tools = tuneforge_php::gate::GateTools::detect(
+    tuneforge_php::gate::GateTools::detect(
         g.external_tools,
         path(&g.php).as_deref(),
         path(&g.phpcs).as_deref(),
         path(&g.phpstan).as_deref(),
-        scratch,
     )
-    .map_err(tuneforge_core::fsio::at("cannot write to", scratch))?;
-    Ok((
-        checker,
-        tuneforge_php::gate::GateOptions {
-            max_errors: g.max_errors,
-            max_warnings: g.max_warnings,
-            max_notes: g.max_notes,
-            tools,
-        },
-    ))
 }
 
 /// Gate `input` (sample JSON lines) into `out_dir`: `report.json`, `rejected.jsonl` and
@@ -856,18 +826,19 @@ pub fn gate_file(
     let text =
         std::fs::read_to_string(input).map_err(tuneforge_core::fsio::at("cannot read", input))?;
     let scratch = tempfile_dir(out_dir)?;
-    let (checker, options) = gate_setup(config, root, scratch.path())?;
+    let checker = workspace_checker(config, root)?;
+    let g = &config.gate;
+    let options = tuneforge_php::gate::GateOptions {
+        max_errors: g.max_errors,
+        max_warnings: g.max_warnings,
+        max_notes: g.max_notes,
+        tools: gate_tools(config, root),
+    };
     let out = tuneforge_php::gate::gate(&text, &checker, &options, scratch.path(), reporter)
         .map_err(tuneforge_core::fsio::at("cannot write to", scratch.path()))?;
-    let mut accepted = out.accepted.join("\n");
-    if !accepted.is_empty() {
-        accepted.push('\n');
-    }
-    let mut rejected = String::new();
-    for r in &out.rejected {
-        rejected.push_str(&serde_json::to_string(r).expect("records serialize"));
-        rejected.push('\n');
-    }
+    // Accepted samples are kept as they were read.
+    let accepted: String = out.accepted.iter().map(|l| format!("{l}\n")).collect();
+    let rejected = tuneforge_core::jsonl::to_lines(&out.rejected);
     let report = serde_json::to_vec_pretty(&out.report).expect("reports serialize");
     let mut digests = Vec::new();
     for (name, bytes, records) in [
@@ -945,15 +916,8 @@ impl Stage for GateStage {
     }
     fn extra_inputs(&self, ws: &Workspace) -> Result<Vec<FileDigest>, PipelineError> {
         // Each external tool's path and version (or "absent") is part of the fingerprint.
-        let scratch = tempfile::tempdir().map_err(|e| {
-            tuneforge_core::fsio::at(
-                "cannot create a scratch directory in",
-                &std::env::temp_dir(),
-            )(e)
-        })?;
-        let (_, options) = gate_setup(&ws.config, &ws.root, scratch.path())?;
-        Ok(options
-            .tools
+        let tools = gate_tools(&ws.config, &ws.root);
+        Ok(tools
             .all()
             .iter()
             .map(|t| {
@@ -1074,10 +1038,15 @@ impl Stage for ValidateStage {
         ];
         if let Some(v) = latest_version(&ws.path(DATASET_DIR))? {
             let dir = format!("{DATASET_DIR}/v{v}");
-            let mut found = Vec::new();
-            list_files(&ws.path(&dir), &dir, &mut found);
-            found.sort();
-            files.extend(found);
+            // Unreadable: nothing listed, and `validate` reports what it cannot read.
+            if let Ok(listing) = tuneforge_core::fsio::list_files(&ws.path(&dir)) {
+                files.extend(
+                    listing
+                        .files
+                        .into_iter()
+                        .map(|(rel, _)| format!("{dir}/{rel}")),
+                );
+            }
         }
         Ok(existing(ws, files))
     }
@@ -1127,21 +1096,6 @@ impl Stage for ValidateStage {
 
 fn existing(ws: &Workspace, files: impl IntoIterator<Item = String>) -> Vec<String> {
     files.into_iter().filter(|f| ws.path(f).is_file()).collect()
-}
-
-fn list_files(dir: &std::path::Path, rel: &str, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let child_rel = format!("{rel}/{name}");
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => list_files(&entry.path(), &child_rel, out),
-            Ok(t) if t.is_file() => out.push(child_rel),
-            _ => {}
-        }
-    }
 }
 
 /// Every stage, in pipeline order.

@@ -1,13 +1,12 @@
 //! `tuneforge check <path>`: the Drupal 11 rules over any file or tree, printed like a linter.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 use serde::Serialize;
 use tuneforge_core::reporter::Reporter as _;
-use tuneforge_php::deprecations::Deprecation;
-use tuneforge_php::rules::{CheckOptions, Checker, DeprecationIndex, Finding, Severity, Skipped};
+use tuneforge_php::rules::{Finding, Severity, Skipped};
 
 use super::Context;
 use crate::cli::CheckArgs;
@@ -21,26 +20,6 @@ struct Output {
     /// The deprecation list used, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     deprecations: Option<String>,
-}
-
-/// Read a mined deprecation list; a bad line is an error naming it.
-pub fn read_deprecations(path: &Path) -> Result<Vec<Deprecation>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading the deprecation list {}", path.display()))?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| {
-                UsageError(format!(
-                    "{}:{}: not a deprecation record ({e}); mine it again with `tuneforge rules mine`",
-                    path.display(),
-                    i + 1
-                ))
-                .into()
-            })
-        })
-        .collect()
 }
 
 pub fn check(ctx: &Context, args: CheckArgs) -> Result<Exit> {
@@ -57,20 +36,13 @@ pub fn check(ctx: &Context, args: CheckArgs) -> Result<Exit> {
             .map(|w| w.path(&w.config.rules.deprecations))
             .filter(|p| p.is_file())
     });
-    let index = match &list {
-        Some(p) => Some(DeprecationIndex::new(read_deprecations(p)?)),
-        None => None,
-    };
-    let checker = Checker::new(
-        index,
-        CheckOptions {
-            require_strict_types: args.strict_types
-                || ws
-                    .as_ref()
-                    .is_some_and(|w| w.config.rules.require_strict_types),
-            admits_drupal_11: Some(tuneforge_sources::compat::admits_any_11),
-        },
-    );
+    let checker = tuneforge_pipeline::stages::load_checker(
+        list.as_deref(),
+        args.strict_types
+            || ws
+                .as_ref()
+                .is_some_and(|w| w.config.rules.require_strict_types),
+    )?;
 
     let files: Vec<(String, PathBuf)> = if args.path.is_file() {
         vec![(args.path.display().to_string(), args.path.clone())]

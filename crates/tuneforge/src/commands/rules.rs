@@ -2,7 +2,8 @@
 
 use anyhow::{Context as _, Result};
 use serde::Serialize;
-use tuneforge_php::deprecations::{core_root, mine as mine_tree, summary, to_jsonl};
+use tuneforge_core::jsonl::to_lines;
+use tuneforge_php::deprecations::{core_root, mine as mine_tree, summary};
 
 use super::Context;
 use crate::cli::MineArgs;
@@ -33,7 +34,7 @@ pub fn mine(ctx: &Context, args: MineArgs) -> Result<Exit> {
     };
     let records = mine_tree(&args.checkout, &ctx.reporter)
         .with_context(|| format!("reading {}", args.checkout.display()))?;
-    tuneforge_core::fsio::write_atomic(&out, to_jsonl(&records).as_bytes())?;
+    tuneforge_core::fsio::write_atomic(&out, to_lines(&records).as_bytes())?;
     let mined = Mined {
         core: core_root(&args.checkout).display().to_string(),
         out: out.display().to_string(),
