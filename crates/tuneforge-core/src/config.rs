@@ -101,7 +101,12 @@ fn default_seed() -> u64 {
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum SourceConfig {
     /// A local directory, hashed like a pinned commit.
-    Path { name: String, path: PathBuf },
+    Path {
+        name: String,
+        path: PathBuf,
+        #[serde(default)]
+        kind: ContentKind,
+    },
     /// Any git repository URL (or local path) at a branch or tag, pinned to a commit.
     Git {
         name: String,

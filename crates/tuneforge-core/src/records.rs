@@ -167,6 +167,10 @@ pub struct SampleMetadata {
     pub adapter: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interaction_id: Option<String>,
+    /// Samples of one group (a source file joined with its duplicate cluster) never
+    /// straddle splits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// The `generator` of samples made from captured interactions.
@@ -197,6 +201,7 @@ impl Sample {
                 expert_model: metadata.expert_model,
                 adapter: metadata.adapter,
                 interaction_id: Some(metadata.interaction_id),
+                group: None,
             },
         }
     }

@@ -29,6 +29,19 @@ fn body(doc: &str) -> String {
         .join("\n")
 }
 
+/// A docblock's summary: its first paragraph, joined into one line, up to the first tag.
+pub fn summary(doc: &str) -> Option<String> {
+    let text = body(doc);
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty() && !l.starts_with('@'))
+        .collect();
+    let joined = lines.join(" ");
+    (!joined.is_empty()).then_some(joined)
+}
+
 /// Every annotation with arguments at the top level of a docblock (`@Name(…)`).
 pub fn parse_annotations(doc: &str) -> Vec<Annotation> {
     let text = body(doc);

@@ -57,6 +57,9 @@ pub struct ClassFacts {
     pub injected: Vec<Injected>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub methods: Vec<String>,
+    /// The docblock's first paragraph (its summary), annotations left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -530,6 +533,7 @@ fn class_facts(
         drupal_calls,
         injected,
         methods,
+        summary: doc.and_then(crate::annotation::summary),
     }
 }
 

@@ -111,6 +111,7 @@ pub struct GateFinding {
 #[derive(Debug, Clone, Serialize)]
 pub struct RejectedLine {
     pub id: String,
+    pub generator: String,
     pub rule: String,
     pub severity: Severity,
     pub message: String,
@@ -137,6 +138,33 @@ pub struct GateReport {
     pub php_version_notes: u64,
     /// External tool runs that failed (their blocks were not checked by that tool).
     pub tool_errors: Vec<String>,
+    /// Pass rates by generator (`template:plugin@1`, `refactor:hook@1`, `interaction`, …).
+    pub by_generator: BTreeMap<String, PassRate>,
+    /// Pass rates by kind of generator: the part before `:` (`template`, `refactor`,
+    /// `docs`, `teacher`, `interaction`).
+    pub by_kind: BTreeMap<String, PassRate>,
+}
+
+/// How many samples of one generator the gate saw and accepted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PassRate {
+    pub samples: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    /// `accepted / samples`, rounded to 4 decimals.
+    pub pass_rate: f64,
+}
+
+impl PassRate {
+    fn add(&mut self, accepted: bool) {
+        self.samples += 1;
+        if accepted {
+            self.accepted += 1;
+        } else {
+            self.rejected += 1;
+        }
+        self.pass_rate = (self.accepted as f64 / self.samples as f64 * 10_000.0).round() / 10_000.0;
+    }
 }
 
 pub struct GateOutput {
@@ -270,6 +298,30 @@ struct PhpBlock {
 }
 
 /// Gate samples (JSON lines). `scratch` holds the blocks external tools read.
+/// A snippet that is class members (methods, properties, constants), not a file.
+fn is_class_member(body: &str) -> bool {
+    let first = body.lines().map(str::trim).find(|l| {
+        !l.is_empty()
+            && !l.starts_with("/**")
+            && !l.starts_with('*')
+            && !l.starts_with("//")
+            && !l.starts_with("#[")
+    });
+    first.is_some_and(|l| {
+        [
+            "public ",
+            "protected ",
+            "private ",
+            "final public ",
+            "final protected ",
+            "abstract ",
+            "const ",
+        ]
+        .iter()
+        .any(|p| l.starts_with(p))
+    })
+}
+
 pub fn gate(
     input: &str,
     checker: &Checker,
@@ -373,12 +425,24 @@ pub fn gate(
                 }
             }
             for (b, block) in blocks.iter().enumerate() {
+                // An unlabelled block is PHP when it opens like PHP; a labelled one is what its
+                // label says (a ```diff of PHP code is a diff, not code to run).
                 let is_php = matches!(block.lang.as_str(), "php" | "php8")
-                    || block.body.trim_start().starts_with("<?php");
+                    || (block.lang.is_empty() && block.body.trim_start().starts_with("<?php"));
                 if is_php {
                     code_block_count += 1;
                     let (source, offset) = if block.body.trim_start().starts_with("<?php") {
                         (block.body.clone(), 0)
+                    } else if is_class_member(&block.body) {
+                        // A method or property shown alone: checked inside a class, where
+                        // it would live (and where its indentation is right).
+                        (
+                            format!(
+                                "<?php\n\nclass Snippet {{\n\n{}\n\n}}\n",
+                                block.body.trim_end()
+                            ),
+                            4,
+                        )
                     } else {
                         (format!("<?php\n{}", block.body), 1)
                     };
@@ -579,6 +643,8 @@ pub fn gate(
         skipped: checker.skipped(),
         php_version_notes: version_notes,
         tool_errors,
+        by_generator: BTreeMap::new(),
+        by_kind: BTreeMap::new(),
     };
     let mut accepted = Vec::new();
     let mut rejected = Vec::new();
@@ -598,12 +664,25 @@ pub fn gate(
         for f in &found {
             *report.findings_by_rule.entry(f.rule.clone()).or_default() += 1;
         }
+        let generator = &sample.metadata.generator;
+        let kind = generator.split([':', '@']).next().unwrap_or(generator);
+        report
+            .by_generator
+            .entry(generator.clone())
+            .or_default()
+            .add(!over);
+        report
+            .by_kind
+            .entry(kind.to_owned())
+            .or_default()
+            .add(!over);
         if over {
             report.rejected += 1;
             for f in found {
                 *report.rejected_by_rule.entry(f.rule.clone()).or_default() += 1;
                 rejected.push(RejectedLine {
                     id: sample.id.clone(),
+                    generator: sample.metadata.generator.clone(),
                     rule: f.rule,
                     severity: f.severity,
                     message: f.message,

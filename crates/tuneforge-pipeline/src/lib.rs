@@ -5,6 +5,7 @@
 //! ([`tuneforge_core::manifest`]).
 
 pub mod error;
+pub mod generate;
 pub mod init;
 pub mod quickstart;
 pub mod runner;

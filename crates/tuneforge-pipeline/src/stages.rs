@@ -104,7 +104,7 @@ impl Stage for DiscoverStage {
     fn extra_inputs(&self, ws: &Workspace) -> Result<Vec<FileDigest>, PipelineError> {
         let mut out = Vec::new();
         for source in &ws.config.sources {
-            if let SourceConfig::Path { name, path } = source {
+            if let SourceConfig::Path { name, path, .. } = source {
                 let dir = resolve_path(&ws.root, path);
                 // An unreadable directory is reported by discover itself, as a drop.
                 if let Ok(tree) = hash_tree(&dir) {
@@ -489,14 +489,14 @@ impl Stage for CleanStage {
 pub struct RulesStage;
 
 /// The last discovery (`sources/manifest.json`), or none yet.
-fn read_discovery(ws: &Workspace) -> Result<Discovery, PipelineError> {
+pub(crate) fn read_discovery(ws: &Workspace) -> Result<Discovery, PipelineError> {
     Ok(crate::runner::read_manifest(ws, &DiscoverStage)?
         .and_then(|m| serde_json::from_value(m.report).ok())
         .unwrap_or_default())
 }
 
 /// What the last `acquire` recorded: repositories and docs pages.
-fn read_acquired(
+pub(crate) fn read_acquired(
     ws: &Workspace,
 ) -> Result<(Vec<Acquired>, Vec<tuneforge_sources::acquire::AcquiredDoc>), PipelineError> {
     let report = crate::runner::read_manifest(ws, &AcquireStage)?.map(|m| m.report);
@@ -882,8 +882,18 @@ pub fn gate_summary(r: &tuneforge_php::gate::GateReport) -> String {
         .iter()
         .map(|t| format!("{} {}", t.name, if t.present() { "used" } else { "absent" }))
         .collect();
+    let kinds: Vec<String> = r
+        .by_kind
+        .iter()
+        .map(|(k, p)| format!("{k} {:.0}%", p.pass_rate * 100.0))
+        .collect();
+    let by_kind = if kinds.is_empty() {
+        String::new()
+    } else {
+        format!("; pass rate {}", kinds.join(", "))
+    };
     format!(
-        "{} samples: {} accepted, {} rejected, {} unreadable; {} code blocks checked ({}; {} php -l version notes)",
+        "{} samples: {} accepted, {} rejected, {} unreadable{by_kind}; {} code blocks checked ({}; {} php -l version notes)",
         r.samples,
         r.accepted,
         r.rejected,
@@ -1094,7 +1104,7 @@ impl Stage for ValidateStage {
     }
 }
 
-fn existing(ws: &Workspace, files: impl IntoIterator<Item = String>) -> Vec<String> {
+pub(crate) fn existing(ws: &Workspace, files: impl IntoIterator<Item = String>) -> Vec<String> {
     files.into_iter().filter(|f| ws.path(f).is_file()).collect()
 }
 
@@ -1106,6 +1116,7 @@ pub fn all() -> Vec<&'static dyn Stage> {
         &RulesStage,
         &CleanStage,
         &AnalyzeStage,
+        &crate::generate::GenerateStage,
         &GateStage,
         &ProcessStage,
         &ValidateStage,

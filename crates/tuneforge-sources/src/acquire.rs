@@ -82,6 +82,10 @@ pub struct Acquired {
     /// When the fetch started (RFC 3339, UTC); a reused repository keeps its first time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetched_at: Option<String>,
+    /// The pinned commit's committer time (RFC 3339 UTC): the source's time for the samples
+    /// made from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committed_at: Option<String>,
 }
 
 /// The directory name of a candidate under `raw/code/`: `drupal/token` → `drupal_token`.
@@ -128,6 +132,7 @@ pub fn acquire_git(
         skipped: Vec::new(),
         refetched: false,
         fetched_at: None,
+        committed_at: None,
     };
     let url = crate::discover::git_url(workspace, &candidate.location);
     // Contrib releases are pinned by tag at discovery; the fetch resolves the commit.
@@ -254,6 +259,8 @@ fn fetch_into(
     }
     let head = git(&["rev-parse", "HEAD"])?;
     record.commit = Some(head.trim().to_owned());
+    record.committed_at =
+        tuneforge_core::time::to_utc_rfc3339(&git(&["show", "-s", "--format=%cI", "HEAD"])?);
     std::fs::remove_dir_all(work.join(".git")).map_err(|e| format!("cannot remove .git: {e}"))?;
     let skipped = clean_tree(work, options)?;
     let tree = hash_tree(work).map_err(|e| e.to_string())?;

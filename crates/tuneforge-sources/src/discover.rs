@@ -54,6 +54,9 @@ pub struct Candidate {
     /// The content hash of a local directory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tree_hash: Option<String>,
+    /// A local directory's newest modification time (RFC 3339 UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,6 +88,9 @@ pub struct TreeHash {
     pub bytes: u64,
     /// Symbolic links found and not followed.
     pub symlinks: u64,
+    /// The newest file modification time (RFC 3339 UTC): the source's time for the
+    /// samples made from it, as a commit's time is for a repository.
+    pub updated_at: Option<String>,
 }
 
 /// Hash a directory tree (see the module docs for what counts).
@@ -95,6 +101,14 @@ pub fn hash_tree(root: &Path) -> std::io::Result<TreeHash> {
         .par_iter()
         .map(|(rel, path)| hash_file(path).map(|(h, len)| (rel.clone(), h, len)))
         .collect::<std::io::Result<_>>()?;
+    let updated_at = files
+        .iter()
+        .filter_map(|(_, path)| std::fs::metadata(path).ok()?.modified().ok())
+        .max()
+        .and_then(|newest| {
+            let meta_time = newest.duration_since(std::time::UNIX_EPOCH).ok()?;
+            tuneforge_core::time::unix_rfc3339(meta_time.as_secs() as i64)
+        });
     let mut hasher = blake3::Hasher::new();
     let mut bytes = 0;
     for (rel, h, len) in &hashed {
@@ -109,6 +123,7 @@ pub fn hash_tree(root: &Path) -> std::io::Result<TreeHash> {
         files: hashed.len() as u64,
         bytes,
         symlinks,
+        updated_at,
     })
 }
 
@@ -317,6 +332,7 @@ fn base(name: &str, kind: &str, content: ContentKind, location: &str) -> Candida
         git_ref: None,
         commit: None,
         tree_hash: None,
+        updated_at: None,
         files: None,
         bytes: None,
         usage: None,
@@ -333,8 +349,8 @@ fn candidate(
     requery: bool,
 ) -> Candidate {
     match source {
-        SourceConfig::Path { name, path } => {
-            let mut c = base(name, "path", ContentKind::Code, &path.to_string_lossy());
+        SourceConfig::Path { name, path, kind } => {
+            let mut c = base(name, "path", *kind, &path.to_string_lossy());
             let dir = resolve_path(workspace, path);
             match hash_tree(&dir) {
                 Ok(t) => {
@@ -348,6 +364,7 @@ fn candidate(
                         }
                     );
                     c.tree_hash = Some(t.hash);
+                    c.updated_at = t.updated_at;
                     c.files = Some(t.files);
                     c.bytes = Some(t.bytes);
                 }

@@ -334,7 +334,7 @@ fn status_names_the_changed_input_and_setting_and_run_obeys_flags() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out)
-            .contains("stages: discover, acquire, rules, clean, analyze, gate, process, validate"),
+            .contains("stages: discover, acquire, rules, clean, analyze, generate, gate, process, validate"),
         "{}",
         stderr(&out)
     );

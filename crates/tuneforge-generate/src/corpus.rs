@@ -1,0 +1,168 @@
+//! The corpus generators read: cleaned code files with their facts, grouped into Drupal
+//! extensions (a directory holding `<name>.info.yml`), and docs nodes from drupal.org.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use tuneforge_php::analyze::{FileFacts, Input, analyze};
+use tuneforge_php::facts::ClassFacts;
+use tuneforge_php::rules::Checker;
+use tuneforge_php::yaml::YamlFacts;
+
+/// Where a file came from, as samples cite it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    /// `git:<source>@<commit>` or `path:<source>@<content hash>`: the file's path follows
+    /// after a `:` in each sample's `metadata.source`.
+    pub source_ref: String,
+    /// The source's time (commit time, or a local tree's newest change), RFC 3339 UTC.
+    pub timestamp: String,
+    pub license: Option<String>,
+}
+
+/// One cleaned file.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// As named in `clean/files.jsonl`: `code/<source>/<path>`.
+    pub path: String,
+    /// Relative to its source's root.
+    pub rel: String,
+    pub text: String,
+    pub provenance: Provenance,
+    /// Samples from files of one group never straddle splits: the file itself, or the
+    /// kept file of its duplicate cluster.
+    pub group: String,
+}
+
+impl SourceFile {
+    /// `metadata.source` of a sample made from this file.
+    pub fn cite(&self) -> String {
+        format!("{}:{}", self.provenance.source_ref, self.rel)
+    }
+
+    /// The file name after the last `/`.
+    pub fn file_name(&self) -> &str {
+        self.rel.rsplit('/').next().unwrap_or(&self.rel)
+    }
+}
+
+/// A Drupal extension: the directory of a `<name>.info.yml`.
+#[derive(Debug, Clone)]
+pub struct Extension {
+    pub name: String,
+    /// Its directory, as a prefix of [`SourceFile::path`] (ends with `/`).
+    pub dir: String,
+}
+
+/// A drupal.org node (change record or security advisory) as the api-d7 serves it.
+#[derive(Debug, Clone)]
+pub struct DocNode {
+    pub file: usize,
+    pub value: serde_json::Value,
+}
+
+pub struct Corpus {
+    pub files: Vec<SourceFile>,
+    /// Facts of each file, by index into `files` (PHP and Drupal YAML only).
+    pub facts: Vec<Option<FileFacts>>,
+    pub extensions: Vec<Extension>,
+    /// Each file's extension, by index into `files`.
+    pub extension_of: Vec<Option<usize>>,
+    pub docs: Vec<DocNode>,
+    by_path: BTreeMap<String, usize>,
+}
+
+impl Corpus {
+    /// Analyze `files` (in parallel) with `checker` marking deprecated symbol uses.
+    pub fn new(files: Vec<SourceFile>, checker: &Checker) -> Self {
+        let inputs: Vec<Input> = files
+            .iter()
+            .map(|f| Input {
+                path: f.path.clone(),
+                text: f.text.clone(),
+            })
+            .collect();
+        let analyzed = analyze(&inputs, Some(checker), &tuneforge_core::reporter::Silent);
+        let by_path: BTreeMap<String, usize> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.path.clone(), i))
+            .collect();
+        let mut facts: Vec<Option<FileFacts>> = vec![None; files.len()];
+        for f in analyzed {
+            if let Some(&i) = by_path.get(&f.path) {
+                facts[i] = Some(f);
+            }
+        }
+        let mut extensions: Vec<Extension> = files
+            .iter()
+            .filter_map(|f| {
+                let name = f.file_name().strip_suffix(".info.yml")?;
+                let dir = &f.path[..f.path.len() - f.file_name().len()];
+                Some(Extension {
+                    name: name.to_owned(),
+                    dir: dir.to_owned(),
+                })
+            })
+            .collect();
+        // Longest directory first, so a nested extension wins over its parent.
+        extensions.sort_by(|a, b| b.dir.len().cmp(&a.dir.len()).then(a.dir.cmp(&b.dir)));
+        let extension_of = files
+            .par_iter()
+            .map(|f| extensions.iter().position(|e| f.path.starts_with(&e.dir)))
+            .collect();
+        let docs = files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.path.starts_with("docs/") && f.path.ends_with(".json"))
+            .filter_map(|(i, f)| {
+                let value: serde_json::Value = serde_json::from_str(&f.text).ok()?;
+                let kind = value.get("type")?.as_str()?;
+                matches!(kind, "changenotice" | "sa").then_some(DocNode { file: i, value })
+            })
+            .collect();
+        Self {
+            files,
+            facts,
+            extensions,
+            extension_of,
+            docs,
+            by_path,
+        }
+    }
+
+    pub fn index_of(&self, path: &str) -> Option<usize> {
+        self.by_path.get(path).copied()
+    }
+
+    /// The extension a file belongs to.
+    pub fn extension(&self, file: usize) -> Option<&Extension> {
+        self.extension_of[file].map(|e| &self.extensions[e])
+    }
+
+    /// A file of an extension by its path inside it (`event_calendar.services.yml`).
+    pub fn extension_file(&self, ext: &Extension, rel: &str) -> Option<usize> {
+        self.index_of(&format!("{}{rel}", ext.dir))
+    }
+
+    /// Every class with its file, in file order.
+    pub fn classes(&self) -> impl Iterator<Item = (usize, &ClassFacts)> {
+        self.facts.iter().enumerate().flat_map(|(i, f)| {
+            f.iter()
+                .flat_map(|f| f.php.iter())
+                .filter(|p| p.syntax_errors.is_empty())
+                .flat_map(move |p| p.classes.iter().map(move |c| (i, c)))
+        })
+    }
+
+    /// The file declaring a class, by its fully qualified name.
+    pub fn class_file(&self, fqcn: &str) -> Option<(usize, &ClassFacts)> {
+        let fqcn = fqcn.trim_start_matches('\\');
+        self.classes().find(|(_, c)| c.fqcn == fqcn)
+    }
+
+    /// The YAML facts of a file, when it has them.
+    pub fn yaml(&self, file: usize) -> Option<&YamlFacts> {
+        self.facts[file].as_ref()?.yaml.as_ref()
+    }
+}

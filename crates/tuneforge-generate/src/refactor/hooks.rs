@@ -1,0 +1,231 @@
+//! Procedural hooks in a `.module` file → a class in `src/Hook/` with `#[Hook]` methods
+//! (Drupal 11.1+). Each function's docblock, parameters and body move as written, one
+//! indentation level deeper.
+
+use tree_sitter::Node;
+use tuneforge_php::deprecations::Deprecation;
+use tuneforge_php::parse::{parse, text};
+use tuneforge_php::rules::Checker;
+
+use super::{generator, use_lines, verify};
+use crate::Emitter;
+use crate::corpus::Corpus;
+use crate::phrasing::{fenced, fill};
+
+/// `form_alter` → `formAlter`; `event_calendar` → `EventCalendar` with `upper_first`.
+pub(crate) fn camel(snake: &str, upper_first: bool) -> String {
+    let mut out = String::new();
+    for (i, part) in snake
+        .split(['_', '.'])
+        .filter(|p| !p.is_empty())
+        .enumerate()
+    {
+        let mut chars = part.chars();
+        if let Some(c) = chars.next() {
+            if i == 0 && !upper_first {
+                out.extend(c.to_lowercase());
+            } else {
+                out.extend(c.to_uppercase());
+            }
+            out.push_str(chars.as_str());
+        }
+    }
+    out
+}
+
+/// Every line after the first indented by `by` spaces (blank lines left empty).
+pub(crate) fn indent_rest(block: &str, by: usize) -> String {
+    let pad = " ".repeat(by);
+    let mut lines = block.lines();
+    let mut out = lines.next().unwrap_or("").to_owned();
+    for l in lines {
+        out.push('\n');
+        if !l.trim().is_empty() {
+            out.push_str(&pad);
+            out.push_str(l);
+        }
+    }
+    out
+}
+
+struct Function<'t> {
+    node: Node<'t>,
+    doc: Option<Node<'t>>,
+}
+
+/// The file's top-level functions with the docblock just above each.
+fn functions<'t>(root: Node<'t>) -> Vec<Function<'t>> {
+    let mut out = Vec::new();
+    let mut previous: Option<Node<'t>> = None;
+    let mut cursor = root.walk();
+    for child in root.named_children(&mut cursor) {
+        if child.kind() == "function_definition" {
+            let doc = previous.filter(|p| {
+                p.kind() == "comment" && p.end_position().row + 1 >= child.start_position().row
+            });
+            out.push(Function { node: child, doc });
+        }
+        previous = Some(child);
+    }
+    out
+}
+
+pub(super) fn run(corpus: &Corpus, checker: &Checker, _: &[Deprecation], out: &mut Emitter) {
+    let generator = generator("hook");
+    for (file, facts) in corpus.facts.iter().enumerate() {
+        let Some(php) = facts.as_ref().and_then(|f| f.php.as_ref()) else {
+            continue;
+        };
+        let hooks: Vec<_> = php
+            .hooks
+            .iter()
+            .filter(|h| h.style == "procedural" && !h.legacy)
+            .collect();
+        if hooks.is_empty() || !php.syntax_errors.is_empty() {
+            continue;
+        }
+        let f = &corpus.files[file];
+        let src = f.cite();
+        let Some(module) = f.file_name().split('.').next().map(str::to_owned) else {
+            continue;
+        };
+        // install/uninstall/schema/update/requirements stay procedural in Drupal 11.
+        const STAY: &[&str] = &[
+            "install",
+            "uninstall",
+            "schema",
+            "requirements",
+            "module_preinstall",
+            "update_last_removed",
+            "hook_info",
+        ];
+        let movable: Vec<_> = hooks
+            .into_iter()
+            .filter(|h| {
+                !STAY.contains(&h.hook.as_str())
+                    && !h.hook.starts_with("update_")
+                    && !h.hook.starts_with("post_update_")
+            })
+            .collect();
+        if movable.is_empty() {
+            continue;
+        }
+        let tree = parse(&f.text);
+        let source = f.text.as_str();
+        let defined = functions(tree.root_node());
+        let base = format!("{}Hooks", camel(&module, true));
+        let taken = |name: &str| {
+            corpus
+                .class_file(&format!("Drupal\\{module}\\Hook\\{name}"))
+                .is_some()
+        };
+        let class = if taken(&base) {
+            format!("{}ModuleHooks", camel(&module, true))
+        } else {
+            base
+        };
+        let mut methods = Vec::new();
+        let mut missing = None;
+        for h in &movable {
+            let Some(func) = defined.iter().find(|fun| {
+                fun.node
+                    .child_by_field_name("name")
+                    .map(|n| text(n, source))
+                    == Some(h.implementation.as_str())
+            }) else {
+                missing = Some(h.implementation.clone());
+                break;
+            };
+            let params = func
+                .node
+                .child_by_field_name("parameters")
+                .map(|p| text(p, source))
+                .unwrap_or("()");
+            let ret = func
+                .node
+                .child_by_field_name("return_type")
+                .map(|r| format!(": {}", text(r, source)))
+                .unwrap_or_default();
+            let Some(body) = func.node.child_by_field_name("body") else {
+                missing = Some(h.implementation.clone());
+                break;
+            };
+            let doc = func
+                .doc
+                .map(|d| format!("  {}\n", indent_rest(text(d, source), 2)))
+                .unwrap_or_else(|| format!("  /**\n   * Implements hook_{}().\n   */\n", h.hook));
+            methods.push(format!(
+                "{doc}  #[Hook('{}')]\n  public function {}{params}{ret} {}",
+                h.hook,
+                camel(&h.hook, false),
+                indent_rest(text(body, source), 2)
+            ));
+        }
+        if let Some(name) = missing {
+            out.drop(
+                &generator,
+                src,
+                format!("cannot find the definition of {name}()"),
+            );
+            continue;
+        }
+        let mut imports: Vec<String> = use_lines(source).into_iter().map(|(n, _)| n).collect();
+        imports.push("Drupal\\Core\\Hook\\Attribute\\Hook".to_owned());
+        imports.sort_by_key(|n| n.to_ascii_lowercase());
+        imports.dedup();
+        let uses: String = imports.iter().map(|n| format!("use {n};\n")).collect();
+        let output = format!(
+            "<?php\n\nnamespace Drupal\\{module}\\Hook;\n\n{uses}\n/**\n * Hook implementations for the {module} module.\n */\nclass {class} {{\n\n{}\n\n}}\n",
+            methods.join("\n\n")
+        );
+        let path = format!("src/Hook/{class}.php");
+        if let Err(reason) = verify(checker, &path, &output, &["procedural-hook"]) {
+            out.drop(&generator, src, reason);
+            continue;
+        }
+        let names: Vec<String> = movable
+            .iter()
+            .map(|h| format!("`{}()`", h.implementation))
+            .collect();
+        let key = format!("{src}#hook");
+        let ask = out.pick(
+            &key,
+            &[
+                "Move the procedural hook implementations in {file} to a Drupal 11 OOP hook class.\n\n{code}",
+                "Drupal 11.1 supports object-oriented hooks. Convert {names} from {file} into #[Hook] methods.\n\n{code}",
+                "Refactor these hooks of the {module} module into a class in src/Hook/:\n\n{code}",
+            ],
+        );
+        let user = fill(
+            ask,
+            &[
+                ("file", f.file_name()),
+                ("names", &crate::templates::list_of(&names)),
+                ("module", &module),
+                ("code", &fenced("php", source)),
+            ],
+        );
+        let answer = format!(
+            "Create `src/Hook/{class}.php`:\n\n{}\n\nEach function became a method marked `#[Hook('…')]`, keeping its docblock, parameters and body. Classes in `src/Hook/` are registered as autowired services, so nothing else needs registering. Then delete {} from `{}`; a module that must still run on Drupal older than 11.1 keeps each function instead, marked `#[LegacyHook]`, calling the new method.",
+            fenced("php", &output),
+            crate::templates::list_of(&names),
+            f.file_name()
+        );
+        out.emit(&generator, "drupal-hooks", file, user, answer);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_indentation() {
+        assert_eq!(camel("form_alter", false), "formAlter");
+        assert_eq!(camel("event_calendar", true), "EventCalendar");
+        assert_eq!(
+            indent_rest("{\n  a();\n\n  b();\n}", 2),
+            "{\n    a();\n\n    b();\n  }"
+        );
+    }
+}

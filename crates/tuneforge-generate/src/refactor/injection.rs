@@ -1,0 +1,509 @@
+//! `\Drupal::` calls in a controller or form → constructor injection with `create()`.
+//!
+//! Only classes the rewrite is sure about: they extend `ControllerBase` or `FormBase`
+//! (whose `create()` the new one overrides) and have no constructor or `create()` yet, and
+//! every call names a service whose type is known (core's, or one the module registers).
+//! Properties the base class already declares (`$entityTypeManager`, `$messenger`, …) are
+//! assigned, not redeclared, since PHP forbids retyping an inherited property.
+
+use tree_sitter::Node;
+use tuneforge_php::deprecations::Deprecation;
+use tuneforge_php::parse::{parse, string_value, text, visit};
+use tuneforge_php::rules::Checker;
+use tuneforge_php::yaml::YamlFacts;
+
+use super::hooks::camel;
+use super::{edit_uses, generator, short, verify};
+use crate::Emitter;
+use crate::corpus::Corpus;
+use crate::phrasing::{fenced, fill};
+
+/// Core services by id: their interface (or class) and the property name they get.
+const SERVICES: &[(&str, &str, &str)] = &[
+    (
+        "entity_type.manager",
+        "Drupal\\Core\\Entity\\EntityTypeManagerInterface",
+        "entityTypeManager",
+    ),
+    (
+        "entity_field.manager",
+        "Drupal\\Core\\Entity\\EntityFieldManagerInterface",
+        "entityFieldManager",
+    ),
+    (
+        "messenger",
+        "Drupal\\Core\\Messenger\\MessengerInterface",
+        "messenger",
+    ),
+    (
+        "current_user",
+        "Drupal\\Core\\Session\\AccountProxyInterface",
+        "currentUser",
+    ),
+    (
+        "config.factory",
+        "Drupal\\Core\\Config\\ConfigFactoryInterface",
+        "configFactory",
+    ),
+    (
+        "datetime.time",
+        "Drupal\\Component\\Datetime\\TimeInterface",
+        "time",
+    ),
+    ("database", "Drupal\\Core\\Database\\Connection", "database"),
+    (
+        "logger.factory",
+        "Drupal\\Core\\Logger\\LoggerChannelFactoryInterface",
+        "loggerFactory",
+    ),
+    ("state", "Drupal\\Core\\State\\StateInterface", "state"),
+    (
+        "renderer",
+        "Drupal\\Core\\Render\\RendererInterface",
+        "renderer",
+    ),
+    (
+        "date.formatter",
+        "Drupal\\Core\\Datetime\\DateFormatterInterface",
+        "dateFormatter",
+    ),
+    (
+        "module_handler",
+        "Drupal\\Core\\Extension\\ModuleHandlerInterface",
+        "moduleHandler",
+    ),
+    (
+        "cache.default",
+        "Drupal\\Core\\Cache\\CacheBackendInterface",
+        "cache",
+    ),
+    (
+        "file_system",
+        "Drupal\\Core\\File\\FileSystemInterface",
+        "fileSystem",
+    ),
+    (
+        "file_url_generator",
+        "Drupal\\Core\\File\\FileUrlGeneratorInterface",
+        "fileUrlGenerator",
+    ),
+    (
+        "request_stack",
+        "Symfony\\Component\\HttpFoundation\\RequestStack",
+        "requestStack",
+    ),
+    (
+        "path.current",
+        "Drupal\\Core\\Path\\CurrentPathStack",
+        "currentPath",
+    ),
+    (
+        "current_route_match",
+        "Drupal\\Core\\Routing\\RouteMatchInterface",
+        "routeMatch",
+    ),
+    (
+        "language_manager",
+        "Drupal\\Core\\Language\\LanguageManagerInterface",
+        "languageManager",
+    ),
+    ("token", "Drupal\\Core\\Utility\\Token", "token"),
+    ("http_client", "GuzzleHttp\\ClientInterface", "httpClient"),
+    (
+        "email.validator",
+        "Drupal\\Component\\Utility\\EmailValidatorInterface",
+        "emailValidator",
+    ),
+    (
+        "password_generator",
+        "Drupal\\Core\\Password\\PasswordGeneratorInterface",
+        "passwordGenerator",
+    ),
+    (
+        "plugin.manager.mail",
+        "Drupal\\Core\\Mail\\MailManagerInterface",
+        "mailManager",
+    ),
+    ("queue", "Drupal\\Core\\Queue\\QueueFactory", "queueFactory"),
+    ("flood", "Drupal\\Core\\Flood\\FloodInterface", "flood"),
+    ("lock", "Drupal\\Core\\Lock\\LockBackendInterface", "lock"),
+    (
+        "tempstore.private",
+        "Drupal\\Core\\TempStore\\PrivateTempStoreFactory",
+        "tempStoreFactory",
+    ),
+    (
+        "asset.query_string",
+        "Drupal\\Core\\Asset\\AssetQueryStringInterface",
+        "assetQueryString",
+    ),
+    (
+        "theme.registry",
+        "Drupal\\Core\\Theme\\Registry",
+        "themeRegistry",
+    ),
+    (
+        "path_alias.manager",
+        "Drupal\\path_alias\\AliasManagerInterface",
+        "aliasManager",
+    ),
+    (
+        "url_generator",
+        "Drupal\\Core\\Routing\\UrlGeneratorInterface",
+        "urlGenerator",
+    ),
+];
+
+/// `\Drupal::<method>()` shortcuts: the service behind each, and what the call becomes
+/// (`{p}` is the property, `{args}` the call's arguments).
+const SHORTCUTS: &[(&str, &str, &str)] = &[
+    ("entityTypeManager", "entity_type.manager", "$this->{p}"),
+    ("messenger", "messenger", "$this->{p}"),
+    ("currentUser", "current_user", "$this->{p}"),
+    ("config", "config.factory", "$this->{p}->get{args}"),
+    ("configFactory", "config.factory", "$this->{p}"),
+    ("time", "datetime.time", "$this->{p}"),
+    ("database", "database", "$this->{p}"),
+    ("logger", "logger.factory", "$this->{p}->get{args}"),
+    ("state", "state", "$this->{p}"),
+    ("moduleHandler", "module_handler", "$this->{p}"),
+    ("languageManager", "language_manager", "$this->{p}"),
+    ("requestStack", "request_stack", "$this->{p}"),
+    (
+        "request",
+        "request_stack",
+        "$this->{p}->getCurrentRequest()",
+    ),
+    ("routeMatch", "current_route_match", "$this->{p}"),
+    ("token", "token", "$this->{p}"),
+    ("httpClient", "http_client", "$this->{p}"),
+    ("cache", "cache.default", "$this->{p}"),
+];
+
+/// Properties the base classes declare already.
+const CONTROLLER_BASE: &[&str] = &[
+    "entityTypeManager",
+    "entityFormBuilder",
+    "languageManager",
+    "configFactory",
+    "keyValue",
+    "currentUser",
+    "stateService",
+    "moduleHandler",
+    "formBuilder",
+    "messenger",
+    "loggerFactory",
+    "redirectDestination",
+    "stringTranslation",
+];
+const FORM_BASE: &[&str] = &[
+    "requestStack",
+    "routeMatch",
+    "configFactory",
+    "redirectDestination",
+    "stringTranslation",
+    "messenger",
+    "loggerFactory",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+struct Dependency {
+    service: String,
+    type_fqcn: String,
+    property: String,
+}
+
+/// `entityTypeManager` → `entity_type_manager`.
+fn snake(camel: &str) -> String {
+    let mut out = String::new();
+    for c in camel.chars() {
+        if c.is_uppercase() {
+            out.push('_');
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The type and property of a service: core's table, else the module's services.yml.
+fn service_type(corpus: &Corpus, module: Option<&str>, id: &str) -> Option<(String, String)> {
+    if let Some((_, ty, prop)) = SERVICES.iter().find(|(s, _, _)| *s == id) {
+        return Some(((*ty).to_owned(), (*prop).to_owned()));
+    }
+    let module = module?;
+    let ext = corpus.extensions.iter().find(|e| e.name == module)?;
+    let yml = corpus.extension_file(ext, &format!("{module}.services.yml"))?;
+    let Some(YamlFacts::Services { services }) = corpus.yaml(yml) else {
+        return None;
+    };
+    let mut entry = services.iter().find(|s| s.id == id)?;
+    if let Some(target) = &entry.alias_of {
+        entry = services.iter().find(|s| &s.id == target)?;
+    }
+    let class = entry
+        .class
+        .clone()
+        .or_else(|| entry.id.contains('\\').then(|| entry.id.clone()))?;
+    let local = id.strip_prefix(&format!("{module}.")).unwrap_or(id);
+    Some((class, camel(local, false)))
+}
+
+struct Call {
+    range: std::ops::Range<usize>,
+    replacement: String,
+}
+
+pub(super) fn run(corpus: &Corpus, checker: &Checker, _: &[Deprecation], out: &mut Emitter) {
+    let generator = generator("injection");
+    for (file, c) in corpus.classes() {
+        if c.drupal_calls.is_empty() || c.kind != "class" {
+            continue;
+        }
+        let f = &corpus.files[file];
+        let src = f.cite();
+        let base = c.extends.as_deref().map(short).unwrap_or("");
+        let inherited: &[&str] = match base {
+            "ControllerBase" => CONTROLLER_BASE,
+            "FormBase" => FORM_BASE,
+            _ => {
+                out.drop(&generator, src, format!("extends {}: only ControllerBase and FormBase subclasses are rewritten (others' create() and constructor signatures differ)", if base.is_empty() { "nothing" } else { base }));
+                continue;
+            }
+        };
+        if c.methods
+            .iter()
+            .any(|m| m == "__construct" || m == "create")
+        {
+            out.drop(
+                &generator,
+                src,
+                "already has a constructor or create(); merging into it is not mechanical",
+            );
+            continue;
+        }
+        if c.drupal_calls.iter().any(|d| d.in_static_method) {
+            out.drop(
+                &generator,
+                src,
+                "calls \\Drupal:: from a static method, which injection cannot reach",
+            );
+            continue;
+        }
+        let module = corpus.extension(file).map(|e| e.name.clone());
+        match rewrite(corpus, module.as_deref(), &f.text, &c.name, inherited) {
+            Ok((output, deps)) => {
+                if let Err(reason) = verify(
+                    checker,
+                    &f.path,
+                    &output,
+                    &["drupal-service-in-class", "drupal-static-in-class"],
+                ) {
+                    out.drop(&generator, src, reason);
+                    continue;
+                }
+                let services: Vec<String> =
+                    deps.iter().map(|d| format!("`{}`", d.service)).collect();
+                let key = format!("{src}#injection");
+                let ask = out.pick(
+                    &key,
+                    &[
+                        "Refactor this class to use dependency injection instead of `\\Drupal::` calls:\n\n{code}",
+                        "This {base} subclass from {module} fetches services from the global container. Rewrite it for Drupal 11 with constructor injection and create().\n\n{code}",
+                        "Replace the static \\Drupal service calls in `{class}` with injected services.\n\n{code}",
+                    ],
+                );
+                let user = fill(
+                    ask,
+                    &[
+                        ("base", base),
+                        ("module", module.as_deref().unwrap_or("a module")),
+                        ("class", &c.name),
+                        ("code", &fenced("php", &f.text)),
+                    ],
+                );
+                let answer = format!(
+                    "{}\n\n`create()` now takes {} from the container and passes them to the constructor; every `\\Drupal::` call became a property of the object. Properties that `{base}` already declares are assigned in the constructor rather than redeclared (PHP does not allow retyping an inherited property); the others are promoted, read-only constructor parameters. The class no longer depends on the global container, so a unit test can pass mocks.",
+                    fenced("php", &output),
+                    crate::templates::list_of(&services),
+                );
+                out.emit(&generator, "drupal-services", file, user, answer);
+            }
+            Err(reason) => out.drop(&generator, src, reason),
+        }
+    }
+}
+
+/// The class rewritten, with the dependencies it now takes.
+fn rewrite(
+    corpus: &Corpus,
+    module: Option<&str>,
+    source: &str,
+    class: &str,
+    inherited: &[&str],
+) -> Result<(String, Vec<Dependency>), String> {
+    let tree = parse(source);
+    let mut class_node: Option<Node> = None;
+    visit(tree.root_node(), &mut |n| {
+        if n.kind() == "class_declaration"
+            && n.child_by_field_name("name").map(|x| text(x, source)) == Some(class)
+        {
+            class_node = Some(n);
+        }
+        class_node.is_none()
+    });
+    let class_node = class_node.ok_or("the class is not in the parse tree")?;
+    let body = class_node
+        .child_by_field_name("body")
+        .ok_or("the class has no body")?;
+    let mut deps: Vec<Dependency> = Vec::new();
+    let mut calls: Vec<Call> = Vec::new();
+    let mut problem: Option<String> = None;
+    visit(body, &mut |n| {
+        if n.kind() != "scoped_call_expression" {
+            return true;
+        }
+        let scope = n
+            .child_by_field_name("scope")
+            .map(|s| text(s, source))
+            .unwrap_or("");
+        if scope != "\\Drupal" && scope != "Drupal" {
+            return true;
+        }
+        let method = n
+            .child_by_field_name("name")
+            .map(|s| text(s, source))
+            .unwrap_or("");
+        let args_node = n.child_by_field_name("arguments");
+        let args = args_node.map(|a| text(a, source)).unwrap_or("()");
+        let (service, template) = if method == "service" {
+            let id = args_node
+                .and_then(|a| a.named_child(0))
+                .and_then(|arg| arg.named_child(0))
+                .and_then(|v| string_value(v, source));
+            match id {
+                Some(id) => (id, "$this->{p}"),
+                None => {
+                    problem = Some(format!(
+                        "\\Drupal::service{args} does not name its service with a literal"
+                    ));
+                    return false;
+                }
+            }
+        } else if method == "cache" && args != "()" {
+            problem = Some(format!(
+                "\\Drupal::cache{args}: a named cache bin is not rewritten"
+            ));
+            return false;
+        } else {
+            match SHORTCUTS.iter().find(|(m, _, _)| *m == method) {
+                Some((_, s, t)) => ((*s).to_owned(), *t),
+                None => {
+                    problem = Some(format!("no known service behind \\Drupal::{method}()"));
+                    return false;
+                }
+            }
+        };
+        let Some((type_fqcn, property)) = service_type(corpus, module, &service) else {
+            problem = Some(format!("the type of the service '{service}' is not known"));
+            return false;
+        };
+        if !deps.iter().any(|d| d.service == service) {
+            deps.push(Dependency {
+                service: service.clone(),
+                type_fqcn,
+                property: property.clone(),
+            });
+        }
+        let property = deps
+            .iter()
+            .find(|d| d.service == service)
+            .map(|d| d.property.clone())
+            .unwrap_or(property);
+        calls.push(Call {
+            range: n.byte_range(),
+            replacement: template.replace("{p}", &property).replace("{args}", args),
+        });
+        false
+    });
+    if let Some(p) = problem {
+        return Err(p);
+    }
+    if deps.is_empty() {
+        return Err("no \\Drupal:: call found in the class body".to_owned());
+    }
+    // Members go after the class's opening brace, its trait uses and properties.
+    let open = body.start_byte() + 1;
+    let mut insert_at = source[open..].find('\n').map_or(open, |n| open + n + 1);
+    loop {
+        let rest = &source[insert_at..];
+        let line_end = rest.find('\n').map_or(rest.len(), |n| n + 1);
+        let line = rest[..line_end].trim();
+        let member = line.is_empty()
+            || line.starts_with("use ")
+            || ((line.starts_with("protected ")
+                || line.starts_with("private ")
+                || line.starts_with("public ")
+                || line.starts_with("const "))
+                && line.ends_with(';')
+                && !line.contains("function"));
+        if !member || line_end == 0 {
+            break;
+        }
+        insert_at += line_end;
+    }
+    // Back up over trailing blank lines so one blank line separates the new members.
+    while source[..insert_at].ends_with("\n\n") && insert_at > open + 1 {
+        insert_at -= 1;
+    }
+    let mut params = Vec::new();
+    let mut assigns = Vec::new();
+    for d in &deps {
+        let ty = short(&d.type_fqcn);
+        if inherited.contains(&d.property.as_str()) {
+            params.push(format!("    {ty} ${},", snake(&d.property)));
+            assigns.push(format!(
+                "    $this->{} = ${};",
+                d.property,
+                snake(&d.property)
+            ));
+        } else {
+            params.push(format!("    protected readonly {ty} ${},", d.property));
+        }
+    }
+    let body_text = if assigns.is_empty() {
+        " {}".to_owned()
+    } else {
+        format!(" {{\n{}\n  }}", assigns.join("\n"))
+    };
+    let gets: Vec<String> = deps
+        .iter()
+        .map(|d| format!("      $container->get('{}'),", d.service))
+        .collect();
+    let members = format!(
+        "\n  /**\n   * Constructs a {class} object.\n   */\n  public function __construct(\n{}\n  ){body_text}\n\n  /**\n   * {{@inheritdoc}}\n   */\n  public static function create(ContainerInterface $container): static {{\n    return new static(\n{}\n    );\n  }}\n",
+        params.join("\n"),
+        gets.join("\n"),
+    );
+    let mut edited = source.to_owned();
+    calls.sort_by_key(|c| std::cmp::Reverse(c.range.start));
+    for call in &calls {
+        edited.replace_range(call.range.clone(), &call.replacement);
+    }
+    edited.insert_str(insert_at, &members);
+    let mut add: Vec<&str> = deps.iter().map(|d| d.type_fqcn.as_str()).collect();
+    add.push("Symfony\\Component\\DependencyInjection\\ContainerInterface");
+    Ok((edit_uses(&edited, &add, &[]), deps))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_of_parameters() {
+        assert_eq!(snake("entityTypeManager"), "entity_type_manager");
+        assert_eq!(snake("time"), "time");
+    }
+}

@@ -1,0 +1,360 @@
+//! Refactor pairs: legacy code found in the corpus, rewritten mechanically into its Drupal
+//! 11 form. The input may break the Drupal 11 rules by design; the output must re-parse
+//! and pass them (no error, and the finding the refactor exists for gone), or the pair is
+//! dropped with the reason.
+
+mod hooks;
+mod injection;
+pub mod plugin_decl;
+mod removed;
+
+use tuneforge_php::deprecations::Deprecation;
+use tuneforge_php::rules::{Checker, Severity};
+
+use crate::Emitter;
+use crate::corpus::Corpus;
+use crate::phrasing::fenced;
+
+pub struct Kind {
+    pub name: &'static str,
+    pub run: fn(&Corpus, &Checker, &[Deprecation], &mut Emitter),
+}
+
+const VERSION: u32 = 1;
+
+pub const KINDS: &[Kind] = &[
+    Kind {
+        name: "annotation",
+        run: annotations,
+    },
+    Kind {
+        name: "hook",
+        run: hooks::run,
+    },
+    Kind {
+        name: "injection",
+        run: injection::run,
+    },
+    Kind {
+        name: "removed-symbol",
+        run: removed::run,
+    },
+];
+
+/// `refactor:<kind>@<version>`.
+pub fn generator(kind: &str) -> String {
+    format!("refactor:{kind}@{VERSION}")
+}
+
+/// Check a rewritten file: it must parse, have no error finding, and have none of the
+/// findings the refactor removes. The reason names the first problem.
+pub fn verify(checker: &Checker, path: &str, output: &str, gone: &[&str]) -> Result<(), String> {
+    for f in checker.check(path, output) {
+        if f.severity == Severity::Error || gone.contains(&f.rule) {
+            return Err(format!(
+                "the rewritten code fails {} at line {}: {}",
+                f.rule, f.line, f.message
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The `use` imports of a PHP file, as written (`Drupal\Core\Block\BlockBase`), with the
+/// byte range of each statement's line.
+fn use_lines(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("use ")
+            && let Some(name) = rest.strip_suffix(';')
+            && !line.starts_with([' ', '\t'])
+            && !name.contains('{')
+        {
+            out.push((
+                name.trim().trim_start_matches('\\').to_owned(),
+                at..at + line.len(),
+            ));
+        }
+        if t.starts_with("class ")
+            || t.starts_with("final class ")
+            || t.starts_with("abstract class ")
+        {
+            break;
+        }
+        at += line.len();
+    }
+    out
+}
+
+/// `text` with the imports in `remove` dropped and those in `add` inserted (sorted, once),
+/// in the file's block of `use` statements (or after its namespace line).
+pub fn edit_uses(text: &str, add: &[&str], remove: &[&str]) -> String {
+    let uses = use_lines(text);
+    let mut names: Vec<String> = uses
+        .iter()
+        .map(|(n, _)| n.clone())
+        .filter(|n| !remove.contains(&n.as_str()))
+        .collect();
+    for a in add {
+        let a = a.trim_start_matches('\\');
+        if !names
+            .iter()
+            .any(|n| n == a || n.starts_with(&format!("{a} as ")))
+        {
+            names.push(a.to_owned());
+        }
+    }
+    names.sort_by_key(|n| n.to_ascii_lowercase());
+    names.dedup();
+    let block: String = names.iter().map(|n| format!("use {n};\n")).collect();
+    match (uses.first(), uses.last()) {
+        (Some((_, first)), Some((_, last))) => {
+            format!("{}{block}{}", &text[..first.start], &text[last.end..])
+        }
+        _ => {
+            // No imports yet: after the namespace line, with a blank line around.
+            let Some(ns) = text.find("\nnamespace ") else {
+                return text.to_owned();
+            };
+            let eol = text[ns + 1..]
+                .find('\n')
+                .map_or(text.len(), |e| ns + 1 + e + 1);
+            format!("{}\n{block}{}", &text[..eol], &text[eol..])
+        }
+    }
+}
+
+/// The class's short name from a fully qualified one.
+fn short(fqcn: &str) -> &str {
+    fqcn.rsplit('\\').next().unwrap_or(fqcn)
+}
+
+/// The attribute class Drupal 11 has for an annotation class. Core moved them from
+/// `…\Annotation\X` to `…\Attribute\X`; the few under `Drupal\Core\Annotation` went to
+/// their subsystem's namespace.
+pub fn attribute_class(annotation_fqcn: &str, plugin_type: &str) -> Option<String> {
+    const CORE: &[(&str, &str)] = &[
+        ("QueueWorker", "Drupal\\Core\\Queue\\Attribute\\QueueWorker"),
+        ("Action", "Drupal\\Core\\Action\\Attribute\\Action"),
+        ("Mail", "Drupal\\Core\\Mail\\Attribute\\Mail"),
+        ("Block", "Drupal\\Core\\Block\\Attribute\\Block"),
+        ("Condition", "Drupal\\Core\\Condition\\Attribute\\Condition"),
+        (
+            "FieldFormatter",
+            "Drupal\\Core\\Field\\Attribute\\FieldFormatter",
+        ),
+        ("FieldWidget", "Drupal\\Core\\Field\\Attribute\\FieldWidget"),
+        ("FieldType", "Drupal\\Core\\Field\\Attribute\\FieldType"),
+        ("Filter", "Drupal\\filter\\Attribute\\Filter"),
+        (
+            "Constraint",
+            "Drupal\\Core\\Validation\\Attribute\\Constraint",
+        ),
+        ("ViewsField", "Drupal\\views\\Attribute\\ViewsField"),
+        ("ViewsFilter", "Drupal\\views\\Attribute\\ViewsFilter"),
+        ("ViewsArgument", "Drupal\\views\\Attribute\\ViewsArgument"),
+        ("ViewsSort", "Drupal\\views\\Attribute\\ViewsSort"),
+        ("RestResource", "Drupal\\rest\\Attribute\\RestResource"),
+        ("DataType", "Drupal\\Core\\TypedData\\Attribute\\DataType"),
+        ("ImageEffect", "Drupal\\image\\Attribute\\ImageEffect"),
+    ];
+    if let Some((_, full)) = CORE.iter().find(|(t, _)| *t == plugin_type) {
+        return Some((*full).to_owned());
+    }
+    annotation_fqcn
+        .contains("\\Annotation\\")
+        .then(|| annotation_fqcn.replacen("\\Annotation\\", "\\Attribute\\", 1))
+}
+
+fn annotations(corpus: &Corpus, checker: &Checker, _: &[Deprecation], out: &mut Emitter) {
+    let generator = generator("annotation");
+    for (file, c) in corpus.classes() {
+        let Some(p) = &c.plugin else { continue };
+        if p.declared_by != "annotation" {
+            continue;
+        }
+        let f = &corpus.files[file];
+        let src = f.cite();
+        let Some(attribute) = attribute_class(&p.declared_with, &p.plugin_type) else {
+            out.drop(
+                &generator,
+                src,
+                format!("no known attribute class for @{}", p.plugin_type),
+            );
+            continue;
+        };
+        let output =
+            match annotation_to_attribute(&f.text, &p.plugin_type, &p.declared_with, &attribute) {
+                Ok(o) => o,
+                Err(reason) => {
+                    out.drop(&generator, src, reason);
+                    continue;
+                }
+            };
+        if let Err(reason) = verify(
+            checker,
+            &f.path,
+            &output,
+            &["plugin-annotation", "plugin-annotation-and-attribute"],
+        ) {
+            out.drop(&generator, src, reason);
+            continue;
+        }
+        let module = corpus
+            .extension(file)
+            .map(|e| e.name.as_str())
+            .unwrap_or("its");
+        let key = format!("{src}#annotation");
+        let ask = out.pick(
+            &key,
+            &[
+                "Convert this {kind} plugin from the {module} module to Drupal 11: declare it with a PHP attribute instead of the docblock annotation.\n\n{code}",
+                "Refactor for Drupal 11 (annotations for {kind} plugins are deprecated):\n\n{code}",
+                "Update this plugin class to use PHP 8 attributes the way Drupal 11 expects.\n\n{code}",
+            ],
+        );
+        let user = crate::phrasing::fill(
+            ask,
+            &[
+                ("kind", &crate::templates::words(&p.plugin_type)),
+                ("module", module),
+                ("code", &fenced("php", &f.text)),
+            ],
+        );
+        let answer = format!(
+            "{}\n\nThe `@{t}` annotation became the `#[{t}]` attribute from `{attribute}`: each `key = value` pair is now a named argument, `@Translation(\"…\")` is `new TranslatableMarkup('…')`, and `{{…}}` lists are PHP arrays. The imports follow: the attribute class and `TranslatableMarkup` in, the annotation classes out. The class body is unchanged.",
+            fenced("php", &output),
+            t = p.plugin_type
+        );
+        out.emit(&generator, "drupal-upgrade", file, user, answer);
+    }
+}
+
+/// Rewrite a file's `@Type(…)` class annotation into a `#[Type(…)]` attribute.
+pub fn annotation_to_attribute(
+    text: &str,
+    plugin_type: &str,
+    annotation_fqcn: &str,
+    attribute_fqcn: &str,
+) -> Result<String, String> {
+    let needle = format!("@{plugin_type}(");
+    let at = text
+        .find(&needle)
+        .ok_or_else(|| format!("no {needle}…) in the file"))?;
+    let doc_start = text[..at]
+        .rfind("/**")
+        .ok_or("the annotation is not in a docblock")?;
+    let doc_end = text[at..]
+        .find("*/")
+        .map(|e| at + e + 2)
+        .ok_or("an unclosed docblock")?;
+    let open = at + needle.len() - 1;
+    let close =
+        plugin_decl::matching(text, open).ok_or("the annotation's parenthesis is never closed")?;
+    if close > doc_end {
+        return Err("the annotation runs past its docblock".to_owned());
+    }
+    let args = plugin_decl::parse_annotation_args(&text[open + 1..close])?;
+    // The docblock without the annotation's lines (and the blank ` *` line before them).
+    let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+    let line_end = text[close..]
+        .find('\n')
+        .map_or(text.len(), |n| close + n + 1);
+    let mut head = text[doc_start..line_start].to_owned();
+    while head.ends_with(" *\n") {
+        head.truncate(head.len() - " *\n".len());
+        if !head.ends_with('\n') {
+            break;
+        }
+    }
+    let tail = &text[line_end..doc_end];
+    let docblock = format!("{head}{tail}");
+    let docblock = if docblock
+        .lines()
+        .filter(|l| l.trim() != "*" && l.trim() != "/**" && l.trim() != "*/")
+        .count()
+        == 0
+    {
+        String::new()
+    } else {
+        format!("{docblock}\n")
+    };
+    let after = text[doc_end..].trim_start_matches(['\r', '\n']);
+    let attribute = plugin_decl::render_attribute(plugin_type, &args);
+    let rewritten = format!("{}{docblock}{attribute}\n{after}", &text[..doc_start]);
+    let mut add = vec![attribute_fqcn];
+    if args_use_translation(&args) {
+        add.push("Drupal\\Core\\StringTranslation\\TranslatableMarkup");
+    }
+    Ok(edit_uses(
+        &rewritten,
+        &add,
+        &["Drupal\\Core\\Annotation\\Translation", annotation_fqcn],
+    ))
+}
+
+fn args_use_translation(args: &plugin_decl::Args) -> bool {
+    fn has(v: &plugin_decl::Value) -> bool {
+        match v {
+            plugin_decl::Value::Translation { .. } => true,
+            plugin_decl::Value::List(items) => items.iter().any(has),
+            plugin_decl::Value::Map(pairs) => pairs.iter().any(|(_, v)| has(v)),
+            _ => false,
+        }
+    }
+    args.iter().any(|(_, v)| has(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LEGACY: &str = "<?php\n\nnamespace Drupal\\recipe_box\\Plugin\\Block;\n\nuse Drupal\\Core\\Annotation\\Translation;\nuse Drupal\\Core\\Block\\Annotation\\Block;\nuse Drupal\\Core\\Block\\BlockBase;\n\n/**\n * Shows the latest recipes.\n *\n * @Block(\n *   id = \"recipe_box_latest\",\n *   admin_label = @Translation(\"Latest recipes\")\n * )\n */\nclass LatestRecipesBlock extends BlockBase {\n\n  /**\n   * {@inheritdoc}\n   */\n  public function build() {\n    return ['#markup' => $this->t('Recipes')];\n  }\n\n}\n";
+
+    #[test]
+    fn an_annotated_block_becomes_an_attributed_one() {
+        let out = annotation_to_attribute(
+            LEGACY,
+            "Block",
+            "Drupal\\Core\\Block\\Annotation\\Block",
+            "Drupal\\Core\\Block\\Attribute\\Block",
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "<?php\n\nnamespace Drupal\\recipe_box\\Plugin\\Block;\n\nuse Drupal\\Core\\Block\\Attribute\\Block;\nuse Drupal\\Core\\Block\\BlockBase;\nuse Drupal\\Core\\StringTranslation\\TranslatableMarkup;\n\n/**\n * Shows the latest recipes.\n */\n#[Block(\n  id: 'recipe_box_latest',\n  admin_label: new TranslatableMarkup('Latest recipes'),\n)]\nclass LatestRecipesBlock extends BlockBase {\n\n  /**\n   * {@inheritdoc}\n   */\n  public function build() {\n    return ['#markup' => $this->t('Recipes')];\n  }\n\n}\n"
+        );
+        let checker = Checker::new(None, Default::default());
+        verify(
+            &checker,
+            "x/LatestRecipesBlock.php",
+            &out,
+            &["plugin-annotation"],
+        )
+        .unwrap();
+        assert!(
+            verify(
+                &checker,
+                "x/LatestRecipesBlock.php",
+                LEGACY,
+                &["plugin-annotation"]
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn attribute_classes_follow_core() {
+        assert_eq!(
+            attribute_class("Drupal\\Core\\Annotation\\QueueWorker", "QueueWorker").unwrap(),
+            "Drupal\\Core\\Queue\\Attribute\\QueueWorker"
+        );
+        assert_eq!(
+            attribute_class("Drupal\\my\\Annotation\\Widgetish", "Widgetish").unwrap(),
+            "Drupal\\my\\Attribute\\Widgetish"
+        );
+        assert_eq!(attribute_class("Widgetish", "Widgetish"), None);
+    }
+}

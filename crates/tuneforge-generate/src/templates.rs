@@ -1,0 +1,883 @@
+//! Template families: instructions written from a real file's facts, answered with the real
+//! file. Each family names the facts it needs; a file without them is listed as dropped
+//! with the missing fact, never padded with invented text.
+
+use tuneforge_php::facts::ClassFacts;
+use tuneforge_php::yaml::{RouteFact, ServiceFact, YamlFacts};
+
+use crate::Emitter;
+use crate::corpus::{Corpus, Extension};
+use crate::phrasing::{clause, fenced, fill};
+use crate::refactor::plugin_decl;
+
+/// One task family.
+pub struct Family {
+    pub name: &'static str,
+    pub run: fn(&Corpus, &mut Emitter),
+}
+
+/// Bumped when a family's output changes, so datasets say which wording they hold.
+const VERSION: u32 = 1;
+
+pub const FAMILIES: &[Family] = &[
+    Family {
+        name: "plugin",
+        run: plugins,
+    },
+    Family {
+        name: "hook-class",
+        run: hook_classes,
+    },
+    Family {
+        name: "service",
+        run: services,
+    },
+    Family {
+        name: "route-controller",
+        run: routes,
+    },
+    Family {
+        name: "component",
+        run: components,
+    },
+    Family {
+        name: "dependency-injection",
+        run: injection,
+    },
+    Family {
+        name: "explain-class",
+        run: explain,
+    },
+    Family {
+        name: "upgrade-10-11",
+        run: upgrade,
+    },
+];
+
+/// `template:<family>@<version>`.
+pub fn generator(family: &str) -> String {
+    format!("template:{family}@{VERSION}")
+}
+
+/// `FieldFormatter` → `field formatter`.
+pub fn words(camel: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = camel.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        let boundary = i > 0
+            && c.is_uppercase()
+            && (chars[i - 1].is_lowercase() || chars.get(i + 1).is_some_and(|n| n.is_lowercase()));
+        if boundary {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+fn short(fqcn: &str) -> &str {
+    fqcn.rsplit('\\').next().unwrap_or(fqcn)
+}
+
+/// `a`, `a and b`, `a, b and c`.
+pub(crate) fn list_of(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The file's path inside its extension.
+fn inside<'a>(corpus: &'a Corpus, file: usize, ext: &Extension) -> &'a str {
+    &corpus.files[file].path[ext.dir.len()..]
+}
+
+/// Code from a test directory teaches tests, not the task: families skip it.
+fn is_test(corpus: &Corpus, file: usize) -> bool {
+    let p = &corpus.files[file].rel;
+    p.contains("/tests/") || p.starts_with("tests/")
+}
+
+/// The classes a family considers, with their extension, skipping test code.
+fn candidates(corpus: &Corpus) -> impl Iterator<Item = (usize, &ClassFacts, &Extension)> {
+    corpus
+        .classes()
+        .filter(move |(f, c)| c.kind == "class" && !is_test(corpus, *f))
+        .filter_map(move |(f, c)| corpus.extension(f).map(|e| (f, c, e)))
+}
+
+/// Why a class is refactor material rather than an example of Drupal 11 code: it calls
+/// `\Drupal::` or uses symbols on the deprecation list.
+fn legacy(corpus: &Corpus, file: usize, c: &ClassFacts) -> Option<String> {
+    if let Some(call) = c.drupal_calls.first() {
+        return Some(format!(
+            "the class calls \\Drupal::{}() (line {}); it is refactor material, not an example",
+            call.method, call.line
+        ));
+    }
+    let uses = corpus.facts[file]
+        .as_ref()
+        .map(|f| f.deprecated_uses.as_slice())
+        .unwrap_or_default();
+    uses.first().map(|u| {
+        format!("the file uses a deprecated symbol (line {}: {}); it is refactor material, not an example", u.line, u.message)
+    })
+}
+
+fn code_answer(intro: &str, lang: &str, code: &str, notes: &str) -> String {
+    let mut out = format!("{intro}\n\n{}", fenced(lang, code));
+    if !notes.is_empty() {
+        out.push_str("\n\n");
+        out.push_str(notes);
+    }
+    out
+}
+
+fn injected_services(c: &ClassFacts) -> Vec<String> {
+    c.injected
+        .iter()
+        .filter_map(|i| {
+            i.service
+                .as_deref()
+                .map(|s| format!("`{s}`"))
+                .or_else(|| i.type_name.as_deref().map(|t| format!("`{}`", short(t))))
+        })
+        .collect()
+}
+
+fn plugins(corpus: &Corpus, out: &mut Emitter) {
+    let generator = generator("plugin");
+    for (file, c, ext) in candidates(corpus) {
+        let Some(p) = &c.plugin else { continue };
+        if p.declared_by != "attribute" || p.also_annotated {
+            continue;
+        }
+        let src = corpus.files[file].cite();
+        if let Some(reason) = legacy(corpus, file, c) {
+            out.drop(&generator, src, reason);
+            continue;
+        }
+        let (Some(id), Some(summary)) = (&p.id, &c.summary) else {
+            out.drop(
+                &generator,
+                src,
+                "the plugin has no id or no docblock summary to write the instruction from",
+            );
+            continue;
+        };
+        let kind = words(&p.plugin_type);
+        let label = p
+            .label
+            .as_ref()
+            .map(|l| format!(", labelled \"{l}\""))
+            .unwrap_or_default();
+        let key = format!("{src}#plugin");
+        let ask = out.pick(
+            &key,
+            &[
+                "Create a Drupal 11 {kind} plugin for the {module} module that {summary}. Use the plugin ID `{id}`{label} and declare it with a PHP 8.3 attribute.",
+                "In my {module} module I need a {kind} plugin (ID `{id}`{label}) that {summary}. Write the class for Drupal 11, declared with the #[{type}] attribute.",
+                "Write the {kind} plugin `{id}` for the {module} module in Drupal 11; it {summary}. Use PHP attributes, not annotations.",
+                "Drupal 11: add a {kind} plugin to {module} that {summary}. Plugin ID: `{id}`{label}.",
+            ],
+        );
+        let user = fill(
+            ask,
+            &[
+                ("kind", &kind),
+                ("module", &ext.name),
+                ("summary", &clause(summary)),
+                ("id", id),
+                ("label", &label),
+                ("type", &p.plugin_type),
+            ],
+        );
+        let intro = format!(
+            "{} `{}`, in `{}`:",
+            out.pick(
+                &key,
+                &[
+                    "Here is the plugin class",
+                    "The plugin is the class",
+                    "This is"
+                ]
+            ),
+            c.fqcn,
+            inside(corpus, file, ext)
+        );
+        let mut notes = format!(
+            "The `#[{}]` attribute (`{}`) declares the plugin, so Drupal 11 discovers it from the class itself; no docblock annotation is needed.",
+            p.plugin_type, p.declared_with
+        );
+        let services = injected_services(c);
+        if !services.is_empty() {
+            notes.push_str(&format!(
+                " Its dependencies ({}) come in through `create()` and the constructor.",
+                list_of(&services)
+            ));
+        }
+        let answer = code_answer(&intro, "php", &corpus.files[file].text, &notes);
+        out.emit(&generator, "drupal-plugins", file, user, answer);
+    }
+}
+
+/// The `#[Hook]` hooks a class implements.
+fn class_hooks(corpus: &Corpus, file: usize, c: &ClassFacts) -> Vec<String> {
+    let Some(php) = corpus.facts[file].as_ref().and_then(|f| f.php.as_ref()) else {
+        return Vec::new();
+    };
+    php.hooks
+        .iter()
+        .filter(|h| h.style == "attribute")
+        .filter(|h| {
+            let owner = h.implementation.split("::").next().unwrap_or("");
+            owner == c.name || owner == c.fqcn
+        })
+        .map(|h| format!("hook_{}()", h.hook))
+        .collect()
+}
+
+fn hook_classes(corpus: &Corpus, out: &mut Emitter) {
+    let generator = generator("hook-class");
+    for (file, c, ext) in candidates(corpus) {
+        let hooks = class_hooks(corpus, file, c);
+        if hooks.is_empty() {
+            continue;
+        }
+        let src = corpus.files[file].cite();
+        if let Some(reason) = legacy(corpus, file, c) {
+            out.drop(&generator, src, reason);
+            continue;
+        }
+        let Some(summary) = &c.summary else {
+            out.drop(
+                &generator,
+                src,
+                "the hook class has no docblock summary to write the instruction from",
+            );
+            continue;
+        };
+        let key = format!("{src}#hook-class");
+        let ask = out.pick(
+            &key,
+            &[
+                "Implement {hooks} for the {module} module as Drupal 11 OOP hooks: a class `{class}` that {summary}.",
+                "Write a Drupal 11.1+ hook class for {module} that {summary}. It should implement {hooks} with #[Hook] attributes.",
+                "Using object-oriented hooks (Drupal 11.1+), create `{class}` in the {module} module: it {summary} and implements {hooks}.",
+            ],
+        );
+        let user = fill(
+            ask,
+            &[
+                ("hooks", &list_of(&hooks)),
+                ("module", &ext.name),
+                ("class", &c.name),
+                ("summary", &clause(summary)),
+            ],
+        );
+        let intro = format!("`{}`, in `{}`:", c.fqcn, inside(corpus, file, ext));
+        let mut notes = "Since Drupal 11.1, classes in a module's `src/Hook/` directory are registered as autowired services, and each method marked `#[Hook('…')]` implements that hook, so no function in the `.module` file is needed.".to_owned();
+        let services = injected_services(c);
+        if !services.is_empty() {
+            notes.push_str(&format!(
+                " The class takes {} through its constructor.",
+                list_of(&services)
+            ));
+        }
+        let answer = code_answer(&intro, "php", &corpus.files[file].text, &notes);
+        out.emit(&generator, "drupal-hooks", file, user, answer);
+    }
+}
+
+/// The lines of the YAML mapping entry starting at `line` (1-based): the key line and every
+/// following line indented deeper (or blank).
+pub fn yaml_entry(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let first = *lines.get(line.checked_sub(1)?)?;
+    let indent = first.len() - first.trim_start().len();
+    let mut out = vec![first];
+    for l in &lines[line..] {
+        let deeper = l.len() - l.trim_start().len() > indent;
+        if l.trim().is_empty() || deeper {
+            out.push(l);
+        } else {
+            break;
+        }
+    }
+    while out.last().is_some_and(|l| l.trim().is_empty()) {
+        out.pop();
+    }
+    Some(out.join("\n"))
+}
+
+/// The `services:` snippet registering one service: `_defaults`, its entry and its aliases.
+fn services_snippet(text: &str, services: &[ServiceFact], service: &ServiceFact) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(defaults) = services.iter().find(|s| s.id == "_defaults") {
+        parts.push(yaml_entry(text, defaults.line)?);
+    }
+    parts.push(yaml_entry(text, service.line)?);
+    for alias in services
+        .iter()
+        .filter(|s| s.alias_of.as_deref() == Some(service.id.as_str()))
+    {
+        parts.push(yaml_entry(text, alias.line)?);
+    }
+    Some(format!("services:\n{}", parts.join("\n")))
+}
+
+fn services(corpus: &Corpus, out: &mut Emitter) {
+    let generator = generator("service");
+    for ext in &corpus.extensions {
+        let Some(yml) = corpus.extension_file(ext, &format!("{}.services.yml", ext.name)) else {
+            continue;
+        };
+        let Some(YamlFacts::Services { services }) = corpus.yaml(yml) else {
+            continue;
+        };
+        for service in services {
+            if service.id == "_defaults" || service.alias_of.is_some() {
+                continue;
+            }
+            let class = service
+                .class
+                .clone()
+                .or_else(|| service.id.contains('\\').then(|| service.id.clone()));
+            let Some(class) = class else { continue };
+            let Some((file, c)) = corpus.class_file(&class) else {
+                // Core's or another module's class: the answer would not be this module's code.
+                continue;
+            };
+            let src = corpus.files[file].cite();
+            if let Some(reason) = legacy(corpus, file, c) {
+                out.drop(&generator, src, reason);
+                continue;
+            }
+            let Some(summary) = &c.summary else {
+                out.drop(
+                    &generator,
+                    src,
+                    "the service class has no docblock summary to write the instruction from",
+                );
+                continue;
+            };
+            let Some(snippet) = services_snippet(&corpus.files[yml].text, services, service) else {
+                out.drop(
+                    &generator,
+                    src,
+                    "its services.yml entry could not be cut out",
+                );
+                continue;
+            };
+            let named = services
+                .iter()
+                .find(|s| s.alias_of.as_deref() == Some(service.id.as_str()))
+                .map(|a| a.id.clone())
+                .unwrap_or_else(|| service.id.clone());
+            let key = format!("{src}#service:{}", service.id);
+            let wiring = if service.autowire {
+                "with autowiring"
+            } else {
+                "with its arguments listed"
+            };
+            let ask = out.pick(
+                &key,
+                &[
+                    "Create a service for the {module} module that {summary}. Register it as `{id}` in `{module}.services.yml` {wiring}.",
+                    "I need a Drupal 11 service `{id}` in {module} that {summary}. Write the class and its `{module}.services.yml` entry ({wiring}).",
+                    "Add a service class `{class}` to {module}: it {summary}. Show the class and how it is registered in `{module}.services.yml`.",
+                ],
+            );
+            let user = fill(
+                ask,
+                &[
+                    ("module", &ext.name),
+                    ("summary", &clause(summary)),
+                    ("id", &named),
+                    ("wiring", wiring),
+                    ("class", &c.name),
+                ],
+            );
+            let answer = format!(
+                "The service class, `{}`:\n\n{}\n\nIts registration in `{}.services.yml`:\n\n{}",
+                inside(corpus, file, ext),
+                fenced("php", &corpus.files[file].text),
+                ext.name,
+                fenced("yaml", &snippet)
+            );
+            out.emit(&generator, "drupal-services", file, user, answer);
+        }
+    }
+}
+
+fn requirement_text(route: &RouteFact) -> String {
+    let parts: Vec<String> = route
+        .requirements
+        .iter()
+        .map(|(k, v)| match v.as_str() {
+            Some(s) => format!("`{k}: '{s}'`"),
+            None => format!("`{k}: {v}`"),
+        })
+        .collect();
+    list_of(&parts)
+}
+
+fn routes(corpus: &Corpus, out: &mut Emitter) {
+    let generator = generator("route-controller");
+    for ext in &corpus.extensions {
+        let Some(yml) = corpus.extension_file(ext, &format!("{}.routing.yml", ext.name)) else {
+            continue;
+        };
+        let Some(YamlFacts::Routes { routes }) = corpus.yaml(yml) else {
+            continue;
+        };
+        for route in routes {
+            if route.handler_key.as_deref() != Some("_controller") {
+                continue;
+            }
+            let Some((class, method)) = route.handler.as_deref().and_then(|h| h.split_once("::"))
+            else {
+                continue;
+            };
+            let Some((file, c)) = corpus.class_file(class) else {
+                continue;
+            };
+            let src = corpus.files[file].cite();
+            if let Some(reason) = legacy(corpus, file, c) {
+                out.drop(&generator, src, reason);
+                continue;
+            }
+            let (Some(path), Some(summary)) = (&route.path, &c.summary) else {
+                out.drop(
+                    &generator,
+                    src,
+                    "the route has no path or its controller no docblock summary",
+                );
+                continue;
+            };
+            let Some(snippet) = yaml_entry(&corpus.files[yml].text, route.line) else {
+                out.drop(
+                    &generator,
+                    src,
+                    "its routing.yml entry could not be cut out",
+                );
+                continue;
+            };
+            let key = format!("{src}#route:{}", route.name);
+            let ask = out.pick(
+                &key,
+                &[
+                    "Add a page at `{path}` to the {module} module: a route `{name}` served by `{class}::{method}()`. The controller {summary}. Access: {requirements}.",
+                    "In Drupal 11, create the route `{name}` (path `{path}`) for {module} and its controller method `{class}::{method}()`; the controller {summary}. Require {requirements}.",
+                    "Write a Drupal 11 controller for {module} that {summary}, and the routing entry `{name}` mapping `{path}` to its `{method}()` method ({requirements}).",
+                ],
+            );
+            let user = fill(
+                ask,
+                &[
+                    ("path", path),
+                    ("module", &ext.name),
+                    ("name", &route.name),
+                    ("class", &c.name),
+                    ("method", method),
+                    ("summary", &clause(summary)),
+                    ("requirements", &requirement_text(route)),
+                ],
+            );
+            let answer = format!(
+                "The route, in `{}.routing.yml`:\n\n{}\n\nThe controller, `{}`:\n\n{}",
+                ext.name,
+                fenced("yaml", &snippet),
+                inside(corpus, file, ext),
+                fenced("php", &corpus.files[file].text),
+            );
+            out.emit(&generator, "drupal-routing", file, user, answer);
+        }
+    }
+}
+
+fn components(corpus: &Corpus, out: &mut Emitter) {
+    let generator = generator("component");
+    for (file, f) in corpus.files.iter().enumerate() {
+        let Some(YamlFacts::Component { component }) = corpus.yaml(file) else {
+            continue;
+        };
+        let Some(ext) = corpus.extension(file) else {
+            continue;
+        };
+        let src = f.cite();
+        let machine = f.file_name().trim_end_matches(".component.yml").to_owned();
+        let dir = &f.path[..f.path.len() - f.file_name().len()];
+        let Some(twig) = corpus.index_of(&format!("{dir}{machine}.twig")) else {
+            out.drop(
+                &generator,
+                src,
+                format!("no {machine}.twig beside the component's YAML"),
+            );
+            continue;
+        };
+        let meta: serde_json::Value = serde_saphyr::from_str(&f.text).unwrap_or_default();
+        let Some(description) = meta.get("description").and_then(|d| d.as_str()) else {
+            out.drop(
+                &generator,
+                src,
+                "the component has no description to write the instruction from",
+            );
+            continue;
+        };
+        let props: Vec<String> = component.props.iter().map(|p| format!("`{p}`")).collect();
+        let slots: Vec<String> = component.slots.iter().map(|s| format!("`{s}`")).collect();
+        let mut spec = String::new();
+        if !props.is_empty() {
+            spec.push_str(&format!(" Props: {}", list_of(&props)));
+            if !component.required.is_empty() {
+                let required: Vec<String> = component
+                    .required
+                    .iter()
+                    .map(|r| format!("`{r}`"))
+                    .collect();
+                spec.push_str(&format!(" ({} required)", list_of(&required)));
+            }
+            spec.push('.');
+        }
+        if !slots.is_empty() {
+            spec.push_str(&format!(" Slots: {}.", list_of(&slots)));
+        }
+        let key = format!("{src}#component");
+        let ask = out.pick(
+            &key,
+            &[
+                "Create a Single Directory Component `{machine}` in the {module} module: {description}{spec}",
+                "Build an SDC for Drupal 11 named `{machine}` (module {module}). {Description}{spec}",
+                "Write the component metadata and Twig template for a `{machine}` Single Directory Component in {module}; {description}{spec}",
+            ],
+        );
+        let user = fill(
+            ask,
+            &[
+                ("machine", &machine),
+                ("module", &ext.name),
+                ("description", &clause(description)),
+                ("Description", description.trim()),
+                ("spec", &spec),
+            ],
+        )
+        .replace(".. ", ". ")
+        .replace(". .", ".");
+        let rel_dir = &dir[ext.dir.len()..];
+        let mut answer = format!(
+            "`{rel_dir}{machine}.component.yml` describes the component:\n\n{}\n\n`{rel_dir}{machine}.twig` renders it:\n\n{}",
+            fenced("yaml", &f.text),
+            fenced("twig", &corpus.files[twig].text)
+        );
+        if let Some(css) = corpus.index_of(&format!("{dir}{machine}.css")) {
+            answer.push_str(&format!(
+                "\n\nIts stylesheet, `{rel_dir}{machine}.css`, is attached automatically:\n\n{}",
+                fenced("css", &corpus.files[css].text)
+            ));
+        }
+        answer.push_str(&format!(
+            "\n\nUse it from another template with `{{{{ include('{}:{machine}', {{...}}) }}}}`; Drupal finds components by directory, with no registration.",
+            ext.name
+        ));
+        out.emit(&generator, "drupal-components", file, user, answer);
+    }
+}
+
+/// What a class is, for an instruction: `form`, `block plugin`, `controller`, ….
+fn class_role(c: &ClassFacts) -> String {
+    if let Some(p) = &c.plugin {
+        return format!("{} plugin", words(&p.plugin_type));
+    }
+    let base = c.extends.as_deref().map(short).unwrap_or("");
+    if base.ends_with("FormBase") {
+        if base == "ConfigFormBase" {
+            "configuration form".to_owned()
+        } else {
+            "form".to_owned()
+        }
+    } else if base == "ControllerBase" || c.fqcn.contains("\\Controller\\") {
+        "controller".to_owned()
+    } else {
+        "class".to_owned()
+    }
+}
+
+fn injection(corpus: &Corpus, out: &mut Emitter) {
+    let generator = generator("dependency-injection");
+    for (file, c, ext) in candidates(corpus) {
+        let services = injected_services(c);
+        let creates = c.methods.iter().any(|m| m == "create");
+        let role = class_role(c);
+        if services.is_empty() || !creates || role == "class" {
+            continue;
+        }
+        let src = corpus.files[file].cite();
+        let Some(summary) = &c.summary else {
+            out.drop(
+                &generator,
+                src,
+                "the class has no docblock summary to write the instruction from",
+            );
+            continue;
+        };
+        if let Some(reason) = legacy(corpus, file, c) {
+            out.drop(&generator, src, reason);
+            continue;
+        }
+        let key = format!("{src}#di");
+        let ask = out.pick(
+            &key,
+            &[
+                "Write a {role} for the {module} module that {summary}. Inject {services} through `create()` and the constructor instead of calling `\\Drupal::`.",
+                "Drupal 11, module {module}: I need a {role}, `{class}`, that {summary}. Use dependency injection for {services}.",
+                "Create `{class}`, a {role} in {module} that {summary}, with {services} injected (no service locator calls).",
+            ],
+        );
+        let user = fill(
+            ask,
+            &[
+                ("role", &role),
+                ("module", &ext.name),
+                ("summary", &clause(summary)),
+                ("services", &list_of(&services)),
+                ("class", &c.name),
+            ],
+        );
+        let intro = format!("`{}`, in `{}`:", c.fqcn, inside(corpus, file, ext));
+        let notes = format!(
+            "`create()` takes {} from the container and hands them to the constructor, whose promoted properties keep them. Nothing reaches for the global container, so the class can be unit-tested with mocks.",
+            list_of(&services)
+        );
+        let answer = code_answer(&intro, "php", &corpus.files[file].text, &notes);
+        out.emit(&generator, "drupal-services", file, user, answer);
+    }
+}
+
+fn domain_of(c: &ClassFacts, corpus: &Corpus, file: usize) -> &'static str {
+    if c.plugin.is_some() {
+        "drupal-plugins"
+    } else if !class_hooks(corpus, file, c).is_empty() {
+        "drupal-hooks"
+    } else if class_role(c) == "controller" {
+        "drupal-routing"
+    } else if !c.injected.is_empty() || c.fqcn.contains("\\Form\\") {
+        "drupal-services"
+    } else {
+        "drupal-general"
+    }
+}
+
+fn explain(corpus: &Corpus, out: &mut Emitter) {
+    let generator = generator("explain-class");
+    for (file, c, ext) in candidates(corpus) {
+        let src = corpus.files[file].cite();
+        let Some(summary) = &c.summary else {
+            out.drop(
+                &generator,
+                src,
+                "the class has no docblock summary to explain it from",
+            );
+            continue;
+        };
+        let mut points = Vec::new();
+        if let Some(p) = &c.plugin {
+            let label = p
+                .label
+                .as_ref()
+                .map(|l| format!(" (\"{l}\")"))
+                .unwrap_or_default();
+            let id = p.id.as_ref().map(|i| format!(" `{i}`")).unwrap_or_default();
+            points.push(match p.declared_by {
+                "attribute" => format!(
+                    "It is the {} plugin{id}{label}, declared with the `#[{}]` attribute, which is how Drupal 11 discovers plugins.",
+                    words(&p.plugin_type),
+                    p.plugin_type
+                ),
+                _ => format!(
+                    "It is the {} plugin{id}{label}, declared with a `@{}` docblock annotation: the Drupal 10 style. Drupal 11 reads the `#[{}]` attribute instead, and annotations for this plugin type are deprecated.",
+                    words(&p.plugin_type),
+                    p.plugin_type,
+                    p.plugin_type
+                ),
+            });
+        }
+        if let Some(base) = &c.extends {
+            points.push(format!("It extends `{}`.", short(base)));
+        }
+        if !c.implements.is_empty() {
+            let names: Vec<String> = c
+                .implements
+                .iter()
+                .map(|i| format!("`{}`", short(i)))
+                .collect();
+            points.push(format!("It implements {}.", list_of(&names)));
+        }
+        let hooks = class_hooks(corpus, file, c);
+        if !hooks.is_empty() {
+            points.push(format!(
+                "It implements {} as `#[Hook]` methods, so Drupal 11.1+ calls it without any `.module` function.",
+                list_of(&hooks)
+            ));
+        }
+        let services = injected_services(c);
+        if !services.is_empty() {
+            let via = if c.methods.iter().any(|m| m == "create") {
+                "`create()` and its constructor"
+            } else {
+                "its constructor"
+            };
+            points.push(format!(
+                "Its dependencies, {}, are injected through {via}.",
+                list_of(&services)
+            ));
+        }
+        if !c.drupal_calls.is_empty() {
+            let mut calls: Vec<String> = c
+                .drupal_calls
+                .iter()
+                .map(|d| match &d.service {
+                    Some(s) => format!("`\\Drupal::service('{s}')`"),
+                    None => format!("`\\Drupal::{}()`", d.method),
+                })
+                .collect();
+            calls.dedup();
+            points.push(format!(
+                "It reaches for the global container with {}; in Drupal 11 these services should be injected instead, which also makes the class testable.",
+                list_of(&calls)
+            ));
+        }
+        let methods: Vec<String> = c
+            .methods
+            .iter()
+            .filter(|m| !m.starts_with("__"))
+            .map(|m| format!("`{m}()`"))
+            .collect();
+        if !methods.is_empty() {
+            points.push(format!("Its methods: {}.", list_of(&methods)));
+        }
+        let key = format!("{src}#explain:{}", c.name);
+        let ask = out.pick(
+            &key,
+            &[
+                "Explain what this class from the {module} module does:\n\n{code}",
+                "What does `{class}` do? It is in the {module} module.\n\n{code}",
+                "I found this class in a Drupal module ({module}). Walk me through it.\n\n{code}",
+            ],
+        );
+        let user = fill(
+            ask,
+            &[
+                ("module", &ext.name),
+                ("class", &c.name),
+                ("code", &fenced("php", &corpus.files[file].text)),
+            ],
+        );
+        let mut answer = format!("`{}` {}.", c.name, clause_after_name(summary));
+        if !points.is_empty() {
+            answer.push_str("\n\n");
+            answer.push_str(
+                &points
+                    .iter()
+                    .map(|p| format!("- {p}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
+        }
+        out.emit(&generator, domain_of(c, corpus, file), file, user, answer);
+    }
+}
+
+/// A summary that can follow the class name: "Provides a block …" → "provides a block …";
+/// a noun phrase ("A block that …") gets "is".
+fn clause_after_name(summary: &str) -> String {
+    let c = clause(summary);
+    let first = c.split_whitespace().next().unwrap_or("");
+    if first.ends_with('s') && !matches!(first, "this" | "is" | "its" | "has") {
+        c
+    } else {
+        format!("is {c}")
+    }
+}
+
+fn upgrade(corpus: &Corpus, out: &mut Emitter) {
+    let generator = generator("upgrade-10-11");
+    for (file, c, ext) in candidates(corpus) {
+        let Some(p) = &c.plugin else { continue };
+        if p.declared_by != "attribute" || p.also_annotated {
+            continue;
+        }
+        let src = corpus.files[file].cite();
+        let Some(id) = &p.id else {
+            out.drop(&generator, src, "the plugin has no id");
+            continue;
+        };
+        let text = &corpus.files[file].text;
+        let diff = match plugin_decl::attribute_to_annotation_diff(text, &p.plugin_type) {
+            Ok(d) => d,
+            Err(reason) => {
+                out.drop(&generator, src, reason);
+                continue;
+            }
+        };
+        let kind = words(&p.plugin_type);
+        let key = format!("{src}#upgrade");
+        let ask = out.pick(
+            &key,
+            &[
+                "How does declaring the {kind} plugin `{id}` of the {module} module differ between Drupal 10 and Drupal 11?",
+                "We are moving {module} from Drupal 10 to 11. What changes in the declaration of its {kind} plugin `{id}`?",
+                "Explain the Drupal 10 → 11 difference for plugin declarations, using the {kind} plugin `{id}` from {module} as the example.",
+            ],
+        );
+        let user = fill(ask, &[("kind", &kind), ("id", id), ("module", &ext.name)]);
+        let answer = format!(
+            "In Drupal 10 the plugin was declared by a Doctrine annotation in the class docblock, `@{t}(…)`, which core parsed from the comment. Drupal 11 reads a PHP attribute instead: `#[{t}(…)]` from `{w}`, with named arguments and `new TranslatableMarkup()` where the annotation had `@Translation()`. Annotations for {kind} plugins are deprecated, and the attribute is checked by PHP itself.\n\n{}\n\nThe class body does not change; only the declaration and its `use` imports do (the attribute class and `TranslatableMarkup` in, `Drupal\\Core\\Annotation\\Translation` and the annotation class out).",
+            fenced("diff", &diff),
+            t = p.plugin_type,
+            w = p.declared_with,
+        );
+        out.emit(&generator, "drupal-upgrade", file, user, answer);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camel_case_reads_as_words() {
+        assert_eq!(words("FieldFormatter"), "field formatter");
+        assert_eq!(words("Block"), "block");
+        assert_eq!(words("QueueWorker"), "queue worker");
+        assert_eq!(words("ViewsField"), "views field");
+    }
+
+    #[test]
+    fn yaml_entries_end_at_the_next_sibling() {
+        let text = "services:\n  _defaults:\n    autowire: true\n\n  a.b:\n    class: X\n    arguments: ['@c']\n  d: ~\n";
+        assert_eq!(
+            yaml_entry(text, 5).unwrap(),
+            "  a.b:\n    class: X\n    arguments: ['@c']"
+        );
+        assert_eq!(
+            yaml_entry(text, 2).unwrap(),
+            "  _defaults:\n    autowire: true"
+        );
+        assert_eq!(yaml_entry(text, 8).unwrap(), "  d: ~");
+        assert_eq!(yaml_entry(text, 99), None);
+    }
+
+    #[test]
+    fn summaries_follow_the_class_name() {
+        assert_eq!(
+            clause_after_name("Provides a block of events."),
+            "provides a block of events"
+        );
+        assert_eq!(
+            clause_after_name("A queue worker for mail."),
+            "is a queue worker for mail"
+        );
+    }
+}

@@ -1,0 +1,300 @@
+//! The `generate` stage: cleaned code and docs (with their facts) → `sft/instructions.jsonl`,
+//! plus `sft/combined.jsonl` (what the gate reads), `sft/dropped.jsonl` (every candidate
+//! that made no sample, with its reason) and per-generator counts in the stage report.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde_json::{Value, json};
+use tuneforge_core::config::PipelineConfig;
+use tuneforge_core::manifest::FileDigest;
+use tuneforge_core::reporter::Reporter;
+use tuneforge_core::workspace::Workspace;
+use tuneforge_generate::corpus::{Corpus, Provenance, SourceFile};
+use tuneforge_generate::{GenerateOptions, generate};
+use tuneforge_sources::acquire::Outcome;
+
+use crate::PipelineError;
+use crate::stages::{
+    CLEAN_DIR, CLEAN_FILES, COMBINED_SAMPLES, FACTS, Stage, StageContext, StageRun, existing,
+    read_acquired, read_discovery, workspace_checker,
+};
+
+pub struct GenerateStage;
+
+pub const SFT_DIR: &str = "sft";
+pub const INSTRUCTIONS: &str = "sft/instructions.jsonl";
+pub const GENERATE_DROPPED: &str = "sft/dropped.jsonl";
+
+/// One kept file of `clean/files.jsonl`.
+struct KeptFile {
+    path: String,
+    source: String,
+    spdx: Option<String>,
+    duplicate_of: Option<String>,
+}
+
+/// The kept files `clean` listed.
+fn kept_files(ws: &Workspace) -> Result<Vec<KeptFile>, PipelineError> {
+    let listing = std::fs::read_to_string(ws.path(CLEAN_FILES)).map_err(
+        tuneforge_core::fsio::at("cannot read", &ws.path(CLEAN_FILES)),
+    )?;
+    let mut out = Vec::new();
+    for (i, line) in listing
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let record: Value = serde_json::from_str(line).map_err(|e| PipelineError::Manifest {
+            path: format!("{CLEAN_FILES}:{}", i + 1),
+            message: format!("{e}; run `tuneforge clean --force` to rewrite it"),
+        })?;
+        let field = |k: &str| record.get(k).and_then(Value::as_str).map(str::to_owned);
+        let (Some(path), Some(source)) = (field("path"), field("source")) else {
+            return Err(PipelineError::Manifest {
+                path: format!("{CLEAN_FILES}:{}", i + 1),
+                message: "a record without path or source; run `tuneforge clean --force`"
+                    .to_owned(),
+            });
+        };
+        out.push(KeptFile {
+            path,
+            source,
+            spdx: field("spdx"),
+            duplicate_of: field("duplicate_of"),
+        });
+    }
+    Ok(out)
+}
+
+/// How each source is cited and dated: `(source_ref, timestamp, license)` by source name.
+fn provenances(ws: &Workspace) -> Result<BTreeMap<String, Provenance>, PipelineError> {
+    let discovery = read_discovery(ws)?;
+    let (repositories, docs) = read_acquired(ws)?;
+    let short = |s: &str| s.get(..12).unwrap_or(s).to_owned();
+    let mut out = BTreeMap::new();
+    for c in &discovery.candidates {
+        let license = matches!(c.kind.as_str(), "drupal-core" | "drupal-contrib")
+            .then(|| "GPL-2.0-or-later".to_owned());
+        if c.kind == "path" {
+            out.insert(
+                c.name.clone(),
+                Provenance {
+                    source_ref: format!(
+                        "path:{}@{}",
+                        c.name,
+                        short(c.tree_hash.as_deref().unwrap_or("unpinned"))
+                    ),
+                    timestamp: c.updated_at.clone().unwrap_or_default(),
+                    license,
+                },
+            );
+        } else if let Some(r) = repositories
+            .iter()
+            .find(|r| r.name == c.name && matches!(r.outcome, Outcome::Fetched | Outcome::Reused))
+        {
+            out.insert(
+                c.name.clone(),
+                Provenance {
+                    source_ref: format!(
+                        "git:{}@{}",
+                        c.name,
+                        short(r.commit.as_deref().unwrap_or("unpinned"))
+                    ),
+                    timestamp: r
+                        .committed_at
+                        .clone()
+                        .or_else(|| r.fetched_at.clone())
+                        .unwrap_or_default(),
+                    license,
+                },
+            );
+        }
+    }
+    // Pages fetched over HTTP: the newest fetch dates them (each node carries its own time).
+    let newest = docs
+        .iter()
+        .filter_map(|d| d.fetched_at.clone())
+        .max()
+        .unwrap_or_default();
+    out.insert(
+        "web".to_owned(),
+        Provenance {
+            source_ref: "web".to_owned(),
+            timestamp: newest,
+            license: None,
+        },
+    );
+    Ok(out)
+}
+
+fn deprecations(
+    ws: &Workspace,
+) -> Result<Vec<tuneforge_php::deprecations::Deprecation>, PipelineError> {
+    let list = ws.path(&ws.config.rules.deprecations);
+    if !list.is_file() {
+        return Ok(Vec::new());
+    }
+    let text =
+        std::fs::read_to_string(&list).map_err(tuneforge_core::fsio::at("cannot read", &list))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| PipelineError::Manifest {
+                path: format!("{}:{}", list.display(), i + 1),
+                message: format!(
+                    "not a deprecation record ({e}); mine it again with `tuneforge rules mine`"
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Files generators read: code and docs a sample can be made from.
+fn wanted(path: &str) -> bool {
+    tuneforge_php::analyze::is_php(path)
+        || path.ends_with(".yml")
+        || path.ends_with(".twig")
+        || path.ends_with(".css")
+        || (path.starts_with("docs/") && path.ends_with(".json"))
+}
+
+impl Stage for GenerateStage {
+    fn name(&self) -> &'static str {
+        "generate"
+    }
+    fn dir(&self) -> &'static str {
+        SFT_DIR
+    }
+    fn depends_on(&self) -> &'static [&'static str] {
+        &["analyze"]
+    }
+    fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
+        (!ws.path(CLEAN_FILES).exists()).then(|| "nothing cleaned yet".to_owned())
+    }
+    fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError> {
+        Ok(existing(
+            ws,
+            [
+                CLEAN_FILES.to_owned(),
+                FACTS.to_owned(),
+                ws.config.rules.deprecations.clone(),
+            ],
+        ))
+    }
+    fn config_slice(&self, c: &PipelineConfig) -> Value {
+        json!({"seed": c.seed, "rules": c.rules})
+    }
+    fn run(
+        &self,
+        ws: &Workspace,
+        _: &StageContext,
+        reporter: &dyn Reporter,
+    ) -> Result<StageRun, PipelineError> {
+        let provenance = provenances(ws)?;
+        let kept = kept_files(ws)?;
+        let task = reporter.task("generate: reading files", Some(kept.len() as u64));
+        let files: Vec<SourceFile> = kept
+            .par_iter()
+            .filter(|k| k.duplicate_of.is_none() && wanted(&k.path))
+            .map(
+                |KeptFile {
+                     path, source, spdx, ..
+                 }| {
+                    task.advance(1);
+                    let full = ws.path(CLEAN_DIR).join(path);
+                    let text = std::fs::read_to_string(&full)
+                        .map_err(tuneforge_core::fsio::at("cannot read", &full))?;
+                    let mut p = provenance
+                        .get(source)
+                        .cloned()
+                        .unwrap_or_else(|| Provenance {
+                            source_ref: source.clone(),
+                            timestamp: String::new(),
+                            license: None,
+                        });
+                    if spdx.is_some() {
+                        p.license = spdx.clone();
+                    }
+                    // `code/<dir>/<path>` → `<path>`.
+                    let rel = path.splitn(3, '/').nth(2).unwrap_or(path).to_owned();
+                    Ok(SourceFile {
+                        path: path.clone(),
+                        rel,
+                        text,
+                        provenance: p,
+                        group: path.clone(),
+                    })
+                },
+            )
+            .collect::<Result<_, PipelineError>>()?;
+        task.finish();
+        let checker = workspace_checker(&ws.config, &ws.root)?;
+        let deprecations = deprecations(ws)?;
+        let corpus = Corpus::new(files, &checker);
+        let generated = generate(
+            &corpus,
+            &checker,
+            &deprecations,
+            &GenerateOptions {
+                seed: ws.config.seed,
+                only: Vec::new(),
+            },
+        );
+        let instructions = tuneforge_core::jsonl::to_lines(&generated.samples);
+        let dropped = tuneforge_core::jsonl::to_lines(&generated.dropped);
+        let mut outputs = Vec::new();
+        for (rel, bytes, records) in [
+            (
+                INSTRUCTIONS,
+                instructions.as_bytes(),
+                generated.samples.len(),
+            ),
+            (
+                GENERATE_DROPPED,
+                dropped.as_bytes(),
+                generated.dropped.len(),
+            ),
+            (
+                COMBINED_SAMPLES,
+                instructions.as_bytes(),
+                generated.samples.len(),
+            ),
+        ] {
+            tuneforge_core::fsio::write_atomic(&ws.path(rel), bytes)?;
+            outputs.push(FileDigest::from_bytes(rel, bytes, Some(records as u64)));
+        }
+        let mut families: BTreeMap<String, u64> = BTreeMap::new();
+        for (g, c) in &generated.generators {
+            let family = g.split('@').next().unwrap_or(g).to_owned();
+            *families.entry(family).or_default() += c.samples;
+        }
+        let summary = format!(
+            "{} samples from {} files and {} docs nodes ({} candidates dropped, {} repeats); {}",
+            generated.samples.len(),
+            corpus.files.len(),
+            corpus.docs.len(),
+            generated.dropped.len(),
+            generated.repeats,
+            families
+                .iter()
+                .map(|(f, n)| format!("{f} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        Ok(StageRun {
+            outputs,
+            report: json!({
+                "samples": generated.samples.len(),
+                "files": corpus.files.len(),
+                "docs_nodes": corpus.docs.len(),
+                "dropped": generated.dropped.len(),
+                "repeats": generated.repeats,
+                "generators": generated.generators,
+            }),
+            summary,
+            incomplete: None,
+        })
+    }
+}
