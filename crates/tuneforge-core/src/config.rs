@@ -58,6 +58,10 @@ pub struct PipelineConfig {
     #[serde(default)]
     pub process: ProcessConfig,
     #[serde(default)]
+    pub package: PackageConfig,
+    #[serde(default)]
+    pub eval: EvalConfig,
+    #[serde(default)]
     pub validate: ValidateConfig,
     #[serde(default)]
     pub retrain: RetrainConfig,
@@ -712,6 +716,44 @@ impl Default for GateConfig {
     }
 }
 
+/// `package`: the full dataset (generated samples and interactions). Splits, holdout and
+/// export formats are the `process` section's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PackageConfig {
+    pub decontamination: DecontaminationConfig,
+}
+
+impl Default for PackageConfig {
+    fn default() -> Self {
+        Self {
+            decontamination: DecontaminationConfig {
+                ngram: 13,
+                threshold: 0.5,
+            },
+        }
+    }
+}
+
+/// A training sample whose word n-grams overlap the test split (or the eval prompts) by
+/// more than `threshold` of its own n-grams is dropped from training.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecontaminationConfig {
+    pub ngram: usize,
+    pub threshold: f64,
+}
+
+/// The evaluation suite's inputs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EvalConfig {
+    /// Files of evaluation prompts (JSON Lines with a `prompt` or `messages` field, or plain
+    /// text, one prompt per line), relative to the workspace. Training samples that
+    /// overlap them are dropped at packaging.
+    pub prompts: Vec<String>,
+}
+
 /// A second shingling with names masked (string literals, variables, declared names,
 /// numbers, YAML values), for boilerplate that differs only by names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -986,6 +1028,8 @@ impl PipelineConfig {
             rules: RulesConfig::default(),
             gate: GateConfig::default(),
             process: ProcessConfig::default(),
+            package: PackageConfig::default(),
+            eval: EvalConfig::default(),
             validate: ValidateConfig::default(),
             retrain: RetrainConfig::default(),
         }
@@ -1230,6 +1274,15 @@ process:
   # A domain with fewer samples goes entirely to train.
   min_domain_samples_for_holdout: 10
   formats: [messages, alpaca, preference]   # written beside the canonical splits
+
+package:
+  # `package` splits by group (a source file and its duplicates) with the `process` split
+  # ratios, stratified by domain and generator. A training sample sharing more than
+  # `threshold` of its word n-grams with the test split or an eval prompt is dropped.
+  decontamination: {ngram: 13, threshold: 0.5}
+
+eval:
+  prompts: []                        # files of evaluation prompts, kept out of training
 
 validate:
   max_domain_share: 0.6              # warn when one domain holds more of the dataset

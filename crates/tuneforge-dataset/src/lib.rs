@@ -2,6 +2,7 @@
 //! formats), `validate`, and snapshots.
 
 pub mod formats;
+pub mod package;
 pub mod process;
 pub mod snapshot;
 pub mod split;

@@ -77,7 +77,7 @@ pub struct SplitCounts {
 }
 
 impl SplitCounts {
-    fn add(&mut self, split: Split) {
+    pub fn add(&mut self, split: Split) {
         match split {
             Split::Train => self.train += 1,
             Split::Valid => self.valid += 1,
@@ -233,8 +233,26 @@ fn collapse_into(text: &str, out: &mut Vec<u8>) {
     }
 }
 
-/// Run `process` over the workspace.
-pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput, ProcessError> {
+/// Captured interactions read, checked, normalized, redacted and deduplicated: the samples
+/// `process` splits and `generate` passes on to the gate, with everything left out listed.
+pub struct InteractionSamples {
+    pub raw_lines: u64,
+    pub samples: Vec<Sample>,
+    /// Each sample's duplicate key ([`dedup_key`]).
+    pub keys: Vec<[u8; 32]>,
+    pub unreadable: Vec<Unreadable>,
+    pub excluded: Vec<Excluded>,
+    pub duplicates: Vec<DuplicateRemoved>,
+    pub redactions: RedactionCounts,
+    pub redacted_samples: u64,
+}
+
+/// Read `raw/interactions.jsonl` into samples (see the module docs); warnings name every
+/// line left out.
+pub fn read_interactions(
+    ws: &Workspace,
+    reporter: &dyn Reporter,
+) -> Result<InteractionSamples, ProcessError> {
     let config = &ws.config;
     let raw_path = ws.path(RAW_INTERACTIONS);
     let bytes = read_appended(&raw_path)?
@@ -243,7 +261,7 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
     let redactor = config.redact.enabled.then(|| Redactor::new(&config.redact));
 
     let task = reporter.task(
-        "process: reading and redacting interactions",
+        "reading and redacting interactions",
         Some(lines.len() as u64),
     );
     let outcomes: Vec<LineOutcome> = lines
@@ -265,7 +283,8 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
     let mut redactions = RedactionCounts::new();
     let mut redacted_samples = 0u64;
     let mut first_seen: HashMap<[u8; 32], (u64, String)> = HashMap::new();
-    let mut kept: Vec<(Sample, [u8; 32])> = Vec::new();
+    let mut samples = Vec::new();
+    let mut keys = Vec::new();
     for (line, outcome) in lines.iter().zip(outcomes) {
         match outcome {
             LineOutcome::Unreadable(reason) => unreadable.push(Unreadable {
@@ -295,7 +314,8 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
                         *redactions.entry(k).or_default() += v;
                     }
                 }
-                kept.push((p.sample, p.key));
+                samples.push(p.sample);
+                keys.push(p.key);
             }
         }
     }
@@ -311,12 +331,34 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
             e.line, e.interaction_id, e.reason
         ));
     }
+    Ok(InteractionSamples {
+        raw_lines: lines.len() as u64,
+        samples,
+        keys,
+        unreadable,
+        excluded,
+        duplicates,
+        redactions,
+        redacted_samples,
+    })
+}
+
+/// Run `process` over the workspace.
+pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput, ProcessError> {
+    let config = &ws.config;
+    let InteractionSamples {
+        raw_lines,
+        samples: kept,
+        keys,
+        unreadable,
+        excluded,
+        duplicates,
+        redactions,
+        redacted_samples,
+    } = read_interactions(ws, reporter)?;
 
     // processed/interactions.jsonl: every kept sample, in capture order.
-    let serialized: Vec<Vec<u8>> = kept
-        .par_iter()
-        .map(|(s, _)| serde_json::to_vec(s).expect("samples always serialize"))
-        .collect();
+    let serialized = serialize_all(&kept);
     let mut processed = Vec::with_capacity(serialized.iter().map(|s| s.len() + 1).sum());
     for s in &serialized {
         processed.extend_from_slice(s);
@@ -325,7 +367,7 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
     write_atomic(&ws.path(PROCESSED_INTERACTIONS), &processed)?;
 
     let mut domains: BTreeMap<String, u64> = BTreeMap::new();
-    for (s, _) in &kept {
+    for s in &kept {
         *domains.entry(s.metadata.domain.clone()).or_default() += 1;
     }
     let min_holdout = config.process.min_domain_samples_for_holdout;
@@ -336,6 +378,7 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
         .collect();
     let splits: Vec<Split> = kept
         .iter()
+        .zip(&keys)
         .map(|(s, key)| {
             let holdout = !train_only_domains.contains(&s.metadata.domain);
             assign(config.seed, key, &config.process.split, holdout)
@@ -365,6 +408,7 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
             counts: counts.clone(),
             train_only_domains: train_only_domains.clone(),
             redactions: redactions.clone(),
+            package: None,
         },
     )?;
 
@@ -376,7 +420,7 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
     }));
     Ok(ProcessOutput {
         report: ProcessReport {
-            raw_lines: lines.len() as u64,
+            raw_lines,
             samples: kept.len() as u64,
             unreadable,
             excluded,
@@ -397,25 +441,32 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
 }
 
 /// A dataset file before it is written: path relative to `dataset/v<N>`, bytes, records.
-struct DataFile {
-    rel: String,
-    bytes: Vec<u8>,
-    records: u64,
+pub(crate) struct DataFile {
+    pub(crate) rel: String,
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) records: u64,
 }
 
-fn build_dataset_files(
+/// Each sample as one JSON line's bytes (without the newline), in parallel.
+pub(crate) fn serialize_all(samples: &[Sample]) -> Vec<Vec<u8>> {
+    samples
+        .par_iter()
+        .map(|s| serde_json::to_vec(s).expect("samples always serialize"))
+        .collect()
+}
+
+/// The split files, per-domain splits and export formats of a dataset version.
+pub(crate) fn build_dataset_files(
     config: &PipelineConfig,
-    kept: &[(Sample, [u8; 32])],
+    kept: &[Sample],
     serialized: &[Vec<u8>],
     splits: &[Split],
 ) -> Vec<DataFile> {
     let mut formats = config.process.formats.clone();
     formats.sort();
     formats.dedup();
-    let present: std::collections::BTreeSet<&str> = kept
-        .iter()
-        .map(|(s, _)| s.metadata.domain.as_str())
-        .collect();
+    let present: std::collections::BTreeSet<&str> =
+        kept.iter().map(|s| s.metadata.domain.as_str()).collect();
     let domains: Vec<&str> = config
         .domains
         .names()
@@ -441,7 +492,7 @@ fn build_dataset_files(
     jobs.into_par_iter()
         .map(|(rel, split, domain, format)| {
             let members = (0..kept.len()).filter(|&i| {
-                splits[i] == split && domain.is_none_or(|d| kept[i].0.metadata.domain == d)
+                splits[i] == split && domain.is_none_or(|d| kept[i].metadata.domain == d)
             });
             let mut bytes = Vec::new();
             let mut records = 0u64;
@@ -452,7 +503,7 @@ fn build_dataset_files(
                         bytes.push(b'\n');
                         records += 1;
                     }
-                    Some(f) => records += u64::from(write_record(f, &kept[i].0, &mut bytes)),
+                    Some(f) => records += u64::from(write_record(f, &kept[i], &mut bytes)),
                 }
             }
             DataFile {
@@ -487,6 +538,10 @@ pub struct DatasetFacts {
     pub counts: SplitCounts,
     pub train_only_domains: Vec<String>,
     pub redactions: RedactionCounts,
+    /// What `package` adds: sources, rules, groups, per-domain and per-generator counts,
+    /// gate pass rates, decontamination.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<crate::package::PackageFacts>,
 }
 
 pub const DATASET_MANIFEST: &str = "manifest.json";
@@ -517,10 +572,10 @@ pub fn latest_version(dataset_dir: &Path) -> Result<Option<u32>, IoError> {
 }
 
 /// The version `write_dataset` settled on, and its files relative to `dataset/v<N>`.
-struct WrittenDataset {
-    version: u32,
-    write: DatasetWrite,
-    files: Vec<FileDigest>,
+pub(crate) struct WrittenDataset {
+    pub(crate) version: u32,
+    pub(crate) write: DatasetWrite,
+    pub(crate) files: Vec<FileDigest>,
 }
 
 /// The first file of a dataset version that is missing or differs from its manifest.
@@ -543,7 +598,7 @@ pub fn damaged_file(version_dir: &Path, manifest: &DatasetManifest) -> Option<St
     None
 }
 
-fn write_dataset(
+pub(crate) fn write_dataset(
     ws: &Workspace,
     reporter: &dyn Reporter,
     files: Vec<DataFile>,
@@ -656,7 +711,21 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
 
 fn dataset_card(m: &DatasetManifest) -> String {
     let f = &m.facts;
+    // Front matter Hugging Face `datasets` reads: `load_dataset(<this directory>)` gives
+    // the three splits.
+    let licenses: std::collections::BTreeSet<&str> = f
+        .package
+        .as_ref()
+        .map(|p| p.licenses.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    let license = match licenses.iter().next() {
+        Some(l) if licenses.len() == 1 => l.to_ascii_lowercase(),
+        _ => "other".to_owned(),
+    };
     let mut card = format!(
+        "---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n    path: train.jsonl\n  - split: validation\n    path: valid.jsonl\n  - split: test\n    path: test.jsonl\nlicense: {license}\ntask_categories:\n- text-generation\ntags:\n- tuneforge\n- code\n---\n\n",
+    );
+    card.push_str(&format!(
         "# Dataset v{version}\n\n\
          Made by tuneforge {tool} from `{source}` (blake3 `{source_hash}`), seed {seed}.\n\n\
          | split | samples |\n|---|---|\n| train | {train} |\n| valid | {valid} |\n| test | {test} |\n\n\
@@ -681,7 +750,27 @@ fn dataset_card(m: &DatasetManifest) -> String {
                 .join(", ")
                 + " hold the export formats"
         },
-    );
+    ));
+    if let Some(p) = &f.package {
+        card.push_str(&format!(
+            "\n{} groups (a source file with its duplicates): no group is in two splits.\n\n| generator | train | valid | test |\n|---|---|---|---|\n",
+            p.groups
+        ));
+        for (g, c) in &p.by_generator {
+            card.push_str(&format!(
+                "| {g} | {} | {} | {} |\n",
+                c.train, c.valid, c.test
+            ));
+        }
+        card.push_str(&format!(
+            "\nDecontamination: {} training samples dropped for sharing more than {:.0}% of their {}-grams with the test split or an eval prompt ({}).\n",
+            p.decontamination.dropped.len(),
+            p.decontamination.threshold * 100.0,
+            p.decontamination.ngram,
+            p.decontamination.eval_prompts
+        ));
+        card.push_str("\n`axolotl.yaml` and `dataset_info.json` (LLaMA-Factory) point at the export formats.\n");
+    }
     if !f.train_only_domains.is_empty() {
         card.push_str(&format!(
             "\nDomains with fewer than {} samples are in train only: {}.\n",

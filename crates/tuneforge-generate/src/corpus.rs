@@ -32,6 +32,9 @@ pub struct SourceFile {
     /// Samples from files of one group never straddle splits: the file itself, or the
     /// kept file of its duplicate cluster.
     pub group: String,
+    /// The kept file of its duplicate cluster, when this one is a duplicate: it is read
+    /// (an extension's `.info.yml` names the extension) but makes no sample of its own.
+    pub duplicate_of: Option<String>,
 }
 
 impl SourceFile {

@@ -101,6 +101,14 @@ impl<'c> Emitter<'c> {
     ) {
         let f = &self.corpus.files[file];
         let source = f.cite();
+        if let Some(kept) = &f.duplicate_of {
+            self.drop(
+                generator,
+                source,
+                format!("a duplicate of {kept}, which makes the samples"),
+            );
+            return;
+        }
         let meta = metadata(generator, domain, f, source);
         self.emit_with(generator, user, answer, meta);
     }

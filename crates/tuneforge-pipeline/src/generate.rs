@@ -197,10 +197,13 @@ impl Stage for GenerateStage {
         let task = reporter.task("generate: reading files", Some(kept.len() as u64));
         let files: Vec<SourceFile> = kept
             .par_iter()
-            .filter(|k| k.duplicate_of.is_none() && wanted(&k.path))
+            .filter(|k| wanted(&k.path))
             .map(
                 |KeptFile {
-                     path, source, spdx, ..
+                     path,
+                     source,
+                     spdx,
+                     duplicate_of,
                  }| {
                     task.advance(1);
                     let full = ws.path(CLEAN_DIR).join(path);
@@ -224,7 +227,8 @@ impl Stage for GenerateStage {
                         rel,
                         text,
                         provenance: p,
-                        group: path.clone(),
+                        group: duplicate_of.clone().unwrap_or_else(|| path.clone()),
+                        duplicate_of: duplicate_of.clone(),
                     })
                 },
             )

@@ -7,6 +7,7 @@
 pub mod error;
 pub mod generate;
 pub mod init;
+pub mod package;
 pub mod quickstart;
 pub mod runner;
 pub mod stages;

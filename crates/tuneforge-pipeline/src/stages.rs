@@ -984,8 +984,14 @@ impl Stage for ProcessStage {
         Ok(existing(ws, [RAW_INTERACTIONS.to_owned()]))
     }
     fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
-        (!ws.path(RAW_INTERACTIONS).exists())
-            .then(|| "no interactions captured yet (`tuneforge collect`)".to_owned())
+        if !ws.path(RAW_INTERACTIONS).exists() {
+            return Some("no interactions captured yet (`tuneforge collect`)".to_owned());
+        }
+        // Where code was generated into samples, `package` writes the dataset, with the
+        // interactions joined through `generate` and the gate.
+        ws.path(COMBINED_SAMPLES)
+            .exists()
+            .then(|| "interactions are packaged with the generated samples (`package`)".to_owned())
     }
     fn config_slice(&self, c: &PipelineConfig) -> Value {
         json!({"seed": c.seed, "domains": c.domains, "redact": c.redact, "process": c.process})
@@ -1118,6 +1124,7 @@ pub fn all() -> Vec<&'static dyn Stage> {
         &AnalyzeStage,
         &crate::generate::GenerateStage,
         &GateStage,
+        &crate::package::PackageStage,
         &ProcessStage,
         &ValidateStage,
     ]

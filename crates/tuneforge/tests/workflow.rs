@@ -333,8 +333,9 @@ fn status_names_the_changed_input_and_setting_and_run_obeys_flags() {
     let out = tf_in(&ws).args(["run", "--only", "nope"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out)
-            .contains("stages: discover, acquire, rules, clean, analyze, generate, gate, process, validate"),
+        stderr(&out).contains(
+            "stages: discover, acquire, rules, clean, analyze, generate, gate, package, process, validate"
+        ),
         "{}",
         stderr(&out)
     );

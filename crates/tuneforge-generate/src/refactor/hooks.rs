@@ -70,7 +70,12 @@ fn functions<'t>(root: Node<'t>) -> Vec<Function<'t>> {
     out
 }
 
-pub(super) fn run(corpus: &Corpus, checker: &Checker, _: &[Deprecation], out: &mut Emitter) {
+pub(super) fn run(
+    corpus: &Corpus,
+    checker: &Checker,
+    deprecations: &[Deprecation],
+    out: &mut Emitter,
+) {
     let generator = generator("hook");
     for (file, facts) in corpus.facts.iter().enumerate() {
         let Some(php) = facts.as_ref().and_then(|f| f.php.as_ref()) else {
@@ -178,8 +183,30 @@ pub(super) fn run(corpus: &Corpus, checker: &Checker, _: &[Deprecation], out: &m
             "<?php\n\nnamespace Drupal\\{module}\\Hook;\n\n{uses}\n/**\n * Hook implementations for the {module} module.\n */\nclass {class} {{\n\n{}\n\n}}\n",
             methods.join("\n\n")
         );
+        // Functions Drupal 11 removed go too: the class must run on Drupal 11.
+        let removed = super::removed::removed_in_11(deprecations);
+        let (output, used) = match super::removed::replace_removed(&output, &removed, true) {
+            Ok(Some((text, used))) => (text, used),
+            Ok(None) => (output, Vec::new()),
+            Err(reason) => {
+                out.drop(&generator, src, reason);
+                continue;
+            }
+        };
+        // Hook classes are autowired services: `\Drupal::` calls become constructor
+        // parameters. When a service's type is unknown the calls stay, and the gate judges.
+        let (output, injected) =
+            match super::injection::rewrite(corpus, Some(&module), &output, &class, &[], false) {
+                Ok((text, deps)) => (text, deps.len()),
+                Err(_) => (output, 0),
+            };
         let path = format!("src/Hook/{class}.php");
-        if let Err(reason) = verify(checker, &path, &output, &["procedural-hook"]) {
+        if let Err(reason) = verify(
+            checker,
+            &path,
+            &output,
+            &["procedural-hook", "removed-symbol"],
+        ) {
             out.drop(&generator, src, reason);
             continue;
         }
@@ -211,6 +238,21 @@ pub(super) fn run(corpus: &Corpus, checker: &Checker, _: &[Deprecation], out: &m
             crate::templates::list_of(&names),
             f.file_name()
         );
+        let answer = if injected == 0 {
+            answer
+        } else {
+            format!(
+                "{answer}\n\nThe `\\Drupal::` calls of the functions became {injected} constructor parameters: the class is autowired, so the container passes the services in."
+            )
+        };
+        let answer = if used.is_empty() {
+            answer
+        } else {
+            format!(
+                "{answer}\n\nCalls to functions Drupal 11 removed were replaced on the way:\n{}",
+                super::removed::notes(&used)
+            )
+        };
         out.emit(&generator, "drupal-hooks", file, user, answer);
     }
 }

@@ -8,6 +8,7 @@
 
 use tree_sitter::Node;
 use tuneforge_php::deprecations::Deprecation;
+use tuneforge_php::facts::ClassFacts;
 use tuneforge_php::parse::{parse, string_value, text, visit};
 use tuneforge_php::rules::Checker;
 use tuneforge_php::yaml::YamlFacts;
@@ -152,6 +153,22 @@ const SERVICES: &[(&str, &str, &str)] = &[
         "Drupal\\Core\\Routing\\UrlGeneratorInterface",
         "urlGenerator",
     ),
+    (
+        "cache_tags.invalidator",
+        "Drupal\\Core\\Cache\\CacheTagsInvalidatorInterface",
+        "cacheTagsInvalidator",
+    ),
+    ("user.data", "Drupal\\user\\UserDataInterface", "userData"),
+    (
+        "keyvalue",
+        "Drupal\\Core\\KeyValueStore\\KeyValueFactoryInterface",
+        "keyValueFactory",
+    ),
+    (
+        "entity.repository",
+        "Drupal\\Core\\Entity\\EntityRepositoryInterface",
+        "entityRepository",
+    ),
 ];
 
 /// `\Drupal::<method>()` shortcuts: the service behind each, and what the call becomes
@@ -178,6 +195,13 @@ const SHORTCUTS: &[(&str, &str, &str)] = &[
     ("token", "token", "$this->{p}"),
     ("httpClient", "http_client", "$this->{p}"),
     ("cache", "cache.default", "$this->{p}"),
+    ("queue", "queue", "$this->{p}->get{args}"),
+    (
+        "entityQuery",
+        "entity_type.manager",
+        "$this->{p}->getStorage{args}->getQuery()",
+    ),
+    ("keyValue", "keyvalue", "$this->{p}->get{args}"),
 ];
 
 /// Properties the base classes declare already.
@@ -207,7 +231,7 @@ const FORM_BASE: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, PartialEq)]
-struct Dependency {
+pub(super) struct Dependency {
     service: String,
     type_fqcn: String,
     property: String,
@@ -255,8 +279,44 @@ struct Call {
     replacement: String,
 }
 
-pub(super) fn run(corpus: &Corpus, checker: &Checker, _: &[Deprecation], out: &mut Emitter) {
+/// Whether the rewrite applies to a class: the properties its base class declares, or why
+/// not.
+pub(super) fn applies(c: &ClassFacts) -> Result<&'static [&'static str], String> {
+    let base = c.extends.as_deref().map(short).unwrap_or("");
+    let inherited: &[&str] = match base {
+        "ControllerBase" => CONTROLLER_BASE,
+        "FormBase" => FORM_BASE,
+        _ => {
+            return Err(format!(
+                "extends {}: only ControllerBase and FormBase subclasses are rewritten (others' create() and constructor signatures differ)",
+                if base.is_empty() { "nothing" } else { base }
+            ));
+        }
+    };
+    if c.methods
+        .iter()
+        .any(|m| m == "__construct" || m == "create")
+    {
+        return Err(
+            "already has a constructor or create(); merging into it is not mechanical".to_owned(),
+        );
+    }
+    if c.drupal_calls.iter().any(|d| d.in_static_method) {
+        return Err(
+            "calls \\Drupal:: from a static method, which injection cannot reach".to_owned(),
+        );
+    }
+    Ok(inherited)
+}
+
+pub(super) fn run(
+    corpus: &Corpus,
+    checker: &Checker,
+    deprecations: &[Deprecation],
+    out: &mut Emitter,
+) {
     let generator = generator("injection");
+    let removed = super::removed::removed_in_11(deprecations);
     for (file, c) in corpus.classes() {
         if c.drupal_calls.is_empty() || c.kind != "class" {
             continue;
@@ -264,41 +324,34 @@ pub(super) fn run(corpus: &Corpus, checker: &Checker, _: &[Deprecation], out: &m
         let f = &corpus.files[file];
         let src = f.cite();
         let base = c.extends.as_deref().map(short).unwrap_or("");
-        let inherited: &[&str] = match base {
-            "ControllerBase" => CONTROLLER_BASE,
-            "FormBase" => FORM_BASE,
-            _ => {
-                out.drop(&generator, src, format!("extends {}: only ControllerBase and FormBase subclasses are rewritten (others' create() and constructor signatures differ)", if base.is_empty() { "nothing" } else { base }));
+        let inherited = match applies(c) {
+            Ok(i) => i,
+            Err(reason) => {
+                out.drop(&generator, src, reason);
                 continue;
             }
         };
-        if c.methods
-            .iter()
-            .any(|m| m == "__construct" || m == "create")
-        {
-            out.drop(
-                &generator,
-                src,
-                "already has a constructor or create(); merging into it is not mechanical",
-            );
-            continue;
-        }
-        if c.drupal_calls.iter().any(|d| d.in_static_method) {
-            out.drop(
-                &generator,
-                src,
-                "calls \\Drupal:: from a static method, which injection cannot reach",
-            );
-            continue;
-        }
+        // Removed functions go first: their service replacements are injected with the rest.
+        let (source, used) = match super::removed::replace_removed(&f.text, &removed, true) {
+            Ok(Some((text, used))) => (text, used),
+            Ok(None) => (f.text.clone(), Vec::new()),
+            Err(reason) => {
+                out.drop(&generator, src, reason);
+                continue;
+            }
+        };
         let module = corpus.extension(file).map(|e| e.name.clone());
-        match rewrite(corpus, module.as_deref(), &f.text, &c.name, inherited) {
+        match rewrite(corpus, module.as_deref(), &source, &c.name, inherited, true) {
             Ok((output, deps)) => {
                 if let Err(reason) = verify(
                     checker,
                     &f.path,
                     &output,
-                    &["drupal-service-in-class", "drupal-static-in-class"],
+                    &[
+                        "drupal-service-in-class",
+                        "drupal-static-in-class",
+                        "removed-symbol",
+                    ],
                 ) {
                     out.drop(&generator, src, reason);
                     continue;
@@ -328,6 +381,14 @@ pub(super) fn run(corpus: &Corpus, checker: &Checker, _: &[Deprecation], out: &m
                     fenced("php", &output),
                     crate::templates::list_of(&services),
                 );
+                let answer = if used.is_empty() {
+                    answer
+                } else {
+                    format!(
+                        "{answer}\n\nThe class also called functions Drupal 11 removed:\n{}",
+                        super::removed::notes(&used)
+                    )
+                };
                 out.emit(&generator, "drupal-services", file, user, answer);
             }
             Err(reason) => out.drop(&generator, src, reason),
@@ -336,12 +397,15 @@ pub(super) fn run(corpus: &Corpus, checker: &Checker, _: &[Deprecation], out: &m
 }
 
 /// The class rewritten, with the dependencies it now takes.
-fn rewrite(
+/// With `create`, a `create()` that pulls the services from the container; without, the
+/// constructor alone (an autowired service, such as a hook class).
+pub(super) fn rewrite(
     corpus: &Corpus,
     module: Option<&str>,
     source: &str,
     class: &str,
     inherited: &[&str],
+    create: bool,
 ) -> Result<(String, Vec<Dependency>), String> {
     let tree = parse(source);
     let mut class_node: Option<Node> = None;
@@ -481,11 +545,18 @@ fn rewrite(
         .iter()
         .map(|d| format!("      $container->get('{}'),", d.service))
         .collect();
-    let members = format!(
-        "\n  /**\n   * Constructs a {class} object.\n   */\n  public function __construct(\n{}\n  ){body_text}\n\n  /**\n   * {{@inheritdoc}}\n   */\n  public static function create(ContainerInterface $container): static {{\n    return new static(\n{}\n    );\n  }}\n",
+    let constructor = format!(
+        "\n  /**\n   * Constructs a {class} object.\n   */\n  public function __construct(\n{}\n  ){body_text}\n",
         params.join("\n"),
-        gets.join("\n"),
     );
+    let members = if create {
+        format!(
+            "{constructor}\n  /**\n   * {{@inheritdoc}}\n   */\n  public static function create(ContainerInterface $container): static {{\n    return new static(\n{}\n    );\n  }}\n",
+            gets.join("\n"),
+        )
+    } else {
+        constructor
+    };
     let mut edited = source.to_owned();
     calls.sort_by_key(|c| std::cmp::Reverse(c.range.start));
     for call in &calls {
@@ -493,7 +564,9 @@ fn rewrite(
     }
     edited.insert_str(insert_at, &members);
     let mut add: Vec<&str> = deps.iter().map(|d| d.type_fqcn.as_str()).collect();
-    add.push("Symfony\\Component\\DependencyInjection\\ContainerInterface");
+    if create {
+        add.push("Symfony\\Component\\DependencyInjection\\ContainerInterface");
+    }
     Ok((edit_uses(&edited, &add, &[]), deps))
 }
 

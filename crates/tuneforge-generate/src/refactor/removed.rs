@@ -56,6 +56,115 @@ fn removed_major(d: &Deprecation) -> Option<u32> {
     d.removed_in.split('.').next()?.parse().ok()
 }
 
+/// The symbols the deprecation list says are gone by Drupal 11.
+pub(super) fn removed_in_11(deprecations: &[Deprecation]) -> Vec<&Deprecation> {
+    deprecations
+        .iter()
+        .filter(|d| {
+            d.kind == "function" && d.symbol.is_some() && removed_major(d).is_some_and(|m| m <= 11)
+        })
+        .collect()
+}
+
+/// `text` with every call to a removed function replaced, and the records used; `None`
+/// when it calls none. A replacement that is a service call lands inside a class only with
+/// `service_in_class` (the caller then injects it).
+pub(super) fn replace_removed<'d>(
+    source: &str,
+    removed: &[&'d Deprecation],
+    service_in_class: bool,
+) -> Result<Option<(String, Vec<&'d Deprecation>)>, String> {
+    let tree = parse(source);
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let mut used: Vec<&Deprecation> = Vec::new();
+    let mut imports: Vec<String> = Vec::new();
+    let mut problem: Option<String> = None;
+    visit(tree.root_node(), &mut |n| {
+        if n.kind() != "function_call_expression" {
+            return true;
+        }
+        let Some(name) = n.child_by_field_name("function") else {
+            return true;
+        };
+        let called = text(name, source).trim_start_matches('\\');
+        let Some(d) = removed.iter().find(|d| d.symbol.as_deref() == Some(called)) else {
+            return true;
+        };
+        let Some(r) = replacement(d) else {
+            problem = Some(format!(
+                "{called}(): the deprecation's replacement is not one plain call (\"{}\")",
+                d.replacement
+            ));
+            return false;
+        };
+        let mut in_class = false;
+        let mut p = n.parent();
+        while let Some(node) = p {
+            if node.kind() == "class_declaration" {
+                in_class = true;
+                break;
+            }
+            p = node.parent();
+        }
+        let new_name = match &r {
+            Replacement::Function(fun) => fun.clone(),
+            Replacement::Static { class, method } => {
+                imports.push(class.clone());
+                format!("{}::{method}", short(class))
+            }
+            Replacement::Service(call) if in_class && !service_in_class => {
+                problem = Some(format!(
+                    "{called}() is replaced by {call}(), a service the class should inject (see refactor:injection)"
+                ));
+                return false;
+            }
+            Replacement::Service(call) => call.clone(),
+        };
+        edits.push((name.byte_range(), new_name));
+        if !used.iter().any(|u| u.symbol == d.symbol) {
+            used.push(d);
+        }
+        true
+    });
+    if let Some(p) = problem {
+        return Err(p);
+    }
+    if edits.is_empty() {
+        return Ok(None);
+    }
+    let mut output = source.to_owned();
+    edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+    for (range, new) in edits {
+        output.replace_range(range, &new);
+    }
+    if !imports.is_empty() {
+        let add: Vec<&str> = imports.iter().map(String::as_str).collect();
+        output = edit_uses(&output, &add, &[]);
+    }
+    Ok(Some((output, used)))
+}
+
+/// What a removal note says, one line per record.
+pub(super) fn notes(used: &[&Deprecation]) -> String {
+    used.iter()
+        .map(|d| {
+            let record = d
+                .change_records
+                .first()
+                .map(|c| format!(" (change record: {c})"))
+                .unwrap_or_default();
+            format!(
+                "- `{}()` was deprecated in drupal:{} and removed from drupal:{}. {}{record}",
+                d.symbol.as_deref().unwrap_or(""),
+                d.deprecated_in,
+                d.removed_in,
+                d.replacement.trim()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 pub(super) fn run(
     corpus: &Corpus,
     checker: &Checker,
@@ -63,12 +172,7 @@ pub(super) fn run(
     out: &mut Emitter,
 ) {
     let generator = generator("removed-symbol");
-    let removed: Vec<&Deprecation> = deprecations
-        .iter()
-        .filter(|d| {
-            d.kind == "function" && d.symbol.is_some() && removed_major(d).is_some_and(|m| m <= 11)
-        })
-        .collect();
+    let removed = removed_in_11(deprecations);
     if removed.is_empty() {
         return;
     }
@@ -83,77 +187,24 @@ pub(super) fn run(
         }
         let f = &corpus.files[file];
         let src = f.cite();
-        let tree = parse(&f.text);
-        let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-        let mut used: Vec<&Deprecation> = Vec::new();
-        let mut imports: Vec<String> = Vec::new();
-        let mut problem: Option<String> = None;
-        visit(tree.root_node(), &mut |n| {
-            if n.kind() != "function_call_expression" {
-                return true;
-            }
-            let Some(name) = n.child_by_field_name("function") else {
-                return true;
-            };
-            let called = text(name, &f.text).trim_start_matches('\\');
-            let Some(d) = removed.iter().find(|d| d.symbol.as_deref() == Some(called)) else {
-                return true;
-            };
-            let Some(r) = replacement(d) else {
-                problem = Some(format!(
-                    "{called}(): the deprecation's replacement is not one plain call (\"{}\")",
-                    d.replacement
-                ));
-                return false;
-            };
-            let in_class = {
-                let mut p = n.parent();
-                let mut inside = false;
-                while let Some(node) = p {
-                    if node.kind() == "class_declaration" {
-                        inside = true;
-                        break;
-                    }
-                    p = node.parent();
-                }
-                inside
-            };
-            let new_name = match &r {
-                Replacement::Function(fun) => fun.clone(),
-                Replacement::Static { class, method } => {
-                    imports.push(class.clone());
-                    format!("{}::{method}", short(class))
-                }
-                Replacement::Service(call) if in_class => {
-                    problem = Some(format!(
-                        "{called}() is replaced by {call}(), a service the class should inject (see refactor:injection)"
-                    ));
-                    return false;
-                }
-                Replacement::Service(call) => call.clone(),
-            };
-            edits.push((name.byte_range(), new_name));
-            if !used.iter().any(|u| u.symbol == d.symbol) {
-                used.push(d);
-            }
-            true
+        // A class that also calls \Drupal:: and can take injection is rewritten whole, once,
+        // by refactor:injection.
+        let injectable = facts.php.as_ref().is_some_and(|p| {
+            p.classes
+                .iter()
+                .any(|c| !c.drupal_calls.is_empty() && super::injection::applies(c).is_ok())
         });
-        if let Some(p) = problem {
-            out.drop(&generator, src, p);
+        if injectable {
             continue;
         }
-        if edits.is_empty() {
-            continue;
-        }
-        let mut output = f.text.clone();
-        edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
-        for (range, new) in edits {
-            output.replace_range(range, &new);
-        }
-        if !imports.is_empty() {
-            let add: Vec<&str> = imports.iter().map(String::as_str).collect();
-            output = edit_uses(&output, &add, &[]);
-        }
+        let (output, used) = match replace_removed(&f.text, &removed, false) {
+            Ok(Some(done)) => done,
+            Ok(None) => continue,
+            Err(p) => {
+                out.drop(&generator, src, p);
+                continue;
+            }
+        };
         if let Err(reason) = verify(checker, &f.path, &output, &["removed-symbol"]) {
             out.drop(&generator, src, reason);
             continue;
@@ -163,23 +214,7 @@ pub(super) fn run(
             .filter_map(|d| d.symbol.as_ref())
             .map(|s| format!("`{s}()`"))
             .collect();
-        let notes: Vec<String> = used
-            .iter()
-            .map(|d| {
-                let record = d
-                    .change_records
-                    .first()
-                    .map(|c| format!(" (change record: {c})"))
-                    .unwrap_or_default();
-                format!(
-                    "- `{}()` was deprecated in drupal:{} and removed from drupal:{}. {}{record}",
-                    d.symbol.as_deref().unwrap_or(""),
-                    d.deprecated_in,
-                    d.removed_in,
-                    d.replacement.trim()
-                )
-            })
-            .collect();
+        let notes = notes(&used);
         let module = corpus
             .extension(file)
             .map(|e| e.name.as_str())
@@ -202,11 +237,7 @@ pub(super) fn run(
                 ("code", &fenced("php", &f.text)),
             ],
         );
-        let answer = format!(
-            "{}\n\nWhat changed:\n{}",
-            fenced("php", &output),
-            notes.join("\n")
-        );
+        let answer = format!("{}\n\nWhat changed:\n{}", fenced("php", &output), notes);
         out.emit(&generator, "drupal-upgrade", file, user, answer);
     }
 }

@@ -1,0 +1,187 @@
+//! The `package` stage: the gate's accepted samples → `dataset/v<N>/` with group splits,
+//! decontamination, export formats, a manifest with sources, rules and pass rates, a
+//! dataset card, and Axolotl / LLaMA-Factory sections.
+
+use serde_json::{Value, json};
+use tuneforge_core::config::PipelineConfig;
+use tuneforge_core::fsio::remove_stale_staging;
+use tuneforge_core::manifest::FileDigest;
+use tuneforge_core::records::Sample;
+use tuneforge_core::reporter::Reporter;
+use tuneforge_core::workspace::{DATASET_DIR, Workspace};
+use tuneforge_dataset::package::{EvalPrompt, PackageInput, package};
+use tuneforge_dataset::process::DatasetWrite;
+
+use crate::PipelineError;
+use crate::stages::{Stage, StageContext, StageRun, existing, read_discovery};
+
+pub struct PackageStage;
+
+pub const PACKAGE_DIR: &str = "package";
+/// What the gate accepted.
+pub const ACCEPTED: &str = "quality/accepted.jsonl";
+const GATE_REPORT: &str = "quality/report.json";
+
+fn read_samples(ws: &Workspace) -> Result<(Vec<Sample>, Vec<u8>), PipelineError> {
+    let path = ws.path(ACCEPTED);
+    let bytes = std::fs::read(&path).map_err(tuneforge_core::fsio::at("cannot read", &path))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut out = Vec::new();
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        out.push(
+            serde_json::from_str(line).map_err(|e| PipelineError::Manifest {
+                path: format!("{ACCEPTED}:{}", i + 1),
+                message: format!("not a sample ({e}); run `tuneforge run --only gate --force`"),
+            })?,
+        );
+    }
+    Ok((out, bytes))
+}
+
+/// The prompts of the configured eval files: `prompt` or the first user message of a JSON
+/// line, or the line itself.
+fn eval_prompts(ws: &Workspace) -> Result<Option<Vec<EvalPrompt>>, PipelineError> {
+    if ws.config.eval.prompts.is_empty() {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for file in &ws.config.eval.prompts {
+        let path = ws.path(file);
+        let text = std::fs::read_to_string(&path).map_err(tuneforge_core::fsio::at(
+            "cannot read the eval prompts (eval.prompts in pipeline.yaml)",
+            &path,
+        ))?;
+        for (i, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let prompt = match serde_json::from_str::<Value>(line) {
+                Ok(v) => v
+                    .get("prompt")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .or_else(|| {
+                        v.get("messages")?.as_array()?.iter().find_map(|m| {
+                            (m.get("role")?.as_str()? == "user")
+                                .then(|| m.get("content")?.as_str().map(str::to_owned))
+                                .flatten()
+                        })
+                    })
+                    .ok_or_else(|| PipelineError::Manifest {
+                        path: format!("{file}:{}", i + 1),
+                        message: "a JSON line without `prompt` or a user message in `messages`"
+                            .to_owned(),
+                    })?,
+                Err(_) => line.to_owned(),
+            };
+            out.push(EvalPrompt {
+                origin: format!("{file}:{}", i + 1),
+                text: prompt,
+            });
+        }
+    }
+    Ok(Some(out))
+}
+
+/// The sources as the dataset manifest lists them: pinned, with why each was kept.
+fn sources(ws: &Workspace) -> Result<Value, PipelineError> {
+    let discovery = read_discovery(ws)?;
+    Ok(Value::Array(
+        discovery
+            .candidates
+            .iter()
+            .filter(|c| c.status == tuneforge_sources::discover::Status::Kept)
+            .map(|c| {
+                json!({
+                    "name": c.name,
+                    "kind": c.kind,
+                    "location": c.location,
+                    "commit": c.commit,
+                    "tree_hash": c.tree_hash,
+                    "release": c.release,
+                })
+            })
+            .collect(),
+    ))
+}
+
+impl Stage for PackageStage {
+    fn name(&self) -> &'static str {
+        "package"
+    }
+    fn dir(&self) -> &'static str {
+        PACKAGE_DIR
+    }
+    fn depends_on(&self) -> &'static [&'static str] {
+        &["gate"]
+    }
+    fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
+        (!ws.path(ACCEPTED).exists()).then(|| "nothing has passed the gate yet".to_owned())
+    }
+    fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError> {
+        let mut files = vec![ACCEPTED.to_owned(), GATE_REPORT.to_owned()];
+        files.extend(ws.config.eval.prompts.iter().cloned());
+        Ok(existing(ws, files))
+    }
+    fn config_slice(&self, c: &PipelineConfig) -> Value {
+        json!({"seed": c.seed, "domains": c.domains, "process": c.process, "package": c.package, "eval": c.eval, "clean": c.clean})
+    }
+    fn clean_interrupted(&self, ws: &Workspace) -> Result<(), PipelineError> {
+        Ok(remove_stale_staging(&ws.path(DATASET_DIR))?)
+    }
+    fn run(
+        &self,
+        ws: &Workspace,
+        _: &StageContext,
+        reporter: &dyn Reporter,
+    ) -> Result<StageRun, PipelineError> {
+        let (samples, bytes) = read_samples(ws)?;
+        let gate: Value = std::fs::read(ws.path(GATE_REPORT))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+            .map(|r| json!({"by_kind": r.get("by_kind"), "by_generator": r.get("by_generator")}))
+            .unwrap_or(Value::Null);
+        let input = PackageInput {
+            samples,
+            source: FileDigest::from_bytes(ACCEPTED, &bytes, None),
+            sources: sources(ws)?,
+            rules: json!({"clean": ws.config.clean, "redact": ws.config.redact}),
+            gate,
+            eval_prompts: eval_prompts(ws)?,
+        };
+        let out = package(ws, input, reporter)?;
+        let c = &out.counts;
+        let summary = format!(
+            "{} samples in {} groups → {} {} (train {} / valid {} / test {}); {} dropped by decontamination ({})",
+            c.total(),
+            out.facts.groups,
+            out.dir,
+            match out.write {
+                DatasetWrite::Written => "written",
+                DatasetWrite::Unchanged => "unchanged",
+                DatasetWrite::Repaired => "repaired",
+            },
+            c.train,
+            c.valid,
+            c.test,
+            out.facts.decontamination.dropped.len(),
+            out.facts.decontamination.eval_prompts,
+        );
+        Ok(StageRun {
+            outputs: out.outputs,
+            report: json!({
+                "version": out.version,
+                "dir": out.dir,
+                "counts": out.counts,
+                "facts": out.facts,
+            }),
+            summary,
+            incomplete: None,
+        })
+    }
+}
