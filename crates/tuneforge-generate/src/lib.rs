@@ -18,6 +18,7 @@ pub mod docs;
 mod html;
 pub mod phrasing;
 pub mod refactor;
+pub mod synthetic;
 pub mod templates;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -655,6 +655,21 @@ fn injection(corpus: &Corpus, out: &mut Emitter) {
     }
 }
 
+/// Classes that show Drupal 11 code as it should be (no `\Drupal::` calls, no deprecated
+/// symbols, a docblock summary), with the domain their samples take.
+pub(crate) fn example_classes(corpus: &Corpus) -> impl Iterator<Item = (usize, &'static str)> + '_ {
+    candidates(corpus)
+        .filter(move |(file, c, _)| {
+            c.summary.is_some()
+                && legacy(corpus, *file, c).is_none()
+                && corpus.files[*file].duplicate_of.is_none()
+                && c.plugin
+                    .as_ref()
+                    .is_none_or(|p| p.declared_by == "attribute")
+        })
+        .map(move |(file, c, _)| (file, domain_of(c, corpus, file)))
+}
+
 fn domain_of(c: &ClassFacts, corpus: &Corpus, file: usize) -> &'static str {
     if c.plugin.is_some() {
         "drupal-plugins"

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::reporter::Reporter;
-use tuneforge_core::workspace::Workspace;
+use tuneforge_core::workspace::{RAW_INTERACTIONS, Workspace};
 use tuneforge_generate::corpus::{Corpus, Provenance, SourceFile};
 use tuneforge_generate::{GenerateOptions, generate};
 use tuneforge_sources::acquire::Outcome;
@@ -25,6 +25,115 @@ pub struct GenerateStage;
 pub const SFT_DIR: &str = "sft";
 pub const INSTRUCTIONS: &str = "sft/instructions.jsonl";
 pub const GENERATE_DROPPED: &str = "sft/dropped.jsonl";
+pub const SYNTHETIC: &str = "sft/synthetic.jsonl";
+pub const SFT_INTERACTIONS: &str = "sft/interactions.jsonl";
+/// Teacher answers, by model, prompt and parameters: a rerun costs nothing.
+pub const TEACHER_CACHE: &str = ".tuneforge/teacher-cache";
+
+/// What the teacher step made.
+struct Synthesis {
+    samples: Vec<tuneforge_core::records::Sample>,
+    dropped: Vec<tuneforge_generate::Dropped>,
+    summary: String,
+    report: Value,
+}
+
+/// OSS-Instruct through the configured teacher; skipped (and said so) without a base URL.
+fn synthesize(
+    ws: &Workspace,
+    corpus: &Corpus,
+    reporter: &dyn Reporter,
+) -> Result<Synthesis, PipelineError> {
+    let t = &ws.config.teacher;
+    let Some(base_url) = &t.base_url else {
+        let why = "skipped: no teacher.base_url in pipeline.yaml";
+        return Ok(Synthesis {
+            samples: Vec::new(),
+            dropped: Vec::new(),
+            summary: why.to_owned(),
+            report: json!(why),
+        });
+    };
+    let model = t.model.clone().ok_or_else(|| PipelineError::Manifest {
+        path: "pipeline.yaml".to_owned(),
+        message:
+            "teacher.base_url is set but teacher.model is not; name the model the endpoint serves"
+                .to_owned(),
+    })?;
+    let api_key = match &t.api_key_env {
+        None => None,
+        Some(var) => Some(tuneforge_teacher::ApiKey::from_env(var).ok_or_else(|| PipelineError::Manifest {
+            path: "pipeline.yaml".to_owned(),
+            message: format!("teacher.api_key_env names {var}, which is not set in the environment; export it or remove api_key_env"),
+        })?),
+    };
+    let seeds = tuneforge_generate::synthetic::seeds(corpus, t, ws.config.seed);
+    let teacher = tuneforge_teacher::Teacher::new(tuneforge_teacher::TeacherOptions {
+        base_url: base_url.clone(),
+        model: model.clone(),
+        api_key,
+        concurrency: t.concurrency.max(1) as usize,
+        timeout: std::time::Duration::from_secs(t.timeout_secs.max(1)),
+        retries: t.retries,
+        backoff: std::time::Duration::from_secs(1),
+        max_wait: std::time::Duration::from_secs(60),
+        temperature: t.temperature,
+        max_tokens: t.max_tokens,
+        seed: ws.config.seed,
+        token_budget: t.token_budget,
+        cache_dir: ws.path(TEACHER_CACHE),
+    })
+    .map_err(|e| PipelineError::Manifest {
+        path: "pipeline.yaml (teacher)".to_owned(),
+        message: e.to_string(),
+    })?;
+    let requests: Vec<Vec<tuneforge_core::records::Message>> =
+        seeds.iter().map(|s| s.messages.clone()).collect();
+    let task = reporter.task(
+        &format!("generate: teacher {model}"),
+        Some(requests.len() as u64),
+    );
+    let answers: Vec<Result<String, String>> = teacher
+        .complete_all(&requests, &*task)
+        .into_iter()
+        .map(|r| r.map(|c| c.content).map_err(|e| e.to_string()))
+        .collect();
+    task.finish();
+    let (samples, dropped) =
+        tuneforge_generate::synthetic::samples(corpus, &seeds, &answers, &model);
+    use std::sync::atomic::Ordering::Relaxed;
+    let st = &teacher.stats;
+    let refused = st.budget_refused.load(Relaxed);
+    if refused > 0 {
+        reporter.warn(&format!(
+            "teacher: the token budget of {} was spent; {refused} seeds were not sent (raise teacher.token_budget to send them)",
+            t.token_budget.unwrap_or(0)
+        ));
+    }
+    let summary = format!(
+        "{} samples from {} seeds ({} requests, {} cache hits, {} retries, {} tokens spent{})",
+        samples.len(),
+        seeds.len(),
+        st.requests.load(Relaxed),
+        st.cache_hits.load(Relaxed),
+        st.retries.load(Relaxed),
+        st.tokens_spent.load(Relaxed),
+        if refused > 0 {
+            format!(", budget spent: {refused} seeds not sent")
+        } else {
+            String::new()
+        }
+    );
+    // Request and cache counts differ between a first run and a rerun; the report holds
+    // only what the data depends on.
+    let report = json!({"model": model, "seeds": seeds.len(), "samples": samples.len(), "dropped": dropped.len()});
+    Ok(Synthesis {
+        samples,
+        dropped,
+        summary,
+        report,
+    })
+}
 
 /// One kept file of `clean/files.jsonl`.
 struct KeptFile {
@@ -180,11 +289,12 @@ impl Stage for GenerateStage {
                 CLEAN_FILES.to_owned(),
                 FACTS.to_owned(),
                 ws.config.rules.deprecations.clone(),
+                RAW_INTERACTIONS.to_owned(),
             ],
         ))
     }
     fn config_slice(&self, c: &PipelineConfig) -> Value {
-        json!({"seed": c.seed, "rules": c.rules})
+        json!({"seed": c.seed, "rules": c.rules, "teacher": c.teacher, "redact": c.redact, "domains": c.domains})
     }
     fn run(
         &self,
@@ -246,8 +356,26 @@ impl Stage for GenerateStage {
                 only: Vec::new(),
             },
         );
+        let mut generated = generated;
+        let teacher = synthesize(ws, &corpus, reporter)?;
+        generated.dropped.extend(teacher.dropped.iter().cloned());
+        let interactions = if ws.path(RAW_INTERACTIONS).exists() {
+            let read = tuneforge_dataset::process::read_interactions(ws, reporter)?;
+            Some(read)
+        } else {
+            None
+        };
+        let interaction_samples = interactions
+            .as_ref()
+            .map(|i| i.samples.as_slice())
+            .unwrap_or_default();
         let instructions = tuneforge_core::jsonl::to_lines(&generated.samples);
+        let synthetic = tuneforge_core::jsonl::to_lines(&teacher.samples);
+        let interactions_text = tuneforge_core::jsonl::to_lines(interaction_samples);
         let dropped = tuneforge_core::jsonl::to_lines(&generated.dropped);
+        let combined = format!("{instructions}{synthetic}{interactions_text}");
+        let combined_count =
+            generated.samples.len() + teacher.samples.len() + interaction_samples.len();
         let mut outputs = Vec::new();
         for (rel, bytes, records) in [
             (
@@ -255,16 +383,18 @@ impl Stage for GenerateStage {
                 instructions.as_bytes(),
                 generated.samples.len(),
             ),
+            (SYNTHETIC, synthetic.as_bytes(), teacher.samples.len()),
+            (
+                SFT_INTERACTIONS,
+                interactions_text.as_bytes(),
+                interaction_samples.len(),
+            ),
             (
                 GENERATE_DROPPED,
                 dropped.as_bytes(),
                 generated.dropped.len(),
             ),
-            (
-                COMBINED_SAMPLES,
-                instructions.as_bytes(),
-                generated.samples.len(),
-            ),
+            (COMBINED_SAMPLES, combined.as_bytes(), combined_count),
         ] {
             tuneforge_core::fsio::write_atomic(&ws.path(rel), bytes)?;
             outputs.push(FileDigest::from_bytes(rel, bytes, Some(records as u64)));
@@ -275,12 +405,14 @@ impl Stage for GenerateStage {
             *families.entry(family).or_default() += c.samples;
         }
         let summary = format!(
-            "{} samples from {} files and {} docs nodes ({} candidates dropped, {} repeats); {}",
+            "{} samples from {} files and {} docs nodes ({} candidates dropped, {} repeats); teacher: {}; {} interactions; {}",
             generated.samples.len(),
             corpus.files.len(),
             corpus.docs.len(),
             generated.dropped.len(),
             generated.repeats,
+            teacher.summary,
+            interaction_samples.len(),
             families
                 .iter()
                 .map(|(f, n)| format!("{f} {n}"))
@@ -296,6 +428,15 @@ impl Stage for GenerateStage {
                 "dropped": generated.dropped.len(),
                 "repeats": generated.repeats,
                 "generators": generated.generators,
+                "teacher": teacher.report,
+                "interactions": interactions.as_ref().map(|i| json!({
+                    "raw_lines": i.raw_lines,
+                    "samples": i.samples.len(),
+                    "unreadable": i.unreadable,
+                    "excluded": i.excluded,
+                    "duplicates": i.duplicates,
+                    "redactions": i.redactions,
+                })),
             }),
             summary,
             incomplete: None,

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use tuneforge_core::config::{Preset, render_pipeline_yaml};
+use tuneforge_core::config::{Preset, render_pipeline_yaml_with_sources};
 use tuneforge_core::fsio::{at, write_atomic};
 use tuneforge_core::workspace::{CONFIG_FILE, Workspace, WorkspaceState};
 
@@ -17,6 +17,15 @@ pub struct InitOutcome {
 }
 
 pub fn init(dir: &Path, preset: Preset) -> Result<InitOutcome, PipelineError> {
+    init_with_sources(dir, preset, None)
+}
+
+/// [`init`] with the `sources:` block of `pipeline.yaml` given.
+pub fn init_with_sources(
+    dir: &Path,
+    preset: Preset,
+    sources: Option<&str>,
+) -> Result<InitOutcome, PipelineError> {
     let config = dir.join(CONFIG_FILE);
     if config.exists() {
         return Err(PipelineError::AlreadyWorkspace {
@@ -24,7 +33,10 @@ pub fn init(dir: &Path, preset: Preset) -> Result<InitOutcome, PipelineError> {
         });
     }
     std::fs::create_dir_all(dir.join("raw")).map_err(at("cannot create directory", dir))?;
-    write_atomic(&config, render_pipeline_yaml(preset).as_bytes())?;
+    write_atomic(
+        &config,
+        render_pipeline_yaml_with_sources(preset, sources).as_bytes(),
+    )?;
     let ws = Workspace::open(dir)?;
     // The retrain advice counts from here until the first `train`.
     ws.write_state(&WorkspaceState::default())?;

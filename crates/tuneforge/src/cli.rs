@@ -197,6 +197,10 @@ pub struct QuickstartArgs {
     /// Directory of the new workspace.
     #[arg(default_value = "tuneforge-quickstart")]
     pub dir: PathBuf,
+    /// drupal11: the built-in sample corpus through discover … package; interactions: the
+    /// built-in captured interactions through process and validate.
+    #[arg(long, value_enum, default_value = "drupal11")]
+    pub preset: PresetArg,
 }
 
 #[derive(Debug, Args)]

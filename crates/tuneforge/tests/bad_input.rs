@@ -198,7 +198,10 @@ fn validate_reports_every_bad_line_with_its_number() {
 
     // The same sample in two splits is leakage.
     let ws2 = ws.parent().unwrap().join("leak");
-    tf().arg("quickstart").arg(&ws2).assert().success();
+    tf().args(["quickstart", "--preset", "interactions"])
+        .arg(&ws2)
+        .assert()
+        .success();
     let v1 = ws2.join("dataset/v1");
     let first_train = std::fs::read_to_string(v1.join("train.jsonl")).unwrap();
     let first_train = first_train.lines().next().unwrap().to_owned();

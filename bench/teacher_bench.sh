@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Teacher throughput: the tuneforge teacher client against a plain Python asyncio client
+# (httpx, bench/teacher_asyncio.py) sending the same prompts to the same local
+# OpenAI-compatible server (llama-cpp-python serving SmolLM2-135M) at the same concurrency,
+# in the same run. Both send uncached requests; the ratio is asyncio seconds / tuneforge
+# seconds (above 1: tuneforge is faster).
+#
+#   bench/teacher_bench.sh            24 prompts, 64 tokens each, concurrency 4, release build
+#   bench/teacher_bench.sh --smoke    2 prompts, 8 tokens, debug build (CI: it must run)
+#   OUT=teacher.json bench/teacher_bench.sh    also write the figures as JSON
+#
+# Needs scripts/python-env.sh (llama-cpp-python built once, then cached).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+smoke=0
+[[ "${1:-}" == "--smoke" ]] && smoke=1
+if (( smoke )); then n=2; tokens=8; profile=debug; else n=24; tokens=64; profile=release; fi
+concurrency=4
+
+eval "$(scripts/python-env.sh | sed 's/^/export /')"
+work=$(mktemp -d "${TMPDIR:-/tmp}/tuneforge-teacher-bench.XXXXXX")
+server=""
+cleanup() { [[ -n "$server" ]] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$TUNEFORGE_TEST_PYTHON" -m llama_cpp.server --host 127.0.0.1 --port "$port" --n_ctx 2048 \
+  --model "$TUNEFORGE_LLAMA_GGUF" >"$work/server.log" 2>&1 &
+server=$!
+url="http://127.0.0.1:$port/v1"
+for _ in $(seq 1 600); do
+  curl -sf "$url/models" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -sf "$url/models" >/dev/null || { cat "$work/server.log" >&2; echo "the server did not start" >&2; exit 1; }
+
+topics=(plugins hooks services routes forms "config schema" caching "entity queries" "render arrays" "access checks" "queue workers" migrations)
+for i in $(seq 1 "$n"); do
+  echo "In one sentence, what are Drupal ${topics[$(( (i - 1) % ${#topics[@]} ))]} for? (question $i)"
+done >"$work/prompts.txt"
+
+flags=(--quiet -p tuneforge-teacher --example teacher_bench)
+[[ $profile == release ]] && flags+=(--release)
+cargo build "${flags[@]}"
+bin=target/$profile/examples/teacher_bench
+
+# One warm-up request so neither client pays for loading the model.
+curl -sf "$url/chat/completions" -H 'content-type: application/json' \
+  -d '{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":1}' >/dev/null
+
+rust=$("$bin" "$url" smollm2 "$concurrency" "$tokens" "$work/prompts.txt")
+py=$("$TUNEFORGE_TEST_PYTHON" bench/teacher_asyncio.py "$url" smollm2 "$concurrency" "$tokens" "$work/prompts.txt")
+
+python3 - "$rust" "$py" "$n" "$concurrency" "$tokens" "$smoke" "${OUT:-}" <<'PY'
+import json, sys
+rust, py = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+n, concurrency, tokens, smoke, out = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6] == "1", sys.argv[7]
+for name, r in (("tuneforge", rust), ("python asyncio", py)):
+    if r["failed"]:
+        sys.exit(f"{name}: {r['failed']} of {r['requests']} requests failed")
+ratio = py["seconds"] / rust["seconds"]
+print(f"{n} prompts, {tokens} tokens max, concurrency {concurrency}")
+print(f"tuneforge       {rust['seconds']:.2f} s  {rust['requests'] / rust['seconds']:.2f} req/s  {rust['completion_tokens']} tokens")
+print(f"python asyncio  {py['seconds']:.2f} s  {py['requests'] / py['seconds']:.2f} req/s  {py['completion_tokens']} tokens")
+print(f"ratio (asyncio s / tuneforge s): {ratio:.2f}x")
+if out:
+    json.dump({"prompts": n, "max_tokens": tokens, "concurrency": concurrency, "tuneforge": rust, "python_asyncio": py, "ratio": ratio}, open(out, "w"), indent=2)
+PY

@@ -1,0 +1,452 @@
+//! A client for OpenAI-compatible chat endpoints (`POST <base_url>/chat/completions`), as
+//! vLLM, llama.cpp's server, Ollama, OpenAI, and Gemini's and Anthropic's compatibility
+//! endpoints serve them.
+//!
+//! * Bounded concurrency: at most `concurrency` requests in flight.
+//! * Retries with exponential backoff on 429, 5xx, timeouts, broken connections and bodies
+//!   cut short; `Retry-After` (seconds or an HTTP date) is honoured, capped at `max_wait`.
+//! * A response cache keyed by model, messages and sampling parameters (not by the URL or
+//!   the key): a rerun sends nothing and gets the same answers.
+//! * A token budget: once the tokens spent by sent requests reach it, no further request
+//!   is sent, and each one left is answered [`TeacherError::Budget`].
+//! * The API key is read from an environment variable and only ever put in the
+//!   `Authorization` header: it is in no error, log line or cache file.
+//!
+//! The API is blocking; one tokio runtime drives each batch.
+
+use std::path::PathBuf;
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures_util::{StreamExt, stream};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use tuneforge_core::fsio::write_atomic;
+use tuneforge_core::records::Message;
+use tuneforge_core::reporter::Task;
+
+/// A secret that never prints.
+#[derive(Clone)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// The key in environment variable `var`, if set and not empty.
+    pub fn from_env(var: &str) -> Option<Self> {
+        std::env::var(var)
+            .ok()
+            .filter(|k| !k.trim().is_empty())
+            .map(|k| ApiKey(k.trim().to_owned()))
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey([redacted])")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TeacherOptions {
+    /// Up to and including `/v1`: requests go to `<base_url>/chat/completions`.
+    pub base_url: String,
+    pub model: String,
+    pub api_key: Option<ApiKey>,
+    pub concurrency: usize,
+    /// Whole request, headers and body.
+    pub timeout: Duration,
+    /// Attempts after the first one.
+    pub retries: u32,
+    /// First retry delay; doubled on every further attempt.
+    pub backoff: Duration,
+    /// Cap on any one wait, `Retry-After` included.
+    pub max_wait: Duration,
+    pub temperature: f64,
+    pub max_tokens: u64,
+    /// Sent as `seed` (servers that support it sample reproducibly).
+    pub seed: u64,
+    /// Total tokens (prompt + completion) that requests sent in this batch may spend.
+    pub token_budget: Option<u64>,
+    pub cache_dir: PathBuf,
+}
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum TeacherError {
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+    #[error("{url}: HTTP {status}: {excerpt}")]
+    Status {
+        url: String,
+        status: u16,
+        excerpt: String,
+    },
+    #[error("{url}: failed after {attempts} attempts: {message}")]
+    Failed {
+        url: String,
+        attempts: u32,
+        message: String,
+    },
+    #[error("{url}: the answer is not an OpenAI chat completion: {message}")]
+    Malformed { url: String, message: String },
+    #[error("the token budget of {budget} was spent; this request was not sent")]
+    Budget { budget: u64 },
+    #[error("cannot write the response cache at {path}: {message}")]
+    Cache { path: String, message: String },
+}
+
+/// One answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Completion {
+    pub content: String,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    /// `stop`, `length`, ….
+    pub finish_reason: Option<String>,
+    /// Answered from the cache (nothing was sent).
+    #[serde(skip)]
+    pub cached: bool,
+}
+
+/// What a batch did.
+#[derive(Debug, Default, Serialize)]
+pub struct TeacherStats {
+    pub requests: AtomicU64,
+    pub cache_hits: AtomicU64,
+    pub retries: AtomicU64,
+    pub retry_after_waits: AtomicU64,
+    pub tokens_spent: AtomicU64,
+    pub budget_refused: AtomicU64,
+}
+
+pub struct Teacher {
+    client: reqwest::Client,
+    runtime: tokio::runtime::Runtime,
+    options: TeacherOptions,
+    pub stats: TeacherStats,
+    budget_spent: AtomicBool,
+}
+
+static CRYPTO: Once = Once::new();
+
+#[derive(Serialize)]
+struct ChatBody<'a> {
+    model: &'a str,
+    messages: &'a [Message],
+    temperature: f64,
+    max_tokens: u64,
+    seed: u64,
+    stream: bool,
+}
+
+#[derive(Deserialize)]
+struct ChatResponse {
+    choices: Vec<Choice>,
+    #[serde(default)]
+    usage: Option<Usage>,
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    message: ChoiceMessage,
+    #[serde(default)]
+    finish_reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ChoiceMessage {
+    #[serde(default)]
+    content: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Usage {
+    #[serde(default)]
+    prompt_tokens: u64,
+    #[serde(default)]
+    completion_tokens: u64,
+}
+
+enum Attempt {
+    Done(Completion),
+    Retry {
+        message: String,
+        after: Option<Duration>,
+    },
+    Fatal(TeacherError),
+}
+
+/// `Retry-After` as a wait: delta-seconds or an HTTP date.
+pub fn retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(seconds) = v.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = jiff::fmt::rfc2822::parse(v).ok()?.timestamp();
+    let wait = when.as_second() - now.as_second();
+    Some(Duration::from_secs(wait.max(0) as u64))
+}
+
+impl Teacher {
+    pub fn new(options: TeacherOptions) -> Result<Self, TeacherError> {
+        CRYPTO.call_once(|| {
+            // Fails only if another provider was installed first, which is just as good.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        });
+        let client = reqwest::Client::builder()
+            .user_agent(format!("tuneforge/{}", tuneforge_core::TOOL_VERSION))
+            .timeout(options.timeout)
+            .connect_timeout(Duration::from_secs(10).min(options.timeout))
+            .build()
+            .map_err(|e| TeacherError::Client(e.to_string()))?;
+        // One thread is plenty: the work is waiting on the server.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| TeacherError::Client(e.to_string()))?;
+        Ok(Self {
+            client,
+            runtime,
+            options,
+            stats: TeacherStats::default(),
+            budget_spent: AtomicBool::new(false),
+        })
+    }
+
+    fn url(&self) -> String {
+        format!(
+            "{}/chat/completions",
+            self.options.base_url.trim_end_matches('/')
+        )
+    }
+
+    /// The cache key of a request: model, messages and sampling parameters.
+    pub fn cache_key(&self, messages: &[Message]) -> String {
+        let o = &self.options;
+        let canonical = serde_json::json!({
+            "model": o.model,
+            "messages": messages,
+            "temperature": o.temperature,
+            "max_tokens": o.max_tokens,
+            "seed": o.seed,
+        });
+        blake3::hash(canonical.to_string().as_bytes())
+            .to_hex()
+            .to_string()
+    }
+
+    fn cache_path(&self, key: &str) -> PathBuf {
+        self.options
+            .cache_dir
+            .join(&key[..2])
+            .join(format!("{key}.json"))
+    }
+
+    /// Answer every request (results in input order), at most `concurrency` at a time.
+    pub fn complete_all(
+        &self,
+        requests: &[Vec<Message>],
+        task: &dyn Task,
+    ) -> Vec<Result<Completion, TeacherError>> {
+        let limit = self.options.concurrency.max(1);
+        self.runtime.block_on(
+            stream::iter(requests.iter().map(|r| async move {
+                let out = self.complete(r).await;
+                task.advance(1);
+                out
+            }))
+            .buffered(limit)
+            .collect(),
+        )
+    }
+
+    async fn complete(&self, messages: &[Message]) -> Result<Completion, TeacherError> {
+        let key = self.cache_key(messages);
+        let path = self.cache_path(&key);
+        if let Ok(bytes) = std::fs::read(&path)
+            && let Ok(mut c) = serde_json::from_slice::<Completion>(&bytes)
+        {
+            c.cached = true;
+            self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(c);
+        }
+        if let Some(budget) = self.options.token_budget
+            && (self.budget_spent.load(Ordering::Relaxed)
+                || self.stats.tokens_spent.load(Ordering::Relaxed) >= budget)
+        {
+            self.budget_spent.store(true, Ordering::Relaxed);
+            self.stats.budget_refused.fetch_add(1, Ordering::Relaxed);
+            return Err(TeacherError::Budget { budget });
+        }
+        let url = self.url();
+        let body = ChatBody {
+            model: &self.options.model,
+            messages,
+            temperature: self.options.temperature,
+            max_tokens: self.options.max_tokens,
+            seed: self.options.seed,
+            stream: false,
+        };
+        let body = serde_json::to_vec(&body).expect("requests serialize");
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            self.stats.requests.fetch_add(1, Ordering::Relaxed);
+            let (message, after) = match self.attempt(&url, &body).await {
+                Attempt::Done(c) => {
+                    let spent = c.prompt_tokens + c.completion_tokens;
+                    self.stats.tokens_spent.fetch_add(spent, Ordering::Relaxed);
+                    let mut bytes = serde_json::to_vec_pretty(&c).expect("completions serialize");
+                    bytes.push(b'\n');
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir).map_err(|e| TeacherError::Cache {
+                            path: dir.display().to_string(),
+                            message: e.to_string(),
+                        })?;
+                    }
+                    write_atomic(&path, &bytes).map_err(|e| TeacherError::Cache {
+                        path: path.display().to_string(),
+                        message: e.to_string(),
+                    })?;
+                    return Ok(c);
+                }
+                Attempt::Fatal(e) => return Err(e),
+                Attempt::Retry { message, after } => (message, after),
+            };
+            if attempt > self.options.retries {
+                return Err(TeacherError::Failed {
+                    url,
+                    attempts: attempt,
+                    message,
+                });
+            }
+            let backoff = self
+                .options
+                .backoff
+                .saturating_mul(1 << (attempt - 1).min(16));
+            let wait = match after {
+                Some(a) => {
+                    self.stats.retry_after_waits.fetch_add(1, Ordering::Relaxed);
+                    a
+                }
+                None => backoff,
+            }
+            .min(self.options.max_wait);
+            self.stats.retries.fetch_add(1, Ordering::Relaxed);
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn attempt(&self, url: &str, body: &[u8]) -> Attempt {
+        let mut request = self
+            .client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_vec());
+        if let Some(ApiKey(key)) = &self.options.api_key {
+            request = request.bearer_auth(key);
+        }
+        let response = match request.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                // reqwest's message names the URL, never the headers.
+                let kind = if e.is_timeout() {
+                    "timed out"
+                } else {
+                    "connection failed"
+                };
+                return Attempt::Retry {
+                    message: format!("{kind}: {e}"),
+                    after: None,
+                };
+            }
+        };
+        let status = response.status().as_u16();
+        let after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry_after(v, jiff::Timestamp::now()));
+        let bytes = match response.bytes().await {
+            Ok(b) => b,
+            Err(e) => {
+                return Attempt::Retry {
+                    message: format!("the answer was cut short: {e}"),
+                    after: None,
+                };
+            }
+        };
+        if status == 429 || status >= 500 {
+            return Attempt::Retry {
+                message: format!("HTTP {status}"),
+                after,
+            };
+        }
+        if !(200..300).contains(&status) {
+            let text = String::from_utf8_lossy(&bytes);
+            let excerpt: String = text.chars().take(300).collect();
+            return Attempt::Fatal(TeacherError::Status {
+                url: url.to_owned(),
+                status,
+                excerpt,
+            });
+        }
+        let parsed: ChatResponse = match serde_json::from_slice(&bytes) {
+            Ok(p) => p,
+            Err(e) => {
+                return Attempt::Fatal(TeacherError::Malformed {
+                    url: url.to_owned(),
+                    message: e.to_string(),
+                });
+            }
+        };
+        let Some(choice) = parsed.choices.into_iter().next() else {
+            return Attempt::Fatal(TeacherError::Malformed {
+                url: url.to_owned(),
+                message: "no choices".to_owned(),
+            });
+        };
+        let Some(content) = choice.message.content else {
+            return Attempt::Fatal(TeacherError::Malformed {
+                url: url.to_owned(),
+                message: "the message has no content".to_owned(),
+            });
+        };
+        let usage = parsed.usage.unwrap_or(Usage {
+            prompt_tokens: 0,
+            completion_tokens: 0,
+        });
+        Attempt::Done(Completion {
+            content,
+            prompt_tokens: usage.prompt_tokens,
+            completion_tokens: usage.completion_tokens,
+            finish_reason: choice.finish_reason,
+            cached: false,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let now: jiff::Timestamp = "2026-11-22T08:00:00Z".parse().unwrap();
+        assert_eq!(retry_after("3", now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            retry_after("Sun, 22 Nov 2026 08:00:05 GMT", now),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            retry_after("Sun, 22 Nov 2026 07:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn keys_never_print() {
+        let key = ApiKey("sk-secret-value".into());
+        assert_eq!(format!("{key:?}"), "ApiKey([redacted])");
+    }
+}
