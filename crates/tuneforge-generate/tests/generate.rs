@@ -25,7 +25,10 @@ fn file(rel: &str, text: &str) -> SourceFile {
 
 fn corpus() -> Vec<SourceFile> {
     vec![
-        file("demo.info.yml", "name: Demo\ntype: module\ncore_version_requirement: ^10.3 || ^11\n"),
+        file(
+            "demo.info.yml",
+            "name: Demo\ntype: module\ncore_version_requirement: ^10.3 || ^11\n",
+        ),
         file(
             "src/Plugin/Block/GreetingBlock.php",
             "<?php\n\ndeclare(strict_types=1);\n\nnamespace Drupal\\demo\\Plugin\\Block;\n\nuse Drupal\\Core\\Block\\Attribute\\Block;\nuse Drupal\\Core\\Block\\BlockBase;\nuse Drupal\\Core\\StringTranslation\\TranslatableMarkup;\n\n/**\n * Shows a greeting to visitors.\n */\n#[Block(\n  id: 'demo_greeting',\n  admin_label: new TranslatableMarkup('Greeting'),\n)]\nfinal class GreetingBlock extends BlockBase {\n\n  /**\n   * {@inheritdoc}\n   */\n  public function build(): array {\n    return ['#markup' => $this->t('Hello')];\n  }\n\n}\n",
@@ -54,7 +57,8 @@ fn deprecations() -> Vec<Deprecation> {
         symbol: Some("format_size".into()),
         deprecated_in: "10.2.0".into(),
         removed_in: "11.0.0".into(),
-        replacement: "Use \\Drupal\\Core\\StringTranslation\\ByteSizeMarkup::create() instead.".into(),
+        replacement: "Use \\Drupal\\Core\\StringTranslation\\ByteSizeMarkup::create() instead."
+            .into(),
         change_records: vec!["https://www.drupal.org/node/2999981".into()],
     }]
 }
@@ -66,7 +70,15 @@ fn run(seed: u64) -> tuneforge_generate::Generated {
         Default::default(),
     );
     let corpus = Corpus::new(corpus(), &checker);
-    generate(&corpus, &checker, &records, &GenerateOptions { seed, only: Vec::new() })
+    generate(
+        &corpus,
+        &checker,
+        &records,
+        &GenerateOptions {
+            seed,
+            only: Vec::new(),
+        },
+    )
 }
 
 fn by(g: &tuneforge_generate::Generated, generator: &str) -> Vec<String> {
@@ -85,37 +97,78 @@ fn each_generator_makes_what_its_facts_allow() {
     assert_eq!(plugin.len(), 1);
     assert!(plugin[0].contains("final class GreetingBlock"));
     let upgrade = by(&g, "template:upgrade-10-11@1");
-    assert!(upgrade[0].contains("- * @Block(") && upgrade[0].contains("+#[Block("), "{}", upgrade[0]);
+    assert!(
+        upgrade[0].contains("- * @Block(") && upgrade[0].contains("+#[Block("),
+        "{}",
+        upgrade[0]
+    );
 
     let annotation = by(&g, "refactor:annotation@1");
     assert_eq!(annotation.len(), 1);
-    assert!(annotation[0].contains("#[Block(\n  id: 'demo_legacy',\n  admin_label: new TranslatableMarkup('Legacy'),\n)]"), "{}", annotation[0]);
+    assert!(
+        annotation[0].contains(
+            "#[Block(\n  id: 'demo_legacy',\n  admin_label: new TranslatableMarkup('Legacy'),\n)]"
+        ),
+        "{}",
+        annotation[0]
+    );
     assert!(!annotation[0].contains("use Drupal\\Core\\Annotation\\Translation;"));
 
     let injection = by(&g, "refactor:injection@1");
     assert_eq!(injection.len(), 1, "{:?}", g.dropped);
     let code = injection[0].split("```").nth(1).unwrap();
-    assert!(code.contains("$this->entityTypeManager->getStorage('node')"), "{code}");
-    assert!(code.contains("protected readonly DateFormatterInterface $dateFormatter"), "{code}");
-    assert!(code.contains("$this->entityTypeManager = $entity_type_manager;"), "inherited properties are assigned: {code}");
+    assert!(
+        code.contains("$this->entityTypeManager->getStorage('node')"),
+        "{code}"
+    );
+    assert!(
+        code.contains("protected readonly DateFormatterInterface $dateFormatter"),
+        "{code}"
+    );
+    assert!(
+        code.contains("$this->entityTypeManager = $entity_type_manager;"),
+        "inherited properties are assigned: {code}"
+    );
     assert!(code.contains("$container->get('datetime.time')"), "{code}");
-    assert!(!code.contains("\\Drupal::"), "the code calls no \\Drupal:: any more: {code}");
+    assert!(
+        !code.contains("\\Drupal::"),
+        "the code calls no \\Drupal:: any more: {code}"
+    );
 
     // The procedural hook moves to a class and its removed function is replaced on the way.
     let hook = by(&g, "refactor:hook@1");
     assert_eq!(hook.len(), 1, "{:?}", g.dropped);
     assert!(hook[0].contains("#[Hook('help')]\n  public function help($route_name, RouteMatchInterface $route_match) {"), "{}", hook[0]);
-    assert!(hook[0].contains("ByteSizeMarkup::create(2048)"), "{}", hook[0]);
+    assert!(
+        hook[0].contains("ByteSizeMarkup::create(2048)"),
+        "{}",
+        hook[0]
+    );
 
     // Every sample is cited, dated by its source and grouped by its file.
     for s in &g.samples {
-        assert!(s.metadata.source.starts_with("path:site@0123456789ab:modules/custom/demo/"));
+        assert!(
+            s.metadata
+                .source
+                .starts_with("path:site@0123456789ab:modules/custom/demo/")
+        );
         assert_eq!(s.metadata.timestamp, "2026-11-01T00:00:00Z");
         assert!(s.metadata.group.as_deref().unwrap().starts_with(MODULE));
     }
     let explained = by(&g, "template:explain-class@1");
-    assert!(explained.iter().any(|e| e.contains("`\\Drupal::service('date.formatter')`")), "{explained:?}");
-    assert!(g.dropped.iter().any(|d| d.generator == "template:route-controller@1" || d.reason.contains("refactor material")) || by(&g, "template:route-controller@1").is_empty());
+    assert!(
+        explained
+            .iter()
+            .any(|e| e.contains("`\\Drupal::service('date.formatter')`")),
+        "{explained:?}"
+    );
+    assert!(
+        g.dropped
+            .iter()
+            .any(|d| d.generator == "template:route-controller@1"
+                || d.reason.contains("refactor material"))
+            || by(&g, "template:route-controller@1").is_empty()
+    );
 }
 
 #[test]
@@ -125,6 +178,11 @@ fn the_same_seed_gives_the_same_samples_and_another_seed_other_wording() {
     assert_eq!(a.samples, b.samples);
     let c = run(7);
     assert_eq!(a.samples.len(), c.samples.len());
-    let prompts = |g: &tuneforge_generate::Generated| g.samples.iter().map(|s| s.messages[0].content.clone()).collect::<Vec<_>>();
+    let prompts = |g: &tuneforge_generate::Generated| {
+        g.samples
+            .iter()
+            .map(|s| s.messages[0].content.clone())
+            .collect::<Vec<_>>()
+    };
     assert_ne!(prompts(&a), prompts(&c), "phrasings follow the seed");
 }
