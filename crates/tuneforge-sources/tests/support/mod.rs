@@ -74,10 +74,7 @@ impl Server {
             for stream in listener.incoming().flatten() {
                 let (s, a, m) = (s.clone(), a.clone(), m.clone());
                 std::thread::spawn(move || {
-                    let now = a.fetch_add(1, Ordering::SeqCst) + 1;
-                    m.fetch_max(now, Ordering::SeqCst);
-                    let _ = serve(stream, &s);
-                    a.fetch_sub(1, Ordering::SeqCst);
+                    let _ = serve(stream, &s, &a, &m);
                 });
             }
         });
@@ -211,7 +208,15 @@ fn serve_git(
     out.flush()
 }
 
-fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
+/// `active`/`max_active` count requests inside a `Reply::Slow` delay only: a response is
+/// written after its request leaves the count, so a client that starts its next request on
+/// reading a response is never counted twice (counting whole connections would be).
+fn serve(
+    stream: TcpStream,
+    state: &Mutex<State>,
+    active: &AtomicUsize,
+    max_active: &AtomicUsize,
+) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
@@ -294,7 +299,10 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
             out.write_all(&body)?;
         }
         Reply::Slow { body, delay } => {
+            let now = active.fetch_add(1, Ordering::SeqCst) + 1;
+            max_active.fetch_max(now, Ordering::SeqCst);
             std::thread::sleep(delay);
+            active.fetch_sub(1, Ordering::SeqCst);
             write!(
                 out,
                 "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
