@@ -18,7 +18,8 @@ smoke=0
 if (( smoke )); then n=2; tokens=8; profile=debug; else n=24; tokens=64; profile=release; fi
 concurrency=4
 
-eval "$(scripts/python-env.sh | sed 's/^/export /')"
+env_lines=$(scripts/python-env.sh)
+while IFS='=' read -r name value; do export "$name=$value"; done <<<"$env_lines"
 work=$(mktemp -d "${TMPDIR:-/tmp}/tuneforge-teacher-bench.XXXXXX")
 server=""
 cleanup() { [[ -n "$server" ]] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
@@ -43,23 +44,36 @@ done >"$work/prompts.txt"
 flags=(--quiet -p tuneforge-teacher --example teacher_bench)
 [[ $profile == release ]] && flags+=(--release)
 cargo build "${flags[@]}"
-bin=target/$profile/examples/teacher_bench
+target=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+bin=$target/$profile/examples/teacher_bench
 
 # One warm-up request so neither client pays for loading the model.
 curl -sf "$url/chat/completions" -H 'content-type: application/json' \
   -d '{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":1}' >/dev/null
 
-rust=$("$bin" "$url" smollm2 "$concurrency" "$tokens" "$work/prompts.txt")
-py=$("$TUNEFORGE_TEST_PYTHON" bench/teacher_asyncio.py "$url" smollm2 "$concurrency" "$tokens" "$work/prompts.txt")
+# Rounds alternate which client goes first; each client's median round is reported.
+rounds=3
+(( smoke )) && rounds=1
+: >"$work/rust.jsonl"
+: >"$work/py.jsonl"
+run_rust() { "$bin" "$url" smollm2 "$concurrency" "$tokens" "$work/prompts.txt" >>"$work/rust.jsonl"; }
+run_py() { "$TUNEFORGE_TEST_PYTHON" bench/teacher_asyncio.py "$url" smollm2 "$concurrency" "$tokens" "$work/prompts.txt" >>"$work/py.jsonl"; }
+for r in $(seq 1 "$rounds"); do
+  if (( r % 2 )); then run_rust; run_py; else run_py; run_rust; fi
+done
 
-python3 - "$rust" "$py" "$n" "$concurrency" "$tokens" "$smoke" "${OUT:-}" <<'PY'
-import json, sys
-rust, py = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+python3 - "$work/rust.jsonl" "$work/py.jsonl" "$n" "$concurrency" "$tokens" "$smoke" "${OUT:-}" <<'PY'
+import json, statistics, sys
+def median_round(path):
+    rounds = [json.loads(l) for l in open(path)]
+    for r in rounds:
+        if r["failed"]:
+            sys.exit(f"{path}: {r['failed']} of {r['requests']} requests failed")
+    return sorted(rounds, key=lambda r: r["seconds"])[len(rounds) // 2], [r["seconds"] for r in rounds]
+(rust, rust_all), (py, py_all) = median_round(sys.argv[1]), median_round(sys.argv[2])
 n, concurrency, tokens, smoke, out = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6] == "1", sys.argv[7]
-for name, r in (("tuneforge", rust), ("python asyncio", py)):
-    if r["failed"]:
-        sys.exit(f"{name}: {r['failed']} of {r['requests']} requests failed")
 ratio = py["seconds"] / rust["seconds"]
+print("rounds (s): tuneforge " + ", ".join(f"{x:.2f}" for x in rust_all) + "; asyncio " + ", ".join(f"{x:.2f}" for x in py_all))
 print(f"{n} prompts, {tokens} tokens max, concurrency {concurrency}")
 print(f"tuneforge       {rust['seconds']:.2f} s  {rust['requests'] / rust['seconds']:.2f} req/s  {rust['completion_tokens']} tokens")
 print(f"python asyncio  {py['seconds']:.2f} s  {py['requests'] / py['seconds']:.2f} req/s  {py['completion_tokens']} tokens")

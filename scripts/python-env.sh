@@ -18,8 +18,14 @@ HTTPX_VERSION=0.28.1
 CMAKE_FLAGS="-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF"
 
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/tuneforge"
+mkdir -p "$cache"
+# Two runs at once (CI beside a session) wait for each other instead of building into the
+# same directories.
+exec 9>"$cache/.python-env.lock"
+flock 9
+python_id=$(python3 -c 'import sys; print(sys.version.split()[0], sys.executable)')
 wheel_key=$(printf '%s|%s' "$LLAMA_VERSION" "$CMAKE_FLAGS" | sha256sum | cut -c1-16)
-key=$(printf '%s|%s|%s|%s|%s' "$LLAMA_VERSION" "$CMAKE_FLAGS" "$SMOLLM2_VERSION" "$DATASETS_VERSION" "$HTTPX_VERSION" | sha256sum | cut -c1-16)
+key=$(printf '%s|%s|%s|%s|%s|%s' "$python_id" "$LLAMA_VERSION" "$CMAKE_FLAGS" "$SMOLLM2_VERSION" "$DATASETS_VERSION" "$HTTPX_VERSION" | sha256sum | cut -c1-16)
 wheels="$cache/wheels/llama-cpp-python-$LLAMA_VERSION-$wheel_key"
 venv="$cache/test-venv-$key"
 

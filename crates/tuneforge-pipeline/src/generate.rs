@@ -36,6 +36,8 @@ struct Synthesis {
     dropped: Vec<tuneforge_generate::Dropped>,
     summary: String,
     report: Value,
+    /// Why the next run must try again, if it must.
+    incomplete: Option<String>,
 }
 
 /// OSS-Instruct through the configured teacher; skipped (and said so) without a base URL.
@@ -52,6 +54,7 @@ fn synthesize(
             dropped: Vec::new(),
             summary: why.to_owned(),
             report: json!(why),
+            incomplete: None,
         });
     };
     let model = t.model.clone().ok_or_else(|| PipelineError::Manifest {
@@ -93,12 +96,38 @@ fn synthesize(
         &format!("generate: teacher {model}"),
         Some(requests.len() as u64),
     );
-    let answers: Vec<Result<String, String>> = teacher
-        .complete_all(&requests, &*task)
+    let results = teacher.complete_all(&requests, &*task);
+    task.finish();
+    use tuneforge_teacher::TeacherError;
+    // A refused key or a wrong URL fails every request alike: stop and say so rather than
+    // list each seed as dropped.
+    let refused_by_server = results.iter().find_map(|r| match r {
+        Err(e @ TeacherError::Status { status, .. })
+            if *status != 429 && (400..500).contains(status) =>
+        {
+            Some(e)
+        }
+        _ => None,
+    });
+    if let Some(e) = refused_by_server {
+        return Err(PipelineError::Manifest {
+            path: "pipeline.yaml (teacher)".to_owned(),
+            message: format!("{e}; check teacher.base_url, teacher.model and the key"),
+        });
+    }
+    let unsent = results
+        .iter()
+        .filter(|r| {
+            matches!(
+                r,
+                Err(TeacherError::Budget { .. } | TeacherError::Failed { .. })
+            )
+        })
+        .count();
+    let answers: Vec<Result<String, String>> = results
         .into_iter()
         .map(|r| r.map(|c| c.content).map_err(|e| e.to_string()))
         .collect();
-    task.finish();
     let (samples, dropped) =
         tuneforge_generate::synthetic::samples(corpus, &seeds, &answers, &model);
     use std::sync::atomic::Ordering::Relaxed;
@@ -126,12 +155,21 @@ fn synthesize(
     );
     // Request and cache counts differ between a first run and a rerun; the report holds
     // only what the data depends on.
-    let report = json!({"model": model, "seeds": seeds.len(), "samples": samples.len(), "dropped": dropped.len()});
+    let report = json!({"model": model, "seeds": seeds.len(), "samples": samples.len(), "dropped": dropped.len(), "unanswered": unsent});
+    // Seeds the budget or the server left unanswered are tried again by the next run (the
+    // answered ones come from the cache).
+    let incomplete = (unsent > 0).then(|| {
+        format!(
+            "teacher: {unsent} of {} seeds unanswered (token budget or server errors); the next run sends them",
+            seeds.len()
+        )
+    });
     Ok(Synthesis {
         samples,
         dropped,
         summary,
         report,
+        incomplete,
     })
 }
 
@@ -439,7 +477,7 @@ impl Stage for GenerateStage {
                 })),
             }),
             summary,
-            incomplete: None,
+            incomplete: teacher.incomplete,
         })
     }
 }

@@ -16,7 +16,7 @@
 
 use std::path::PathBuf;
 use std::sync::Once;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures_util::{StreamExt, stream};
@@ -31,6 +31,10 @@ use tuneforge_core::reporter::Task;
 pub struct ApiKey(String);
 
 impl ApiKey {
+    pub fn new(key: impl Into<String>) -> Self {
+        ApiKey(key.into())
+    }
+
     /// The key in environment variable `var`, if set and not empty.
     pub fn from_env(var: &str) -> Option<Self> {
         std::env::var(var)
@@ -123,7 +127,9 @@ pub struct Teacher {
     runtime: tokio::runtime::Runtime,
     options: TeacherOptions,
     pub stats: TeacherStats,
-    budget_spent: AtomicBool,
+    /// Tokens held for requests in flight (their `max_tokens` plus a prompt estimate),
+    /// so concurrent requests cannot overrun the budget together.
+    reserved: std::sync::Mutex<u64>,
 }
 
 static CRYPTO: Once = Once::new();
@@ -175,6 +181,22 @@ enum Attempt {
     Fatal(TeacherError),
 }
 
+/// Whether a base URL names this machine.
+fn is_loopback(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = if host.starts_with('[') {
+        host.split(']').next().unwrap_or("").trim_start_matches('[')
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// `Retry-After` as a wait: delta-seconds or an HTTP date.
 pub fn retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> {
     let v = value.trim();
@@ -192,7 +214,12 @@ impl Teacher {
             // Fails only if another provider was installed first, which is just as good.
             let _ = rustls::crypto::ring::default_provider().install_default();
         });
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        // A proxy from the environment must not capture a server on this machine.
+        if is_loopback(&options.base_url) {
+            builder = builder.no_proxy();
+        }
+        let client = builder
             .user_agent(format!("tuneforge/{}", tuneforge_core::TOOL_VERSION))
             .timeout(options.timeout)
             .connect_timeout(Duration::from_secs(10).min(options.timeout))
@@ -208,7 +235,7 @@ impl Teacher {
             runtime,
             options,
             stats: TeacherStats::default(),
-            budget_spent: AtomicBool::new(false),
+            reserved: std::sync::Mutex::new(0),
         })
     }
 
@@ -219,10 +246,14 @@ impl Teacher {
         )
     }
 
-    /// The cache key of a request: model, messages and sampling parameters.
+    /// The cache key of a request: endpoint, model, messages and sampling parameters.
     pub fn cache_key(&self, messages: &[Message]) -> String {
         let o = &self.options;
+        // The endpoint is part of the key: llama.cpp and vLLM serve whatever model is
+        // loaded, whatever name a request gives.
         let canonical = serde_json::json!({
+            "cache": 1,
+            "base_url": o.base_url.trim_end_matches('/'),
             "model": o.model,
             "messages": messages,
             "temperature": o.temperature,
@@ -248,15 +279,18 @@ impl Teacher {
         task: &dyn Task,
     ) -> Vec<Result<Completion, TeacherError>> {
         let limit = self.options.concurrency.max(1);
-        self.runtime.block_on(
-            stream::iter(requests.iter().map(|r| async move {
+        // Unordered, so one slow request (a long Retry-After) does not hold the other slots.
+        let mut out: Vec<(usize, Result<Completion, TeacherError>)> = self.runtime.block_on(
+            stream::iter(requests.iter().enumerate().map(|(i, r)| async move {
                 let out = self.complete(r).await;
                 task.advance(1);
-                out
+                (i, out)
             }))
-            .buffered(limit)
+            .buffer_unordered(limit)
             .collect(),
-        )
+        );
+        out.sort_by_key(|(i, _)| *i);
+        out.into_iter().map(|(_, r)| r).collect()
     }
 
     async fn complete(&self, messages: &[Message]) -> Result<Completion, TeacherError> {
@@ -269,14 +303,13 @@ impl Teacher {
             self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
             return Ok(c);
         }
-        if let Some(budget) = self.options.token_budget
-            && (self.budget_spent.load(Ordering::Relaxed)
-                || self.stats.tokens_spent.load(Ordering::Relaxed) >= budget)
-        {
-            self.budget_spent.store(true, Ordering::Relaxed);
-            self.stats.budget_refused.fetch_add(1, Ordering::Relaxed);
-            return Err(TeacherError::Budget { budget });
-        }
+        // What an attempt may cost at most: the answer's cap and the prompt at about four
+        // characters a token.
+        let estimate = self.options.max_tokens
+            + messages
+                .iter()
+                .map(|m| m.content.len() as u64 / 4 + 4)
+                .sum::<u64>();
         let url = self.url();
         let body = ChatBody {
             model: &self.options.model,
@@ -290,11 +323,23 @@ impl Teacher {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
+            if let Some(budget) = self.options.token_budget
+                && !self.reserve(estimate, budget)
+            {
+                self.stats.budget_refused.fetch_add(1, Ordering::Relaxed);
+                return Err(TeacherError::Budget { budget });
+            }
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
-            let (message, after) = match self.attempt(&url, &body).await {
+            let outcome = self.attempt(&url, &body).await;
+            // Settle: the real usage of an answer; the estimate for an attempt that may
+            // have been billed without saying so.
+            let spent = match &outcome {
+                Attempt::Done(c) => c.prompt_tokens + c.completion_tokens,
+                _ => estimate,
+            };
+            self.settle(estimate, spent);
+            let (message, after) = match outcome {
                 Attempt::Done(c) => {
-                    let spent = c.prompt_tokens + c.completion_tokens;
-                    self.stats.tokens_spent.fetch_add(spent, Ordering::Relaxed);
                     let mut bytes = serde_json::to_vec_pretty(&c).expect("completions serialize");
                     bytes.push(b'\n');
                     if let Some(dir) = path.parent() {
@@ -336,6 +381,34 @@ impl Teacher {
         }
     }
 
+    /// Hold `estimate` tokens for an attempt if the budget allows it.
+    fn reserve(&self, estimate: u64, budget: u64) -> bool {
+        let mut reserved = self.reserved.lock().unwrap_or_else(|e| e.into_inner());
+        let spent = self.stats.tokens_spent.load(Ordering::SeqCst);
+        if spent + *reserved + estimate > budget {
+            return false;
+        }
+        *reserved += estimate;
+        true
+    }
+
+    /// Release an attempt's reservation and count what it spent.
+    fn settle(&self, estimate: u64, spent: u64) {
+        let mut reserved = self.reserved.lock().unwrap_or_else(|e| e.into_inner());
+        if self.options.token_budget.is_some() {
+            *reserved = reserved.saturating_sub(estimate);
+        }
+        self.stats.tokens_spent.fetch_add(spent, Ordering::SeqCst);
+    }
+
+    /// `text` with the API key (were a server to echo it) replaced.
+    fn scrub(&self, text: &str) -> String {
+        match &self.options.api_key {
+            Some(ApiKey(key)) if !key.is_empty() => text.replace(key.as_str(), "[redacted]"),
+            _ => text.to_owned(),
+        }
+    }
+
     async fn attempt(&self, url: &str, body: &[u8]) -> Attempt {
         let mut request = self
             .client
@@ -355,7 +428,7 @@ impl Teacher {
                     "connection failed"
                 };
                 return Attempt::Retry {
-                    message: format!("{kind}: {e}"),
+                    message: self.scrub(&format!("{kind}: {e}")),
                     after: None,
                 };
             }
@@ -383,7 +456,7 @@ impl Teacher {
         }
         if !(200..300).contains(&status) {
             let text = String::from_utf8_lossy(&bytes);
-            let excerpt: String = text.chars().take(300).collect();
+            let excerpt: String = self.scrub(&text).chars().take(300).collect();
             return Attempt::Fatal(TeacherError::Status {
                 url: url.to_owned(),
                 status,

@@ -72,9 +72,19 @@ fn start(python: &PathBuf, gguf: &PathBuf) -> Server {
     let url = format!("http://127.0.0.1:{port}/v1");
     let server = Server { child, url };
     let deadline = Instant::now() + Duration::from_secs(180);
+    // Ready when /v1/models answers 200 (a bare TCP connect could reach another process
+    // that took the port).
     while Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return server;
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            let _ = write!(
+                s,
+                "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            );
+            let mut head = [0u8; 12];
+            if s.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 200") {
+                return server;
+            }
         }
         std::thread::sleep(Duration::from_millis(200));
     }
