@@ -150,6 +150,9 @@ pub fn assign_groups(
     samples.iter().map(|s| of_group[group_of(s)]).collect()
 }
 
+/// An n-gram found in this many samples or more is boilerplate, not leakage.
+pub const BOILERPLATE_SAMPLES: u32 = 10;
+
 /// Lower-cased word n-gram hashes of a text; a text shorter than `n` words is one n-gram.
 fn ngrams(text: &str, n: usize) -> HashSet<u64> {
     let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
@@ -173,7 +176,8 @@ fn sample_text(s: &Sample) -> String {
         .join("\n")
 }
 
-/// Training samples overlapping the test split or the eval prompts beyond the threshold.
+/// Training samples overlapping the test split or the eval prompts beyond the threshold,
+/// boilerplate n-grams (in [`BOILERPLATE_SAMPLES`] samples or more) left out.
 pub fn contaminated(
     samples: &[Sample],
     splits: &[Split],
@@ -181,11 +185,24 @@ pub fn contaminated(
     ngram: usize,
     threshold: f64,
 ) -> Vec<(usize, Contaminated)> {
+    let grams: Vec<HashSet<u64>> = samples
+        .iter()
+        .map(|s| ngrams(&sample_text(s), ngram))
+        .collect();
+    // An n-gram in many samples is a generator's boilerplate ("The class body does not
+    // change; …"), not evidence that a test sample leaked: leave it out of the comparison.
+    let mut df: HashMap<u64, u32> = HashMap::new();
+    for set in &grams {
+        for g in set {
+            *df.entry(*g).or_default() += 1;
+        }
+    }
+    let common = |g: &u64| df.get(g).is_some_and(|n| *n >= BOILERPLATE_SAMPLES);
     let mut owner: HashMap<u64, String> = HashMap::new();
-    for (s, split) in samples.iter().zip(splits) {
+    for ((s, split), set) in samples.iter().zip(splits).zip(&grams) {
         if *split == Split::Test {
-            for g in ngrams(&sample_text(s), ngram) {
-                owner.entry(g).or_insert_with(|| s.id.clone());
+            for g in set.iter().filter(|g| !common(g)) {
+                owner.entry(*g).or_insert_with(|| s.id.clone());
             }
         }
     }
@@ -201,18 +218,18 @@ pub fn contaminated(
         if *split != Split::Train {
             continue;
         }
-        let grams = ngrams(&sample_text(s), ngram);
-        if grams.is_empty() {
+        let own: Vec<&u64> = grams[i].iter().filter(|g| !common(g)).collect();
+        if own.is_empty() {
             continue;
         }
         let mut hits: BTreeMap<&str, u64> = BTreeMap::new();
-        for g in &grams {
+        for g in &own {
             if let Some(o) = owner.get(g) {
                 *hits.entry(o.as_str()).or_default() += 1;
             }
         }
         let total_hits: u64 = hits.values().sum();
-        let overlap = total_hits as f64 / grams.len() as f64;
+        let overlap = total_hits as f64 / own.len() as f64;
         if overlap > threshold {
             let top = hits
                 .iter()
@@ -468,6 +485,24 @@ mod tests {
         assert_eq!((test_groups, valid_groups), (5, 5), "10% each of 50 groups");
         let again = assign_groups(&samples, &config, &BTreeSet::new());
         assert_eq!(again, splits, "the same seed gives the same splits");
+    }
+
+    #[test]
+    fn boilerplate_shared_by_many_samples_is_not_leakage() {
+        let tail = "the class body does not change only the declaration and its use imports do";
+        let samples: Vec<Sample> = (0..12)
+            .map(|i| {
+                sample(
+                    &format!("plugin number {i} alpha beta {i} gamma {tail}"),
+                    &format!("g{i}"),
+                    "d",
+                    "template:x@1",
+                )
+            })
+            .collect();
+        let mut splits = vec![Split::Train; 12];
+        splits[0] = Split::Test;
+        assert!(contaminated(&samples, &splits, &[], 5, 0.5).is_empty());
     }
 
     #[test]

@@ -345,8 +345,11 @@ fn services(corpus: &Corpus, out: &mut Emitter) {
                 .clone()
                 .or_else(|| service.id.contains('\\').then(|| service.id.clone()));
             let Some(class) = class else { continue };
-            let Some((file, c)) = corpus.class_file(&class) else {
-                // Core's or another module's class: the answer would not be this module's code.
+            // Core's or another module's class: the answer would not be this module's code.
+            let Some((file, c)) = corpus
+                .class_file(&class)
+                .filter(|(f, _)| corpus.extension(*f).is_some_and(|e| e.dir == ext.dir))
+            else {
                 continue;
             };
             let src = corpus.files[file].cite();
@@ -440,7 +443,10 @@ fn routes(corpus: &Corpus, out: &mut Emitter) {
             else {
                 continue;
             };
-            let Some((file, c)) = corpus.class_file(class) else {
+            let Some((file, c)) = corpus
+                .class_file(class)
+                .filter(|(f, _)| corpus.extension(*f).is_some_and(|e| e.dir == ext.dir))
+            else {
                 continue;
             };
             let src = corpus.files[file].cite();

@@ -94,22 +94,37 @@ pub(super) fn run(
         let Some(module) = f.file_name().split('.').next().map(str::to_owned) else {
             continue;
         };
-        // install/uninstall/schema/update/requirements stay procedural in Drupal 11.
+        // Only a module's .module file: .install hooks stay procedural, and a theme's hooks
+        // are not collected from src/Hook/.
+        if !f.file_name().ends_with(".module") {
+            continue;
+        }
+        // Hooks core requires to stay procedural (HookCollectorPass throws otherwise).
         const STAY: &[&str] = &[
             "install",
             "uninstall",
             "schema",
             "requirements",
             "module_preinstall",
+            "module_preuninstall",
             "update_last_removed",
             "hook_info",
+            "module_implements_alter",
+            "install_tasks",
+            "install_tasks_alter",
+            "removed_post_updates",
         ];
-        let movable: Vec<_> = hooks
+        // The hook is the function's name without the module prefix: a docblock saying
+        // "Implements hook_form_FORM_ID_alter()" names the pattern, not the hook.
+        let prefix = format!("{module}_");
+        let movable: Vec<(String, &tuneforge_php::facts::HookFact)> = hooks
             .into_iter()
-            .filter(|h| {
-                !STAY.contains(&h.hook.as_str())
-                    && !h.hook.starts_with("update_")
-                    && !h.hook.starts_with("post_update_")
+            .filter_map(|h| {
+                let hook = h.implementation.strip_prefix(&prefix)?.to_owned();
+                (!STAY.contains(&hook.as_str())
+                    && !hook.starts_with("update_")
+                    && !hook.starts_with("post_update_"))
+                .then_some((hook, h))
             })
             .collect();
         if movable.is_empty() {
@@ -131,7 +146,11 @@ pub(super) fn run(
         };
         let mut methods = Vec::new();
         let mut missing = None;
-        for h in &movable {
+        let imported: Vec<String> = use_lines(source)
+            .into_iter()
+            .map(|(n, _)| n.rsplit(['\\', ' ']).next().unwrap_or(&n).to_owned())
+            .collect();
+        for (hook, h) in &movable {
             let Some(func) = defined.iter().find(|fun| {
                 fun.node
                     .child_by_field_name("name")
@@ -141,15 +160,17 @@ pub(super) fn run(
                 missing = Some(h.implementation.clone());
                 break;
             };
+            // Names of global classes resolve against the new namespace: qualify them.
+            let global = global_class_names(func.node, source, &imported);
             let params = func
                 .node
                 .child_by_field_name("parameters")
-                .map(|p| text(p, source))
-                .unwrap_or("()");
+                .map(|p| qualified(source, p.byte_range(), &global))
+                .unwrap_or_else(|| "()".to_owned());
             let ret = func
                 .node
                 .child_by_field_name("return_type")
-                .map(|r| format!(": {}", text(r, source)))
+                .map(|r| format!(": {}", qualified(source, r.byte_range(), &global)))
                 .unwrap_or_default();
             let Some(body) = func.node.child_by_field_name("body") else {
                 missing = Some(h.implementation.clone());
@@ -158,12 +179,11 @@ pub(super) fn run(
             let doc = func
                 .doc
                 .map(|d| format!("  {}\n", indent_rest(text(d, source), 2)))
-                .unwrap_or_else(|| format!("  /**\n   * Implements hook_{}().\n   */\n", h.hook));
+                .unwrap_or_else(|| format!("  /**\n   * Implements hook_{hook}().\n   */\n"));
             methods.push(format!(
-                "{doc}  #[Hook('{}')]\n  public function {}{params}{ret} {}",
-                h.hook,
-                camel(&h.hook, false),
-                indent_rest(text(body, source), 2)
+                "{doc}  #[Hook('{hook}')]\n  public function {}{params}{ret} {}",
+                camel(hook, false),
+                indent_rest(&qualified(source, body.byte_range(), &global), 2)
             ));
         }
         if let Some(name) = missing {
@@ -212,7 +232,7 @@ pub(super) fn run(
         }
         let names: Vec<String> = movable
             .iter()
-            .map(|h| format!("`{}()`", h.implementation))
+            .map(|(_, h)| format!("`{}()`", h.implementation))
             .collect();
         let key = format!("{src}#hook");
         let ask = out.pick(
@@ -257,9 +277,91 @@ pub(super) fn run(
     }
 }
 
+/// Scalar and special type names that are not classes.
+const NOT_CLASSES: &[&str] = &[
+    "array", "bool", "callable", "false", "float", "int", "iterable", "mixed", "never", "null",
+    "object", "parent", "self", "static", "string", "true", "void",
+];
+
+/// Byte offsets of unqualified class names in a function of a file without a namespace
+/// (so global classes) that the file does not import: `new Foo`, `Foo::x`, `catch (Foo`,
+/// `instanceof Foo`, parameter and return types.
+fn global_class_names(func: Node<'_>, source: &str, imported: &[String]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut consider = |n: Node<'_>| {
+        if n.kind() == "name" {
+            let t = text(n, source);
+            if !NOT_CLASSES.contains(&t.to_ascii_lowercase().as_str())
+                && !imported.iter().any(|i| i == t)
+            {
+                out.push(n.start_byte());
+            }
+        }
+    };
+    tuneforge_php::parse::visit(func, &mut |n| {
+        match n.kind() {
+            "object_creation_expression" => {
+                if let Some(c) = n.named_child(0) {
+                    consider(c);
+                }
+            }
+            "scoped_call_expression"
+            | "class_constant_access_expression"
+            | "scoped_property_access_expression" => {
+                if let Some(c) = n.child_by_field_name("scope").or_else(|| n.named_child(0)) {
+                    consider(c);
+                }
+            }
+            "named_type" => {
+                if let Some(c) = n.named_child(0) {
+                    consider(c);
+                }
+            }
+            "binary_expression" => {
+                if n.child_by_field_name("operator")
+                    .is_some_and(|o| text(o, source) == "instanceof")
+                    && let Some(c) = n.child_by_field_name("right")
+                {
+                    consider(c);
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The text of `range` with `\` put before each offset of `at` inside it.
+fn qualified(source: &str, range: std::ops::Range<usize>, at: &[usize]) -> String {
+    let mut out = String::with_capacity(range.len() + at.len());
+    let mut last = range.start;
+    for &i in at.iter().filter(|&&i| i >= range.start && i < range.end) {
+        out.push_str(&source[last..i]);
+        out.push('\\');
+        last = i;
+    }
+    out.push_str(&source[last..range.end]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn global_classes_are_qualified_in_the_new_namespace() {
+        let source = "<?php\nuse Drupal\\node\\NodeInterface;\nfunction m_x(NodeInterface $n, ArrayObject $a): ?stdClass {\n  try { $o = new stdClass(); DateTime::createFromFormat('Y', '1'); } catch (Exception $e) {}\n  return $a instanceof Countable ? NULL : $o;\n}\n";
+        let tree = parse(source);
+        let func = functions(tree.root_node()).remove(0).node;
+        let at = global_class_names(func, source, &["NodeInterface".to_owned()]);
+        assert_eq!(
+            qualified(source, func.byte_range(), &at),
+            "function m_x(NodeInterface $n, \\ArrayObject $a): ?\\stdClass {\n  try { $o = new \\stdClass(); \\DateTime::createFromFormat('Y', '1'); } catch (\\Exception $e) {}\n  return $a instanceof \\Countable ? NULL : $o;\n}"
+        );
+    }
 
     #[test]
     fn names_and_indentation() {

@@ -230,6 +230,12 @@ const FORM_BASE: &[&str] = &[
     "loggerFactory",
 ];
 
+/// A property declaration: `protected $database;`, `private ?Foo $bar = NULL;`.
+static DECLARED_PROPERTY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?m)^\s*(?:public|protected|private)\s+(?:static\s+)?(?:readonly\s+)?(?:\??[\w\\]+\s+)?\$(\w+)\s*[;=]")
+        .expect("a valid pattern")
+});
+
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Dependency {
     service: String,
@@ -523,17 +529,40 @@ pub(super) fn rewrite(
     }
     let mut params = Vec::new();
     let mut assigns = Vec::new();
+    // Properties the class declares itself are assigned like inherited ones: promoting a
+    // parameter of the same name would declare the property twice.
+    let declared: Vec<String> = DECLARED_PROPERTY
+        .captures_iter(&source[body.byte_range()])
+        .map(|c| c[1].to_owned())
+        .collect();
+    // Forms are serialized with the form state; a readonly property cannot be restored
+    // when they are woken up (FormBase's __wakeup), so form properties stay writable.
+    let readonly = if inherited == FORM_BASE {
+        ""
+    } else {
+        "readonly "
+    };
     for d in &deps {
         let ty = short(&d.type_fqcn);
-        if inherited.contains(&d.property.as_str()) {
-            params.push(format!("    {ty} ${},", snake(&d.property)));
+        // An autowired constructor (a hook class) names each service: not every core type
+        // has an autowiring alias, and a module's services are registered by id.
+        let autowire = if create {
+            String::new()
+        } else {
+            format!("    #[Autowire(service: '{}')]\n", d.service)
+        };
+        if inherited.contains(&d.property.as_str()) || declared.contains(&d.property) {
+            params.push(format!("{autowire}    {ty} ${},", snake(&d.property)));
             assigns.push(format!(
                 "    $this->{} = ${};",
                 d.property,
                 snake(&d.property)
             ));
         } else {
-            params.push(format!("    protected readonly {ty} ${},", d.property));
+            params.push(format!(
+                "{autowire}    protected {readonly}{ty} ${},",
+                d.property
+            ));
         }
     }
     let body_text = if assigns.is_empty() {
@@ -566,6 +595,8 @@ pub(super) fn rewrite(
     let mut add: Vec<&str> = deps.iter().map(|d| d.type_fqcn.as_str()).collect();
     if create {
         add.push("Symfony\\Component\\DependencyInjection\\ContainerInterface");
+    } else {
+        add.push("Symfony\\Component\\DependencyInjection\\Attribute\\Autowire");
     }
     Ok((edit_uses(&edited, &add, &[]), deps))
 }

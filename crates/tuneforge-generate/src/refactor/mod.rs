@@ -88,42 +88,61 @@ fn use_lines(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
     out
 }
 
-/// `text` with the imports in `remove` dropped and those in `add` inserted (sorted, once),
-/// in the file's block of `use` statements (or after its namespace line).
+/// `text` with the imports in `remove` dropped and those in `add` inserted, each at its
+/// sorted place among the file's `use` statements (others, grouped imports included, stay
+/// as they are); a file without imports gets them after its namespace line, or after its
+/// opening tag and file docblock.
 pub fn edit_uses(text: &str, add: &[&str], remove: &[&str]) -> String {
-    let uses = use_lines(text);
-    let mut names: Vec<String> = uses
-        .iter()
-        .map(|(n, _)| n.clone())
-        .filter(|n| !remove.contains(&n.as_str()))
-        .collect();
-    for a in add {
-        let a = a.trim_start_matches('\\');
-        if !names
+    let mut out = text.to_owned();
+    for (name, range) in use_lines(text).into_iter().rev() {
+        if remove.contains(&name.as_str()) {
+            out.replace_range(range, "");
+        }
+    }
+    let mut wanted: Vec<&str> = add.iter().map(|a| a.trim_start_matches('\\')).collect();
+    wanted.sort_by_key(|n| n.to_ascii_lowercase());
+    wanted.dedup();
+    for name in wanted {
+        let present = use_lines(&out);
+        if present
             .iter()
-            .any(|n| n == a || n.starts_with(&format!("{a} as ")))
+            .any(|(n, _)| n == name || n.starts_with(&format!("{name} as ")))
         {
-            names.push(a.to_owned());
+            continue;
+        }
+        let line = format!("use {name};\n");
+        let key = name.to_ascii_lowercase();
+        if let Some((_, r)) = present.iter().find(|(n, _)| n.to_ascii_lowercase() > key) {
+            out.insert_str(r.start, &line);
+        } else if let Some((_, r)) = present.last() {
+            out.insert_str(r.end, &line);
+        } else {
+            let at = import_position(&out);
+            out.insert_str(at, &format!("\n{line}"));
         }
     }
-    names.sort_by_key(|n| n.to_ascii_lowercase());
-    names.dedup();
-    let block: String = names.iter().map(|n| format!("use {n};\n")).collect();
-    match (uses.first(), uses.last()) {
-        (Some((_, first)), Some((_, last))) => {
-            format!("{}{block}{}", &text[..first.start], &text[last.end..])
-        }
-        _ => {
-            // No imports yet: after the namespace line, with a blank line around.
-            let Some(ns) = text.find("\nnamespace ") else {
-                return text.to_owned();
-            };
-            let eol = text[ns + 1..]
-                .find('\n')
-                .map_or(text.len(), |e| ns + 1 + e + 1);
-            format!("{}\n{block}{}", &text[..eol], &text[eol..])
+    out
+}
+
+/// Where a file's first import goes: after the namespace line, else after the opening tag
+/// and the file docblock.
+fn import_position(text: &str) -> usize {
+    let line_end = |from: usize| text[from..].find('\n').map_or(text.len(), |e| from + e + 1);
+    if let Some(ns) = text.find("\nnamespace ") {
+        return line_end(ns + 1);
+    }
+    let Some(open) = text.find("<?php") else {
+        return 0;
+    };
+    let mut at = line_end(open);
+    let rest = text[at..].trim_start_matches('\n');
+    if rest.starts_with("/**") {
+        let start = text.len() - rest.len();
+        if let Some(close) = text[start..].find("*/") {
+            at = line_end(start + close);
         }
     }
+    at
 }
 
 /// The class's short name from a fully qualified one.
@@ -257,11 +276,34 @@ pub fn annotation_to_attribute(
         return Err("the annotation runs past its docblock".to_owned());
     }
     let args = plugin_decl::parse_annotation_args(&text[open + 1..close])?;
+    // The annotation's import may also name the parent class (`@Constraint` through
+    // Symfony's `Constraint`, which the class extends): removing it would break the class.
+    let imported_as = annotation_fqcn
+        .rsplit('\\')
+        .next()
+        .unwrap_or(annotation_fqcn);
+    let code_after = &text[doc_end..];
+    let used = regex::Regex::new(&format!(
+        r"\b(?:extends|implements|new|instanceof)\s+{n}\b|\b{n}::",
+        n = regex::escape(imported_as)
+    ))
+    .expect("an escaped name makes a valid pattern");
+    if used.is_match(code_after) {
+        return Err(format!(
+            "`{imported_as}` is both the annotation and a class the code uses; rewrite it by hand (alias one of them)"
+        ));
+    }
     // The docblock without the annotation's lines (and the blank ` *` line before them).
     let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
     let line_end = text[close..]
         .find('\n')
         .map_or(text.len(), |n| close + n + 1);
+    if line_start <= doc_start || line_end > doc_end {
+        return Err(
+            "the annotation shares a line with the docblock's opening or closing; not rewritten mechanically"
+                .to_owned(),
+        );
+    }
     let mut head = text[doc_start..line_start].to_owned();
     while head.ends_with(" *\n") {
         head.truncate(head.len() - " *\n".len());

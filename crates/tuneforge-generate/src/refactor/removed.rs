@@ -195,6 +195,11 @@ pub(super) fn run(
                 .any(|c| !c.drupal_calls.is_empty() && super::injection::applies(c).is_ok())
         });
         if injectable {
+            out.drop(
+                &generator,
+                src,
+                "the class also calls \\Drupal::; refactor:injection rewrites it whole, removed functions included",
+            );
             continue;
         }
         let (output, used) = match replace_removed(&f.text, &removed, false) {
