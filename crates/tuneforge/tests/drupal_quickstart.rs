@@ -266,3 +266,75 @@ fn teacher_samples_are_gated_and_a_rerun_costs_nothing() {
     );
     assert_eq!(tree(&ws.join("dataset")), dataset);
 }
+
+#[test]
+fn captured_interactions_join_the_drupal_dataset() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("qs");
+    tf().arg("quickstart").arg(&ws).assert().success();
+    let expert = "Declare it with the attribute:\n\n```php\n<?php\n\ndeclare(strict_types=1);\n\nnamespace Drupal\\demo\\Plugin\\Block;\n\nuse Drupal\\Core\\Block\\Attribute\\Block;\nuse Drupal\\Core\\Block\\BlockBase;\nuse Drupal\\Core\\StringTranslation\\TranslatableMarkup;\n\n/**\n * Says hello.\n */\n#[Block(\n  id: 'demo_hello',\n  admin_label: new TranslatableMarkup('Hello'),\n)]\nfinal class HelloBlock extends BlockBase {\n\n  /**\n   * {@inheritdoc}\n   */\n  public function build(): array {\n    return ['#markup' => $this->t('Hello')];\n  }\n\n}\n```\n";
+    for (query, local, answer) in [
+        (
+            "How do I declare a block plugin in Drupal 11?",
+            "Use an @Block annotation.",
+            expert,
+        ),
+        (
+            "How do I declare a block plugin in Drupal 11?",
+            "Use drupal_set_message().",
+            "Use an annotation:\n\n```php\n<?php\n/**\n * @Block(id = \"x\")\n */\nclass X extends \\Drupal\\Core\\Block\\BlockBase { public function build() { drupal_set_message('x'); return []; } }\n```\n",
+        ),
+    ] {
+        tf_in(&ws)
+            .args([
+                "collect",
+                "--domain",
+                "drupal-plugins",
+                "--local-model",
+                "qwen",
+                "--expert-model",
+                "big",
+            ])
+            .args([
+                "--query",
+                query,
+                "--local-answer",
+                local,
+                "--expert-answer",
+                answer,
+            ])
+            .assert()
+            .success();
+    }
+    let out = tf_in(&ws).arg("run").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Through generate and the gate: the good expert answer passes, the bad one does not.
+    let joined = read_jsonl(&ws.join("sft/interactions.jsonl"));
+    assert_eq!(joined.len(), 2);
+    assert_eq!(joined[0]["train_on"], "last_assistant");
+    assert_eq!(joined[0]["metadata"]["domain"], "drupal-plugins");
+    let gate = json(&ws.join("quality/report.json"));
+    assert_eq!(
+        gate["by_generator"]["interaction"]["accepted"], 1,
+        "{}",
+        gate["by_generator"]
+    );
+    assert_eq!(gate["by_generator"]["interaction"]["rejected"], 1);
+    // `package` wrote the dataset with it; `process` left the dataset to `package`.
+    let v2 = ws.join("dataset/v2");
+    let all: Vec<serde_json::Value> = ["train", "valid", "test"]
+        .iter()
+        .flat_map(|s| read_jsonl(&v2.join(format!("{s}.jsonl"))))
+        .collect();
+    assert_eq!(
+        all.iter()
+            .filter(|s| s["metadata"]["generator"] == "interaction")
+            .count(),
+        1
+    );
+    assert!(
+        stdout(&out).contains("process   skipped: interactions are packaged"),
+        "{}",
+        stdout(&out)
+    );
+}
