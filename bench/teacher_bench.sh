@@ -52,7 +52,7 @@ curl -sf "$url/chat/completions" -H 'content-type: application/json' \
   -d '{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":1}' >/dev/null
 
 # Rounds alternate which client goes first; each client's median round is reported.
-rounds=3
+rounds=5
 (( smoke )) && rounds=1
 : >"$work/rust.jsonl"
 : >"$work/py.jsonl"
