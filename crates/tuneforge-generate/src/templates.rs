@@ -423,6 +423,9 @@ fn requirement_text(route: &RouteFact) -> String {
             None => format!("`{k}: {v}`"),
         })
         .collect();
+    if parts.is_empty() {
+        return "no access requirement".to_owned();
+    }
     list_of(&parts)
 }
 
@@ -653,7 +656,7 @@ fn injection(corpus: &Corpus, out: &mut Emitter) {
         );
         let intro = format!("`{}`, in `{}`:", c.fqcn, inside(corpus, file, ext));
         let notes = format!(
-            "`create()` takes {} from the container and hands them to the constructor, whose promoted properties keep them. Nothing reaches for the global container, so the class can be unit-tested with mocks.",
+            "`create()` takes {} from the container and hands them to the constructor, which keeps them as properties. Nothing reaches for the global container, so the class can be unit-tested with mocks.",
             list_of(&services)
         );
         let answer = code_answer(&intro, "php", &corpus.files[file].text, &notes);
@@ -717,7 +720,7 @@ fn explain(corpus: &Corpus, out: &mut Emitter) {
                     p.plugin_type
                 ),
                 _ => format!(
-                    "It is the {} plugin{id}{label}, declared with a `@{}` docblock annotation: the Drupal 10 style. Drupal 11 reads the `#[{}]` attribute instead, and annotations for this plugin type are deprecated.",
+                    "It is the {} plugin{id}{label}, declared with a `@{}` docblock annotation: the Drupal 10 style. Plugin types that have an attribute class in Drupal 11 (as core's do) read `#[{}]` instead, and their annotations are deprecated.",
                     words(&p.plugin_type),
                     p.plugin_type,
                     p.plugin_type
