@@ -128,10 +128,10 @@ pub fn assign_groups(
             }
             continue;
         }
-        groups.sort_by(|a, b| {
-            let ua = unit_interval(config.seed, blake3::hash(a.as_bytes()).as_bytes());
-            let ub = unit_interval(config.seed, blake3::hash(b.as_bytes()).as_bytes());
-            ua.total_cmp(&ub).then(a.cmp(b))
+        // Each group's place is hashed once, not on every comparison.
+        groups.sort_by_cached_key(|g| {
+            let u = unit_interval(config.seed, blake3::hash(g.as_bytes()).as_bytes());
+            (u.to_bits(), *g)
         });
         let n = groups.len() as f64;
         let test = (n * split.test.get()).round() as usize;

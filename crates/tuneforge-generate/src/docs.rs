@@ -112,17 +112,12 @@ fn metadata(
         .and_then(|t| t.parse::<i64>().ok())
         .and_then(tuneforge_core::time::unix_rfc3339)
         .unwrap_or_else(|| f.provenance.timestamp.clone());
+    // Cited by its URL and dated by the node, under drupal.org's licence.
     SampleMetadata {
-        domain: domain.to_owned(),
         source: url,
-        generator: generator.to_owned(),
         license: Some(LICENSE.to_owned()),
         timestamp,
-        local_model: None,
-        expert_model: None,
-        adapter: None,
-        interaction_id: None,
-        group: Some(f.group.clone()),
+        ..crate::file_metadata(generator, domain, f)
     }
 }
 

@@ -110,7 +110,7 @@ impl<'c> Emitter<'c> {
             );
             return;
         }
-        let meta = metadata(generator, domain, f, source);
+        let meta = file_metadata(generator, domain, f);
         self.emit_with(generator, user, answer, meta);
     }
 
@@ -127,15 +127,14 @@ impl<'c> Emitter<'c> {
             Message::new(Role::Assistant, answer),
         ];
         let id = sample_id(&messages);
+        let new = self.ids.insert(id.clone());
         let count = self.count(generator);
         count.candidates += 1;
-        count.samples += 1;
-        if !self.ids.insert(id.clone()) {
-            let count = self.count(generator);
-            count.samples -= 1;
+        if !new {
             self.out.repeats += 1;
             return;
         }
+        count.samples += 1;
         self.out.samples.push(Sample {
             id,
             messages,
@@ -157,10 +156,12 @@ impl<'c> Emitter<'c> {
     }
 }
 
-fn metadata(generator: &str, domain: &str, f: &SourceFile, source: String) -> SampleMetadata {
+/// The metadata of a sample made from `f`: cited, dated and licensed as its file, in its
+/// file's group.
+pub(crate) fn file_metadata(generator: &str, domain: &str, f: &SourceFile) -> SampleMetadata {
     SampleMetadata {
         domain: domain.to_owned(),
-        source,
+        source: f.cite(),
         generator: generator.to_owned(),
         license: f.provenance.license.clone(),
         timestamp: f.provenance.timestamp.clone(),

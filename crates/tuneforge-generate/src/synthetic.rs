@@ -6,7 +6,7 @@
 //! turn and the solution the trained answer, dated and cited like the seed file.
 
 use tuneforge_core::config::TeacherConfig;
-use tuneforge_core::records::{Message, Role, Sample, SampleMetadata, TrainOn, sample_id};
+use tuneforge_core::records::{Message, Role, Sample, TrainOn, sample_id};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::Dropped;
@@ -140,18 +140,7 @@ pub fn samples(
             id: sample_id(&messages),
             messages,
             train_on: TrainOn::AllAssistant,
-            metadata: SampleMetadata {
-                domain: seed.domain.to_owned(),
-                source: f.cite(),
-                generator: generator.clone(),
-                license: f.provenance.license.clone(),
-                timestamp: f.provenance.timestamp.clone(),
-                local_model: None,
-                expert_model: None,
-                adapter: None,
-                interaction_id: None,
-                group: Some(f.group.clone()),
-            },
+            metadata: crate::file_metadata(&generator, seed.domain, f),
         });
     }
     (out, dropped)

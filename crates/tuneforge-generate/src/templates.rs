@@ -125,6 +125,17 @@ fn legacy(corpus: &Corpus, file: usize, c: &ClassFacts) -> Option<String> {
     })
 }
 
+/// The docblock summary a family writes its instruction from, if the class can be an
+/// example at all; otherwise why not.
+fn example_summary<'c>(corpus: &Corpus, file: usize, c: &'c ClassFacts) -> Result<&'c str, String> {
+    if let Some(reason) = legacy(corpus, file, c) {
+        return Err(reason);
+    }
+    c.summary
+        .as_deref()
+        .ok_or_else(|| "the class has no docblock summary to write the instruction from".to_owned())
+}
+
 fn code_answer(intro: &str, lang: &str, code: &str, notes: &str) -> String {
     let mut out = format!("{intro}\n\n{}", fenced(lang, code));
     if !notes.is_empty() {
@@ -154,16 +165,15 @@ fn plugins(corpus: &Corpus, out: &mut Emitter) {
             continue;
         }
         let src = corpus.files[file].cite();
-        if let Some(reason) = legacy(corpus, file, c) {
-            out.drop(&generator, src, reason);
-            continue;
-        }
-        let (Some(id), Some(summary)) = (&p.id, &c.summary) else {
-            out.drop(
-                &generator,
-                src,
-                "the plugin has no id or no docblock summary to write the instruction from",
-            );
+        let summary = match example_summary(corpus, file, c) {
+            Ok(s) => s,
+            Err(reason) => {
+                out.drop(&generator, src, reason);
+                continue;
+            }
+        };
+        let Some(id) = &p.id else {
+            out.drop(&generator, src, "the plugin has no id");
             continue;
         };
         let kind = words(&p.plugin_type);
@@ -246,17 +256,12 @@ fn hook_classes(corpus: &Corpus, out: &mut Emitter) {
             continue;
         }
         let src = corpus.files[file].cite();
-        if let Some(reason) = legacy(corpus, file, c) {
-            out.drop(&generator, src, reason);
-            continue;
-        }
-        let Some(summary) = &c.summary else {
-            out.drop(
-                &generator,
-                src,
-                "the hook class has no docblock summary to write the instruction from",
-            );
-            continue;
+        let summary = match example_summary(corpus, file, c) {
+            Ok(s) => s,
+            Err(reason) => {
+                out.drop(&generator, src, reason);
+                continue;
+            }
         };
         let key = format!("{src}#hook-class");
         let ask = out.pick(
@@ -353,17 +358,12 @@ fn services(corpus: &Corpus, out: &mut Emitter) {
                 continue;
             };
             let src = corpus.files[file].cite();
-            if let Some(reason) = legacy(corpus, file, c) {
-                out.drop(&generator, src, reason);
-                continue;
-            }
-            let Some(summary) = &c.summary else {
-                out.drop(
-                    &generator,
-                    src,
-                    "the service class has no docblock summary to write the instruction from",
-                );
-                continue;
+            let summary = match example_summary(corpus, file, c) {
+                Ok(s) => s,
+                Err(reason) => {
+                    out.drop(&generator, src, reason);
+                    continue;
+                }
             };
             let Some(snippet) = services_snippet(&corpus.files[yml].text, services, service) else {
                 out.drop(
@@ -453,16 +453,15 @@ fn routes(corpus: &Corpus, out: &mut Emitter) {
                 continue;
             };
             let src = corpus.files[file].cite();
-            if let Some(reason) = legacy(corpus, file, c) {
-                out.drop(&generator, src, reason);
-                continue;
-            }
-            let (Some(path), Some(summary)) = (&route.path, &c.summary) else {
-                out.drop(
-                    &generator,
-                    src,
-                    "the route has no path or its controller no docblock summary",
-                );
+            let summary = match example_summary(corpus, file, c) {
+                Ok(s) => s,
+                Err(reason) => {
+                    out.drop(&generator, src, reason);
+                    continue;
+                }
+            };
+            let Some(path) = &route.path else {
+                out.drop(&generator, src, "the route has no path");
                 continue;
             };
             let Some(snippet) = yaml_entry(&corpus.files[yml].text, route.line) else {
@@ -623,18 +622,13 @@ fn injection(corpus: &Corpus, out: &mut Emitter) {
             continue;
         }
         let src = corpus.files[file].cite();
-        let Some(summary) = &c.summary else {
-            out.drop(
-                &generator,
-                src,
-                "the class has no docblock summary to write the instruction from",
-            );
-            continue;
+        let summary = match example_summary(corpus, file, c) {
+            Ok(s) => s,
+            Err(reason) => {
+                out.drop(&generator, src, reason);
+                continue;
+            }
         };
-        if let Some(reason) = legacy(corpus, file, c) {
-            out.drop(&generator, src, reason);
-            continue;
-        }
         let key = format!("{src}#di");
         let ask = out.pick(
             &key,
@@ -669,8 +663,7 @@ fn injection(corpus: &Corpus, out: &mut Emitter) {
 pub(crate) fn example_classes(corpus: &Corpus) -> impl Iterator<Item = (usize, &'static str)> + '_ {
     candidates(corpus)
         .filter(move |(file, c, _)| {
-            c.summary.is_some()
-                && legacy(corpus, *file, c).is_none()
+            example_summary(corpus, *file, c).is_ok()
                 && corpus.files[*file].duplicate_of.is_none()
                 && c.plugin
                     .as_ref()

@@ -16,8 +16,9 @@ use tuneforge_sources::acquire::Outcome;
 
 use crate::PipelineError;
 use crate::stages::{
-    CLEAN_DIR, CLEAN_FILES, COMBINED_SAMPLES, FACTS, Stage, StageContext, StageRun, existing,
-    read_acquired, read_discovery, workspace_checker,
+    CLEAN_DIR, CLEAN_FILES, COMBINED_SAMPLES, CleanListed, FACTS, Stage, StageContext, StageRun,
+    checker_with, existing, read_acquired, read_clean_listing, read_discovery,
+    workspace_deprecations,
 };
 
 pub struct GenerateStage;
@@ -173,47 +174,6 @@ fn synthesize(
     })
 }
 
-/// One kept file of `clean/files.jsonl`.
-struct KeptFile {
-    path: String,
-    source: String,
-    spdx: Option<String>,
-    duplicate_of: Option<String>,
-}
-
-/// The kept files `clean` listed.
-fn kept_files(ws: &Workspace) -> Result<Vec<KeptFile>, PipelineError> {
-    let listing = std::fs::read_to_string(ws.path(CLEAN_FILES)).map_err(
-        tuneforge_core::fsio::at("cannot read", &ws.path(CLEAN_FILES)),
-    )?;
-    let mut out = Vec::new();
-    for (i, line) in listing
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let record: Value = serde_json::from_str(line).map_err(|e| PipelineError::Manifest {
-            path: format!("{CLEAN_FILES}:{}", i + 1),
-            message: format!("{e}; run `tuneforge clean --force` to rewrite it"),
-        })?;
-        let field = |k: &str| record.get(k).and_then(Value::as_str).map(str::to_owned);
-        let (Some(path), Some(source)) = (field("path"), field("source")) else {
-            return Err(PipelineError::Manifest {
-                path: format!("{CLEAN_FILES}:{}", i + 1),
-                message: "a record without path or source; run `tuneforge clean --force`"
-                    .to_owned(),
-            });
-        };
-        out.push(KeptFile {
-            path,
-            source,
-            spdx: field("spdx"),
-            duplicate_of: field("duplicate_of"),
-        });
-    }
-    Ok(out)
-}
-
 /// How each source is cited and dated: `(source_ref, timestamp, license)` by source name.
 fn provenances(ws: &Workspace) -> Result<BTreeMap<String, Provenance>, PipelineError> {
     let discovery = read_discovery(ws)?;
@@ -275,29 +235,6 @@ fn provenances(ws: &Workspace) -> Result<BTreeMap<String, Provenance>, PipelineE
     Ok(out)
 }
 
-fn deprecations(
-    ws: &Workspace,
-) -> Result<Vec<tuneforge_php::deprecations::Deprecation>, PipelineError> {
-    let list = ws.path(&ws.config.rules.deprecations);
-    if !list.is_file() {
-        return Ok(Vec::new());
-    }
-    let text =
-        std::fs::read_to_string(&list).map_err(tuneforge_core::fsio::at("cannot read", &list))?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| PipelineError::Manifest {
-                path: format!("{}:{}", list.display(), i + 1),
-                message: format!(
-                    "not a deprecation record ({e}); mine it again with `tuneforge rules mine`"
-                ),
-            })
-        })
-        .collect()
-}
-
 /// Files generators read: code and docs a sample can be made from.
 fn wanted(path: &str) -> bool {
     tuneforge_php::analyze::is_php(path)
@@ -341,13 +278,13 @@ impl Stage for GenerateStage {
         reporter: &dyn Reporter,
     ) -> Result<StageRun, PipelineError> {
         let provenance = provenances(ws)?;
-        let kept = kept_files(ws)?;
+        let kept = read_clean_listing(ws)?;
         let task = reporter.task("generate: reading files", Some(kept.len() as u64));
         let files: Vec<SourceFile> = kept
             .par_iter()
             .filter(|k| wanted(&k.path))
             .map(
-                |KeptFile {
+                |CleanListed {
                      path,
                      source,
                      spdx,
@@ -382,8 +319,10 @@ impl Stage for GenerateStage {
             )
             .collect::<Result<_, PipelineError>>()?;
         task.finish();
-        let checker = workspace_checker(&ws.config, &ws.root)?;
-        let deprecations = deprecations(ws)?;
+        // The list is read once, for the checker and for the removed-symbol refactor.
+        let records = workspace_deprecations(ws)?;
+        let deprecations = records.clone().unwrap_or_default();
+        let checker = checker_with(records, ws.config.rules.require_strict_types);
         let corpus = Corpus::new(files, &checker);
         let generated = generate(
             &corpus,

@@ -577,6 +577,47 @@ impl Stage for RulesStage {
     }
 }
 
+/// One kept file of `clean/files.jsonl`.
+pub(crate) struct CleanListed {
+    pub(crate) path: String,
+    pub(crate) source: String,
+    pub(crate) spdx: Option<String>,
+    pub(crate) duplicate_of: Option<String>,
+}
+
+/// The kept files `clean` listed; a line that is not a record is an error naming it.
+pub(crate) fn read_clean_listing(ws: &Workspace) -> Result<Vec<CleanListed>, PipelineError> {
+    let listing = std::fs::read_to_string(ws.path(CLEAN_FILES)).map_err(
+        tuneforge_core::fsio::at("cannot read", &ws.path(CLEAN_FILES)),
+    )?;
+    let mut out = Vec::new();
+    for (i, line) in listing
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let bad = |message: String| PipelineError::Manifest {
+            path: format!("{CLEAN_FILES}:{}", i + 1),
+            message,
+        };
+        let record: Value = serde_json::from_str(line)
+            .map_err(|e| bad(format!("{e}; run `tuneforge clean --force` to rewrite it")))?;
+        let field = |k: &str| record.get(k).and_then(Value::as_str).map(str::to_owned);
+        let (Some(path), Some(source)) = (field("path"), field("source")) else {
+            return Err(bad(
+                "a record without path or source; run `tuneforge clean --force`".to_owned(),
+            ));
+        };
+        out.push(CleanListed {
+            path,
+            source,
+            spdx: field("spdx"),
+            duplicate_of: field("duplicate_of"),
+        });
+    }
+    Ok(out)
+}
+
 pub struct AnalyzeStage;
 
 pub const ANALYSIS_DIR: &str = "analysis";
@@ -613,24 +654,10 @@ impl Stage for AnalyzeStage {
     ) -> Result<StageRun, PipelineError> {
         use tuneforge_php::analyze::{Input, analyze, is_php};
 
-        let listing = std::fs::read(ws.path(CLEAN_FILES)).map_err(tuneforge_core::fsio::at(
-            "cannot read",
-            &ws.path(CLEAN_FILES),
-        ))?;
-        let mut paths = Vec::new();
-        for (i, line) in listing.split(|b| *b == b'\n').enumerate() {
-            if line.is_empty() {
-                continue;
-            }
-            let record: Value =
-                serde_json::from_slice(line).map_err(|e| PipelineError::Manifest {
-                    path: format!("{CLEAN_FILES}:{}", i + 1),
-                    message: format!("{e}; run `tuneforge clean --force` to rewrite it"),
-                })?;
-            if let Some(p) = record.get("path").and_then(Value::as_str) {
-                paths.push(p.to_owned());
-            }
-        }
+        let paths: Vec<String> = read_clean_listing(ws)?
+            .into_iter()
+            .map(|k| k.path)
+            .collect();
         let wanted: Vec<&String> = paths
             .iter()
             .filter(|p| is_php(p) || p.ends_with(".yml"))
@@ -743,43 +770,58 @@ pub const QUALITY_DIR: &str = "quality";
 /// What `generate` writes and the gate reads.
 pub const COMBINED_SAMPLES: &str = "sft/combined.jsonl";
 
-/// The Drupal 11 rule checker, with the mined deprecation list at `list` when given; a
-/// line that is not a record is an error naming it.
-pub fn load_checker(
-    list: Option<&std::path::Path>,
+/// The mined deprecation list at `list`; a line that is not a record is an error naming it.
+pub fn read_deprecation_list(
+    list: &std::path::Path,
+) -> Result<Vec<tuneforge_php::deprecations::Deprecation>, PipelineError> {
+    let text =
+        std::fs::read_to_string(list).map_err(tuneforge_core::fsio::at("cannot read", list))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, line)| {
+            serde_json::from_str(line).map_err(|e| PipelineError::Manifest {
+                path: format!("{}:{}", list.display(), i + 1),
+                message: format!(
+                    "not a deprecation record ({e}); mine it again with `tuneforge rules mine`"
+                ),
+            })
+        })
+        .collect()
+}
+
+/// The Drupal 11 rule checker over `records` (the mined deprecation list, when there is one).
+pub fn checker_with(
+    records: Option<Vec<tuneforge_php::deprecations::Deprecation>>,
     require_strict_types: bool,
-) -> Result<tuneforge_php::rules::Checker, PipelineError> {
+) -> tuneforge_php::rules::Checker {
     use tuneforge_php::rules::{CheckOptions, Checker, DeprecationIndex};
-    let index = match list {
-        Some(list) => {
-            let text = std::fs::read_to_string(list)
-                .map_err(tuneforge_core::fsio::at("cannot read", list))?;
-            let mut records = Vec::new();
-            for (i, line) in text
-                .lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-            {
-                records.push(serde_json::from_str(line).map_err(|e| {
-                    PipelineError::Manifest {
-                        path: format!("{}:{}", list.display(), i + 1),
-                        message: format!(
-                            "not a deprecation record ({e}); mine it again with `tuneforge rules mine`"
-                        ),
-                    }
-                })?);
-            }
-            Some(DeprecationIndex::new(records))
-        }
-        None => None,
-    };
-    Ok(Checker::new(
-        index,
+    Checker::new(
+        records.map(DeprecationIndex::new),
         CheckOptions {
             require_strict_types,
             admits_drupal_11: Some(tuneforge_sources::compat::admits_any_11),
         },
-    ))
+    )
+}
+
+/// The Drupal 11 rule checker, with the mined deprecation list at `list` when given.
+pub fn load_checker(
+    list: Option<&std::path::Path>,
+    require_strict_types: bool,
+) -> Result<tuneforge_php::rules::Checker, PipelineError> {
+    let records = list.map(read_deprecation_list).transpose()?;
+    Ok(checker_with(records, require_strict_types))
+}
+
+/// The workspace's deprecation list (`rules.deprecations`), or `None` when it is not there.
+pub fn workspace_deprecations(
+    ws: &Workspace,
+) -> Result<Option<Vec<tuneforge_php::deprecations::Deprecation>>, PipelineError> {
+    let list = ws.path(&ws.config.rules.deprecations);
+    list.is_file()
+        .then(|| read_deprecation_list(&list))
+        .transpose()
 }
 
 /// The checker a workspace's config asks for: its `rules.deprecations` list when it exists.
