@@ -32,9 +32,17 @@ env_lines=$(scripts/python-env.sh)
 while IFS='=' read -r name value; do export "$name=$value"; done <<<"$env_lines"
 export TUNEFORGE_REQUIRE_PYTHON=1
 
+# The training worker's environment, made by tuneforge itself the way users make it (uv from
+# PyPI in a bootstrap venv, then the locked torch/transformers/TRL/PEFT stack: about 3 GB
+# once, cached under ~/.cache/tuneforge), plus pytest and jsonschema for the worker's tests.
+cargo build --quiet -p tuneforge
+TUNEFORGE_WORKER_PYTHON=$(target/debug/tuneforge setup --with-tests --print-python --no-progress)
+export TUNEFORGE_WORKER_PYTHON
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
+PYTHONPATH=python/src "$TUNEFORGE_WORKER_PYTHON" -m pytest -q -p no:cacheprovider python/tests
 bench/process_bench.sh --smoke
 bench/sources_bench.sh --smoke
 bench/dedup_bench.sh --smoke

@@ -84,6 +84,38 @@ pub enum Command {
     ///
     /// MinHash + LSH over word 5-gram shingles; every pair verified by exact Jaccard.
     Dedup(DedupArgs),
+    /// Create the Python environments training runs in.
+    ///
+    /// Installs uv from PyPI into a venv of tuneforge's own, then the worker's locked
+    /// dependencies (torch, transformers, TRL, PEFT, bitsandbytes: about 3 GB once) into a
+    /// venv in the user cache, keyed by the lock's hash and never modified afterwards.
+    Setup(SetupArgs),
+    /// What this machine can train: Python, torch, CUDA, GPUs, bitsandbytes, Unsloth,
+    /// free disk, and what that means for each hardware profile.
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// Also create the Unsloth environment (needs a CUDA GPU).
+    #[arg(long)]
+    pub gpu: bool,
+    /// The Python 3.11–3.13 interpreter the venvs are made from (default: python3).
+    #[arg(long, env = "TUNEFORGE_PYTHON", value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// Add the worker's test dependencies (pytest, jsonschema).
+    #[arg(long)]
+    pub with_tests: bool,
+    /// Print only the worker venv's python path on stdout (for scripts).
+    #[arg(long)]
+    pub print_python: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The interpreter `setup` was given, if not python3.
+    #[arg(long, env = "TUNEFORGE_PYTHON", value_name = "PATH")]
+    pub python: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -64,6 +64,13 @@ pub fn classify(err: &anyhow::Error) -> Exit {
         if let Some(p) = cause.downcast_ref::<ProcessError>() {
             return process(p);
         }
+        if let Some(e) = cause.downcast_ref::<tuneforge_train::env::EnvError>() {
+            use tuneforge_train::env::EnvError;
+            return match e {
+                EnvError::Command { .. } | EnvError::Io(_) => Exit::Io,
+                _ => Exit::Usage,
+            };
+        }
         if cause.downcast_ref::<ConfigError>().is_some()
             || cause
                 .downcast_ref::<tuneforge_curate::dedup::DedupError>()

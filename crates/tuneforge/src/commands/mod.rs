@@ -6,6 +6,7 @@ mod compat;
 mod dedup;
 mod pipeline;
 mod rules;
+mod train;
 
 use std::path::PathBuf;
 
@@ -78,6 +79,8 @@ pub fn dispatch(command: Command, ctx: &Context) -> Result<Exit> {
         Command::Quickstart(args) => pipeline::quickstart(ctx, args),
         Command::Compat(args) => compat::compat(ctx, args),
         Command::Dedup(args) => dedup::dedup(ctx, args),
+        Command::Setup(args) => train::setup(ctx, args),
+        Command::Doctor(args) => train::doctor(ctx, args),
         Command::Check(args) => check::check(ctx, args),
         Command::Gate(args) => pipeline::gate(ctx, args),
         Command::Rules(crate::cli::RulesCommand::Mine(args)) => rules::mine(ctx, args),

@@ -1,0 +1,18 @@
+//! Training (DESIGN.md §4): everything around the forward/backward pass, which a Python
+//! worker that tuneforge owns runs.
+//!
+//! * [`env`]: the worker's virtual environments (uv in a bootstrap venv, lock-keyed venvs
+//!   that are never modified after creation) and how the worker is started.
+//! * [`doctor`]: what this machine can train, from the worker's own probe.
+//! * [`registry`]: the models tuneforge knows by name, with their architecture numbers.
+//! * [`profile`]: hardware profiles and the VRAM estimate both `doctor` and the README use.
+
+pub mod doctor;
+pub mod env;
+pub mod profile;
+pub mod registry;
+
+/// The Python worker, embedded at build time (see `build.rs`): `(relative path, bytes)`.
+pub(crate) mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/python.rs"));
+}
