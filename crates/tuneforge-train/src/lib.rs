@@ -4,11 +4,13 @@
 //! * [`env`]: the worker's virtual environments (uv in a bootstrap venv, lock-keyed venvs
 //!   that are never modified after creation) and how the worker is started.
 //! * [`doctor`]: what this machine can train, from the worker's own probe.
+//! * [`hub`]: model files from `HF_ENDPOINT` into the Hugging Face cache layout.
 //! * [`registry`]: the models tuneforge knows by name, with their architecture numbers.
 //! * [`profile`]: hardware profiles and the VRAM estimate both `doctor` and the README use.
 
 pub mod doctor;
 pub mod env;
+pub mod hub;
 pub mod profile;
 pub mod registry;
 

@@ -5,13 +5,26 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tuneforge_worker")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("doctor", help="print what this environment can do, as one JSON object")
+    tiny = commands.add_parser("tiny", help="build a tiny model from a config (tests, quickstart)")
+    tiny.add_argument("--arch", required=True)
+    tiny.add_argument("--out", required=True, type=Path)
+    tiny.add_argument("--vocab-size", type=int, default=256)
+    tiny.add_argument("--tokenizer", type=Path, default=None, help="a directory with tokenizer.json")
+    tiny.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+
+    if args.command == "tiny":
+        from tuneforge_worker.tiny import build
+
+        build(args.arch, args.out, vocab_size=args.vocab_size, tokenizer_dir=args.tokenizer, seed=args.seed)
+        return 0
 
     if args.command == "doctor":
         from tuneforge_worker.doctor import probe
