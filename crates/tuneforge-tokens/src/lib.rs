@@ -28,7 +28,7 @@ use tuneforge_core::reporter::{Reporter, Task};
 pub use encode::{
     EncodeOutcome, EncodedSample, IGNORE_INDEX, OverLength, PrepConfig, PrepStats, PrepTokenizer,
     RejectReason, Rejection, SpecialTokenPolicy, TextEncoding, TokenizedChat, TokenizerError,
-    encode_sample, encode_samples, tokenize_chat,
+    encode_sample, encode_samples, sample_messages, tokenize_chat,
 };
 pub use pack::{PackError, Packed, PackedRow, pack};
 pub use template::{ChatTemplate, RenderedChat, SpanMethod, TemplateError, TrainTurns};

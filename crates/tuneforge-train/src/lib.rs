@@ -10,9 +10,12 @@
 
 pub mod doctor;
 pub mod env;
+pub mod events;
 pub mod hub;
 pub mod profile;
 pub mod registry;
+pub mod run;
+pub mod spec;
 
 /// The Python worker, embedded at build time (see `build.rs`): `(relative path, bytes)`.
 pub(crate) mod embedded {

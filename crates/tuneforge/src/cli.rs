@@ -93,6 +93,86 @@ pub enum Command {
     /// What this machine can train: Python, torch, CUDA, GPUs, bitsandbytes, Unsloth,
     /// free disk, and what that means for each hardware profile.
     Doctor(DoctorArgs),
+    /// Train a LoRA/QLoRA adapter on the workspace's dataset.
+    ///
+    /// Rust renders every sample with the model's chat template, tokenizes, masks and packs
+    /// it; the worker (from `tuneforge setup`) runs the training. The adapter and a run
+    /// manifest land in adapters/<model>/<domain or all>-lora-v<N>/.
+    Train(Box<TrainArgs>),
+    /// Show samples as the model sees them: rendered with its chat template, the trained
+    /// spans highlighted (green on a terminal, else between ⟦ and ⟧).
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A dataset directory (its train.jsonl) or a samples .jsonl file.
+    pub dataset: PathBuf,
+    /// A registry model, a Hugging Face repo id, or a model directory.
+    #[arg(long)]
+    pub model: String,
+    #[arg(long)]
+    pub revision: Option<String>,
+    /// The sample's 1-based line number (default: the first).
+    #[arg(long, default_value_t = 1)]
+    pub sample: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// A registry model (qwen2.5-coder-7b-instruct, qwen2.5-coder-7b, qwen2.5-7b-instruct,
+    /// qwen2.5-14b-instruct, ministral-3-8b), a Hugging Face repo id, or a model directory.
+    #[arg(long)]
+    pub model: String,
+    /// Branch, tag or commit of a hub model (default: the registry's).
+    #[arg(long)]
+    pub revision: Option<String>,
+    /// Hardware profile: rtx4070-12gb, rtx3090-24gb, rtx4090-24gb, l40s-48gb, gpu-96gb.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Train on one domain's splits (dataset/v<N>/domains/<domain>/).
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// A dataset version directory (default: the workspace's newest dataset/v<N>).
+    #[arg(long, value_name = "DIR")]
+    pub dataset: Option<PathBuf>,
+    /// Continue the newest run of this model and domain from its last checkpoint.
+    #[arg(long)]
+    pub resume: bool,
+    #[arg(long)]
+    pub epochs: Option<f64>,
+    #[arg(long)]
+    pub max_steps: Option<u64>,
+    #[arg(long)]
+    pub learning_rate: Option<f64>,
+    #[arg(long)]
+    pub micro_batch: Option<u32>,
+    #[arg(long)]
+    pub grad_accum: Option<u32>,
+    #[arg(long)]
+    pub max_seq_len: Option<u32>,
+    #[arg(long)]
+    pub lora_r: Option<u32>,
+    #[arg(long)]
+    pub lora_alpha: Option<u32>,
+    /// Load the base in 4 bits (QLoRA).
+    #[arg(long, overrides_with = "no_4bit")]
+    pub load_in_4bit: bool,
+    /// Load the base in 16 bits even if the profile says 4.
+    #[arg(long)]
+    pub no_4bit: bool,
+    #[arg(long)]
+    pub seed: Option<u64>,
+    #[arg(long)]
+    pub eval_every: Option<u64>,
+    #[arg(long)]
+    pub save_every: Option<u64>,
+    /// Out-of-memory retries, each with half the micro-batch and twice the accumulation.
+    #[arg(long, default_value_t = 3)]
+    pub oom_retries: u32,
+    /// Testing hook: the worker raises a real out-of-memory error at this step.
+    #[arg(long, hide = true)]
+    pub test_oom_at_step: Option<u64>,
 }
 
 #[derive(Debug, Args)]

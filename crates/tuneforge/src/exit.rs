@@ -16,6 +16,10 @@ pub enum Exit {
     DataErrors = 1,
     Usage = 2,
     Io = 3,
+    /// Training failed (the worker's error, or out of memory after every retry).
+    Training = 4,
+    /// Ctrl-C stopped a training run after saving a checkpoint.
+    Interrupted = 130,
     Internal = 101,
 }
 
@@ -63,6 +67,18 @@ pub fn classify(err: &anyhow::Error) -> Exit {
         }
         if let Some(p) = cause.downcast_ref::<ProcessError>() {
             return process(p);
+        }
+        if let Some(e) = cause.downcast_ref::<tuneforge_train::run::TrainError>() {
+            use tuneforge_train::hub::HubError;
+            use tuneforge_train::run::TrainError;
+            return match e {
+                TrainError::Hub(HubError::Network { .. } | HubError::Io(_)) | TrainError::Io(_) => {
+                    Exit::Io
+                }
+                TrainError::BadSample(_) | TrainError::Prep(_) => Exit::DataErrors,
+                TrainError::Worker { .. } | TrainError::OutOfMemory { .. } => Exit::Training,
+                _ => Exit::Usage,
+            };
         }
         if let Some(e) = cause.downcast_ref::<tuneforge_train::env::EnvError>() {
             use tuneforge_train::env::EnvError;

@@ -25,6 +25,8 @@ pub struct Context {
     pub verbose: u8,
     pub workspace: Option<PathBuf>,
     pub reporter: TermReporter,
+    /// Progress bars are drawn (a terminal, no --json, no --no-progress).
+    pub bars: bool,
 }
 
 impl Context {
@@ -35,6 +37,7 @@ impl Context {
             verbose: global.verbose,
             workspace: global.workspace.clone(),
             reporter: TermReporter::new(bars, !global.json),
+            bars,
         }
     }
 
@@ -81,6 +84,8 @@ pub fn dispatch(command: Command, ctx: &Context) -> Result<Exit> {
         Command::Dedup(args) => dedup::dedup(ctx, args),
         Command::Setup(args) => train::setup(ctx, args),
         Command::Doctor(args) => train::doctor(ctx, args),
+        Command::Train(args) => train::train(ctx, *args),
+        Command::Inspect(args) => train::inspect(ctx, args),
         Command::Check(args) => check::check(ctx, args),
         Command::Gate(args) => pipeline::gate(ctx, args),
         Command::Rules(crate::cli::RulesCommand::Mine(args)) => rules::mine(ctx, args),

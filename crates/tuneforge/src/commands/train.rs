@@ -174,3 +174,255 @@ fn render(report: &DoctorReport) -> String {
     }
     out.join("\n")
 }
+
+/// Draws the worker's events: a bar over the run's steps with loss, learning rate,
+/// tokens/s and ETA; evals, checkpoints and notes as lines.
+struct TrainBar<'a> {
+    ctx: &'a Context,
+    bar: indicatif::ProgressBar,
+}
+
+impl tuneforge_train::run::TrainReporter for TrainBar<'_> {
+    fn note(&self, message: &str) {
+        use tuneforge_core::reporter::Reporter;
+        self.ctx.reporter.info(message);
+    }
+
+    fn event(&self, envelope: &tuneforge_train::events::Envelope) {
+        use tuneforge_core::reporter::Reporter;
+        use tuneforge_train::events::Event;
+        match &envelope.event {
+            Event::Started {
+                backend,
+                device,
+                total_steps,
+                trainable_params,
+                resumed_from_step,
+                ..
+            } => {
+                self.bar.set_length(*total_steps);
+                self.bar.set_position(resumed_from_step.unwrap_or(0));
+                self.ctx.reporter.info(&format!(
+                    "training with {backend} on {device}: {total_steps} steps, {trainable_params} trainable parameters"
+                ));
+            }
+            Event::Step {
+                step,
+                loss,
+                learning_rate,
+                tokens_per_second,
+                ..
+            } => {
+                self.bar.set_position(*step);
+                self.bar.set_message(format!(
+                    "loss {loss:.4} lr {learning_rate:.2e} {tokens_per_second:.0} tok/s"
+                ));
+            }
+            Event::Eval { step, eval_loss } => self
+                .ctx
+                .reporter
+                .info(&format!("step {step}: eval loss {eval_loss:.4}")),
+            Event::Checkpoint { step, path } => self
+                .ctx
+                .reporter
+                .info(&format!("step {step}: checkpoint {path}")),
+            Event::Finished { .. } => self.bar.finish_and_clear(),
+            Event::Error { kind, message, .. } => self
+                .ctx
+                .reporter
+                .warn(&format!("worker: {kind:?}: {message}")),
+        }
+    }
+}
+
+pub fn train(ctx: &Context, args: crate::cli::TrainArgs) -> Result<Exit> {
+    use tuneforge_train::{hub::HubOptions, profile, registry, run, spec};
+
+    let ws = ctx.workspace()?;
+    let profile = match &args.profile {
+        Some(name) => Some(profile::find(name).ok_or_else(|| {
+            crate::exit::UsageError(format!(
+                "unknown profile `{name}`; one of {}",
+                profile::PROFILES
+                    .iter()
+                    .map(|p| p.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?),
+        None => None,
+    };
+    let model_entry = registry::find(&args.model);
+    let flags = spec::TrainOverrides {
+        epochs: args.epochs,
+        max_steps: args.max_steps,
+        learning_rate: args.learning_rate,
+        micro_batch: args.micro_batch,
+        grad_accum: args.grad_accum,
+        max_seq_len: args.max_seq_len,
+        lora_r: args.lora_r,
+        lora_alpha: args.lora_alpha,
+        load_in_4bit: if args.no_4bit {
+            Some(false)
+        } else if args.load_in_4bit {
+            Some(true)
+        } else {
+            None
+        },
+        seed: args.seed,
+        eval_every: args.eval_every,
+        save_every: args.save_every,
+        ..Default::default()
+    };
+    let settings = spec::ResolvedSettings::resolve(&flags, profile, model_entry);
+    let dataset_dir = match args.dataset {
+        Some(dir) => dir,
+        None => {
+            let root = ws.root.join("dataset");
+            let version = tuneforge_dataset::process::latest_version(&root)?.ok_or_else(|| {
+                crate::exit::UsageError(format!(
+                    "{}: no dataset yet; build one with `tuneforge run`, or name one with --dataset",
+                    root.display()
+                ))
+            })?;
+            root.join(format!("v{version}"))
+        }
+    };
+    let dataset_dir = match &args.domain {
+        Some(domain) => dataset_dir.join("domains").join(domain),
+        None => dataset_dir,
+    };
+    let request = run::TrainRequest {
+        model: args.model.clone(),
+        revision: args.revision,
+        model_entry,
+        dataset_dir,
+        adapters_dir: ws.root.join("adapters"),
+        domain: args.domain,
+        settings,
+        resume: args.resume,
+        oom_retries: args.oom_retries,
+        test: spec::TestHooks {
+            oom_at_step: args.test_oom_at_step,
+        },
+    };
+    let cache = Cache::from_env()?;
+    let env = env::for_training(&cache, None)?;
+    let mut hub = HubOptions::from_env();
+    if ctx.offline {
+        hub = hub.with_offline(true);
+    }
+    // Ctrl-C reaches the worker too (same process group): it saves a checkpoint and stops.
+    // tuneforge stays to read its last events instead of dying first.
+    let _ = ctrlc::set_handler(|| {});
+    let bar = if !ctx.bars {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template("step {pos}/{len} [{bar:30}] {msg} ETA {eta}")
+                .expect("static template")
+                .progress_chars("=> "),
+        )
+    };
+    let reporter = TrainBar { ctx, bar };
+    let outcome = run::train(&request, &env, &hub, &reporter, &ctx.reporter)?;
+    ctx.emit(&outcome, || {
+        if outcome.finished {
+            format!(
+                "adapter: {} ({} steps, train loss {:.4}{})",
+                outcome.run_dir.display(),
+                outcome.steps,
+                outcome.train_loss.unwrap_or(f64::NAN),
+                if outcome.oom_retries > 0 {
+                    format!(", {} out-of-memory retries", outcome.oom_retries)
+                } else {
+                    String::new()
+                }
+            )
+        } else {
+            format!(
+                "interrupted at step {}: checkpoint saved in {}; continue with `tuneforge train --resume` and the same options",
+                outcome.steps,
+                outcome.run_dir.display()
+            )
+        }
+    });
+    Ok(if outcome.finished {
+        Exit::Success
+    } else {
+        Exit::Interrupted
+    })
+}
+
+pub fn inspect(ctx: &Context, args: crate::cli::InspectArgs) -> Result<Exit> {
+    use std::io::IsTerminal;
+    use tuneforge_core::records::TrainOn;
+    use tuneforge_tokens::{ChatTemplate, TrainTurns};
+    use tuneforge_train::hub::{HubOptions, ModelSource, resolve};
+
+    let file = if args.dataset.is_dir() {
+        args.dataset.join("train.jsonl")
+    } else {
+        args.dataset.clone()
+    };
+    let samples = tuneforge_train::run::read_samples(&file)?;
+    let Some(sample) = args.sample.checked_sub(1).and_then(|i| samples.get(i)) else {
+        return Err(crate::exit::UsageError(format!(
+            "{}: no sample {} (it has {})",
+            file.display(),
+            args.sample,
+            samples.len()
+        ))
+        .into());
+    };
+    let mut hub = HubOptions::from_env();
+    if ctx.offline {
+        hub = hub.with_offline(true);
+    }
+    let model = resolve(
+        &ModelSource::parse(&args.model, args.revision.as_deref())?,
+        &hub,
+        &ctx.reporter,
+    )?;
+    let template = ChatTemplate::from_model_dir(&model.dir)?;
+    let turns = match sample.train_on {
+        TrainOn::AllAssistant => TrainTurns::All,
+        TrainOn::LastAssistant => TrainTurns::Last,
+    };
+    let rendered = template.render_chat(
+        &tuneforge_tokens::sample_messages(sample),
+        None,
+        false,
+        turns,
+    )?;
+    let color = std::io::stdout().is_terminal() && !ctx.json;
+    let (open, close) = if color {
+        ("\x1b[1;32m", "\x1b[0m")
+    } else {
+        ("⟦", "⟧")
+    };
+    let mut text = String::new();
+    let mut at = 0;
+    for span in &rendered.assistant_spans {
+        text.push_str(&rendered.text[at..span.start]);
+        text.push_str(open);
+        text.push_str(&rendered.text[span.clone()]);
+        text.push_str(close);
+        at = span.end;
+    }
+    text.push_str(&rendered.text[at..]);
+    let doc = serde_json::json!({
+        "id": sample.id,
+        "text": rendered.text,
+        "trained_spans": rendered.assistant_spans.iter().map(|s| [s.start, s.end]).collect::<Vec<_>>(),
+    });
+    ctx.emit(&doc, || {
+        format!(
+            "sample {} ({}), {} trained span(s):\n{text}",
+            args.sample,
+            sample.id,
+            rendered.assistant_spans.len()
+        )
+    });
+    Ok(Exit::Success)
+}

@@ -1,0 +1,501 @@
+//! `tuneforge train`: resolve the model, prepare the tokens, run the worker, follow its
+//! events, retry out-of-memory failures with a smaller micro-batch, and leave the adapter
+//! with a run manifest in `adapters/<model>/<domain or all>-lora-v<N>/`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use serde::Serialize;
+use tuneforge_core::fsio::{self, IoError};
+use tuneforge_core::jsonl::{LocatedError, parse_line, split_lines};
+use tuneforge_core::records::Sample;
+use tuneforge_tokens::{ChatTemplate, PrepConfig, PrepTokenizer, SplitSamples, prepare};
+
+use crate::env::WorkerEnv;
+use crate::events::{Envelope, ErrorKind, Event, PROTOCOL_VERSION, parse_line as parse_event};
+use crate::hub::{HubOptions, ModelSource, ResolvedModel};
+use crate::registry::ModelEntry;
+use crate::spec::{ResolvedSettings, RunSpec, SpecPaths, TestHooks};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error(transparent)]
+    Hub(#[from] crate::hub::HubError),
+    #[error("{0}\n  hint: fix or remove the line, or rebuild the dataset with `tuneforge run`")]
+    BadSample(LocatedError),
+    #[error("{path}: missing\n  hint: {hint}")]
+    Missing { path: PathBuf, hint: &'static str },
+    #[error("the model's chat template or tokenizer: {0}")]
+    Template(String),
+    #[error("preparing the tokens: {0}")]
+    Prep(#[from] tuneforge_tokens::PrepError),
+    #[error("the worker failed ({kind}): {message}\n  see {log}")]
+    Worker {
+        kind: String,
+        message: String,
+        log: PathBuf,
+    },
+    #[error(
+        "out of memory at micro-batch {micro_batch} after {retries} retries\n  hint: use a smaller --max-seq-len, --load-in-4bit or a profile for a smaller card"
+    )]
+    OutOfMemory { micro_batch: u32, retries: u32 },
+    #[error(transparent)]
+    Io(#[from] IoError),
+}
+
+/// What the binary draws.
+pub trait TrainReporter: Sync {
+    /// A step of tuneforge's own (resolving, preparing, a retry).
+    fn note(&self, _message: &str) {}
+    /// One event from the worker.
+    fn event(&self, _event: &Envelope) {}
+}
+
+/// One training run, resolved.
+#[derive(Debug, Clone)]
+pub struct TrainRequest {
+    /// Registry name, `org/name` or a directory.
+    pub model: String,
+    pub revision: Option<String>,
+    pub model_entry: Option<&'static ModelEntry>,
+    /// `dataset/v<N>` (or one domain's directory in it).
+    pub dataset_dir: PathBuf,
+    /// `adapters/` of the workspace.
+    pub adapters_dir: PathBuf,
+    /// The run's name part: the domain, or `all`.
+    pub domain: Option<String>,
+    pub settings: ResolvedSettings,
+    /// Continue the newest run of this model and domain from its last checkpoint.
+    pub resume: bool,
+    /// How many times an out-of-memory failure is retried with half the micro-batch.
+    pub oom_retries: u32,
+    pub test: TestHooks,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainOutcome {
+    pub run_dir: PathBuf,
+    /// False when Ctrl-C stopped the run (a checkpoint was saved; `--resume` continues).
+    pub finished: bool,
+    pub steps: u64,
+    pub train_loss: Option<f64>,
+    pub oom_retries: u32,
+}
+
+/// `run.json` in the run directory.
+#[derive(Debug, Serialize)]
+struct RunManifest<'a> {
+    format: &'static str,
+    tool_version: &'static str,
+    model: &'a str,
+    repo_id: Option<&'a str>,
+    revision: Option<&'a str>,
+    commit: Option<&'a str>,
+    dataset_dir: &'a Path,
+    dataset_manifest_blake3: Option<String>,
+    tokens_manifest_blake3: String,
+    settings: &'a ResolvedSettings,
+    spec: &'a RunSpec,
+    oom_retries: u32,
+    steps: u64,
+    train_loss: Option<f64>,
+}
+
+pub fn train(
+    request: &TrainRequest,
+    env: &WorkerEnv,
+    hub: &HubOptions,
+    reporter: &dyn TrainReporter,
+    core_reporter: &dyn tuneforge_core::reporter::Reporter,
+) -> Result<TrainOutcome, TrainError> {
+    let source = ModelSource::parse(&request.model, request.revision.as_deref())?;
+    reporter.note(&format!("resolving {}", request.model));
+    let model = crate::hub::resolve(&source, hub, core_reporter)?;
+
+    let run_dir = run_dir(request)?;
+    std::fs::create_dir_all(&run_dir).map_err(fsio::at("cannot create directory", &run_dir))?;
+    reporter.note(&format!("run directory {}", run_dir.display()));
+
+    let tokens_dir = run_dir.join("tokens");
+    let tokens_manifest = tokens_dir.join("tokens.json");
+    if !(request.resume && tokens_manifest.is_file()) {
+        reporter.note("rendering, tokenizing and packing the dataset");
+        prepare_tokens(request, &model, &tokens_dir, core_reporter)?;
+    }
+    let pad_token_id = pad_token_id(&model.dir, request.model_entry)?;
+    let mut spec = request.settings.run_spec(
+        SpecPaths {
+            model_dir: model.dir.clone(),
+            output_dir: run_dir.clone(),
+            train_data: tokens_dir.join("train.safetensors"),
+            valid_data: Some(tokens_dir.join("valid.safetensors")).filter(|p| p.is_file()),
+            pad_token_id,
+        },
+        request.model_entry,
+    );
+    spec.resume = request.resume;
+    spec.test = request.test.clone();
+
+    let metrics = run_dir.join("metrics.jsonl");
+    let log = run_dir.join("worker.log");
+    let mut retries = 0;
+    loop {
+        fsio::write_json_atomic(&run_dir.join("run_spec.json"), &spec)?;
+        let result = run_worker(env, &run_dir, &metrics, &log, reporter)?;
+        match result {
+            WorkerResult::Finished { step, train_loss } => {
+                finish(request, &model, &run_dir, &spec, retries, step, train_loss)?;
+                return Ok(TrainOutcome {
+                    run_dir,
+                    finished: true,
+                    steps: step,
+                    train_loss: Some(train_loss),
+                    oom_retries: retries,
+                });
+            }
+            WorkerResult::Failed {
+                kind: ErrorKind::Oom,
+                ..
+            } if retries < request.oom_retries && spec.micro_batch > 1 => {
+                retries += 1;
+                spec.micro_batch /= 2;
+                spec.grad_accum *= 2;
+                spec.resume = has_checkpoint(&run_dir);
+                let message = format!(
+                    "out of memory: retrying with micro-batch {} × accumulation {} (retry {retries} of {})",
+                    spec.micro_batch, spec.grad_accum, request.oom_retries
+                );
+                reporter.note(&message);
+                append_metric(
+                    &metrics,
+                    &serde_json::json!({
+                        "v": PROTOCOL_VERSION,
+                        "time": now(),
+                        "event": "retry",
+                        "reason": "oom",
+                        "micro_batch": spec.micro_batch,
+                        "grad_accum": spec.grad_accum,
+                        "resume": spec.resume,
+                    }),
+                )?;
+            }
+            WorkerResult::Failed {
+                kind: ErrorKind::Oom,
+                ..
+            } => {
+                return Err(TrainError::OutOfMemory {
+                    micro_batch: spec.micro_batch,
+                    retries,
+                });
+            }
+            WorkerResult::Failed {
+                kind: ErrorKind::Interrupted,
+                step,
+                ..
+            } => {
+                return Ok(TrainOutcome {
+                    run_dir,
+                    finished: false,
+                    steps: step.unwrap_or(0),
+                    train_loss: None,
+                    oom_retries: retries,
+                });
+            }
+            WorkerResult::Failed { kind, message, .. } => {
+                return Err(TrainError::Worker {
+                    kind: format!("{kind:?}").to_lowercase(),
+                    message,
+                    log,
+                });
+            }
+        }
+    }
+}
+
+fn now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// `adapters/<model>/<domain|all>-lora-v<N>/`: N one past the newest, or the newest when
+/// resuming.
+fn run_dir(request: &TrainRequest) -> Result<PathBuf, TrainError> {
+    let model_name = request
+        .model_entry
+        .map(|m| m.name.to_string())
+        .unwrap_or_else(|| {
+            Path::new(&request.model)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| request.model.replace('/', "--"))
+        });
+    let base = request.adapters_dir.join(&model_name);
+    let prefix = format!("{}-lora-v", request.domain.as_deref().unwrap_or("all"));
+    let newest = std::fs::read_dir(&base)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| {
+                    e.file_name()
+                        .to_str()
+                        .and_then(|n| n.strip_prefix(&prefix))
+                        .and_then(|n| n.parse::<u32>().ok())
+                })
+                .max()
+        })
+        .unwrap_or(None);
+    let n = match (request.resume, newest) {
+        (true, Some(n)) => n,
+        (true, None) => {
+            return Err(TrainError::Missing {
+                path: base.join(format!("{prefix}1")),
+                hint: "there is no run to resume; train without --resume first",
+            });
+        }
+        (false, n) => n.unwrap_or(0) + 1,
+    };
+    Ok(base.join(format!("{prefix}{n}")))
+}
+
+/// The samples of a JSON Lines file (none when it does not exist), each bad line an error
+/// naming its file and line.
+pub fn read_samples(path: &Path) -> Result<Vec<Sample>, TrainError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(fsio::at("cannot read", path)(e).into()),
+    };
+    split_lines(&bytes)
+        .iter()
+        .filter(|l| !l.bytes.iter().all(u8::is_ascii_whitespace))
+        .map(|l| {
+            parse_line::<Sample>(l).map_err(|e| TrainError::BadSample(LocatedError::new(path, e)))
+        })
+        .collect()
+}
+
+fn prepare_tokens(
+    request: &TrainRequest,
+    model: &ResolvedModel,
+    tokens_dir: &Path,
+    core_reporter: &dyn tuneforge_core::reporter::Reporter,
+) -> Result<(), TrainError> {
+    let train_path = request.dataset_dir.join("train.jsonl");
+    if !train_path.is_file() {
+        return Err(TrainError::Missing {
+            path: train_path,
+            hint: "build a dataset first (`tuneforge run`), or name one with --dataset",
+        });
+    }
+    let train = read_samples(&train_path)?;
+    let valid = read_samples(&request.dataset_dir.join("valid.jsonl"))?;
+    let template = ChatTemplate::from_model_dir(&model.dir)
+        .map_err(|e| TrainError::Template(e.to_string()))?;
+    let tokenizer = PrepTokenizer::from_model_dir(&model.dir)
+        .map_err(|e| TrainError::Template(e.to_string()))?;
+    let config = PrepConfig::new(request.settings.max_seq_len as usize);
+    prepare(
+        tokens_dir,
+        &[
+            SplitSamples {
+                name: "train",
+                samples: &train,
+            },
+            SplitSamples {
+                name: "valid",
+                samples: &valid,
+            },
+        ],
+        &template,
+        &tokenizer,
+        &config,
+        &tuneforge_tokens::ReporterProgress::new(core_reporter),
+    )?;
+    Ok(())
+}
+
+/// The pad token's id: the registry's pad token, else `tokenizer_config.json`'s, else eos.
+fn pad_token_id(model_dir: &Path, entry: Option<&ModelEntry>) -> Result<u32, TrainError> {
+    let tokenizer = PrepTokenizer::from_model_dir(model_dir)
+        .map_err(|e| TrainError::Template(e.to_string()))?;
+    let config: serde_json::Value = std::fs::read(model_dir.join("tokenizer_config.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let named = |key: &str| -> Option<String> {
+        match &config[key] {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Object(o) => o.get("content")?.as_str().map(String::from),
+            _ => None,
+        }
+    };
+    let candidates = [
+        entry.map(|e| e.pad_token.to_string()),
+        named("pad_token"),
+        named("eos_token"),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find_map(|t| tokenizer.tokenizer().token_to_id(&t))
+        .ok_or_else(|| {
+            TrainError::Template(format!(
+                "{}: the tokenizer has no pad or eos token; set pad_token in tokenizer_config.json",
+                model_dir.display()
+            ))
+        })
+}
+
+fn has_checkpoint(run_dir: &Path) -> bool {
+    std::fs::read_dir(run_dir.join("checkpoints"))
+        .map(|mut entries| entries.any(|e| e.is_ok()))
+        .unwrap_or(false)
+}
+
+enum WorkerResult {
+    Finished {
+        step: u64,
+        train_loss: f64,
+    },
+    Failed {
+        kind: ErrorKind,
+        message: String,
+        step: Option<u64>,
+    },
+}
+
+fn append_metric<T: Serialize>(path: &Path, value: &T) -> Result<(), TrainError> {
+    let line = serde_json::to_string(value).expect("metrics serialize");
+    fsio::append_line_locked(path, &line)?;
+    Ok(())
+}
+
+fn run_worker(
+    env: &WorkerEnv,
+    run_dir: &Path,
+    metrics: &Path,
+    log: &Path,
+    reporter: &dyn TrainReporter,
+) -> Result<WorkerResult, TrainError> {
+    let stderr = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(fsio::at("cannot open", log))?;
+    let mut child = env
+        .worker_command()
+        .arg("train")
+        .arg("--spec")
+        .arg(run_dir.join("run_spec.json"))
+        .env("HF_HUB_OFFLINE", "1")
+        .env("TOKENIZERS_PARALLELISM", "false")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .map_err(fsio::at("cannot start", &env.python))?;
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut last_error = None;
+    let mut finished = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(fsio::at("cannot read the worker's output", log))?;
+        match parse_event(&line) {
+            Ok(envelope) => {
+                fsio::append_line_locked(metrics, &line)?;
+                reporter.event(&envelope);
+                match envelope.event {
+                    Event::Finished {
+                        step, train_loss, ..
+                    } => finished = Some((step, train_loss)),
+                    Event::Error {
+                        kind,
+                        message,
+                        step,
+                    } => last_error = Some((kind, message, step)),
+                    _ => {}
+                }
+            }
+            Err(problem) => {
+                // Not an event (a library printing to stdout): keep it in the log.
+                let mut file = std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(log)
+                    .map_err(fsio::at("cannot open", log))?;
+                let _ = writeln!(file, "[stdout, not an event: {problem}] {line}");
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(fsio::at("cannot wait for", &env.python))?;
+    Ok(match (finished, last_error) {
+        (Some((step, train_loss)), None) if status.success() => {
+            WorkerResult::Finished { step, train_loss }
+        }
+        (_, Some((kind, message, step))) => WorkerResult::Failed {
+            kind,
+            message,
+            step,
+        },
+        _ => WorkerResult::Failed {
+            kind: ErrorKind::Internal,
+            message: format!("the worker exited ({status}) without a result"),
+            step: None,
+        },
+    })
+}
+
+/// Moves the adapter into the run directory and writes `run.json`.
+fn finish(
+    request: &TrainRequest,
+    model: &ResolvedModel,
+    run_dir: &Path,
+    spec: &RunSpec,
+    retries: u32,
+    steps: u64,
+    train_loss: f64,
+) -> Result<(), TrainError> {
+    let adapter = run_dir.join("adapter");
+    for name in ["adapter_config.json", "adapter_model.safetensors"] {
+        let from = adapter.join(name);
+        if !from.is_file() {
+            return Err(TrainError::Missing {
+                path: from,
+                hint: "the worker reported success without saving the adapter; see worker.log",
+            });
+        }
+        let to = run_dir.join(name);
+        std::fs::rename(&from, &to).map_err(fsio::at("cannot move the adapter to", &to))?;
+    }
+    let _ = std::fs::remove_dir_all(&adapter);
+    let hash_file = |p: &Path| {
+        std::fs::read(p)
+            .ok()
+            .map(|b| blake3::hash(&b).to_hex().to_string())
+    };
+    let (repo_id, revision) = match &model.source {
+        ModelSource::Hub { repo_id, revision } => (Some(repo_id.as_str()), Some(revision.as_str())),
+        ModelSource::Local { .. } => (None, None),
+    };
+    let manifest = RunManifest {
+        format: "tuneforge-run/1",
+        tool_version: tuneforge_core::TOOL_VERSION,
+        model: &request.model,
+        repo_id,
+        revision,
+        commit: model.commit.as_deref(),
+        dataset_dir: &request.dataset_dir,
+        dataset_manifest_blake3: hash_file(&request.dataset_dir.join("manifest.json")),
+        tokens_manifest_blake3: hash_file(&run_dir.join("tokens/tokens.json")).unwrap_or_default(),
+        settings: &request.settings,
+        spec,
+        oom_retries: retries,
+        steps,
+        train_loss: Some(train_loss),
+    };
+    fsio::write_json_atomic(&run_dir.join("run.json"), &manifest)?;
+    Ok(())
+}
