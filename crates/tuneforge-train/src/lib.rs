@@ -12,10 +12,12 @@ pub mod doctor;
 pub mod env;
 pub mod events;
 pub mod hub;
+pub mod plot;
 pub mod profile;
 pub mod registry;
 pub mod run;
 pub mod spec;
+pub mod tiny;
 
 /// The Python worker, embedded at build time (see `build.rs`): `(relative path, bytes)`.
 pub(crate) mod embedded {

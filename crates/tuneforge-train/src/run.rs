@@ -28,7 +28,7 @@ pub enum TrainError {
     Missing { path: PathBuf, hint: &'static str },
     #[error("the model's chat template or tokenizer: {0}")]
     Template(String),
-    #[error("preparing the tokens: {0}")]
+    #[error("preparing the tokens")]
     Prep(#[from] tuneforge_tokens::PrepError),
     #[error("the worker failed ({kind}): {message}\n  see {log}")]
     Worker {
@@ -121,7 +121,14 @@ pub fn train(
     let tokens_manifest = tokens_dir.join("tokens.json");
     if !(request.resume && tokens_manifest.is_file()) {
         reporter.note("rendering, tokenizing and packing the dataset");
-        prepare_tokens(request, &model, &tokens_dir, core_reporter)?;
+        let config = PrepConfig::new(request.settings.max_seq_len as usize);
+        prepare_dataset(
+            &model.dir,
+            &request.dataset_dir,
+            &tokens_dir,
+            &config,
+            core_reporter,
+        )?;
     }
     let pad_token_id = pad_token_id(&model.dir, request.model_entry)?;
     let mut spec = request.settings.run_spec(
@@ -143,6 +150,7 @@ pub fn train(
     loop {
         fsio::write_json_atomic(&run_dir.join("run_spec.json"), &spec)?;
         let result = run_worker(env, &run_dir, &metrics, &log, reporter)?;
+        plot(&run_dir, &metrics, reporter);
         match result {
             WorkerResult::Finished { step, train_loss } => {
                 finish(request, &model, &run_dir, &spec, retries, step, train_loss)?;
@@ -213,6 +221,36 @@ pub fn train(
     }
 }
 
+/// Draws the loss curve so far; a plot that cannot be drawn is worth a note, not a failure.
+fn plot(run_dir: &Path, metrics: &Path, reporter: &dyn TrainReporter) {
+    let Ok(text) = std::fs::read_to_string(metrics) else {
+        return;
+    };
+    // `<model>/<domain>-lora-v<N>`
+    let title = run_dir
+        .iter()
+        .rev()
+        .take(2)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .map(|p| p.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    let curves = crate::plot::Curves::from_metrics(&text);
+    match crate::plot::draw_loss(run_dir, &format!("loss: {title}"), &curves) {
+        Ok(files) => reporter.note(&format!(
+            "loss curve: {}",
+            files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Err(e) => reporter.note(&format!("no loss curve: {e}")),
+    }
+}
+
 fn now() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -277,13 +315,16 @@ pub fn read_samples(path: &Path) -> Result<Vec<Sample>, TrainError> {
         .collect()
 }
 
-fn prepare_tokens(
-    request: &TrainRequest,
-    model: &ResolvedModel,
+/// Renders, tokenizes, masks and packs a dataset directory's `train.jsonl` and
+/// `valid.jsonl` with the model's chat template and tokenizer into `tokens_dir`.
+pub fn prepare_dataset(
+    model_dir: &Path,
+    dataset_dir: &Path,
     tokens_dir: &Path,
+    config: &PrepConfig,
     core_reporter: &dyn tuneforge_core::reporter::Reporter,
-) -> Result<(), TrainError> {
-    let train_path = request.dataset_dir.join("train.jsonl");
+) -> Result<tuneforge_tokens::Prepared, TrainError> {
+    let train_path = dataset_dir.join("train.jsonl");
     if !train_path.is_file() {
         return Err(TrainError::Missing {
             path: train_path,
@@ -291,13 +332,12 @@ fn prepare_tokens(
         });
     }
     let train = read_samples(&train_path)?;
-    let valid = read_samples(&request.dataset_dir.join("valid.jsonl"))?;
-    let template = ChatTemplate::from_model_dir(&model.dir)
+    let valid = read_samples(&dataset_dir.join("valid.jsonl"))?;
+    let template =
+        ChatTemplate::from_model_dir(model_dir).map_err(|e| TrainError::Template(e.to_string()))?;
+    let tokenizer = PrepTokenizer::from_model_dir(model_dir)
         .map_err(|e| TrainError::Template(e.to_string()))?;
-    let tokenizer = PrepTokenizer::from_model_dir(&model.dir)
-        .map_err(|e| TrainError::Template(e.to_string()))?;
-    let config = PrepConfig::new(request.settings.max_seq_len as usize);
-    prepare(
+    Ok(prepare(
         tokens_dir,
         &[
             SplitSamples {
@@ -311,10 +351,9 @@ fn prepare_tokens(
         ],
         &template,
         &tokenizer,
-        &config,
+        config,
         &tuneforge_tokens::ReporterProgress::new(core_reporter),
-    )?;
-    Ok(())
+    )?)
 }
 
 /// The pad token's id: the registry's pad token, else `tokenizer_config.json`'s, else eos.

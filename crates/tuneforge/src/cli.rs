@@ -102,6 +102,49 @@ pub enum Command {
     /// Show samples as the model sees them: rendered with its chat template, the trained
     /// spans highlighted (green on a terminal, else between ⟦ and ⟧).
     Inspect(InspectArgs),
+    /// Render, tokenize, mask and pack a dataset for a model without training: the
+    /// safetensors token data and tokens.json (counts, packing efficiency, rejections).
+    Prepare(PrepareArgs),
+    /// Build a tiny Qwen2 for trying the pipeline on a CPU: a tokenizer trained on a
+    /// dataset's text, a model from a config around it (what the quickstart trains).
+    TinyModel(TinyModelArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TinyModelArgs {
+    /// A dataset directory whose train.jsonl the tokenizer learns from.
+    #[arg(long, value_name = "DIR")]
+    pub dataset: PathBuf,
+    /// The model directory to write.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 4000)]
+    pub vocab_size: usize,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct PrepareArgs {
+    /// A registry model, a Hugging Face repo id, or a model directory.
+    #[arg(long)]
+    pub model: String,
+    #[arg(long)]
+    pub revision: Option<String>,
+    /// A dataset directory with train.jsonl (and valid.jsonl).
+    #[arg(long, value_name = "DIR")]
+    pub dataset: PathBuf,
+    /// Where the safetensors files and tokens.json go.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 2048)]
+    pub max_seq_len: u32,
+    /// Keep the first max-seq-len tokens of longer samples instead of dropping them.
+    #[arg(long)]
+    pub truncate: bool,
+    /// Break control-token strings found in sample text instead of rejecting the sample.
+    #[arg(long)]
+    pub escape_control_tokens: bool,
 }
 
 #[derive(Debug, Args)]
@@ -313,6 +356,9 @@ pub struct QuickstartArgs {
     /// built-in captured interactions through process and validate.
     #[arg(long, value_enum, default_value = "drupal11")]
     pub preset: PresetArg,
+    /// Stop at the dataset: no tiny-model training run (drupal11 preset).
+    #[arg(long)]
+    pub no_train: bool,
 }
 
 #[derive(Debug, Args)]

@@ -30,7 +30,11 @@ fn json(path: &std::path::Path) -> serde_json::Value {
 fn the_sample_corpus_becomes_a_gated_grouped_dataset() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("qs");
-    let out = tf().arg("quickstart").arg(&ws).output().unwrap();
+    let out = tf()
+        .args(["quickstart", "--no-train"])
+        .arg(&ws)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("teacher: skipped: no teacher.base_url"),
@@ -167,7 +171,7 @@ fn test_python() -> Option<std::path::PathBuf> {
 fn two_drupal_quickstarts_are_byte_identical() {
     let tmp = tempfile::tempdir().unwrap();
     for name in ["a", "b"] {
-        tf().arg("quickstart")
+        tf().args(["quickstart", "--no-train"])
             .arg(tmp.path().join(name))
             .assert()
             .success();
@@ -233,7 +237,10 @@ fn teacher_samples_are_gated_and_a_rerun_costs_nothing() {
     let (url, requests) = teacher_server();
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("qs");
-    tf().arg("quickstart").arg(&ws).assert().success();
+    tf().args(["quickstart", "--no-train"])
+        .arg(&ws)
+        .assert()
+        .success();
     let config = ws.join("pipeline.yaml");
     let mut text = std::fs::read_to_string(&config).unwrap();
     text = text.replacen(
@@ -271,7 +278,10 @@ fn teacher_samples_are_gated_and_a_rerun_costs_nothing() {
 fn captured_interactions_join_the_drupal_dataset() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("qs");
-    tf().arg("quickstart").arg(&ws).assert().success();
+    tf().args(["quickstart", "--no-train"])
+        .arg(&ws)
+        .assert()
+        .success();
     let expert = "Declare it with the attribute:\n\n```php\n<?php\n\ndeclare(strict_types=1);\n\nnamespace Drupal\\demo\\Plugin\\Block;\n\nuse Drupal\\Core\\Block\\Attribute\\Block;\nuse Drupal\\Core\\Block\\BlockBase;\nuse Drupal\\Core\\StringTranslation\\TranslatableMarkup;\n\n/**\n * Says hello.\n */\n#[Block(\n  id: 'demo_hello',\n  admin_label: new TranslatableMarkup('Hello'),\n)]\nfinal class HelloBlock extends BlockBase {\n\n  /**\n   * {@inheritdoc}\n   */\n  public function build(): array {\n    return ['#markup' => $this->t('Hello')];\n  }\n\n}\n```\n";
     for (query, local, answer) in [
         (

@@ -18,7 +18,14 @@ def main(argv: list[str] | None = None) -> int:
     tiny.add_argument("--vocab-size", type=int, default=256)
     tiny.add_argument("--tokenizer", type=Path, default=None, help="a directory with tokenizer.json")
     tiny.add_argument("--seed", type=int, default=0)
+    train = commands.add_parser("train", help="train a LoRA adapter; JSON Lines events on stdout")
+    train.add_argument("--spec", required=True, type=Path, help="run_spec.json written by tuneforge")
     args = parser.parse_args(argv)
+
+    if args.command == "train":
+        from tuneforge_worker.train import main as train_main
+
+        return train_main(args.spec)
 
     if args.command == "tiny":
         from tuneforge_worker.tiny import build

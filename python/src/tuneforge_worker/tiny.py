@@ -89,6 +89,7 @@ def build(arch: str, out: Path, *, vocab_size: int = 256, tokenizer_dir: Path | 
     model.save_pretrained(out, safe_serialization=True)
     if tokenizer_dir is not None:
         for name in TOKENIZER_FILES:
-            if (tokenizer_dir / name).is_file():
-                shutil.copyfile(tokenizer_dir / name, out / name)
+            source, target = tokenizer_dir / name, out / name
+            if source.is_file() and not (target.exists() and source.samefile(target)):
+                shutil.copyfile(source, target)
     return out

@@ -86,6 +86,8 @@ pub fn dispatch(command: Command, ctx: &Context) -> Result<Exit> {
         Command::Doctor(args) => train::doctor(ctx, args),
         Command::Train(args) => train::train(ctx, *args),
         Command::Inspect(args) => train::inspect(ctx, args),
+        Command::Prepare(args) => train::prepare(ctx, args),
+        Command::TinyModel(args) => train::tiny_model(ctx, args),
         Command::Check(args) => check::check(ctx, args),
         Command::Gate(args) => pipeline::gate(ctx, args),
         Command::Rules(crate::cli::RulesCommand::Mine(args)) => rules::mine(ctx, args),

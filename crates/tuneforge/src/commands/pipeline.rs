@@ -286,7 +286,33 @@ pub fn quickstart(ctx: &Context, args: QuickstartArgs) -> Result<Exit> {
         tuneforge_pipeline::quickstart::quickstart(&args.dir, &today_utc(), preset, &ctx.reporter)
             .map_err(|e| show_validation_failure(ctx, e))?;
     let dir = report.root.display().to_string();
-    ctx.emit(&report, || match preset {
+    // The Drupal quickstart ends with a real training run of a tiny model on the CPU.
+    let training = if preset == Preset::Drupal11 && !args.no_train {
+        Some(super::train::quickstart_training(
+            ctx,
+            &report.root,
+            report.snapshot.dataset_version,
+        )?)
+    } else {
+        None
+    };
+    let mut doc = serde_json::to_value(&report)?;
+    if let Some(outcome) = &training {
+        doc["training"] = serde_json::to_value(outcome)?;
+    }
+    let trained = training
+        .as_ref()
+        .map(|t| {
+            format!(
+                "\ntrained a tiny Qwen2 (tokenizer trained on this dataset, model built from a config) for {} steps, train loss {:.3}:\n  {}/adapter_model.safetensors, loss curve {}/loss.png\n",
+                t.steps,
+                t.train_loss.unwrap_or(f64::NAN),
+                t.run_dir.display(),
+                t.run_dir.display()
+            )
+        })
+        .unwrap_or_default();
+    ctx.emit(&doc, || match preset {
         Preset::Interactions => format!(
             "{run}\nimported {n} sample interactions into {dir}/raw/interactions.jsonl\n\
              dataset v{v} snapshot in {dir}/{snap}\n\n\
@@ -310,7 +336,7 @@ pub fn quickstart(ctx: &Context, args: QuickstartArgs) -> Result<Exit> {
             n = report.imported,
             v = report.snapshot.dataset_version,
             snap = report.snapshot.dir,
-        ),
+        ) + &trained,
     });
     Ok(Exit::Success)
 }

@@ -426,3 +426,184 @@ pub fn inspect(ctx: &Context, args: crate::cli::InspectArgs) -> Result<Exit> {
     });
     Ok(Exit::Success)
 }
+
+/// The quickstart's last step: a tokenizer trained on the new dataset, a tiny Qwen2 built
+/// around it by the worker, and one epoch of LoRA on the CPU (a few minutes). Sets the
+/// worker environment up first when it is missing.
+pub fn quickstart_training(
+    ctx: &Context,
+    root: &std::path::Path,
+    dataset_version: u32,
+) -> Result<tuneforge_train::run::TrainOutcome> {
+    use tuneforge_core::reporter::Reporter;
+    use tuneforge_train::{hub::HubOptions, run, spec};
+
+    let cache = Cache::from_env()?;
+    let env = match env::for_training(&cache, None) {
+        Ok(env) => env,
+        Err(env::EnvError::NotSetUp { .. }) => {
+            ctx.reporter.info(
+                "setting up the training environment (tuneforge setup: about 3 GB from PyPI, once)",
+            );
+            env::setup(&cache, &SetupOptions::default(), &ctx.reporter)?;
+            env::for_training(&cache, None)?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // The worker gets absolute paths: it may run from another directory.
+    let root = &std::path::absolute(root)?;
+    let dataset_dir = root.join(format!("dataset/v{dataset_version}"));
+    let model_dir = root.join("models/tiny-qwen2");
+    ctx.reporter.info(&format!(
+        "training a tokenizer on the dataset and building a tiny Qwen2 in {}",
+        model_dir.display()
+    ));
+    build_tiny(&env, &dataset_dir, &model_dir, 4000, 42)?;
+    let flags = spec::TrainOverrides {
+        epochs: Some(1.0),
+        // A randomly initialized model learns little through attention alone: every linear
+        // layer gets LoRA, at a rate a tiny model takes, so the loss visibly falls.
+        lora_targets: Some(
+            [
+                "q_proj",
+                "k_proj",
+                "v_proj",
+                "o_proj",
+                "gate_proj",
+                "up_proj",
+                "down_proj",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+        learning_rate: Some(5e-3),
+        micro_batch: Some(4),
+        grad_accum: Some(1),
+        max_seq_len: Some(2048),
+        lora_r: Some(16),
+        lora_alpha: Some(32),
+        bf16: Some(false),
+        eval_every: Some(20),
+        save_every: Some(20),
+        ..Default::default()
+    };
+    let request = run::TrainRequest {
+        model: model_dir.display().to_string(),
+        revision: None,
+        model_entry: None,
+        dataset_dir,
+        adapters_dir: root.join("adapters"),
+        domain: None,
+        settings: spec::ResolvedSettings::resolve(&flags, None, None),
+        resume: false,
+        oom_retries: 3,
+        test: spec::TestHooks::default(),
+    };
+    let bar = if ctx.bars {
+        indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template("step {pos}/{len} [{bar:30}] {msg} ETA {eta}")
+                .expect("static template")
+                .progress_chars("=> "),
+        )
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let _ = ctrlc::set_handler(|| {});
+    let reporter = TrainBar { ctx, bar };
+    Ok(run::train(
+        &request,
+        &env,
+        &HubOptions::from_env().with_offline(true),
+        &reporter,
+        &ctx.reporter,
+    )?)
+}
+
+pub fn prepare(ctx: &Context, args: crate::cli::PrepareArgs) -> Result<Exit> {
+    use tuneforge_tokens::{OverLength, PrepConfig, SpecialTokenPolicy};
+    use tuneforge_train::hub::{HubOptions, ModelSource, resolve};
+
+    let mut hub = HubOptions::from_env();
+    if ctx.offline {
+        hub = hub.with_offline(true);
+    }
+    let model = resolve(
+        &ModelSource::parse(&args.model, args.revision.as_deref())?,
+        &hub,
+        &ctx.reporter,
+    )?;
+    let config = PrepConfig {
+        max_seq_len: args.max_seq_len as usize,
+        special_tokens: if args.escape_control_tokens {
+            SpecialTokenPolicy::Escape
+        } else {
+            SpecialTokenPolicy::Reject
+        },
+        over_length: if args.truncate {
+            OverLength::Truncate
+        } else {
+            OverLength::Drop
+        },
+    };
+    let prepared = tuneforge_train::run::prepare_dataset(
+        &model.dir,
+        &args.dataset,
+        &args.out,
+        &config,
+        &ctx.reporter,
+    )?;
+    let manifest = &prepared.manifest;
+    ctx.emit(manifest, || {
+        manifest
+            .splits
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}: {} of {} samples → {} rows, {} tokens ({} trained), packing {:.1}%, {} truncated, {} rejected",
+                    s.name,
+                    s.encoded,
+                    s.samples,
+                    s.rows,
+                    s.tokens,
+                    s.trained_tokens,
+                    s.packing_efficiency * 100.0,
+                    s.truncated,
+                    s.rejected.values().sum::<u64>()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    Ok(Exit::Success)
+}
+
+fn build_tiny(
+    env: &env::WorkerEnv,
+    dataset_dir: &std::path::Path,
+    out: &std::path::Path,
+    vocab_size: usize,
+    seed: u64,
+) -> Result<()> {
+    use tuneforge_train::{run, tiny};
+    let samples = run::read_samples(&dataset_dir.join("train.jsonl"))?;
+    if samples.is_empty() {
+        return Err(crate::exit::UsageError(format!(
+            "{}: no training samples to learn a tokenizer from",
+            dataset_dir.join("train.jsonl").display()
+        ))
+        .into());
+    }
+    tiny::train_tokenizer(&samples, vocab_size, out)?;
+    tiny::build_model(env, out, out, seed)?;
+    Ok(())
+}
+
+pub fn tiny_model(ctx: &Context, args: crate::cli::TinyModelArgs) -> Result<Exit> {
+    let cache = Cache::from_env()?;
+    let env = env::for_training(&cache, None)?;
+    let out = std::path::absolute(&args.out)?;
+    build_tiny(&env, &args.dataset, &out, args.vocab_size, args.seed)?;
+    let doc = serde_json::json!({ "model_dir": out });
+    ctx.emit(&doc, || format!("tiny Qwen2 in {}", out.display()));
+    Ok(Exit::Success)
+}

@@ -1,0 +1,332 @@
+//! `tuneforge train` end to end on CPU: the interactions quickstart's dataset, a tiny Qwen2
+//! the worker builds from a config with the golden tests' Qwen2.5 tokenizer and chat
+//! template, Rust-prepared tokens, the real worker, an out-of-memory error injected at a
+//! step (a real `error{kind: "oom"}` event, then a retry with half the micro-batch), and the
+//! adapter with its run manifest.
+//!
+//! The worker runs with one torch thread (`OMP_NUM_THREADS=1`): the tests run side by side
+//! on two cores, and tiny models slow down about tenfold when torch's threads compete.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn worker_python() -> Option<String> {
+    match std::env::var("TUNEFORGE_WORKER_PYTHON") {
+        Ok(p) if Path::new(&p).is_file() => Some(p),
+        _ if std::env::var_os("TUNEFORGE_REQUIRE_PYTHON").is_some() => {
+            panic!("TUNEFORGE_REQUIRE_PYTHON is set but TUNEFORGE_WORKER_PYTHON is not a file")
+        }
+        _ => None,
+    }
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn tiny_qwen(worker: &str, out: &Path) {
+    let status = std::process::Command::new(worker)
+        .env("PYTHONPATH", repo().join("python/src"))
+        .args(["-m", "tuneforge_worker", "tiny", "--arch", "qwen2", "--out"])
+        .arg(out)
+        .arg("--tokenizer")
+        .arg(repo().join("crates/tuneforge-tokens/tests/golden/qwen2.5"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn lines(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_tiny_model_trains_on_the_quickstart_dataset_and_survives_an_injected_oom() {
+    let Some(worker) = worker_python() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    Command::cargo_bin("tuneforge")
+        .unwrap()
+        .env("OMP_NUM_THREADS", "1")
+        .args(["quickstart", "--preset", "interactions", "--no-progress"])
+        .arg(&ws)
+        .assert()
+        .success();
+    let model = tmp.path().join("tiny-qwen");
+    tiny_qwen(&worker, &model);
+
+    let out = Command::cargo_bin("tuneforge")
+        .unwrap()
+        .env("OMP_NUM_THREADS", "1")
+        .current_dir(&ws)
+        .args(["train", "--json", "--model"])
+        .arg(&model)
+        .args([
+            "--max-steps",
+            "8",
+            "--micro-batch",
+            "2",
+            "--grad-accum",
+            "1",
+            "--max-seq-len",
+            "4096",
+            "--lora-r",
+            "8",
+            "--lora-alpha",
+            "16",
+            "--learning-rate",
+            "0.001",
+            "--save-every",
+            "2",
+            "--eval-every",
+            "4",
+            "--test-oom-at-step",
+            "3",
+        ])
+        .assert()
+        .success();
+    let outcome: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(outcome["finished"], true, "{outcome}");
+    assert_eq!(outcome["oom_retries"], 1);
+    assert_eq!(outcome["steps"], 8);
+    let run = PathBuf::from(outcome["run_dir"].as_str().unwrap());
+    assert!(run.ends_with("adapters/tiny-qwen/all-lora-v1"), "{run:?}");
+    assert!(run.join("adapter_config.json").is_file());
+    assert!(run.join("adapter_model.safetensors").is_file());
+
+    // The injected error came as a real event, then tuneforge's retry record.
+    let metrics = lines(&run.join("metrics.jsonl"));
+    let oom = metrics
+        .iter()
+        .position(|m| m["event"] == "error" && m["kind"] == "oom")
+        .expect("an oom event");
+    assert_eq!(metrics[oom]["step"], 3);
+    let retry = &metrics[oom + 1];
+    assert_eq!(retry["event"], "retry");
+    assert_eq!(
+        (retry["micro_batch"].as_u64(), retry["grad_accum"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert!(metrics.iter().any(|m| m["event"] == "finished"));
+    assert!(metrics.iter().filter(|m| m["event"] == "step").count() >= 8);
+
+    // The run manifest records what made the adapter.
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(run.join("run.json")).unwrap()).unwrap();
+    assert_eq!(manifest["oom_retries"], 1);
+    assert_eq!(manifest["spec"]["micro_batch"], 1);
+    assert_eq!(manifest["spec"]["grad_accum"], 2);
+    assert_eq!(manifest["settings"]["lora"]["r"], 8);
+    assert_eq!(
+        manifest["dataset_manifest_blake3"].as_str().unwrap().len(),
+        64
+    );
+    let tokens: Value =
+        serde_json::from_slice(&std::fs::read(run.join("tokens/tokens.json")).unwrap()).unwrap();
+    let train = &tokens["splits"][0];
+    assert_eq!(train["name"], "train");
+    assert!(train["trained_tokens"].as_u64().unwrap() > 0);
+    assert!(
+        train["packing_efficiency"].as_f64().unwrap() > 0.5,
+        "{train}"
+    );
+
+    let spec: Value =
+        serde_json::from_slice(&std::fs::read(run.join("run_spec.json")).unwrap()).unwrap();
+    assert_eq!(spec["protocol"], 1);
+}
+
+/// Waits until the JSON Lines file `path` holds an event named `needle`.
+fn wait_for(path: &Path, needle: &str, child: &mut std::process::Child) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    loop {
+        let seen = std::fs::read_to_string(path).is_ok_and(|text| {
+            text.lines()
+                .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+                .any(|event| event["event"] == needle)
+        });
+        if seen {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the run ended ({status}) before {needle} appeared in {path:?}");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {needle} in {path:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn ctrl_c_saves_a_checkpoint_and_resume_finishes_the_run() {
+    use std::os::unix::process::CommandExt;
+
+    let Some(worker) = worker_python() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    Command::cargo_bin("tuneforge")
+        .unwrap()
+        .env("OMP_NUM_THREADS", "1")
+        .args(["quickstart", "--preset", "interactions", "--no-progress"])
+        .arg(&ws)
+        .assert()
+        .success();
+    let model = tmp.path().join("tiny-qwen");
+    tiny_qwen(&worker, &model);
+    let args = |extra: &[&str]| {
+        let mut args: Vec<String> = [
+            "train",
+            "--no-progress",
+            "--model",
+            model.to_str().unwrap(),
+            "--max-steps",
+            "40",
+            "--micro-batch",
+            "1",
+            "--grad-accum",
+            "1",
+            "--max-seq-len",
+            "4096",
+            "--lora-r",
+            "4",
+            "--save-every",
+            "100",
+            "--eval-every",
+            "100",
+        ]
+        .map(String::from)
+        .to_vec();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+    // Its own process group, as a terminal gives a foreground job: Ctrl-C reaches both
+    // tuneforge and the worker.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tuneforge"))
+        .env("OMP_NUM_THREADS", "1")
+        .current_dir(&ws)
+        .args(args(&[]))
+        .process_group(0)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let run = ws.join("adapters/tiny-qwen/all-lora-v1");
+    wait_for(&run.join("metrics.jsonl"), "step", &mut child);
+    let pgid = child.id() as i32;
+    assert_eq!(
+        std::process::Command::new("kill")
+            .args(["-s", "INT", "--", &format!("-{pgid}")])
+            .status()
+            .unwrap()
+            .code(),
+        Some(0)
+    );
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("--resume"), "{stdout}");
+    let metrics = lines(&run.join("metrics.jsonl"));
+    assert!(metrics.iter().any(|m| m["event"] == "checkpoint"));
+    assert!(metrics.iter().any(|m| m["kind"] == "interrupted"));
+    assert!(!run.join("adapter_model.safetensors").exists());
+
+    let out = Command::cargo_bin("tuneforge")
+        .unwrap()
+        .env("OMP_NUM_THREADS", "1")
+        .current_dir(&ws)
+        .args(args(&["--resume", "--json"]))
+        .assert()
+        .success();
+    let outcome: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(outcome["finished"], true);
+    assert_eq!(outcome["steps"], 40);
+    assert_eq!(PathBuf::from(outcome["run_dir"].as_str().unwrap()), run);
+    let metrics = lines(&run.join("metrics.jsonl"));
+    let resumed = metrics
+        .iter()
+        .filter(|m| m["event"] == "started")
+        .nth(1)
+        .expect("a second start");
+    assert!(
+        resumed["resumed_from_step"].as_u64().unwrap() >= 1,
+        "{resumed}"
+    );
+    assert!(run.join("adapter_model.safetensors").is_file());
+}
+
+#[test]
+fn the_drupal_quickstart_ends_with_a_trained_adapter() {
+    if worker_python().is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("qs");
+    let out = Command::cargo_bin("tuneforge")
+        .unwrap()
+        .env("OMP_NUM_THREADS", "1")
+        .args(["quickstart", "--json"])
+        .arg(&ws)
+        .assert()
+        .success();
+    let doc: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let training = &doc["training"];
+    assert_eq!(training["finished"], true, "{doc}");
+    let run = PathBuf::from(training["run_dir"].as_str().unwrap());
+    assert!(run.ends_with("adapters/tiny-qwen2/all-lora-v1"), "{run:?}");
+    for file in [
+        "adapter_config.json",
+        "adapter_model.safetensors",
+        "run.json",
+        "run_spec.json",
+        "loss.png",
+        "loss.svg",
+        "tokens/tokens.json",
+        "tokens/train.safetensors",
+    ] {
+        assert!(run.join(file).is_file(), "{file}");
+    }
+    // The tokenizer tuneforge trained and the model the worker built.
+    for file in ["tokenizer.json", "chat_template.jinja", "model.safetensors"] {
+        assert!(ws.join("models/tiny-qwen2").join(file).is_file(), "{file}");
+    }
+    let tokens: Value =
+        serde_json::from_slice(&std::fs::read(run.join("tokens/tokens.json")).unwrap()).unwrap();
+    let train = &tokens["splits"][0];
+    assert_eq!(
+        train["samples"], train["encoded"],
+        "no sample dropped: {train}"
+    );
+    assert!(
+        train["packing_efficiency"].as_f64().unwrap() > 0.9,
+        "{train}"
+    );
+    // The loss falls: the last steps average below the first ones.
+    let losses: Vec<f64> = lines(&run.join("metrics.jsonl"))
+        .iter()
+        .filter(|m| m["event"] == "step")
+        .map(|m| m["loss"].as_f64().unwrap())
+        .collect();
+    let mean = |s: &[f64]| s.iter().sum::<f64>() / s.len() as f64;
+    assert!(losses.len() >= 20, "{losses:?}");
+    assert!(
+        mean(&losses[losses.len() - 5..]) < mean(&losses[..5]) - 0.05,
+        "{losses:?}"
+    );
+}
