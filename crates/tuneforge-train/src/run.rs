@@ -70,6 +70,9 @@ pub struct TrainRequest {
     pub resume: bool,
     /// How many times an out-of-memory failure is retried with half the micro-batch.
     pub oom_retries: u32,
+    /// Worker processes: 1, or N GPUs through torchrun (DDP; gloo between CPU processes
+    /// where there is no CUDA).
+    pub processes: u32,
     pub test: TestHooks,
 }
 
@@ -149,7 +152,7 @@ pub fn train(
     let mut retries = 0;
     loop {
         fsio::write_json_atomic(&run_dir.join("run_spec.json"), &spec)?;
-        let result = run_worker(env, &run_dir, &metrics, &log, reporter)?;
+        let result = run_worker(env, request.processes, &run_dir, &metrics, &log, reporter)?;
         plot(&run_dir, &metrics, reporter);
         match result {
             WorkerResult::Finished { step, train_loss } => {
@@ -414,6 +417,7 @@ fn append_metric<T: Serialize>(path: &Path, value: &T) -> Result<(), TrainError>
 
 fn run_worker(
     env: &WorkerEnv,
+    processes: u32,
     run_dir: &Path,
     metrics: &Path,
     log: &Path,
@@ -424,8 +428,24 @@ fn run_worker(
         .append(true)
         .open(log)
         .map_err(fsio::at("cannot open", log))?;
-    let mut child = env
-        .worker_command()
+    let mut command = if processes > 1 {
+        // torchrun starts the processes and sets RANK/WORLD_SIZE; the Trainer runs DDP and
+        // only rank 0 writes events.
+        let mut command = env.python_command();
+        command.args([
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc-per-node",
+            &processes.to_string(),
+            "-m",
+            "tuneforge_worker",
+        ]);
+        command
+    } else {
+        env.worker_command()
+    };
+    let mut child = command
         .arg("train")
         .arg("--spec")
         .arg(run_dir.join("run_spec.json"))

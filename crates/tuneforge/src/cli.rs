@@ -210,6 +210,10 @@ pub struct TrainArgs {
     pub eval_every: Option<u64>,
     #[arg(long)]
     pub save_every: Option<u64>,
+    /// Worker processes, one per GPU, through torchrun (DDP). Without CUDA they are CPU
+    /// processes talking over gloo.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub gpus: u32,
     /// Out-of-memory retries, each with half the micro-batch and twice the accumulation.
     #[arg(long, default_value_t = 3)]
     pub oom_retries: u32,

@@ -330,3 +330,48 @@ fn the_drupal_quickstart_ends_with_a_trained_adapter() {
         "{losses:?}"
     );
 }
+
+#[test]
+fn two_processes_train_through_torchrun_with_gloo_on_cpu() {
+    let Some(worker) = worker_python() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    Command::cargo_bin("tuneforge")
+        .unwrap()
+        .args(["quickstart", "--preset", "interactions", "--no-progress"])
+        .arg(&ws)
+        .assert()
+        .success();
+    let model = tmp.path().join("tiny-qwen");
+    tiny_qwen(&worker, &model);
+    let out = Command::cargo_bin("tuneforge")
+        .unwrap()
+        .env("OMP_NUM_THREADS", "1")
+        .current_dir(&ws)
+        .args(["train", "--json", "--gpus", "2", "--model"])
+        .arg(&model)
+        .args([
+            "--max-steps",
+            "3",
+            "--micro-batch",
+            "1",
+            "--grad-accum",
+            "1",
+            "--max-seq-len",
+            "4096",
+            "--lora-r",
+            "4",
+        ])
+        .assert()
+        .success();
+    let outcome: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let run = PathBuf::from(outcome["run_dir"].as_str().unwrap());
+    let metrics = lines(&run.join("metrics.jsonl"));
+    let started: Vec<&Value> = metrics.iter().filter(|m| m["event"] == "started").collect();
+    assert_eq!(started.len(), 1, "only rank 0 reports");
+    assert_eq!(started[0]["world_size"], 2);
+    assert_eq!(outcome["steps"], 3);
+    assert!(run.join("adapter_model.safetensors").is_file());
+}

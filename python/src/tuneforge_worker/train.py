@@ -352,6 +352,8 @@ def _sft_config(spec: RunSpec, evaluate: bool, cuda: bool) -> Any:
             log_level="warning",
             dataloader_pin_memory=cuda,
             use_cpu=not cuda,
+            # Several processes (torchrun): NCCL between GPUs, gloo between CPU processes.
+            ddp_backend=None if cuda else "gloo",
         )
     except ValueError as error:
         raise config_error(f"training arguments: {error}") from error

@@ -302,6 +302,7 @@ pub fn train(ctx: &Context, args: crate::cli::TrainArgs) -> Result<Exit> {
         settings,
         resume: args.resume,
         oom_retries: args.oom_retries,
+        processes: args.gpus,
         test: spec::TestHooks {
             oom_at_step: args.test_oom_at_step,
         },
@@ -497,6 +498,7 @@ pub fn quickstart_training(
         settings: spec::ResolvedSettings::resolve(&flags, None, None),
         resume: false,
         oom_retries: 3,
+        processes: 1,
         test: spec::TestHooks::default(),
     };
     let bar = if ctx.bars {
