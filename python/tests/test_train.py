@@ -198,3 +198,28 @@ def test_other_settings_run(tmp_path: Path, tiny_qwen2: Path, token_files: tuple
     assert events[-1]["event"] == "finished"
     assert all(e["loss"] == e["loss"] for e in of(events, "step"))
     assert of(events, "eval")
+
+
+@pytest.mark.parametrize(("arch", "load_in_4bit"), [("ministral3", False), ("ministral3", True), ("mistral", True)])
+def test_mistral_family_causal_lms_learn_with_lora_and_qlora(
+    tmp_path: Path, token_files: tuple[Path, Path], arch: str, load_in_4bit: bool
+) -> None:
+    model_dir = build_tiny(arch, tmp_path / arch)
+    spec = make_spec(
+        tmp_path / "run",
+        model_dir,
+        token_files,
+        max_steps=30,
+        learning_rate=1e-2,
+        lora={"target_modules": ALL_LINEAR},
+        load_in_4bit=load_in_4bit,
+        save_every=0,
+        eval_every=0,
+    )
+    code, outcome, events = run_in_process(spec)
+    assert code == 0
+    if load_in_4bit:
+        import bitsandbytes as bnb
+
+        assert any(isinstance(m, bnb.nn.Linear4bit) for m in outcome.trainer.model.modules())
+    _assert_learned(events)

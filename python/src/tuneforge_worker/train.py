@@ -16,6 +16,7 @@ Exit codes: 0 finished, 1 internal, 2 config, 3 out of memory, 4 data, 130 inter
 from __future__ import annotations
 
 import re
+import os
 import signal
 import sys
 import time
@@ -352,8 +353,9 @@ def _sft_config(spec: RunSpec, evaluate: bool, cuda: bool) -> Any:
             log_level="warning",
             dataloader_pin_memory=cuda,
             use_cpu=not cuda,
-            # Several processes (torchrun): NCCL between GPUs, gloo between CPU processes.
-            ddp_backend=None if cuda else "gloo",
+            # Several processes (torchrun sets WORLD_SIZE): gloo between CPU processes; on
+            # GPUs the default (NCCL). Set for one process, it asks for a process group.
+            ddp_backend="gloo" if not cuda and int(os.environ.get("WORLD_SIZE", "1")) > 1 else None,
         )
     except ValueError as error:
         raise config_error(f"training arguments: {error}") from error
