@@ -67,6 +67,8 @@ pub struct PipelineConfig {
     pub validate: ValidateConfig,
     #[serde(default)]
     pub retrain: RetrainConfig,
+    #[serde(default)]
+    pub train: TrainConfig,
 }
 
 /// The only schema version this build reads.
@@ -973,6 +975,64 @@ impl Default for ValidateConfig {
     }
 }
 
+/// `train:` settings, and also the flags of `tuneforge train`: every field is optional, and
+/// an unset one falls through to the next level (flags > pipeline.yaml > hardware profile >
+/// model registry > the preset's defaults).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainConfig {
+    /// A registry model, a Hugging Face repo id or a model directory.
+    pub model: Option<String>,
+    pub revision: Option<String>,
+    /// A hardware profile (`rtx4070-12gb`, `rtx3090-24gb`, `rtx4090-24gb`, `l40s-48gb`,
+    /// `gpu-96gb`).
+    pub profile: Option<String>,
+    pub lora_r: Option<u32>,
+    pub lora_alpha: Option<u32>,
+    pub lora_dropout: Option<f64>,
+    pub lora_targets: Option<Vec<String>>,
+    pub epochs: Option<f64>,
+    pub max_steps: Option<u64>,
+    pub learning_rate: Option<f64>,
+    pub micro_batch: Option<u32>,
+    pub grad_accum: Option<u32>,
+    pub max_seq_len: Option<u32>,
+    pub load_in_4bit: Option<bool>,
+    pub bf16: Option<bool>,
+    pub gradient_checkpointing: Option<bool>,
+    pub eval_every: Option<u64>,
+    pub save_every: Option<u64>,
+    pub seed: Option<u64>,
+}
+
+impl TrainConfig {
+    /// `self` where set, else `under`.
+    pub fn over(self, under: &TrainConfig) -> TrainConfig {
+        let under = under.clone();
+        TrainConfig {
+            model: self.model.or(under.model),
+            revision: self.revision.or(under.revision),
+            profile: self.profile.or(under.profile),
+            lora_r: self.lora_r.or(under.lora_r),
+            lora_alpha: self.lora_alpha.or(under.lora_alpha),
+            lora_dropout: self.lora_dropout.or(under.lora_dropout),
+            lora_targets: self.lora_targets.or(under.lora_targets),
+            epochs: self.epochs.or(under.epochs),
+            max_steps: self.max_steps.or(under.max_steps),
+            learning_rate: self.learning_rate.or(under.learning_rate),
+            micro_batch: self.micro_batch.or(under.micro_batch),
+            grad_accum: self.grad_accum.or(under.grad_accum),
+            max_seq_len: self.max_seq_len.or(under.max_seq_len),
+            load_in_4bit: self.load_in_4bit.or(under.load_in_4bit),
+            bf16: self.bf16.or(under.bf16),
+            gradient_checkpointing: self.gradient_checkpointing.or(under.gradient_checkpointing),
+            eval_every: self.eval_every.or(under.eval_every),
+            save_every: self.save_every.or(under.save_every),
+            seed: self.seed.or(under.seed),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetrainConfig {
@@ -1094,6 +1154,7 @@ impl PipelineConfig {
             teacher: TeacherConfig::default(),
             validate: ValidateConfig::default(),
             retrain: RetrainConfig::default(),
+            train: TrainConfig::default(),
         }
     }
 }
@@ -1364,6 +1425,30 @@ teacher:
 validate:
   max_domain_share: 0.6              # warn when one domain holds more of the dataset
   min_domain_samples: 10             # warn when a domain has fewer samples
+
+# `tuneforge train` settings; flags override them, and what is unset here falls through to
+# the hardware profile, the model registry and the defaults (LoRA r 64, alpha 64, dropout
+# 0.05 on q/k/v/o, lr 1e-4 cosine with 10% warm-up, 3 epochs, micro-batch 4 x accumulation 2).
+train:
+  model: null                        # qwen2.5-coder-7b-instruct, ministral-3-8b, org/name or a directory
+  revision: null
+  profile: null                      # rtx4070-12gb, rtx3090-24gb, rtx4090-24gb, l40s-48gb, gpu-96gb
+  lora_r: null
+  lora_alpha: null
+  lora_dropout: null
+  lora_targets: null
+  epochs: null
+  max_steps: null
+  learning_rate: null
+  micro_batch: null
+  grad_accum: null
+  max_seq_len: null
+  load_in_4bit: null
+  bf16: null
+  gradient_checkpointing: null
+  eval_every: null
+  save_every: null
+  seed: null
 
 # `tuneforge status` advises retraining when either threshold is reached.
 retrain:

@@ -2,10 +2,12 @@
 
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use tuneforge_core::fsio::read_appended;
 use tuneforge_core::jsonl::split_lines;
 use tuneforge_core::records::Interaction;
-use tuneforge_core::workspace::{DATASET_DIR, RAW_INTERACTIONS, Workspace};
+
+use tuneforge_core::workspace::{DATASET_DIR, RAW_INTERACTIONS, Workspace, WorkspaceState};
 use tuneforge_dataset::process::latest_version;
 
 use crate::PipelineError;
@@ -62,17 +64,7 @@ pub fn status(ws: &Workspace) -> Result<StatusReport, PipelineError> {
         });
     }
 
-    // Records that parse; a torn or broken line is not an interaction.
-    let interactions = match read_appended(&ws.path(RAW_INTERACTIONS))? {
-        Some(bytes) => split_lines(&bytes)
-            .par_iter()
-            .filter(|l| {
-                serde_json::from_slice::<Interaction>(l.bytes)
-                    .is_ok_and(|i| i.check_shape().is_ok())
-            })
-            .count() as u64,
-        None => 0,
-    };
+    let interactions = count_interactions(ws)?;
     let state = ws.read_state()?;
     let new_interactions = interactions.saturating_sub(state.interactions_at_last_train);
     let thresholds = &ws.config.retrain;
@@ -88,20 +80,10 @@ pub fn status(ws: &Workspace) -> Result<StatusReport, PipelineError> {
             thresholds.new_interactions
         ));
     }
-    // An unreadable manifest already shows as stale above; it just gives no counts here.
-    let process_manifest = match read_manifest(ws, &ProcessStage) {
-        Err(PipelineError::Manifest { .. }) => None,
-        other => other?,
-    };
-    let domain_counts = process_manifest
-        .as_ref()
-        .and_then(|m| m.report.get("domains"))
-        .and_then(|d| d.as_object());
-    for (domain, count) in domain_counts.into_iter().flatten() {
-        let now = count.as_u64().unwrap_or(0);
+    for (domain, now) in domain_counts(ws)? {
         let before = state
             .domain_counts_at_last_train
-            .get(domain)
+            .get(&domain)
             .copied()
             .unwrap_or(0);
         if now >= thresholds.domain_examples && before < thresholds.domain_examples {
@@ -118,4 +100,47 @@ pub fn status(ws: &Workspace) -> Result<StatusReport, PipelineError> {
         dataset_version: latest_version(&ws.path(DATASET_DIR))?,
         advice,
     })
+}
+
+/// Records that parse in `raw/interactions.jsonl`; a torn or broken line is not an
+/// interaction.
+fn count_interactions(ws: &Workspace) -> Result<u64, PipelineError> {
+    Ok(match read_appended(&ws.path(RAW_INTERACTIONS))? {
+        Some(bytes) => split_lines(&bytes)
+            .par_iter()
+            .filter(|l| {
+                serde_json::from_slice::<Interaction>(l.bytes)
+                    .is_ok_and(|i| i.check_shape().is_ok())
+            })
+            .count() as u64,
+        None => 0,
+    })
+}
+
+/// Processed samples per domain, from the process stage's manifest. An unreadable manifest
+/// already shows as stale in `status`; it just gives no counts.
+fn domain_counts(ws: &Workspace) -> Result<BTreeMap<String, u64>, PipelineError> {
+    let process_manifest = match read_manifest(ws, &ProcessStage) {
+        Err(PipelineError::Manifest { .. }) => None,
+        other => other?,
+    };
+    Ok(process_manifest
+        .as_ref()
+        .and_then(|m| m.report.get("domains"))
+        .and_then(|d| d.as_object())
+        .into_iter()
+        .flatten()
+        .map(|(domain, count)| (domain.clone(), count.as_u64().unwrap_or(0)))
+        .collect())
+}
+
+/// A training run finished: the baseline of the retrain advice moves to now.
+pub fn record_train(ws: &Workspace, when: &str) -> Result<(), PipelineError> {
+    let state = WorkspaceState {
+        interactions_at_last_train: count_interactions(ws)?,
+        domain_counts_at_last_train: domain_counts(ws)?,
+        last_train: Some(when.to_string()),
+    };
+    ws.write_state(&state)?;
+    Ok(())
 }

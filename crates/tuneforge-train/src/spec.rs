@@ -1,12 +1,14 @@
 //! The run spec: everything the worker needs, resolved by tuneforge and written into the
 //! run directory (`run_spec.json`), so a run can be read back and repeated exactly.
 //!
-//! Precedence of settings: flags > profile > registry > defaults (the interactions preset's
-//! LoRA defaults, DESIGN.md §4).
+//! Precedence of settings: flags > pipeline.yaml `train:` > profile > registry > defaults
+//! (the interactions preset's LoRA defaults, DESIGN.md §4). Flags and `train:` are both a
+//! [`TrainConfig`]; the binary lays the flags over the file with [`TrainConfig::over`].
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+pub use tuneforge_core::config::TrainConfig;
 
 use crate::events::PROTOCOL_VERSION;
 use crate::profile::Profile;
@@ -57,27 +59,6 @@ pub struct RunSpec {
     pub test: TestHooks,
 }
 
-/// What a user can set (every field optional: unset falls through the precedence chain).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct TrainOverrides {
-    pub lora_r: Option<u32>,
-    pub lora_alpha: Option<u32>,
-    pub lora_dropout: Option<f64>,
-    pub lora_targets: Option<Vec<String>>,
-    pub epochs: Option<f64>,
-    pub max_steps: Option<u64>,
-    pub learning_rate: Option<f64>,
-    pub micro_batch: Option<u32>,
-    pub grad_accum: Option<u32>,
-    pub max_seq_len: Option<u32>,
-    pub load_in_4bit: Option<bool>,
-    pub bf16: Option<bool>,
-    pub gradient_checkpointing: Option<bool>,
-    pub eval_every: Option<u64>,
-    pub save_every: Option<u64>,
-    pub seed: Option<u64>,
-}
-
 /// The settings after precedence, before paths are known.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResolvedSettings {
@@ -98,14 +79,15 @@ pub struct ResolvedSettings {
 }
 
 impl ResolvedSettings {
-    /// flags > profile > registry > the interactions preset's defaults: r 64, alpha 64,
+    /// `settings` (flags over pipeline.yaml) > profile > registry > the interactions preset's
+    /// defaults: r 64, alpha 64,
     /// dropout 0.05, q/k/v/o, lr 1e-4 cosine with 10 % warm-up, 3 epochs, 4 × 2, bf16.
     pub fn resolve(
-        flags: &TrainOverrides,
+        settings: &TrainConfig,
         profile: Option<&Profile>,
         model: Option<&ModelEntry>,
     ) -> Self {
-        let targets = flags.lora_targets.clone().unwrap_or_else(|| {
+        let targets = settings.lora_targets.clone().unwrap_or_else(|| {
             model
                 .map(|m| m.lora_targets.iter().map(|t| t.to_string()).collect())
                 .unwrap_or_else(|| {
@@ -116,39 +98,39 @@ impl ResolvedSettings {
         });
         Self {
             lora: LoraSpec {
-                r: flags.lora_r.unwrap_or(64),
-                alpha: flags.lora_alpha.unwrap_or(64),
-                dropout: flags.lora_dropout.unwrap_or(0.05),
+                r: settings.lora_r.unwrap_or(64),
+                alpha: settings.lora_alpha.unwrap_or(64),
+                dropout: settings.lora_dropout.unwrap_or(0.05),
                 target_modules: targets,
             },
-            epochs: flags.epochs.unwrap_or(3.0),
-            max_steps: flags.max_steps,
-            learning_rate: flags.learning_rate.unwrap_or(1e-4),
+            epochs: settings.epochs.unwrap_or(3.0),
+            max_steps: settings.max_steps,
+            learning_rate: settings.learning_rate.unwrap_or(1e-4),
             warmup_ratio: 0.1,
-            micro_batch: flags
+            micro_batch: settings
                 .micro_batch
                 .or(profile.map(|p| p.micro_batch))
                 .unwrap_or(4),
-            grad_accum: flags
+            grad_accum: settings
                 .grad_accum
                 .or(profile.map(|p| p.grad_accum))
                 .unwrap_or(2),
-            max_seq_len: flags
+            max_seq_len: settings
                 .max_seq_len
                 .or(profile.map(|p| p.max_seq_len))
                 .unwrap_or(2048),
-            load_in_4bit: flags
+            load_in_4bit: settings
                 .load_in_4bit
                 .or(profile.map(|p| p.load_in_4bit))
                 .unwrap_or(false),
-            bf16: flags.bf16.unwrap_or(profile.is_some()),
-            gradient_checkpointing: flags
+            bf16: settings.bf16.unwrap_or(profile.is_some()),
+            gradient_checkpointing: settings
                 .gradient_checkpointing
                 .or(profile.map(|p| p.gradient_checkpointing))
                 .unwrap_or(false),
-            eval_every: flags.eval_every.unwrap_or(50),
-            save_every: flags.save_every.unwrap_or(100),
-            seed: flags.seed.unwrap_or(42),
+            eval_every: settings.eval_every.unwrap_or(50),
+            save_every: settings.save_every.unwrap_or(100),
+            seed: settings.seed.unwrap_or(42),
         }
     }
 
@@ -200,20 +182,40 @@ mod tests {
     use crate::{profile, registry};
 
     #[test]
+    fn flags_beat_pipeline_yaml_which_beats_the_profile() {
+        let p = profile::find("rtx3090-24gb").unwrap();
+        let file = TrainConfig {
+            micro_batch: Some(8),
+            grad_accum: Some(3),
+            lora_r: Some(32),
+            ..Default::default()
+        };
+        let flags = TrainConfig {
+            micro_batch: Some(1),
+            ..Default::default()
+        };
+        let settings = ResolvedSettings::resolve(&flags.over(&file), Some(p), None);
+        assert_eq!(settings.micro_batch, 1, "the flag");
+        assert_eq!(settings.grad_accum, 3, "pipeline.yaml over the profile's 4");
+        assert_eq!(settings.lora.r, 32);
+        assert_eq!(settings.max_seq_len, 2048, "the profile");
+    }
+
+    #[test]
     fn flags_beat_the_profile_which_beats_the_defaults() {
         let p = profile::find("rtx4070-12gb").unwrap();
         let m = registry::find("ministral-3-8b").unwrap();
-        let defaults = ResolvedSettings::resolve(&TrainOverrides::default(), None, None);
+        let defaults = ResolvedSettings::resolve(&TrainConfig::default(), None, None);
         assert_eq!((defaults.micro_batch, defaults.grad_accum), (4, 2));
         assert_eq!((defaults.lora.r, defaults.lora.alpha), (64, 64));
         assert_eq!(defaults.lora.dropout, 0.05);
         assert_eq!(defaults.learning_rate, 1e-4);
         assert_eq!(defaults.epochs, 3.0);
-        let profiled = ResolvedSettings::resolve(&TrainOverrides::default(), Some(p), Some(m));
+        let profiled = ResolvedSettings::resolve(&TrainConfig::default(), Some(p), Some(m));
         assert_eq!((profiled.micro_batch, profiled.grad_accum), (1, 8));
         assert!(profiled.load_in_4bit && profiled.bf16 && profiled.gradient_checkpointing);
         let flagged = ResolvedSettings::resolve(
-            &TrainOverrides {
+            &TrainConfig {
                 micro_batch: Some(2),
                 load_in_4bit: Some(false),
                 ..Default::default()

@@ -164,9 +164,10 @@ pub struct InspectArgs {
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// A registry model (qwen2.5-coder-7b-instruct, qwen2.5-coder-7b, qwen2.5-7b-instruct,
-    /// qwen2.5-14b-instruct, ministral-3-8b), a Hugging Face repo id, or a model directory.
+    /// qwen2.5-14b-instruct, ministral-3-8b), a Hugging Face repo id, or a model directory
+    /// (default: train.model in pipeline.yaml).
     #[arg(long)]
-    pub model: String,
+    pub model: Option<String>,
     /// Branch, tag or commit of a hub model (default: the registry's).
     #[arg(long)]
     pub revision: Option<String>,

@@ -142,6 +142,12 @@ fn a_tiny_model_trains_on_the_quickstart_dataset_and_survives_an_injected_oom() 
     let spec: Value =
         serde_json::from_slice(&std::fs::read(run.join("run_spec.json")).unwrap()).unwrap();
     assert_eq!(spec["protocol"], 1);
+
+    // The run is recorded: `status` counts new interactions from here.
+    let state: Value =
+        serde_json::from_slice(&std::fs::read(ws.join(".tuneforge/state.json")).unwrap()).unwrap();
+    assert!(state["last_train"].is_string(), "{state}");
+    assert_eq!(state["interactions_at_last_train"], 60);
 }
 
 /// Waits until the JSON Lines file `path` holds an event named `needle`.

@@ -239,21 +239,10 @@ pub fn train(ctx: &Context, args: crate::cli::TrainArgs) -> Result<Exit> {
     use tuneforge_train::{hub::HubOptions, profile, registry, run, spec};
 
     let ws = ctx.workspace()?;
-    let profile = match &args.profile {
-        Some(name) => Some(profile::find(name).ok_or_else(|| {
-            crate::exit::UsageError(format!(
-                "unknown profile `{name}`; one of {}",
-                profile::PROFILES
-                    .iter()
-                    .map(|p| p.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        })?),
-        None => None,
-    };
-    let model_entry = registry::find(&args.model);
-    let flags = spec::TrainOverrides {
+    let flags = spec::TrainConfig {
+        model: args.model.clone(),
+        revision: args.revision.clone(),
+        profile: args.profile.clone(),
         epochs: args.epochs,
         max_steps: args.max_steps,
         learning_rate: args.learning_rate,
@@ -273,7 +262,28 @@ pub fn train(ctx: &Context, args: crate::cli::TrainArgs) -> Result<Exit> {
         eval_every: args.eval_every,
         save_every: args.save_every,
         ..Default::default()
+    }
+    .over(&ws.config.train);
+    let Some(model) = flags.model.clone() else {
+        return Err(crate::exit::UsageError(
+            "no model: pass --model or set train.model in pipeline.yaml".into(),
+        )
+        .into());
     };
+    let profile = match &flags.profile {
+        Some(name) => Some(profile::find(name).ok_or_else(|| {
+            crate::exit::UsageError(format!(
+                "unknown profile `{name}`; one of {}",
+                profile::PROFILES
+                    .iter()
+                    .map(|p| p.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?),
+        None => None,
+    };
+    let model_entry = registry::find(&model);
     let settings = spec::ResolvedSettings::resolve(&flags, profile, model_entry);
     let dataset_dir = match args.dataset {
         Some(dir) => dir,
@@ -293,8 +303,8 @@ pub fn train(ctx: &Context, args: crate::cli::TrainArgs) -> Result<Exit> {
         None => dataset_dir,
     };
     let request = run::TrainRequest {
-        model: args.model.clone(),
-        revision: args.revision,
+        model,
+        revision: flags.revision.clone(),
         model_entry,
         dataset_dir,
         adapters_dir: ws.root.join("adapters"),
@@ -327,6 +337,10 @@ pub fn train(ctx: &Context, args: crate::cli::TrainArgs) -> Result<Exit> {
     };
     let reporter = TrainBar { ctx, bar };
     let outcome = run::train(&request, &env, &hub, &reporter, &ctx.reporter)?;
+    if outcome.finished {
+        // The retrain advice of `status` counts from here.
+        tuneforge_pipeline::status::record_train(&ws, &tuneforge_core::time::now_rfc3339())?;
+    }
     ctx.emit(&outcome, || {
         if outcome.finished {
             format!(
@@ -460,7 +474,7 @@ pub fn quickstart_training(
         model_dir.display()
     ));
     build_tiny(&env, &dataset_dir, &model_dir, 4000, 42)?;
-    let flags = spec::TrainOverrides {
+    let flags = spec::TrainConfig {
         epochs: Some(1.0),
         // A randomly initialized model learns little through attention alone: every linear
         // layer gets LoRA, at a rate a tiny model takes, so the loss visibly falls.
@@ -512,13 +526,18 @@ pub fn quickstart_training(
     };
     let _ = ctrlc::set_handler(|| {});
     let reporter = TrainBar { ctx, bar };
-    Ok(run::train(
+    let outcome = run::train(
         &request,
         &env,
         &HubOptions::from_env().with_offline(true),
         &reporter,
         &ctx.reporter,
-    )?)
+    )?;
+    if outcome.finished {
+        let ws = tuneforge_core::workspace::Workspace::open(root)?;
+        tuneforge_pipeline::status::record_train(&ws, &tuneforge_core::time::now_rfc3339())?;
+    }
+    Ok(outcome)
 }
 
 pub fn prepare(ctx: &Context, args: crate::cli::PrepareArgs) -> Result<Exit> {
