@@ -105,3 +105,19 @@ fn setup_with_a_missing_interpreter_names_it() {
     assert!(text.contains("/nonexistent/python3.12"), "{text}");
     assert!(text.contains("hint:"), "{text}");
 }
+
+#[test]
+fn setup_gpu_without_cuda_says_so_before_installing_anything() {
+    if std::path::Path::new("/proc/driver/nvidia/version").exists() {
+        return; // a CUDA machine: --gpu is meant to work there
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let out = tuneforge()
+        .env("TUNEFORGE_CACHE_DIR", cache.path())
+        .args(["setup", "--gpu"])
+        .assert()
+        .code(2);
+    let text = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(text.contains("no CUDA GPU found"), "{text}");
+    assert!(!cache.path().join("venvs").exists(), "nothing was installed");
+}
