@@ -119,5 +119,8 @@ fn setup_gpu_without_cuda_says_so_before_installing_anything() {
         .code(2);
     let text = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(text.contains("no CUDA GPU found"), "{text}");
-    assert!(!cache.path().join("venvs").exists(), "nothing was installed");
+    assert!(
+        !cache.path().join("venvs").exists(),
+        "nothing was installed"
+    );
 }

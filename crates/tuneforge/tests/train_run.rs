@@ -38,6 +38,21 @@ fn tiny_qwen(worker: &str, out: &Path) {
     assert!(status.success());
 }
 
+/// The interactions quickstart's workspace and a tiny Qwen2 beside it.
+fn workspace_and_tiny_model(worker: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    Command::cargo_bin("tuneforge")
+        .unwrap()
+        .args(["quickstart", "--preset", "interactions", "--no-progress"])
+        .arg(&ws)
+        .assert()
+        .success();
+    let model = tmp.path().join("tiny-qwen");
+    tiny_qwen(worker, &model);
+    (tmp, ws, model)
+}
+
 fn lines(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path)
         .unwrap()
@@ -51,17 +66,7 @@ fn a_tiny_model_trains_on_the_quickstart_dataset_and_survives_an_injected_oom() 
     let Some(worker) = worker_python() else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = tmp.path().join("ws");
-    Command::cargo_bin("tuneforge")
-        .unwrap()
-        .env("OMP_NUM_THREADS", "1")
-        .args(["quickstart", "--preset", "interactions", "--no-progress"])
-        .arg(&ws)
-        .assert()
-        .success();
-    let model = tmp.path().join("tiny-qwen");
-    tiny_qwen(&worker, &model);
+    let (_tmp, ws, model) = workspace_and_tiny_model(&worker);
 
     let out = Command::cargo_bin("tuneforge")
         .unwrap()
@@ -180,17 +185,7 @@ fn ctrl_c_saves_a_checkpoint_and_resume_finishes_the_run() {
     let Some(worker) = worker_python() else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = tmp.path().join("ws");
-    Command::cargo_bin("tuneforge")
-        .unwrap()
-        .env("OMP_NUM_THREADS", "1")
-        .args(["quickstart", "--preset", "interactions", "--no-progress"])
-        .arg(&ws)
-        .assert()
-        .success();
-    let model = tmp.path().join("tiny-qwen");
-    tiny_qwen(&worker, &model);
+    let (_tmp, ws, model) = workspace_and_tiny_model(&worker);
     let args = |extra: &[&str]| {
         let mut args: Vec<String> = [
             "train",
@@ -342,16 +337,7 @@ fn two_processes_train_through_torchrun_with_gloo_on_cpu() {
     let Some(worker) = worker_python() else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = tmp.path().join("ws");
-    Command::cargo_bin("tuneforge")
-        .unwrap()
-        .args(["quickstart", "--preset", "interactions", "--no-progress"])
-        .arg(&ws)
-        .assert()
-        .success();
-    let model = tmp.path().join("tiny-qwen");
-    tiny_qwen(&worker, &model);
+    let (_tmp, ws, model) = workspace_and_tiny_model(&worker);
     let out = Command::cargo_bin("tuneforge")
         .unwrap()
         .env("OMP_NUM_THREADS", "1")

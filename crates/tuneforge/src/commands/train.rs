@@ -182,6 +182,46 @@ struct TrainBar<'a> {
     bar: indicatif::ProgressBar,
 }
 
+impl<'a> TrainBar<'a> {
+    fn new(ctx: &'a Context) -> Self {
+        let bar = if ctx.bars {
+            indicatif::ProgressBar::new(0).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "step {pos}/{len} [{bar:30}] {msg} ETA {eta}",
+                )
+                .expect("static template")
+                .progress_chars("=> "),
+            )
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        Self { ctx, bar }
+    }
+}
+
+/// Hub options from the environment, offline with --offline.
+fn hub_options(ctx: &Context) -> tuneforge_train::hub::HubOptions {
+    let hub = tuneforge_train::hub::HubOptions::from_env();
+    if ctx.offline {
+        hub.with_offline(true)
+    } else {
+        hub
+    }
+}
+
+fn resolve_model(
+    ctx: &Context,
+    name: &str,
+    revision: Option<&str>,
+) -> Result<tuneforge_train::hub::ResolvedModel> {
+    use tuneforge_train::hub::{ModelSource, resolve};
+    Ok(resolve(
+        &ModelSource::parse(name, revision)?,
+        &hub_options(ctx),
+        &ctx.reporter,
+    )?)
+}
+
 impl tuneforge_train::run::TrainReporter for TrainBar<'_> {
     fn note(&self, message: &str) {
         use tuneforge_core::reporter::Reporter;
@@ -236,7 +276,7 @@ impl tuneforge_train::run::TrainReporter for TrainBar<'_> {
 }
 
 pub fn train(ctx: &Context, args: crate::cli::TrainArgs) -> Result<Exit> {
-    use tuneforge_train::{hub::HubOptions, profile, registry, run, spec};
+    use tuneforge_train::{profile, registry, run, spec};
 
     let ws = ctx.workspace()?;
     let flags = spec::TrainConfig {
@@ -319,23 +359,11 @@ pub fn train(ctx: &Context, args: crate::cli::TrainArgs) -> Result<Exit> {
     };
     let cache = Cache::from_env()?;
     let env = env::for_training(&cache, None)?;
-    let mut hub = HubOptions::from_env();
-    if ctx.offline {
-        hub = hub.with_offline(true);
-    }
+    let hub = hub_options(ctx);
     // Ctrl-C reaches the worker too (same process group): it saves a checkpoint and stops.
     // tuneforge stays to read its last events instead of dying first.
     let _ = ctrlc::set_handler(|| {});
-    let bar = if !ctx.bars {
-        indicatif::ProgressBar::hidden()
-    } else {
-        indicatif::ProgressBar::new(0).with_style(
-            indicatif::ProgressStyle::with_template("step {pos}/{len} [{bar:30}] {msg} ETA {eta}")
-                .expect("static template")
-                .progress_chars("=> "),
-        )
-    };
-    let reporter = TrainBar { ctx, bar };
+    let reporter = TrainBar::new(ctx);
     let outcome = run::train(&request, &env, &hub, &reporter, &ctx.reporter)?;
     if outcome.finished {
         // The retrain advice of `status` counts from here.
@@ -373,7 +401,6 @@ pub fn inspect(ctx: &Context, args: crate::cli::InspectArgs) -> Result<Exit> {
     use std::io::IsTerminal;
     use tuneforge_core::records::TrainOn;
     use tuneforge_tokens::{ChatTemplate, TrainTurns};
-    use tuneforge_train::hub::{HubOptions, ModelSource, resolve};
 
     let file = if args.dataset.is_dir() {
         args.dataset.join("train.jsonl")
@@ -390,15 +417,7 @@ pub fn inspect(ctx: &Context, args: crate::cli::InspectArgs) -> Result<Exit> {
         ))
         .into());
     };
-    let mut hub = HubOptions::from_env();
-    if ctx.offline {
-        hub = hub.with_offline(true);
-    }
-    let model = resolve(
-        &ModelSource::parse(&args.model, args.revision.as_deref())?,
-        &hub,
-        &ctx.reporter,
-    )?;
+    let model = resolve_model(ctx, &args.model, args.revision.as_deref())?;
     let template = ChatTemplate::from_model_dir(&model.dir)?;
     let turns = match sample.train_on {
         TrainOn::AllAssistant => TrainTurns::All,
@@ -515,17 +534,8 @@ pub fn quickstart_training(
         processes: 1,
         test: spec::TestHooks::default(),
     };
-    let bar = if ctx.bars {
-        indicatif::ProgressBar::new(0).with_style(
-            indicatif::ProgressStyle::with_template("step {pos}/{len} [{bar:30}] {msg} ETA {eta}")
-                .expect("static template")
-                .progress_chars("=> "),
-        )
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
     let _ = ctrlc::set_handler(|| {});
-    let reporter = TrainBar { ctx, bar };
+    let reporter = TrainBar::new(ctx);
     let outcome = run::train(
         &request,
         &env,
@@ -542,17 +552,8 @@ pub fn quickstart_training(
 
 pub fn prepare(ctx: &Context, args: crate::cli::PrepareArgs) -> Result<Exit> {
     use tuneforge_tokens::{OverLength, PrepConfig, SpecialTokenPolicy};
-    use tuneforge_train::hub::{HubOptions, ModelSource, resolve};
 
-    let mut hub = HubOptions::from_env();
-    if ctx.offline {
-        hub = hub.with_offline(true);
-    }
-    let model = resolve(
-        &ModelSource::parse(&args.model, args.revision.as_deref())?,
-        &hub,
-        &ctx.reporter,
-    )?;
+    let model = resolve_model(ctx, &args.model, args.revision.as_deref())?;
     let config = PrepConfig {
         max_seq_len: args.max_seq_len as usize,
         special_tokens: if args.escape_control_tokens {
