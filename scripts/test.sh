@@ -47,3 +47,5 @@ bench/process_bench.sh --smoke
 bench/sources_bench.sh --smoke
 bench/dedup_bench.sh --smoke
 bench/teacher_bench.sh --smoke
+bench/prep_bench.sh --smoke
+bench/train_bench.sh --smoke

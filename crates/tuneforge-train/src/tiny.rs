@@ -7,8 +7,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
+use tokenizers::SplitDelimiterBehavior;
 use tokenizers::models::bpe::{BPE, BpeTrainerBuilder};
+use tokenizers::normalizers::unicode::NFC;
 use tokenizers::pre_tokenizers::byte_level::ByteLevel;
+use tokenizers::pre_tokenizers::sequence::Sequence;
+use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
 use tokenizers::{
     AddedToken, DecoderWrapper, NormalizerWrapper, PostProcessorWrapper, PreTokenizerWrapper,
     TokenizerBuilder,
@@ -21,6 +25,9 @@ use crate::env::WorkerEnv;
 /// Qwen2.5's chat template (as published with the model), embedded: users have no
 /// `shared/`.
 pub const QWEN25_TEMPLATE: &str = include_str!("../data/qwen2.5.jinja");
+/// Qwen2's pre-tokenizer split (contractions, letters, single digits, punctuation runs,
+/// newlines, spaces).
+const QWEN2_SPLIT: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 /// Qwen2.5's control tokens, in their published order (ids 0, 1, 2 here).
 pub const CONTROL_TOKENS: [&str; 3] = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"];
 
@@ -47,7 +54,23 @@ pub fn train_tokenizer(samples: &[Sample], vocab_size: usize, dir: &Path) -> Res
         DecoderWrapper,
     >::new()
     .with_model(BPE::default())
-    .with_pre_tokenizer(Some(ByteLevel::new(false, true, true).into()))
+    // Qwen2's own normalizer and pre-tokenizer: transformers rebuilds a
+    // `Qwen2TokenizerFast` with these whatever tokenizer.json says, so any other choice
+    // would give Python different ids than the ones trained on.
+    .with_normalizer(Some(NFC.into()))
+    .with_pre_tokenizer(Some(
+        Sequence::new(vec![
+            Split::new(
+                SplitPattern::Regex(QWEN2_SPLIT.into()),
+                SplitDelimiterBehavior::Isolated,
+                false,
+            )
+            .map_err(|e| fail(&e))?
+            .into(),
+            ByteLevel::new(false, false, false).into(),
+        ])
+        .into(),
+    ))
     .with_decoder(Some(ByteLevel::default().into()))
     .build()
     .map_err(|e| fail(&e))?;
