@@ -44,3 +44,17 @@ def test_the_command_prints_one_json_object() -> None:
         "bitsandbytes_error",
         "unsloth_error",
     }
+
+
+def test_versions_come_from_metadata_alone() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "tuneforge_worker", "versions"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+    )
+    versions = json.loads(out.stdout)
+    assert versions["torch"] == "2.15.0" and versions["peft"] == "0.21.2"
+    assert versions["unsloth"] is None
+    assert versions["python"].startswith("3.")

@@ -103,6 +103,10 @@ struct RunManifest<'a> {
     oom_retries: u32,
     steps: u64,
     train_loss: Option<f64>,
+    /// The worker environment and the versions of its stack (Python, torch, transformers,
+    /// TRL, PEFT, …), read from package metadata.
+    worker_env: &'a Path,
+    library_versions: serde_json::Value,
 }
 
 pub fn train(
@@ -156,7 +160,8 @@ pub fn train(
         plot(&run_dir, &metrics, reporter);
         match result {
             WorkerResult::Finished { step, train_loss } => {
-                finish(request, &model, &run_dir, &spec, retries, step, train_loss)?;
+                let result = (retries, step, train_loss);
+                finish(env, request, &model, &run_dir, &spec, result)?;
                 return Ok(TrainOutcome {
                     run_dir,
                     finished: true,
@@ -508,14 +513,26 @@ fn run_worker(
 }
 
 /// Moves the adapter into the run directory and writes `run.json`.
+/// `python -m tuneforge_worker versions`; `null` when the worker cannot say (the run still
+/// counts, the manifest just lacks versions).
+fn library_versions(env: &WorkerEnv) -> serde_json::Value {
+    env.worker_command()
+        .arg("versions")
+        .stdin(Stdio::null())
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .and_then(|out| serde_json::from_slice(&out.stdout).ok())
+        .unwrap_or(serde_json::Value::Null)
+}
+
 fn finish(
+    env: &WorkerEnv,
     request: &TrainRequest,
     model: &ResolvedModel,
     run_dir: &Path,
     spec: &RunSpec,
-    retries: u32,
-    steps: u64,
-    train_loss: f64,
+    (retries, steps, train_loss): (u32, u64, f64),
 ) -> Result<(), TrainError> {
     let adapter = run_dir.join("adapter");
     for name in ["adapter_config.json", "adapter_model.safetensors"] {
@@ -554,6 +571,8 @@ fn finish(
         oom_retries: retries,
         steps,
         train_loss: Some(train_loss),
+        worker_env: &env.venv,
+        library_versions: library_versions(env),
     };
     fsio::write_json_atomic(&run_dir.join("run.json"), &manifest)?;
     Ok(())

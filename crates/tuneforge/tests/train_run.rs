@@ -134,6 +134,9 @@ fn a_tiny_model_trains_on_the_quickstart_dataset_and_survives_an_injected_oom() 
         manifest["dataset_manifest_blake3"].as_str().unwrap().len(),
         64
     );
+    assert_eq!(manifest["library_versions"]["torch"], "2.15.0");
+    assert_eq!(manifest["library_versions"]["trl"], "1.16.0");
+    assert_eq!(manifest["spec"]["seed"], 42);
     let tokens: Value =
         serde_json::from_slice(&std::fs::read(run.join("tokens/tokens.json")).unwrap()).unwrap();
     let train = &tokens["splits"][0];

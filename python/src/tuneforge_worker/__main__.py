@@ -12,6 +12,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tuneforge_worker")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("doctor", help="print what this environment can do, as one JSON object")
+    commands.add_parser("versions", help="print the versions of the training stack, as one JSON object (no imports)")
     tiny = commands.add_parser("tiny", help="build a tiny model from a config (tests, quickstart)")
     tiny.add_argument("--arch", required=True)
     tiny.add_argument("--out", required=True, type=Path)
@@ -27,6 +28,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return train_main(args.spec)
 
+    if args.command == "versions":
+        from tuneforge_worker.doctor import package_versions
+
+        json.dump(package_versions(), sys.stdout)
+        sys.stdout.write("\n")
+        return 0
     if args.command == "tiny":
         from tuneforge_worker.tiny import build
 

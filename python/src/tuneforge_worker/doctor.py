@@ -20,6 +20,24 @@ def _version(distribution: str) -> str | None:
         return None
 
 
+PACKAGES = (
+    "torch",
+    "transformers",
+    "trl",
+    "peft",
+    "accelerate",
+    "datasets",
+    "bitsandbytes",
+    "safetensors",
+    "unsloth",
+)
+
+
+def package_versions() -> dict[str, str | None]:
+    """Installed versions (None when absent), read from metadata: nothing is imported."""
+    return {"python": platform.python_version(), **{name: _version(name) for name in PACKAGES}}
+
+
 def _import_error(module: str) -> str | None:
     """None when ``module`` imports, else the error it raised (one line)."""
     try:
@@ -52,20 +70,7 @@ def probe() -> dict[str, Any]:
     report: dict[str, Any] = {
         "python": platform.python_version(),
         "python_executable": sys.executable,
-        "packages": {
-            name: _version(name)
-            for name in (
-                "torch",
-                "transformers",
-                "trl",
-                "peft",
-                "accelerate",
-                "datasets",
-                "bitsandbytes",
-                "safetensors",
-                "unsloth",
-            )
-        },
+        "packages": {name: _version(name) for name in PACKAGES},
         "torch_error": None,
         "cuda": None,
         "gpus": [],
