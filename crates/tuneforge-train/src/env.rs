@@ -285,9 +285,53 @@ pub fn for_training(cache: &Cache, python: Option<&Path>) -> Result<WorkerEnv, E
             return Ok(env);
         }
     }
+    // `setup --python X` made it with another interpreter than today's default: any
+    // complete TRL venv of this very lock will do.
+    if python.is_none()
+        && let Some(env) = locate_any(cache, EnvKind::Trl)?
+    {
+        return Ok(env);
+    }
     Err(EnvError::NotSetUp {
         cache: cache.root.clone(),
     })
+}
+
+/// A complete venv of `kind` built from the embedded lock, whatever interpreter it was
+/// made from (its marker says which; the key is recomputed to prove the lock is this one).
+fn locate_any(cache: &Cache, kind: EnvKind) -> Result<Option<WorkerEnv>, EnvError> {
+    let Ok(entries) = std::fs::read_dir(cache.venvs_dir()) else {
+        return Ok(None);
+    };
+    let mut venvs: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    venvs.sort();
+    for venv in venvs {
+        if !is_complete(&venv) {
+            continue;
+        }
+        let Some(marker) = std::fs::read(venv.join(COMPLETE_MARKER))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Marker>(&b).ok())
+        else {
+            continue;
+        };
+        let interpreter = Interpreter {
+            executable: marker.base_python.clone(),
+            version: marker.python_version.clone(),
+        };
+        if marker.kind != kind || env_key(kind, &interpreter, marker.with_tests) != marker.key {
+            continue;
+        }
+        return Ok(Some(WorkerEnv {
+            kind,
+            python: venv.join("bin/python"),
+            venv,
+            worker_path: write_worker_package(cache)?,
+            key: marker.key,
+            with_tests: marker.with_tests,
+        }));
+    }
+    Ok(None)
 }
 
 /// Whether an NVIDIA driver is loaded (checked before any venv exists).

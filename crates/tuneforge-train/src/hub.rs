@@ -355,7 +355,7 @@ fn resolve_hub(
                 .collect::<Vec<_>>()
                 .join("/")
         );
-        let (blob, bytes) = client.download(&url, &root.join("blobs"), &*task)?;
+        let (blob, bytes) = client.download(&url, &root.join("blobs"), sibling.size, &*task)?;
         downloaded += bytes;
         link_into_snapshot(&snapshot, &sibling.rfilename, &blob)?;
     }
@@ -530,6 +530,7 @@ impl<'a> Client<'a> {
         &self,
         url: &str,
         blobs: &Path,
+        expected_size: Option<u64>,
         task: &dyn tuneforge_core::reporter::Task,
     ) -> Result<(PathBuf, u64), HubError> {
         std::fs::create_dir_all(blobs).map_err(fsio::at("cannot create directory", blobs))?;
@@ -537,6 +538,16 @@ impl<'a> Client<'a> {
             "{}.incomplete",
             &blake3::hash(url.as_bytes()).to_hex()[..32]
         ));
+        // Two runs fetching the same file take turns instead of appending to one partial
+        // file together.
+        let lock_path = partial.with_extension("lock");
+        let lock = std::fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(fsio::at("cannot open", &lock_path))?;
+        lock.lock().map_err(fsio::at("cannot lock", &lock_path))?;
         let mut transferred = 0u64;
         let etag = self.with_retries(url, async || {
             let have = std::fs::metadata(&partial).map(|m| m.len()).unwrap_or(0);
@@ -593,6 +604,17 @@ impl<'a> Client<'a> {
             file.sync_all().map_err(fsio::at("cannot sync", &partial))?;
             Ok(Attempt::Done(etag))
         })?;
+        let got = std::fs::metadata(&partial).map(|m| m.len()).unwrap_or(0);
+        if let Some(size) = expected_size
+            && got != size
+        {
+            // A body cut short (or grown) must not become a blob: start over next time.
+            let _ = std::fs::remove_file(&partial);
+            return Err(HubError::Protocol {
+                url: url.to_string(),
+                message: format!("got {got} bytes, the hub lists {size}; rerun to fetch it again"),
+            });
+        }
         let name = match etag.filter(|e| is_safe_blob_name(e)) {
             Some(etag) => etag,
             None => {

@@ -26,6 +26,10 @@ pub enum TrainError {
     BadSample(LocatedError),
     #[error("{path}: missing\n  hint: {hint}")]
     Missing { path: PathBuf, hint: &'static str },
+    #[error(
+        "`{name}` cannot name a domain's runs\n  hint: use letters, digits, '-', '_' or '.', not starting with '.', and not `all`"
+    )]
+    BadDomain { name: String },
     #[error("the model's chat template or tokenizer: {0}")]
     Template(String),
     #[error("preparing the tokens")]
@@ -50,6 +54,9 @@ pub trait TrainReporter: Sync {
     fn note(&self, _message: &str) {}
     /// One event from the worker.
     fn event(&self, _event: &Envelope) {}
+    /// The worker is about to start. From here Ctrl-C belongs to the worker (it saves a
+    /// checkpoint and stops); the binary keeps running to read its last events.
+    fn worker_starting(&self) {}
 }
 
 /// One training run, resolved.
@@ -120,12 +127,27 @@ pub fn train(
     reporter.note(&format!("resolving {}", request.model));
     let model = crate::hub::resolve(&source, hub, core_reporter)?;
 
-    let run_dir = run_dir(request)?;
-    std::fs::create_dir_all(&run_dir).map_err(fsio::at("cannot create directory", &run_dir))?;
+    let run_dir = run_dir(request, &source)?;
     reporter.note(&format!("run directory {}", run_dir.display()));
 
     let tokens_dir = run_dir.join("tokens");
     let tokens_manifest = tokens_dir.join("tokens.json");
+    let saved_spec = run_dir.join("run_spec.json");
+    if request.resume && saved_spec.is_file() && tokens_manifest.is_file() {
+        // A resumed run continues with what it was started with (its tokens and its spec,
+        // after any out-of-memory retry), not with today's flags or dataset.
+        let mut spec: RunSpec = std::fs::read(&saved_spec)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or(TrainError::Missing {
+                path: saved_spec.clone(),
+                hint: "the run's spec is unreadable; start a new run without --resume",
+            })?;
+        spec.resume = true;
+        spec.test = request.test.clone();
+        reporter.note("resuming with the run's own settings and tokens");
+        return follow(request, env, &model, run_dir, spec, reporter);
+    }
     if !(request.resume && tokens_manifest.is_file()) {
         reporter.note("rendering, tokenizing and packing the dataset");
         let config = PrepConfig::new(request.settings.max_seq_len as usize);
@@ -150,7 +172,19 @@ pub fn train(
     );
     spec.resume = request.resume;
     spec.test = request.test.clone();
+    follow(request, env, &model, run_dir, spec, reporter)
+}
 
+/// Runs the worker on `spec` until it finishes, fails or is interrupted, retrying
+/// out-of-memory failures.
+fn follow(
+    request: &TrainRequest,
+    env: &WorkerEnv,
+    model: &ResolvedModel,
+    run_dir: PathBuf,
+    mut spec: RunSpec,
+    reporter: &dyn TrainReporter,
+) -> Result<TrainOutcome, TrainError> {
     let metrics = run_dir.join("metrics.jsonl");
     let log = run_dir.join("worker.log");
     let mut retries = 0;
@@ -161,7 +195,7 @@ pub fn train(
         match result {
             WorkerResult::Finished { step, train_loss } => {
                 let result = (retries, step, train_loss);
-                finish(env, request, &model, &run_dir, &spec, result)?;
+                finish(env, request, model, &run_dir, &spec, result)?;
                 return Ok(TrainOutcome {
                     run_dir,
                     finished: true,
@@ -175,8 +209,10 @@ pub fn train(
                 ..
             } if retries < request.oom_retries && spec.micro_batch > 1 => {
                 retries += 1;
+                // Keep the effective batch: 3 × 2 becomes 1 × 6, not 1 × 4.
+                let effective = spec.micro_batch * spec.grad_accum;
                 spec.micro_batch /= 2;
-                spec.grad_accum *= 2;
+                spec.grad_accum = effective.div_ceil(spec.micro_batch);
                 spec.resume = has_checkpoint(&run_dir);
                 let message = format!(
                     "out of memory: retrying with micro-batch {} × accumulation {} (retry {retries} of {})",
@@ -266,21 +302,46 @@ fn now() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// `adapters/<model>/<domain|all>-lora-v<N>/`: N one past the newest, or the newest when
-/// resuming.
-fn run_dir(request: &TrainRequest) -> Result<PathBuf, TrainError> {
-    let model_name = request
-        .model_entry
-        .map(|m| m.name.to_string())
-        .unwrap_or_else(|| {
-            Path::new(&request.model)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| request.model.replace('/', "--"))
+/// The directory name of a model's runs: the registry name, `org--name` for a hub repo,
+/// the directory's name for a local model.
+fn model_dir_name(request: &TrainRequest, source: &ModelSource) -> String {
+    if let Some(entry) = request.model_entry {
+        return entry.name.to_string();
+    }
+    match source {
+        ModelSource::Hub { repo_id, .. } => repo_id.replace('/', "--"),
+        ModelSource::Local { dir } => dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "model".into()),
+    }
+}
+
+/// Whether `name` can name a run directory: letters, digits, `-`, `_`, `.`, not starting
+/// with a dot, and not `all` (the name of runs over every domain).
+pub fn valid_domain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "all"
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// `adapters/<model>/<domain|all>-lora-v<N>/`. A new run claims one past the highest N
+/// (`create_dir` fails when another run took it first: then the next). `--resume` takes
+/// the newest run that has a checkpoint and no `run.json` (it never finished).
+fn run_dir(request: &TrainRequest, source: &ModelSource) -> Result<PathBuf, TrainError> {
+    if let Some(domain) = &request.domain
+        && !valid_domain_name(domain)
+    {
+        return Err(TrainError::BadDomain {
+            name: domain.clone(),
         });
-    let base = request.adapters_dir.join(&model_name);
+    }
+    let base = request.adapters_dir.join(model_dir_name(request, source));
     let prefix = format!("{}-lora-v", request.domain.as_deref().unwrap_or("all"));
-    let newest = std::fs::read_dir(&base)
+    let mut versions: Vec<u32> = std::fs::read_dir(&base)
         .map(|entries| {
             entries
                 .flatten()
@@ -290,20 +351,32 @@ fn run_dir(request: &TrainRequest) -> Result<PathBuf, TrainError> {
                         .and_then(|n| n.strip_prefix(&prefix))
                         .and_then(|n| n.parse::<u32>().ok())
                 })
-                .max()
+                .collect()
         })
-        .unwrap_or(None);
-    let n = match (request.resume, newest) {
-        (true, Some(n)) => n,
-        (true, None) => {
-            return Err(TrainError::Missing {
-                path: base.join(format!("{prefix}1")),
-                hint: "there is no run to resume; train without --resume first",
+        .unwrap_or_default();
+    versions.sort_unstable();
+    let dir = |n: u32| base.join(format!("{prefix}{n}"));
+    if request.resume {
+        return versions
+            .iter()
+            .rev()
+            .map(|&n| dir(n))
+            .find(|d| has_checkpoint(d) && !d.join("run.json").exists())
+            .ok_or(TrainError::Missing {
+                path: base.join(format!("{prefix}*")),
+                hint: "there is no unfinished run with a checkpoint to resume; train without --resume",
             });
+    }
+    std::fs::create_dir_all(&base).map_err(fsio::at("cannot create directory", &base))?;
+    let mut n = versions.last().copied().unwrap_or(0) + 1;
+    loop {
+        let candidate = dir(n);
+        match std::fs::create_dir(&candidate) {
+            Ok(()) => return Ok(candidate),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
+            Err(e) => return Err(fsio::at("cannot create directory", &candidate)(e).into()),
         }
-        (false, n) => n.unwrap_or(0) + 1,
-    };
-    Ok(base.join(format!("{prefix}{n}")))
+    }
 }
 
 /// The samples of a JSON Lines file (none when it does not exist), each bad line an error
@@ -450,6 +523,7 @@ fn run_worker(
     } else {
         env.worker_command()
     };
+    reporter.worker_starting();
     let mut child = command
         .arg("train")
         .arg("--spec")
@@ -464,33 +538,52 @@ fn run_worker(
     let stdout = child.stdout.take().expect("piped stdout");
     let mut last_error = None;
     let mut finished = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(fsio::at("cannot read the worker's output", log))?;
-        match parse_event(&line) {
-            Ok(envelope) => {
-                fsio::append_line_locked(metrics, &line)?;
-                reporter.event(&envelope);
-                match envelope.event {
-                    Event::Finished {
-                        step, train_loss, ..
-                    } => finished = Some((step, train_loss)),
-                    Event::Error {
-                        kind,
-                        message,
-                        step,
-                    } => last_error = Some((kind, message, step)),
-                    _ => {}
+    let follow_events = || -> Result<(), TrainError> {
+        let mut reader = BufReader::new(stdout);
+        let mut raw = Vec::new();
+        loop {
+            raw.clear();
+            let n = reader
+                .read_until(b'\n', &mut raw)
+                .map_err(fsio::at("cannot read the worker's output", log))?;
+            if n == 0 {
+                return Ok(());
+            }
+            // A native library writing stray bytes to fd 1 must not end the run.
+            let line = String::from_utf8_lossy(&raw);
+            let line = line.trim_end_matches(['\n', '\r']);
+            match parse_event(line) {
+                Ok(envelope) => {
+                    fsio::append_line_locked(metrics, line)?;
+                    reporter.event(&envelope);
+                    match envelope.event {
+                        Event::Finished {
+                            step, train_loss, ..
+                        } => finished = Some((step, train_loss)),
+                        Event::Error {
+                            kind,
+                            message,
+                            step,
+                        } => last_error = Some((kind, message, step)),
+                        _ => {}
+                    }
+                }
+                Err(problem) => {
+                    // Not an event (a library printing to stdout): keep it in the log.
+                    let mut file = std::fs::OpenOptions::new()
+                        .append(true)
+                        .open(log)
+                        .map_err(fsio::at("cannot open", log))?;
+                    let _ = writeln!(file, "[stdout, not an event: {problem}] {line}");
                 }
             }
-            Err(problem) => {
-                // Not an event (a library printing to stdout): keep it in the log.
-                let mut file = std::fs::OpenOptions::new()
-                    .append(true)
-                    .open(log)
-                    .map_err(fsio::at("cannot open", log))?;
-                let _ = writeln!(file, "[stdout, not an event: {problem}] {line}");
-            }
         }
+    };
+    if let Err(e) = follow_events() {
+        // Never leave a worker training on its own (a full disk, an unreadable pipe).
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(e);
     }
     let status = child
         .wait()
@@ -576,4 +669,76 @@ fn finish(
     };
     fsio::write_json_atomic(&run_dir.join("run.json"), &manifest)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{ResolvedSettings, TrainConfig};
+
+    fn request(adapters: &Path, model: &str, domain: Option<&str>, resume: bool) -> TrainRequest {
+        TrainRequest {
+            model: model.into(),
+            revision: None,
+            model_entry: crate::registry::find(model),
+            dataset_dir: adapters.join("dataset"),
+            adapters_dir: adapters.to_path_buf(),
+            domain: domain.map(String::from),
+            settings: ResolvedSettings::resolve(&TrainConfig::default(), None, None),
+            resume,
+            oom_retries: 0,
+            processes: 1,
+            test: TestHooks::default(),
+        }
+    }
+
+    #[test]
+    fn runs_are_numbered_per_model_and_domain_and_resume_finds_the_unfinished_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let hub = ModelSource::Hub {
+            repo_id: "org/Tiny-Model".into(),
+            revision: "main".into(),
+        };
+        let new = |domain| run_dir(&request(tmp.path(), "org/Tiny-Model", domain, false), &hub);
+        let v1 = new(None).unwrap();
+        assert!(v1.ends_with("org--Tiny-Model/all-lora-v1"), "{v1:?}");
+        let v2 = new(None).unwrap();
+        assert!(v2.ends_with("all-lora-v2"));
+        assert!(
+            new(Some("drupal-plugins"))
+                .unwrap()
+                .ends_with("drupal-plugins-lora-v1")
+        );
+        for bad in ["../x", "a/b", "all", ".hidden", ""] {
+            assert!(new(Some(bad)).is_err(), "{bad}");
+        }
+
+        let resume = || run_dir(&request(tmp.path(), "org/Tiny-Model", None, true), &hub);
+        assert!(resume().is_err(), "no checkpoint anywhere yet");
+        // v1 has a checkpoint and never finished; v2 is empty (a run that failed early).
+        std::fs::create_dir_all(v1.join("checkpoints/checkpoint-10")).unwrap();
+        assert_eq!(resume().unwrap(), v1);
+        // Once v1 finished, nothing is left to resume.
+        std::fs::write(v1.join("run.json"), "{}").unwrap();
+        assert!(resume().is_err());
+        // A new run never reuses a number, even one whose directory is empty.
+        assert!(new(None).unwrap().ends_with("all-lora-v3"));
+    }
+
+    #[test]
+    fn registry_models_and_local_directories_name_their_runs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let entry = crate::registry::find("ministral-3-8b").unwrap();
+        let hub = ModelSource::Hub {
+            repo_id: entry.repo_id.into(),
+            revision: "main".into(),
+        };
+        let dir = run_dir(&request(tmp.path(), "ministral-3-8b", None, false), &hub).unwrap();
+        assert!(dir.ends_with("ministral-3-8b/all-lora-v1"), "{dir:?}");
+        let local = ModelSource::Local {
+            dir: tmp.path().join("models/tiny-qwen2"),
+        };
+        let dir = run_dir(&request(tmp.path(), "x", None, false), &local).unwrap();
+        assert!(dir.ends_with("tiny-qwen2/all-lora-v1"), "{dir:?}");
+    }
 }

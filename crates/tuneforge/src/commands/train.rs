@@ -228,6 +228,13 @@ impl tuneforge_train::run::TrainReporter for TrainBar<'_> {
         self.ctx.reporter.info(message);
     }
 
+    fn worker_starting(&self) {
+        // Ctrl-C reaches the worker too (same process group): it saves a checkpoint and
+        // stops; tuneforge stays to read its last events instead of dying first. Before this
+        // (downloads, tokenizing) Ctrl-C stops tuneforge at once, as usual.
+        let _ = ctrlc::set_handler(|| {});
+    }
+
     fn event(&self, envelope: &tuneforge_train::events::Envelope) {
         use tuneforge_core::reporter::Reporter;
         use tuneforge_train::events::Event;
@@ -360,9 +367,6 @@ pub fn train(ctx: &Context, args: crate::cli::TrainArgs) -> Result<Exit> {
     let cache = Cache::from_env()?;
     let env = env::for_training(&cache, None)?;
     let hub = hub_options(ctx);
-    // Ctrl-C reaches the worker too (same process group): it saves a checkpoint and stops.
-    // tuneforge stays to read its last events instead of dying first.
-    let _ = ctrlc::set_handler(|| {});
     let reporter = TrainBar::new(ctx);
     let outcome = run::train(&request, &env, &hub, &reporter, &ctx.reporter)?;
     if outcome.finished {
@@ -534,7 +538,6 @@ pub fn quickstart_training(
         processes: 1,
         test: spec::TestHooks::default(),
     };
-    let _ = ctrlc::set_handler(|| {});
     let reporter = TrainBar::new(ctx);
     let outcome = run::train(
         &request,
