@@ -38,6 +38,10 @@ pub enum HubError {
     UnknownModel { name: String, known: String },
     #[error("{dir}: not a model directory (no config.json)\n  hint: {hint}")]
     NotAModelDir { dir: PathBuf, hint: &'static str },
+    #[error(
+        "`{revision}` is not a branch, tag or commit\n  hint: e.g. main, v1.0 or a 40-hex commit id"
+    )]
+    BadRevision { revision: String },
     #[error("{url}: HTTP {status}\n  hint: {hint}")]
     Status {
         url: String,
@@ -156,6 +160,15 @@ impl ModelSource {
     /// A registry name (its repo and default revision), a directory holding `config.json`,
     /// or `org/name` on the hub. `revision` overrides the default.
     pub fn parse(name: &str, revision: Option<&str>) -> Result<Self, HubError> {
+        // A revision names a file under refs/ in the cache: a branch, tag or commit, never a
+        // path that climbs out.
+        if let Some(revision) = revision
+            && !is_safe_relative(revision)
+        {
+            return Err(HubError::BadRevision {
+                revision: revision.to_string(),
+            });
+        }
         if let Some(entry) = registry::find(name) {
             return Ok(Self::Hub {
                 repo_id: entry.repo_id.to_string(),
@@ -691,6 +704,9 @@ mod tests {
         let err = ModelSource::parse("qwen-7b", None).unwrap_err().to_string();
         assert!(err.contains("qwen2.5-coder-7b-instruct"), "{err}");
         assert!(ModelSource::parse("../escape/x", None).is_err());
+        assert!(ModelSource::parse("org/x", Some("../../etc")).is_err());
+        assert!(ModelSource::parse("org/x", Some("/abs")).is_err());
+        assert!(ModelSource::parse("org/x", Some("refs/pr/1")).is_ok());
     }
 
     #[test]

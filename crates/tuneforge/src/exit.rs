@@ -80,6 +80,31 @@ pub fn classify(err: &anyhow::Error) -> Exit {
                 _ => Exit::Usage,
             };
         }
+        if let Some(e) = cause.downcast_ref::<tuneforge_train::hub::HubError>() {
+            use tuneforge_train::hub::HubError;
+            return match e {
+                HubError::Network { .. } | HubError::Io(_) | HubError::Protocol { .. } => Exit::Io,
+                _ => Exit::Usage,
+            };
+        }
+        if cause
+            .downcast_ref::<tuneforge_tokens::TemplateError>()
+            .is_some()
+        {
+            return Exit::Usage;
+        }
+        if cause
+            .downcast_ref::<tuneforge_tokens::PrepError>()
+            .is_some()
+        {
+            return Exit::DataErrors;
+        }
+        if cause
+            .downcast_ref::<tuneforge_train::tiny::TinyError>()
+            .is_some()
+        {
+            return Exit::Training;
+        }
         if let Some(e) = cause.downcast_ref::<tuneforge_train::env::EnvError>() {
             use tuneforge_train::env::EnvError;
             return match e {

@@ -52,17 +52,18 @@ impl Context {
     }
 
     /// Print `value` as JSON with --json, else the human text.
+    ///
+    /// A reader that went away (`tuneforge inspect … | head`) is not an error: the output
+    /// is simply cut.
     pub fn emit<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) {
-        if self.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(value).expect("command output serializes")
-            );
+        use std::io::Write;
+        let text = if self.json {
+            serde_json::to_string_pretty(value).expect("command output serializes")
         } else {
-            let text = human();
-            if !text.is_empty() {
-                println!("{text}");
-            }
+            human()
+        };
+        if !text.is_empty() {
+            let _ = writeln!(std::io::stdout().lock(), "{text}");
         }
     }
 }
