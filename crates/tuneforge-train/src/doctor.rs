@@ -10,7 +10,7 @@ use std::process::Stdio;
 
 use serde::{Deserialize, Serialize};
 
-use crate::env::{self, Cache, EnvError, WorkerEnv};
+use crate::env::{self, Cache, WorkerEnv};
 use crate::profile::{self, PROFILES, Workload};
 use crate::registry::MODELS;
 
@@ -91,7 +91,6 @@ pub fn diagnose(cache: &Cache, python: Option<&Path>) -> DoctorReport {
             Ok(probe) => (Some(env), Some(probe), None),
             Err(problem) => (Some(env), None, Some(problem)),
         },
-        Err(e @ EnvError::NotSetUp { .. }) => (None, None, Some(e.to_string())),
         Err(e) => (None, None, Some(e.to_string())),
     };
     let mut report = DoctorReport {

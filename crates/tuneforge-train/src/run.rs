@@ -148,18 +148,18 @@ pub fn train(
         reporter.note("resuming with the run's own settings and tokens");
         return follow(request, env, &model, run_dir, spec, reporter);
     }
-    if !(request.resume && tokens_manifest.is_file()) {
-        reporter.note("rendering, tokenizing and packing the dataset");
-        let config = PrepConfig::new(request.settings.max_seq_len as usize);
-        prepare_dataset(
-            &model.dir,
-            &request.dataset_dir,
-            &tokens_dir,
-            &config,
-            core_reporter,
-        )?;
-    }
-    let pad_token_id = pad_token_id(&model.dir, request.model_entry)?;
+    reporter.note("rendering, tokenizing and packing the dataset");
+    let tokenizer = load_tokenizer(&model.dir)?;
+    let config = PrepConfig::new(request.settings.max_seq_len as usize);
+    prepare_dataset(
+        &model.dir,
+        &tokenizer,
+        &request.dataset_dir,
+        &tokens_dir,
+        &config,
+        core_reporter,
+    )?;
+    let pad_token_id = pad_token_id(&tokenizer, &model.dir, request.model_entry)?;
     let mut spec = request.settings.run_spec(
         SpecPaths {
             model_dir: model.dir.clone(),
@@ -400,6 +400,7 @@ pub fn read_samples(path: &Path) -> Result<Vec<Sample>, TrainError> {
 /// `valid.jsonl` with the model's chat template and tokenizer into `tokens_dir`.
 pub fn prepare_dataset(
     model_dir: &Path,
+    tokenizer: &PrepTokenizer,
     dataset_dir: &Path,
     tokens_dir: &Path,
     config: &PrepConfig,
@@ -416,8 +417,6 @@ pub fn prepare_dataset(
     let valid = read_samples(&dataset_dir.join("valid.jsonl"))?;
     let template =
         ChatTemplate::from_model_dir(model_dir).map_err(|e| TrainError::Template(e.to_string()))?;
-    let tokenizer = PrepTokenizer::from_model_dir(model_dir)
-        .map_err(|e| TrainError::Template(e.to_string()))?;
     Ok(prepare(
         tokens_dir,
         &[
@@ -431,16 +430,23 @@ pub fn prepare_dataset(
             },
         ],
         &template,
-        &tokenizer,
+        tokenizer,
         config,
         &tuneforge_tokens::ReporterProgress::new(core_reporter),
     )?)
 }
 
+/// The model's tokenizer (`tokenizer.json`), read once per run.
+pub fn load_tokenizer(model_dir: &Path) -> Result<PrepTokenizer, TrainError> {
+    PrepTokenizer::from_model_dir(model_dir).map_err(|e| TrainError::Template(e.to_string()))
+}
+
 /// The pad token's id: the registry's pad token, else `tokenizer_config.json`'s, else eos.
-fn pad_token_id(model_dir: &Path, entry: Option<&ModelEntry>) -> Result<u32, TrainError> {
-    let tokenizer = PrepTokenizer::from_model_dir(model_dir)
-        .map_err(|e| TrainError::Template(e.to_string()))?;
+fn pad_token_id(
+    tokenizer: &PrepTokenizer,
+    model_dir: &Path,
+    entry: Option<&ModelEntry>,
+) -> Result<u32, TrainError> {
     let config: serde_json::Value = std::fs::read(model_dir.join("tokenizer_config.json"))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())

@@ -3,6 +3,10 @@
 //! CDN path, ETag / X-Linked-Etag headers, a body cut short once), resolved into the cache
 //! layout, and loaded by transformers with `HF_HUB_OFFLINE=1`.
 
+mod common;
+
+use common::worker_python;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -14,16 +18,6 @@ use tuneforge_core::reporter::Silent;
 use tuneforge_train::hub::{HubOptions, ModelSource, resolve};
 
 const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
-
-fn worker_python() -> Option<String> {
-    match std::env::var("TUNEFORGE_WORKER_PYTHON") {
-        Ok(p) if Path::new(&p).is_file() => Some(p),
-        _ if std::env::var_os("TUNEFORGE_REQUIRE_PYTHON").is_some() => {
-            panic!("TUNEFORGE_REQUIRE_PYTHON is set but TUNEFORGE_WORKER_PYTHON is not a file")
-        }
-        _ => None,
-    }
-}
 
 fn python(worker: &str) -> Command {
     let mut command = Command::new(worker);

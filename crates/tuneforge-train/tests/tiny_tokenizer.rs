@@ -3,21 +3,14 @@
 //! must hold Qwen2's normalizer and pre-tokenizer (a plain byte-level split once gave 844
 //! of 846 documents different ids).
 
-use std::path::Path;
+mod common;
+
+use common::worker_python;
+
 use std::process::Command;
 
 use tuneforge_core::records::{Message, Role, Sample, SampleMetadata, TrainOn, sample_id};
 use tuneforge_train::tiny::train_tokenizer;
-
-fn worker_python() -> Option<String> {
-    match std::env::var("TUNEFORGE_WORKER_PYTHON") {
-        Ok(p) if Path::new(&p).is_file() => Some(p),
-        _ if std::env::var_os("TUNEFORGE_REQUIRE_PYTHON").is_some() => {
-            panic!("TUNEFORGE_REQUIRE_PYTHON is set but TUNEFORGE_WORKER_PYTHON is not a file")
-        }
-        _ => None,
-    }
-}
 
 fn sample(user: &str, answer: &str) -> Sample {
     let messages = vec![

@@ -4,25 +4,15 @@
 //! python as `TUNEFORGE_WORKER_PYTHON`; here the same command must find that environment
 //! complete, and `doctor` must read the real torch from it.
 
+mod common;
+
+use common::worker_python;
+
 use assert_cmd::Command;
 use serde_json::Value;
 
 fn tuneforge() -> Command {
     Command::cargo_bin("tuneforge").unwrap()
-}
-
-/// The worker environment `scripts/test.sh` made, or `None` (skip) when the tests run
-/// without it; under `TUNEFORGE_REQUIRE_PYTHON=1` (CI) its absence fails the test.
-fn worker_python() -> Option<String> {
-    match std::env::var("TUNEFORGE_WORKER_PYTHON") {
-        Ok(p) if std::path::Path::new(&p).is_file() => Some(p),
-        _ if std::env::var_os("TUNEFORGE_REQUIRE_PYTHON").is_some() => {
-            panic!(
-                "TUNEFORGE_REQUIRE_PYTHON is set but TUNEFORGE_WORKER_PYTHON is not a file; run `tuneforge setup --with-tests`"
-            )
-        }
-        _ => None,
-    }
 }
 
 #[test]

@@ -7,20 +7,14 @@
 //! The worker runs with one torch thread (`OMP_NUM_THREADS=1`): the tests run side by side
 //! on two cores, and tiny models slow down about tenfold when torch's threads compete.
 
+mod common;
+
+use common::worker_python;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use serde_json::Value;
-
-fn worker_python() -> Option<String> {
-    match std::env::var("TUNEFORGE_WORKER_PYTHON") {
-        Ok(p) if Path::new(&p).is_file() => Some(p),
-        _ if std::env::var_os("TUNEFORGE_REQUIRE_PYTHON").is_some() => {
-            panic!("TUNEFORGE_REQUIRE_PYTHON is set but TUNEFORGE_WORKER_PYTHON is not a file")
-        }
-        _ => None,
-    }
-}
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -570,8 +570,10 @@ pub fn prepare(ctx: &Context, args: crate::cli::PrepareArgs) -> Result<Exit> {
             OverLength::Drop
         },
     };
+    let tokenizer = tuneforge_train::run::load_tokenizer(&model.dir)?;
     let prepared = tuneforge_train::run::prepare_dataset(
         &model.dir,
+        &tokenizer,
         &args.dataset,
         &args.out,
         &config,

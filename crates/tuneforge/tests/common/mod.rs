@@ -106,3 +106,18 @@ pub fn stage<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Valu
         .and_then(|a| a.iter().find(|s| s["stage"] == name))
         .unwrap_or_else(|| panic!("no stage {name} in {doc}"))
 }
+
+/// The worker venv's python `scripts/test.sh` made (`tuneforge setup --with-tests`), or
+/// `None` (the test skips) when the tests run without it; under `TUNEFORGE_REQUIRE_PYTHON=1`
+/// (CI) its absence fails the test.
+pub fn worker_python() -> Option<String> {
+    match std::env::var("TUNEFORGE_WORKER_PYTHON") {
+        Ok(p) if Path::new(&p).is_file() => Some(p),
+        _ if std::env::var_os("TUNEFORGE_REQUIRE_PYTHON").is_some() => {
+            panic!(
+                "TUNEFORGE_REQUIRE_PYTHON is set but TUNEFORGE_WORKER_PYTHON is not a file; run `tuneforge setup --with-tests`"
+            )
+        }
+        _ => None,
+    }
+}
