@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Near-duplicate detection: `tuneforge dedup` against the reference baselines of shared/bench
+# Near-duplicate detection: `tuneforge dedup` against the reference baselines of bench/baselines
 # (datasketch 2.0 and rensa 0.5, MinHash + LSH at T = 0.85) on the same corpus in the same run.
 # CPU seconds (user + sys) and peak RSS of each process from /usr/bin/time; pair recall and
-# precision against exact Jaccard (shared/bench/ground_truth.py, cross-checked by the
+# precision against exact Jaccard (bench/baselines/ground_truth.py, cross-checked by the
 # standard-library bench/dedup_truth.py).
 #
 #   bench/dedup_bench.sh            the .php files of Debian's mediawiki, symfony, laravel,
@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 
 smoke=0
 [[ "${1:-}" == "--smoke" ]] && smoke=1
-threshold=0.85 # rensa_baseline.py knows the banding of 0.85 and 0.7 only
+threshold=0.85
 ext=.php
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tuneforge-dedup-bench.XXXXXX")
@@ -56,10 +56,7 @@ if (( smoke )); then
 fi
 
 # -------------------------------------------------------------------------------------- full
-shared="$(cd .. && pwd)/shared/bench"
-for f in baseline_minhash.py rensa_baseline.py ground_truth.py; do
-  [[ -f "$shared/$f" ]] || { echo "missing $shared/$f" >&2; exit 1; }
-done
+baselines=bench/baselines
 packages=(mediawiki php-symfony php-laravel-framework phpmyadmin php-doctrine-orm)
 
 # shellcheck disable=SC2016 # dpkg-query's ${...} fields are not shell expansions
@@ -84,7 +81,7 @@ if ! "$bin" dedup --help >/dev/null 2>&1; then
   exit 1
 fi
 
-# The pinned baselines (shared/bench/README.md), in a venv that is reused across runs.
+# The pinned packages of the baselines (bench/baselines/*.py), in a venv that is reused across runs.
 venv=${DEDUP_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/tuneforge/bench-dedup-venv}
 py="$venv/bin/python"
 pins=(datasketch==2.0.0 regex numpy scipy rensa==0.5.0)
@@ -149,16 +146,16 @@ find "$corpus" -type f -exec cat {} + > /dev/null   # warm the page cache for ev
 
 # (a) datasketch, with its LSH candidates dumped for the ground truth; its exact verification
 # (candidates with exact Jaccard >= T) is part of its timed run, as it is of tuneforge's.
-timed datasketch "$py" "$shared/baseline_minhash.py" --root "$corpus" --ext "$ext" \
+timed datasketch "$py" "$baselines/datasketch_minhash.py" --root "$corpus" --ext "$ext" \
   --thresholds "$threshold" --dump-pairs --out "$work/ds"
 # Ground truth: every pair with exact Jaccard >= 0.5 (not part of any comparison of time).
-timed ground_truth "$py" "$shared/ground_truth.py" --root "$corpus" --ext "$ext" --dump "$work/ds" --out "$work/gt"
+timed ground_truth "$py" "$baselines/ground_truth.py" --root "$corpus" --ext "$ext" --dump "$work/ds" --out "$work/gt"
 truth="$work/gt/true_pairs_ge_0.5.tsv"
 # The pairs at the threshold, by the integer columns (the printed jaccard is rounded to 6
-# places): rensa_baseline.py reads only these (a few thousand lines, milliseconds of its time).
+# places): rensa_minhash.py reads only these (a few thousand lines, milliseconds of its time).
 awk -F'\t' -v t="$threshold" 'NR == 1 || $7 / ($5 + $6 - $7) >= t' "$truth" > "$work/truth_at_t.tsv"
 # (b) rensa: it writes no pairs, only counts; --gt makes it score its candidates itself.
-timed rensa "$py" "$shared/rensa_baseline.py" --root "$corpus" --ext "$ext" --threshold "$threshold" \
+timed rensa "$py" "$baselines/rensa_minhash.py" --root "$corpus" --ext "$ext" --threshold "$threshold" \
   --out "$work/rensa" --gt "$work/truth_at_t.tsv"
 # (c) tuneforge
 timed tuneforge "$bin" --no-progress dedup "$corpus" --ext "$ext" --threshold "$threshold" --pairs --json
@@ -250,7 +247,7 @@ for name, t in tools.items():
     print(f"{name:<12}{t['cpu_s']:>8.2f}{t['wall_s']:>8.2f}{t['peak_rss_mib']:>14.1f}{t['pairs']:>8}{f(t['recall']):>8}{f(t['precision']):>10}"
           f"{'-' if t['candidates'] is None else t['candidates']:>12}{f(t['candidate_precision']):>10}{t['cpu_s'] / tcpu:>17.2f}")
 print("pairs: what the tool outputs as near-duplicate pairs: datasketch its LSH candidates verified by exact Jaccard,\n"
-      "  rensa its unverified LSH candidates (rensa_baseline.py does not verify), tuneforge its reported pairs\n"
+      "  rensa its unverified LSH candidates (rensa_minhash.py does not verify), tuneforge its reported pairs\n"
       "  (expanded over exact duplicates, see bench/dedup_truth.py); recall against every pair with exact J >= T")
 print(f"tuneforge misses {tf.get('reference_pairs_missed')} of the {tf.get('reference_verified_pairs')} true pairs datasketch found; "
       f"reported {tf.get('reported_pairs')} pairs, {tf.get('pairs_below_threshold')} below the threshold")

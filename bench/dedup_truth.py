@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Exact-Jaccard ground truth and scoring for `tuneforge dedup`, Python standard library only.
 
-Corpus, normalization and shingling follow the docstring of shared/bench/baseline_minhash.py:
-every regular file (not a symlink, and not below a symlinked directory: os.walk does not follow
-them) under ROOT whose name ends in EXT, ordered by relative path (doc id = index); UTF-8 with
-errors="replace"; tokens = `\\w+` over the lower-cased text; shingles = set of word 5-grams
-joined by one space; documents with fewer than 5 tokens have no shingles and take no part in
-near dedup. Exact duplicates = equal sha256 of the whitespace-normalized text.
+Corpus, normalization and shingling follow bench/baselines/datasketch_minhash.py (spelled out
+in bench/baselines/shingling.py): every regular file (not a symlink, and not below a symlinked
+directory: os.walk does not follow them) under ROOT whose name ends in EXT, ordered by relative
+path (doc id = index); UTF-8 with errors="replace"; tokens = `\\w+` over the lower-cased text;
+shingles = set of word 5-grams joined by one space; documents with fewer than 5 tokens have no
+shingles and take no part in near dedup. Exact duplicates = equal sha256 of the
+whitespace-normalized text.
 
 The `regex` module is used when it can be imported (it is what the baseline uses); otherwise
 the standard `re`, which agrees with it on ASCII text (it differs on some Unicode: `re` counts
@@ -15,11 +16,11 @@ not, and `regex` counts combining marks as word characters).
 
   pairs   every pair of documents with exact Jaccard >= --threshold, found by an exact
           similarity join (global rarest-first shingle order, prefix filter, size filter,
-          then exact verification), written as TSV in the format of ground_truth.py:
-          i, j, path_i, path_j, size_i, size_j, inter, jaccard
+          then exact verification), written as TSV in the format of
+          bench/baselines/ground_truth.py: i, j, path_i, path_j, size_i, size_j, inter, jaccard
   score   recall / precision of one tool's pairs against a truth TSV (this program's or
-          ground_truth.py's true_pairs_ge_0.5.tsv; the Jaccard is recomputed from the
-          integer columns, so a 0.849999 printed as 0.850000 is not a true pair at 0.85).
+          bench/baselines/ground_truth.py's true_pairs_ge_0.5.tsv; the Jaccard is recomputed
+          from the integer columns, so a 0.849999 printed as 0.850000 is not a true pair at 0.85).
 
 Exact duplicates. The baselines shingle every document, so a group of k identical documents
 gives k(k-1)/2 true pairs with Jaccard 1, and each near pair of a group member is repeated for
@@ -493,7 +494,8 @@ def main() -> int:
     s = sub.choices["score"]
     s.add_argument("--truth", required=True, help="TSV with path_i, path_j, size_i, size_j, inter columns")
     s.add_argument("--tuneforge", help="output of `tuneforge dedup --pairs --json`")
-    s.add_argument("--candidates-npy", help="LSH candidate pairs (doc ids) of baseline_minhash.py --dump-pairs")
+    s.add_argument("--candidates-npy",
+                   help="LSH candidate pairs (doc ids) of bench/baselines/datasketch_minhash.py --dump-pairs")
     s.add_argument("--reference-npy", help="baseline candidates: report its verified pairs that the tool misses")
     s.add_argument("--planted", help="TSV path_a, path_b, kind, near|far from gen_dedup_corpus.py")
     s.add_argument("--name", default="tuneforge")

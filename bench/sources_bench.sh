@@ -21,7 +21,7 @@ else
   cargo build --quiet --release -p tuneforge-sources --example fixture_server
   bin=target/release/tuneforge; server_bin=target/release/examples/fixture_server
 fi
-fixtures="$(cd .. && pwd)/shared/fixtures/drupal"
+fixtures="$PWD/fixtures/drupal"
 concurrency=8     # per host, for tuneforge's HTTP client and for curl
 git_jobs=$(nproc) # acquire fetches one repository per core
 

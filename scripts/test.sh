@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A clone holds only the repository: nothing tracked may refer to a path outside it.
+scripts/check-self-contained.sh
+
 # Debian packages the tests run for real: composer (composer/semver cross-checks the
 # constraint parser), php-cli (php -l) and php-codesniffer (phpcs) for the quality gate.
 # Installed when missing; the tests that use them must then run here, not skip.

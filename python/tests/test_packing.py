@@ -1,4 +1,4 @@
-"""Packed rows without cross-contamination (VERIFIED.md §2–3), through the worker's own path:
+"""Packed rows without cross-contamination (ARCHITECTURE.md, "Packed training"), through the worker's own path:
 its token file reader, its trainer's data loader and collator, and TRL's loss."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-//! Stage manifests and fingerprints (DESIGN.md §2).
+//! Stage manifests and fingerprints.
 //!
 //! A stage's fingerprint is its inputs' content hashes, its slice of `pipeline.yaml` and the
 //! tool version. The manifest stores the fingerprint with every output's hash and record

@@ -1,4 +1,4 @@
-//! The records that flow through the pipeline (DESIGN.md §3).
+//! The records that flow through the pipeline.
 //!
 //! * [`Interaction`]: one captured weak-spot interaction in `raw/interactions.jsonl`, in the
 //!   four-message shape (query, local answer, escalation, expert answer).

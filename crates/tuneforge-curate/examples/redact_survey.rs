@@ -5,6 +5,9 @@
 //!     cargo run --release -p tuneforge-curate --example redact_survey -- \
 //!         [--ext php,yml,js] [--samples 40] /usr/share/php /usr/share/mediawiki
 
+// An example is a program of its own: its output is the point.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::collections::BTreeMap;
 
 use tuneforge_core::config::RedactConfig;

@@ -2,7 +2,7 @@
 //! written under the output directory, then exact and near duplicates marked (not deleted:
 //! `analyze` reads every file; `generate` and `package` take the kept ones).
 //!
-//! Near duplicates come from two shinglings: the plain one (`shared/bench/README.md`) over
+//! Near duplicates come from two shinglings: the plain one ([`crate::shingle`]) over
 //! every file, and one with names masked ([`crate::mask`]) over the files the config names
 //! (boilerplate such as `*.info.yml`). Clusters of both are joined. Each cluster keeps one
 //! file by a fixed rule: the source's rank (Drupal core, then contrib, then other code, then

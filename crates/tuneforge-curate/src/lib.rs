@@ -8,3 +8,4 @@ pub mod minhash;
 pub mod normalize;
 pub mod redact;
 pub mod shingle;
+pub mod tree;

@@ -1,5 +1,5 @@
-//! The shingling near-duplicate detection compares documents by, as `shared/bench/README.md`
-//! defines it: text decoded as UTF-8 with replacement, lower-cased, tokens are the `\w+`
+//! The shingling near-duplicate detection compares documents by, the same as the reference
+//! baselines of `bench/baselines/` (datasketch and rensa): text decoded as UTF-8 with replacement, lower-cased, tokens are the `\w+`
 //! matches (Unicode word characters), shingles are the set of word 5-grams; a document with
 //! fewer than 5 tokens has no shingles and stays out of near dedup. Exact dedup compares the
 //! whitespace-normalized text (every whitespace run one space, trimmed).

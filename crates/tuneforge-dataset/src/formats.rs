@@ -1,4 +1,4 @@
-//! Export formats of a split, beside the canonical samples (DESIGN.md §3).
+//! Export formats of a split, beside the canonical samples.
 //!
 //! * messages: `{"messages": [...]}` for TRL / Axolotl `chat_template`. Those trainers
 //!   train every assistant turn, so a `last_assistant` sample is exported as its prompt and

@@ -1,4 +1,4 @@
-//! `generate`: instruction samples from analyzed Drupal code and docs (DESIGN.md §2).
+//! `generate`: instruction samples from analyzed Drupal code and docs.
 //!
 //! * [`templates`]: task families written from real code: the instruction is made from a
 //!   class's facts (plugin type, id, label, docblock summary, hooks, services, routes), the

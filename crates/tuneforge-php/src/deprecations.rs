@@ -2,7 +2,7 @@
 //! every `@deprecated in drupal:X and is removed from drupal:Y.` docblock (with the symbol
 //! it documents) and every `@trigger_error('… is deprecated in drupal:X and is removed from
 //! drupal:Y. …', E_USER_DEPRECATED)` runtime deprecation (with its enclosing function, if
-//! any). Records have the shape of `shared/fixtures/drupal/deprecations-sample.jsonl`.
+//! any). Records have the shape of the repository's `fixtures/drupal/deprecations-sample.jsonl`.
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -361,7 +361,7 @@ mod tests {
     #[test]
     fn the_fixture_records_parse() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/fixtures/drupal/deprecations-sample.jsonl");
+            .join("../../fixtures/drupal/deprecations-sample.jsonl");
         let text = std::fs::read_to_string(path).unwrap();
         let records: Vec<Deprecation> = text
             .lines()

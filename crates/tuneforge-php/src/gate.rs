@@ -1,4 +1,4 @@
-//! The quality gate over training samples (DESIGN.md §3 records): every fenced code block of
+//! The quality gate over training samples (`tuneforge_core::records::Sample`): every fenced code block of
 //! every trained assistant message is checked, and a sample whose findings of a severity
 //! exceed that severity's maximum is rejected with every finding listed.
 //!

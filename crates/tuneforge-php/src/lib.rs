@@ -10,4 +10,5 @@ pub mod gate;
 pub mod parse;
 pub mod rules;
 pub mod tools;
+pub mod tree;
 pub mod yaml;

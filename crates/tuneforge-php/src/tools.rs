@@ -301,7 +301,7 @@ mod tests {
     fn fixture(name: &str) -> String {
         std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/fixtures/drupal")
+                .join("../../fixtures/drupal")
                 .join(name),
         )
         .unwrap()

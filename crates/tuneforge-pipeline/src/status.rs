@@ -7,7 +7,7 @@ use tuneforge_core::fsio::read_appended;
 use tuneforge_core::jsonl::split_lines;
 use tuneforge_core::records::Interaction;
 
-use tuneforge_core::workspace::{DATASET_DIR, RAW_INTERACTIONS, Workspace, WorkspaceState};
+use tuneforge_core::workspace::{DATASET_DIR, RAW_INTERACTIONS, Workspace};
 use tuneforge_dataset::process::latest_version;
 
 use crate::PipelineError;
@@ -104,7 +104,7 @@ pub fn status(ws: &Workspace) -> Result<StatusReport, PipelineError> {
 
 /// Records that parse in `raw/interactions.jsonl`; a torn or broken line is not an
 /// interaction.
-fn count_interactions(ws: &Workspace) -> Result<u64, PipelineError> {
+pub fn count_interactions(ws: &Workspace) -> Result<u64, PipelineError> {
     Ok(match read_appended(&ws.path(RAW_INTERACTIONS))? {
         Some(bytes) => split_lines(&bytes)
             .par_iter()
@@ -119,7 +119,7 @@ fn count_interactions(ws: &Workspace) -> Result<u64, PipelineError> {
 
 /// Processed samples per domain, from the process stage's manifest. An unreadable manifest
 /// already shows as stale in `status`; it just gives no counts.
-fn domain_counts(ws: &Workspace) -> Result<BTreeMap<String, u64>, PipelineError> {
+pub fn domain_counts(ws: &Workspace) -> Result<BTreeMap<String, u64>, PipelineError> {
     let process_manifest = match read_manifest(ws, &ProcessStage) {
         Err(PipelineError::Manifest { .. }) => None,
         other => other?,
@@ -132,15 +132,4 @@ fn domain_counts(ws: &Workspace) -> Result<BTreeMap<String, u64>, PipelineError>
         .flatten()
         .map(|(domain, count)| (domain.clone(), count.as_u64().unwrap_or(0)))
         .collect())
-}
-
-/// A training run finished: the baseline of the retrain advice moves to now.
-pub fn record_train(ws: &Workspace, when: &str) -> Result<(), PipelineError> {
-    let state = WorkspaceState {
-        interactions_at_last_train: count_interactions(ws)?,
-        domain_counts_at_last_train: domain_counts(ws)?,
-        last_train: Some(when.to_string()),
-    };
-    ws.write_state(&state)?;
-    Ok(())
 }

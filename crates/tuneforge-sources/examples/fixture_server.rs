@@ -6,6 +6,9 @@
 //!
 //! Prints its base URL on stdout, then serves until killed.
 
+// An example is a program of its own: its output is the point.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 

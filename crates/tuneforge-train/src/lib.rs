@@ -1,4 +1,4 @@
-//! Training (DESIGN.md §4): everything around the forward/backward pass, which a Python
+//! Training: everything around the forward/backward pass, which a Python
 //! worker that tuneforge owns runs.
 //!
 //! * [`env`]: the worker's virtual environments (uv in a bootstrap venv, lock-keyed venvs
@@ -7,6 +7,13 @@
 //! * [`hub`]: model files from `HF_ENDPOINT` into the Hugging Face cache layout.
 //! * [`registry`]: the models tuneforge knows by name, with their architecture numbers.
 //! * [`profile`]: hardware profiles and the VRAM estimate both `doctor` and the README use.
+//! * [`spec`]: the run spec the worker reads, and the precedence of settings.
+//! * [`events`]: the worker's event protocol (its JSON Schema is generated from these types).
+//! * [`run`]: one training run in a given directory: tokens, the worker, its events,
+//!   out-of-memory retries, Ctrl-C, and the [`run::RunRecord`] of a finished run.
+//! * [`plot`]: the loss curve; [`tiny`]: a CPU-sized Qwen2 and its tokenizer.
+//!
+//! Where runs live in a workspace and how they are numbered is `tuneforge-model`'s part.
 
 pub mod doctor;
 pub mod env;

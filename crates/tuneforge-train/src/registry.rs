@@ -1,4 +1,4 @@
-//! The models tuneforge knows by name (DESIGN.md §4). Any local model directory works too;
+//! The models tuneforge knows by name. Any local model directory works too;
 //! these entries add what a directory cannot say: the Hugging Face repo and default
 //! revision, where the chat template lives, the end-of-turn and pad tokens, the LoRA
 //! targets, and architecture numbers for VRAM estimates before anything is downloaded.

@@ -1,12 +1,13 @@
-//! `tuneforge train`: resolve the model, prepare the tokens, run the worker, follow its
-//! events, retry out-of-memory failures with a smaller micro-batch, and leave the adapter
-//! with a run manifest in `adapters/<model>/<domain or all>-lora-v<N>/`.
+//! One training run in a directory the caller chose: resolve the model, prepare the tokens,
+//! run the worker, follow its events, retry out-of-memory failures with a smaller
+//! micro-batch, and leave the adapter with its [`RunRecord`] (`run.json`) in the directory.
+//! Where runs live in a workspace and how they are numbered is `tuneforge-model`'s business.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tuneforge_core::fsio::{self, IoError};
 use tuneforge_core::jsonl::{LocatedError, parse_line, split_lines};
 use tuneforge_core::records::Sample;
@@ -26,10 +27,6 @@ pub enum TrainError {
     BadSample(LocatedError),
     #[error("{path}: missing\n  hint: {hint}")]
     Missing { path: PathBuf, hint: &'static str },
-    #[error(
-        "`{name}` cannot name a domain's runs\n  hint: use letters, digits, '-', '_' or '.', not starting with '.', and not `all`"
-    )]
-    BadDomain { name: String },
     #[error("the model's chat template or tokenizer: {0}")]
     Template(String),
     #[error("preparing the tokens")]
@@ -44,6 +41,8 @@ pub enum TrainError {
         "out of memory at micro-batch {micro_batch} after {retries} retries\n  hint: use a smaller --max-seq-len, --load-in-4bit or a profile for a smaller card"
     )]
     OutOfMemory { micro_batch: u32, retries: u32 },
+    #[error("{}: {message}\n  hint: the run's record is damaged; train again, or restore the file", path.display())]
+    BadRecord { path: PathBuf, message: String },
     #[error(transparent)]
     Io(#[from] IoError),
 }
@@ -68,12 +67,11 @@ pub struct TrainRequest {
     pub model_entry: Option<&'static ModelEntry>,
     /// `dataset/v<N>` (or one domain's directory in it).
     pub dataset_dir: PathBuf,
-    /// `adapters/` of the workspace.
-    pub adapters_dir: PathBuf,
-    /// The run's name part: the domain, or `all`.
-    pub domain: Option<String>,
+    /// The run's directory, existing and empty for a new run; for a resumed one, the
+    /// unfinished run holding a checkpoint.
+    pub run_dir: PathBuf,
     pub settings: ResolvedSettings,
-    /// Continue the newest run of this model and domain from its last checkpoint.
+    /// Continue the run in `run_dir` from its last checkpoint.
     pub resume: bool,
     /// How many times an out-of-memory failure is retried with half the micro-batch.
     pub oom_retries: u32,
@@ -93,27 +91,54 @@ pub struct TrainOutcome {
     pub oom_retries: u32,
 }
 
-/// `run.json` in the run directory.
-#[derive(Debug, Serialize)]
-struct RunManifest<'a> {
-    format: &'static str,
-    tool_version: &'static str,
-    model: &'a str,
-    repo_id: Option<&'a str>,
-    revision: Option<&'a str>,
-    commit: Option<&'a str>,
-    dataset_dir: &'a Path,
-    dataset_manifest_blake3: Option<String>,
-    tokens_manifest_blake3: String,
-    settings: &'a ResolvedSettings,
-    spec: &'a RunSpec,
-    oom_retries: u32,
-    steps: u64,
-    train_loss: Option<f64>,
+/// `run.json`: written when a run finished, so its presence marks a finished run. Eval and
+/// export read the base model, its revision and commit from it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// `tuneforge-run/1`.
+    pub format: String,
+    pub tool_version: String,
+    /// The model as it was named: registry name, `org/name` or a directory.
+    pub model: String,
+    pub repo_id: Option<String>,
+    pub revision: Option<String>,
+    /// The commit the hub revision resolved to.
+    pub commit: Option<String>,
+    pub dataset_dir: PathBuf,
+    pub dataset_manifest_blake3: Option<String>,
+    pub tokens_manifest_blake3: String,
+    pub settings: ResolvedSettings,
+    pub spec: RunSpec,
+    pub oom_retries: u32,
+    pub steps: u64,
+    pub train_loss: Option<f64>,
     /// The worker environment and the versions of its stack (Python, torch, transformers,
     /// TRL, PEFT, …), read from package metadata.
-    worker_env: &'a Path,
-    library_versions: serde_json::Value,
+    pub worker_env: PathBuf,
+    pub library_versions: serde_json::Value,
+}
+
+/// The file name of a run's [`RunRecord`].
+pub const RUN_RECORD: &str = "run.json";
+
+impl RunRecord {
+    pub const FORMAT: &'static str = "tuneforge-run/1";
+
+    /// The record of the run in `run_dir`; `None` when the run never finished.
+    pub fn read(run_dir: &Path) -> Result<Option<Self>, TrainError> {
+        let path = run_dir.join(RUN_RECORD);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(fsio::at("cannot read", &path)(e).into()),
+        };
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| TrainError::BadRecord {
+                path,
+                message: e.to_string(),
+            })
+    }
 }
 
 pub fn train(
@@ -127,7 +152,7 @@ pub fn train(
     reporter.note(&format!("resolving {}", request.model));
     let model = crate::hub::resolve(&source, hub, core_reporter)?;
 
-    let run_dir = run_dir(request, &source)?;
+    let run_dir = request.run_dir.clone();
     reporter.note(&format!("run directory {}", run_dir.display()));
 
     let tokens_dir = run_dir.join("tokens");
@@ -302,83 +327,6 @@ fn now() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// The directory name of a model's runs: the registry name, `org--name` for a hub repo,
-/// the directory's name for a local model.
-fn model_dir_name(request: &TrainRequest, source: &ModelSource) -> String {
-    if let Some(entry) = request.model_entry {
-        return entry.name.to_string();
-    }
-    match source {
-        ModelSource::Hub { repo_id, .. } => repo_id.replace('/', "--"),
-        ModelSource::Local { dir } => dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "model".into()),
-    }
-}
-
-/// Whether `name` can name a run directory: letters, digits, `-`, `_`, `.`, not starting
-/// with a dot, and not `all` (the name of runs over every domain).
-pub fn valid_domain_name(name: &str) -> bool {
-    !name.is_empty()
-        && name != "all"
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
-
-/// `adapters/<model>/<domain|all>-lora-v<N>/`. A new run claims one past the highest N
-/// (`create_dir` fails when another run took it first: then the next). `--resume` takes
-/// the newest run that has a checkpoint and no `run.json` (it never finished).
-fn run_dir(request: &TrainRequest, source: &ModelSource) -> Result<PathBuf, TrainError> {
-    if let Some(domain) = &request.domain
-        && !valid_domain_name(domain)
-    {
-        return Err(TrainError::BadDomain {
-            name: domain.clone(),
-        });
-    }
-    let base = request.adapters_dir.join(model_dir_name(request, source));
-    let prefix = format!("{}-lora-v", request.domain.as_deref().unwrap_or("all"));
-    let mut versions: Vec<u32> = std::fs::read_dir(&base)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter_map(|e| {
-                    e.file_name()
-                        .to_str()
-                        .and_then(|n| n.strip_prefix(&prefix))
-                        .and_then(|n| n.parse::<u32>().ok())
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    versions.sort_unstable();
-    let dir = |n: u32| base.join(format!("{prefix}{n}"));
-    if request.resume {
-        return versions
-            .iter()
-            .rev()
-            .map(|&n| dir(n))
-            .find(|d| has_checkpoint(d) && !d.join("run.json").exists())
-            .ok_or(TrainError::Missing {
-                path: base.join(format!("{prefix}*")),
-                hint: "there is no unfinished run with a checkpoint to resume; train without --resume",
-            });
-    }
-    std::fs::create_dir_all(&base).map_err(fsio::at("cannot create directory", &base))?;
-    let mut n = versions.last().copied().unwrap_or(0) + 1;
-    loop {
-        let candidate = dir(n);
-        match std::fs::create_dir(&candidate) {
-            Ok(()) => return Ok(candidate),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
-            Err(e) => return Err(fsio::at("cannot create directory", &candidate)(e).into()),
-        }
-    }
-}
-
 /// The samples of a JSON Lines file (none when it does not exist), each bad line an error
 /// naming its file and line.
 pub fn read_samples(path: &Path) -> Result<Vec<Sample>, TrainError> {
@@ -475,7 +423,8 @@ fn pad_token_id(
         })
 }
 
-fn has_checkpoint(run_dir: &Path) -> bool {
+/// Whether the run in `run_dir` saved a checkpoint it can resume from.
+pub fn has_checkpoint(run_dir: &Path) -> bool {
     std::fs::read_dir(run_dir.join("checkpoints"))
         .map(|mut entries| entries.any(|e| e.is_ok()))
         .unwrap_or(false)
@@ -655,96 +604,24 @@ fn finish(
         ModelSource::Hub { repo_id, revision } => (Some(repo_id.as_str()), Some(revision.as_str())),
         ModelSource::Local { .. } => (None, None),
     };
-    let manifest = RunManifest {
-        format: "tuneforge-run/1",
-        tool_version: tuneforge_core::TOOL_VERSION,
-        model: &request.model,
-        repo_id,
-        revision,
-        commit: model.commit.as_deref(),
-        dataset_dir: &request.dataset_dir,
+    let record = RunRecord {
+        format: RunRecord::FORMAT.into(),
+        tool_version: tuneforge_core::TOOL_VERSION.into(),
+        model: request.model.clone(),
+        repo_id: repo_id.map(String::from),
+        revision: revision.map(String::from),
+        commit: model.commit.clone(),
+        dataset_dir: request.dataset_dir.clone(),
         dataset_manifest_blake3: hash_file(&request.dataset_dir.join("manifest.json")),
         tokens_manifest_blake3: hash_file(&run_dir.join("tokens/tokens.json")).unwrap_or_default(),
-        settings: &request.settings,
-        spec,
+        settings: request.settings.clone(),
+        spec: spec.clone(),
         oom_retries: retries,
         steps,
         train_loss: Some(train_loss),
-        worker_env: &env.venv,
+        worker_env: env.venv.clone(),
         library_versions: library_versions(env),
     };
-    fsio::write_json_atomic(&run_dir.join("run.json"), &manifest)?;
+    fsio::write_json_atomic(&run_dir.join(RUN_RECORD), &record)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::spec::{ResolvedSettings, TrainConfig};
-
-    fn request(adapters: &Path, model: &str, domain: Option<&str>, resume: bool) -> TrainRequest {
-        TrainRequest {
-            model: model.into(),
-            revision: None,
-            model_entry: crate::registry::find(model),
-            dataset_dir: adapters.join("dataset"),
-            adapters_dir: adapters.to_path_buf(),
-            domain: domain.map(String::from),
-            settings: ResolvedSettings::resolve(&TrainConfig::default(), None, None),
-            resume,
-            oom_retries: 0,
-            processes: 1,
-            test: TestHooks::default(),
-        }
-    }
-
-    #[test]
-    fn runs_are_numbered_per_model_and_domain_and_resume_finds_the_unfinished_one() {
-        let tmp = tempfile::tempdir().unwrap();
-        let hub = ModelSource::Hub {
-            repo_id: "org/Tiny-Model".into(),
-            revision: "main".into(),
-        };
-        let new = |domain| run_dir(&request(tmp.path(), "org/Tiny-Model", domain, false), &hub);
-        let v1 = new(None).unwrap();
-        assert!(v1.ends_with("org--Tiny-Model/all-lora-v1"), "{v1:?}");
-        let v2 = new(None).unwrap();
-        assert!(v2.ends_with("all-lora-v2"));
-        assert!(
-            new(Some("drupal-plugins"))
-                .unwrap()
-                .ends_with("drupal-plugins-lora-v1")
-        );
-        for bad in ["../x", "a/b", "all", ".hidden", ""] {
-            assert!(new(Some(bad)).is_err(), "{bad}");
-        }
-
-        let resume = || run_dir(&request(tmp.path(), "org/Tiny-Model", None, true), &hub);
-        assert!(resume().is_err(), "no checkpoint anywhere yet");
-        // v1 has a checkpoint and never finished; v2 is empty (a run that failed early).
-        std::fs::create_dir_all(v1.join("checkpoints/checkpoint-10")).unwrap();
-        assert_eq!(resume().unwrap(), v1);
-        // Once v1 finished, nothing is left to resume.
-        std::fs::write(v1.join("run.json"), "{}").unwrap();
-        assert!(resume().is_err());
-        // A new run never reuses a number, even one whose directory is empty.
-        assert!(new(None).unwrap().ends_with("all-lora-v3"));
-    }
-
-    #[test]
-    fn registry_models_and_local_directories_name_their_runs() {
-        let tmp = tempfile::tempdir().unwrap();
-        let entry = crate::registry::find("ministral-3-8b").unwrap();
-        let hub = ModelSource::Hub {
-            repo_id: entry.repo_id.into(),
-            revision: "main".into(),
-        };
-        let dir = run_dir(&request(tmp.path(), "ministral-3-8b", None, false), &hub).unwrap();
-        assert!(dir.ends_with("ministral-3-8b/all-lora-v1"), "{dir:?}");
-        let local = ModelSource::Local {
-            dir: tmp.path().join("models/tiny-qwen2"),
-        };
-        let dir = run_dir(&request(tmp.path(), "x", None, false), &local).unwrap();
-        assert!(dir.ends_with("tiny-qwen2/all-lora-v1"), "{dir:?}");
-    }
 }

@@ -2,7 +2,7 @@
 //! run directory (`run_spec.json`), so a run can be read back and repeated exactly.
 //!
 //! Precedence of settings: flags > pipeline.yaml `train:` > profile > registry > defaults
-//! (the interactions preset's LoRA defaults, DESIGN.md §4). Flags and `train:` are both a
+//! (LoRA r 64, alpha 64, dropout 0.05 on q/k/v/o, lr 1e-4 cosine). Flags and `train:` are both a
 //! [`TrainConfig`]; the binary lays the flags over the file with [`TrainConfig::over`].
 
 use std::path::PathBuf;

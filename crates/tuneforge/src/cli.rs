@@ -61,11 +61,21 @@ pub enum Command {
     /// Classes, plugins, hooks, services, routes, components, \Drupal:: calls, injection,
     /// and uses of deprecated symbols.
     Analyze(StageArgs),
+    /// Instruction samples from the analyzed code, docs, a teacher and captured
+    /// interactions into sft/ (= run --only generate).
+    Generate(StageArgs),
+    /// Gated samples → a versioned, grouped, decontaminated dataset/v<N>/ with its card
+    /// (= run --only package).
+    Package(StageArgs),
     /// Interactions → processed samples → versioned dataset splits (= run --only process).
     Process(ProcessArgs),
     /// Check every line of the workspace's data (= run --only validate).
     Validate(StageArgs),
-    /// The whole interactions workflow on a built-in sample, in a new workspace.
+    /// A new workspace on a built-in sample: the Drupal pipeline on a sample corpus, then a
+    /// tiny model trained on the CPU (--preset interactions: the interactions workflow).
+    ///
+    /// Run it again on the same directory after Ctrl-C stopped its training: the training
+    /// continues from its checkpoint.
     Quickstart(QuickstartArgs),
     /// What a drupal/core Composer constraint says about Drupal 11.
     Compat(CompatArgs),
@@ -87,7 +97,7 @@ pub enum Command {
     /// Create the Python environments training runs in.
     ///
     /// Installs uv from PyPI into a venv of tuneforge's own, then the worker's locked
-    /// dependencies (torch, transformers, TRL, PEFT, bitsandbytes: about 3 GB once) into a
+    /// dependencies (torch, transformers, TRL, PEFT, bitsandbytes: about 6 GB once) into a
     /// venv in the user cache, keyed by the lock's hash and never modified afterwards.
     Setup(SetupArgs),
     /// What this machine can train: Python, torch, CUDA, GPUs, bitsandbytes, Unsloth,
@@ -422,7 +432,7 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct GateArgs {
-    /// Sample JSON lines to gate (DESIGN.md §3 records).
+    /// Sample JSON lines to gate (one tuneforge sample per line).
     pub file: Option<PathBuf>,
     /// Where report.json, rejected.jsonl and accepted.jsonl go (with FILE).
     #[arg(long, value_name = "DIR", default_value = "quality")]

@@ -5,8 +5,13 @@ use tuneforge_core::config::ConfigError;
 use tuneforge_core::fsio::IoError;
 use tuneforge_core::workspace::WorkspaceError;
 use tuneforge_dataset::process::ProcessError;
+use tuneforge_model::ModelError;
 use tuneforge_pipeline::PipelineError;
 use tuneforge_sources::version::InvalidVersion;
+use tuneforge_train::env::EnvError;
+use tuneforge_train::hub::HubError;
+use tuneforge_train::run::TrainError;
+use tuneforge_train::tiny::TinyError;
 
 /// 0 success; 1 the data has errors (validation); 2 bad usage, configuration or input;
 /// 3 an I/O failure; 101 a bug.
@@ -68,24 +73,21 @@ pub fn classify(err: &anyhow::Error) -> Exit {
         if let Some(p) = cause.downcast_ref::<ProcessError>() {
             return process(p);
         }
-        if let Some(e) = cause.downcast_ref::<tuneforge_train::run::TrainError>() {
-            use tuneforge_train::hub::HubError;
-            use tuneforge_train::run::TrainError;
+        if let Some(e) = cause.downcast_ref::<tuneforge_curate::tree::DedupTreeError>() {
+            use tuneforge_curate::tree::DedupTreeError;
             return match e {
-                TrainError::Hub(HubError::Network { .. } | HubError::Io(_)) | TrainError::Io(_) => {
-                    Exit::Io
-                }
-                TrainError::BadSample(_) | TrainError::Prep(_) => Exit::DataErrors,
-                TrainError::Worker { .. } | TrainError::OutOfMemory { .. } => Exit::Training,
-                _ => Exit::Usage,
+                DedupTreeError::Io(_) => Exit::Io,
+                DedupTreeError::Dedup(_) => Exit::Usage,
             };
         }
-        if let Some(e) = cause.downcast_ref::<tuneforge_train::hub::HubError>() {
-            use tuneforge_train::hub::HubError;
-            return match e {
-                HubError::Network { .. } | HubError::Io(_) | HubError::Protocol { .. } => Exit::Io,
-                _ => Exit::Usage,
-            };
+        if let Some(e) = cause.downcast_ref::<ModelError>() {
+            return model(e);
+        }
+        if let Some(e) = cause.downcast_ref::<TrainError>() {
+            return train(e);
+        }
+        if let Some(e) = cause.downcast_ref::<HubError>() {
+            return hub(e);
         }
         if cause
             .downcast_ref::<tuneforge_tokens::TemplateError>()
@@ -99,18 +101,11 @@ pub fn classify(err: &anyhow::Error) -> Exit {
         {
             return Exit::DataErrors;
         }
-        if cause
-            .downcast_ref::<tuneforge_train::tiny::TinyError>()
-            .is_some()
-        {
+        if cause.downcast_ref::<TinyError>().is_some() {
             return Exit::Training;
         }
-        if let Some(e) = cause.downcast_ref::<tuneforge_train::env::EnvError>() {
-            use tuneforge_train::env::EnvError;
-            return match e {
-                EnvError::Command { .. } | EnvError::Io(_) => Exit::Io,
-                _ => Exit::Usage,
-            };
+        if let Some(e) = cause.downcast_ref::<EnvError>() {
+            return env(e);
         }
         if cause.downcast_ref::<ConfigError>().is_some()
             || cause
@@ -140,5 +135,46 @@ fn process(e: &ProcessError) -> Exit {
     match e {
         ProcessError::Io(_) => Exit::Io,
         ProcessError::NoInteractions(_) | ProcessError::BadDataset { .. } => Exit::Usage,
+    }
+}
+
+fn model(e: &ModelError) -> Exit {
+    match e {
+        ModelError::Usage(_) | ModelError::NothingToResume { .. } => Exit::Usage,
+        ModelError::Train(e) => train(e),
+        ModelError::Hub(e) => hub(e),
+        ModelError::Env(e) => env(e),
+        ModelError::Tiny(_) => Exit::Training,
+        ModelError::Pipeline(PipelineError::Io(_)) | ModelError::Io(_) => Exit::Io,
+        ModelError::Pipeline(PipelineError::Workspace(w)) | ModelError::Workspace(w) => {
+            workspace(w)
+        }
+        ModelError::Pipeline(_) => Exit::Usage,
+    }
+}
+
+fn train(e: &TrainError) -> Exit {
+    match e {
+        TrainError::Hub(e) => hub(e),
+        TrainError::Io(_) => Exit::Io,
+        TrainError::BadSample(_) | TrainError::Prep(_) | TrainError::BadRecord { .. } => {
+            Exit::DataErrors
+        }
+        TrainError::Worker { .. } | TrainError::OutOfMemory { .. } => Exit::Training,
+        TrainError::Missing { .. } | TrainError::Template(_) => Exit::Usage,
+    }
+}
+
+fn hub(e: &HubError) -> Exit {
+    match e {
+        HubError::Network { .. } | HubError::Io(_) | HubError::Protocol { .. } => Exit::Io,
+        _ => Exit::Usage,
+    }
+}
+
+fn env(e: &EnvError) -> Exit {
+    match e {
+        EnvError::Command { .. } | EnvError::Io(_) => Exit::Io,
+        _ => Exit::Usage,
     }
 }

@@ -1,9 +1,13 @@
 //! The `tuneforge` binary: argument parsing, output and exit codes. The work happens in the
 //! library crates.
 
+// The one crate that prints: the libraries report through return values and Reporters.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod cli;
 mod commands;
 mod exit;
+mod hint;
 mod reporter;
 
 use std::io::IsTerminal;

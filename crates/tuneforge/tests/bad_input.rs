@@ -222,3 +222,43 @@ fn validate_reports_every_bad_line_with_its_number() {
         "{err}"
     );
 }
+
+/// Training requests are checked before anything is looked for or claimed: no environment
+/// is needed to hear about a typo, and no run number is spent on it.
+#[test]
+fn bad_train_requests_fail_before_any_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    tf().args(["quickstart", "--preset", "interactions", "--no-progress"])
+        .arg(&ws)
+        .assert()
+        .success();
+    let cache = tmp.path().join("empty-cache");
+    let train = |args: &[&str]| {
+        tf_in(&ws)
+            .env("TUNEFORGE_CACHE_DIR", &cache)
+            .arg("train")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = train(&["--model", "qwen2.5-coder-7b", "--domain", "nope"]);
+    assert_clean_failure(
+        &out,
+        2,
+        &["no domain `nope`; its domains are", "coding-debugging"],
+    );
+    assert!(!stderr(&out).contains("no dataset yet"), "{}", stderr(&out));
+    let out = train(&["--model", "qwen2.5-coder-7b", "--domain", "../x"]);
+    assert_clean_failure(&out, 2, &["cannot name a domain's runs"]);
+    let out = train(&["--model", "qwen2.5-coder-7b", "--profile", "rtx9090"]);
+    assert_clean_failure(&out, 2, &["unknown profile `rtx9090`", "rtx4070-12gb"]);
+    let out = train(&[]);
+    assert_clean_failure(&out, 2, &["no model"]);
+    let out = train(&["--resume"]);
+    assert_clean_failure(&out, 2, &["no unfinished run with a checkpoint to resume"]);
+    assert!(
+        !ws.join("adapters").exists(),
+        "no run directory was claimed"
+    );
+}

@@ -214,7 +214,7 @@ mod support;
 
 #[test]
 fn contrib_discovery_through_the_stage_and_zero_downloads_on_rerun() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/drupal");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/drupal");
     let read = |rel: &str| std::fs::read(fixtures.join(rel)).unwrap();
     let server = support::Server::start();
     let listing = read(
@@ -374,7 +374,7 @@ fn acquire_fetches_the_pinned_commit_cleans_it_and_reuses_it() {
 
 #[test]
 fn docs_pages_are_acquired_as_served_and_robots_txt_is_honored() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/drupal");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/drupal");
     let cn: serde_json::Value = serde_json::from_slice(
         &std::fs::read(
             fixtures.join("api-d7/node.json__type=changenotice&field_project=3060.json"),
@@ -677,7 +677,7 @@ fn kill_during_acquire_then_rerun_fetches_nothing_finished_twice() {
 
 #[test]
 fn discover_waits_out_a_429_and_a_500_from_drupal_org() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/drupal");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/drupal");
     let read = |rel: &str| std::fs::read(fixtures.join(rel)).unwrap();
     let server = support::Server::start();
     let mut page: serde_json::Value = serde_json::from_slice(&read(

@@ -1,5 +1,7 @@
 //! The Drupal pipeline end to end through the real binary: the built-in sample corpus
 //! through discover, acquire, clean, analyze, generate, gate and package.
+// Its helpers say on stderr what they skipped, as the tests themselves may.
+#![allow(clippy::print_stderr)]
 
 mod common;
 

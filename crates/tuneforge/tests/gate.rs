@@ -1,4 +1,4 @@
-//! `tuneforge gate` on hand-made samples in the DESIGN.md §3 shape, in a workspace and on a
+//! `tuneforge gate` on hand-made samples (the `Sample` record), in a workspace and on a
 //! file anywhere, with and without the external tools.
 
 mod common;

@@ -73,7 +73,7 @@ fn mine_writes_the_list_in_the_fixture_shape() {
     );
     // Same keys as the fixture the rest of the team builds on.
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/drupal/deprecations-sample.jsonl");
+        .join("../../fixtures/drupal/deprecations-sample.jsonl");
     let sample: serde_json::Value = serde_json::from_str(
         std::fs::read_to_string(fixture)
             .unwrap()

@@ -239,17 +239,30 @@ fn ctrl_c_saves_a_checkpoint_and_resume_finishes_the_run() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("--resume"), "{stdout}");
+    assert!(stdout.contains("train --resume"), "{stdout}");
     let metrics = lines(&run.join("metrics.jsonl"));
     assert!(metrics.iter().any(|m| m["event"] == "checkpoint"));
     assert!(metrics.iter().any(|m| m["kind"] == "interrupted"));
     assert!(!run.join("adapter_model.safetensors").exists());
+    let status = Command::cargo_bin("tuneforge")
+        .unwrap()
+        .current_dir(&ws)
+        .args(["status"])
+        .assert()
+        .success();
+    let status = String::from_utf8_lossy(&status.get_output().stdout).into_owned();
+    assert!(
+        status.contains("adapter: tiny-qwen/all-lora-v1: interrupted"),
+        "{status}"
+    );
 
+    // The workspace's one unfinished run: `--resume` needs no --model, and continues with
+    // the run's own settings.
     let out = Command::cargo_bin("tuneforge")
         .unwrap()
         .env("OMP_NUM_THREADS", "1")
         .current_dir(&ws)
-        .args(args(&["--resume", "--json"]))
+        .args(["train", "--resume", "--json", "--no-progress"])
         .assert()
         .success();
     let outcome: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
@@ -269,13 +282,48 @@ fn ctrl_c_saves_a_checkpoint_and_resume_finishes_the_run() {
     assert!(run.join("adapter_model.safetensors").is_file());
 }
 
+/// The Drupal quickstart trains a tiny model; Ctrl-C during its training exits 130 with the
+/// command that continues, and running the quickstart again continues the run.
 #[test]
-fn the_drupal_quickstart_ends_with_a_trained_adapter() {
+fn the_drupal_quickstart_ends_with_a_trained_adapter_even_after_ctrl_c() {
+    use std::os::unix::process::CommandExt;
+
     if worker_python().is_none() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("qs");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tuneforge"))
+        .env("OMP_NUM_THREADS", "1")
+        .args(["quickstart", "--no-progress"])
+        .arg(&ws)
+        .process_group(0)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let run = ws.join("adapters/tiny-qwen2/all-lora-v1");
+    wait_for(&run.join("metrics.jsonl"), "step", &mut child);
+    let pgid = child.id() as i32;
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-s", "INT", "--", &format!("-{pgid}")])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let interrupted = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&interrupted.stdout);
+    assert_eq!(
+        interrupted.status.code(),
+        Some(130),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&interrupted.stderr)
+    );
+    assert!(stdout.contains("train --resume"), "{stdout}");
+    assert!(!stdout.contains("trained a tiny Qwen2"), "{stdout}");
+    assert!(!run.join("adapter_model.safetensors").exists());
+
     let out = Command::cargo_bin("tuneforge")
         .unwrap()
         .env("OMP_NUM_THREADS", "1")
@@ -284,6 +332,7 @@ fn the_drupal_quickstart_ends_with_a_trained_adapter() {
         .assert()
         .success();
     let doc: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(doc["resumed"], true, "{doc}");
     let training = &doc["training"];
     assert_eq!(training["finished"], true, "{doc}");
     let run = PathBuf::from(training["run_dir"].as_str().unwrap());

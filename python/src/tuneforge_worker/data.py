@@ -9,7 +9,7 @@ The file holds four 1-D integer tensors:
   lengths that add up to the row's length.
 
 The dataset has one row per packed row with the columns TRL's padding-free collator reads:
-``input_ids``, ``labels`` and ``seq_lengths`` (VERIFIED.md §3). It is built from Arrow list
+``input_ids``, ``labels`` and ``seq_lengths`` (ARCHITECTURE.md, "Packed training"). It is built from Arrow list
 arrays over the loaded buffers, without a Python list per token.
 """
 

@@ -2,7 +2,7 @@
 
 tuneforge (Rust) has already rendered, tokenized, labelled and packed the data; this module
 runs the forward/backward pass with TRL's ``SFTTrainer`` in padding-free mode
-(VERIFIED.md §2–3: ``position_ids`` restart per document, no attention mask, no cache) and
+(ARCHITECTURE.md, "Packed training": ``position_ids`` restart per document, no attention mask, no cache) and
 reports JSON Lines events on stdout (see :mod:`tuneforge_worker.events`).
 
 Checkpoints are Hugging Face Trainer checkpoints (adapter, optimizer, scheduler, RNG state,
@@ -320,7 +320,7 @@ def _sft_config(spec: RunSpec, evaluate: bool, cuda: bool) -> Any:
     try:
         return SFTConfig(
             output_dir=str(spec.checkpoints_dir),
-            # VERIFIED.md §3: the data is packed already; TRL must not re-pack or re-tokenize.
+            # The data is packed already (ARCHITECTURE.md, "Packed training"); TRL must not re-pack or re-tokenize.
             padding_free=True,
             packing=False,
             max_length=None,

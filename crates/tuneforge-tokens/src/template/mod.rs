@@ -4,7 +4,7 @@
 //!
 //! The model was trained on text its Jinja2 template produced; training a LoRA on text that
 //! differs by one space or one float spelling teaches it a format it never sees at
-//! inference. So the environment copies Jinja2 + transformers (VERIFIED.md §1):
+//! inference. So the environment copies Jinja2 + transformers (ARCHITECTURE.md, "Chat-template parity"):
 //!
 //! 1. `trim_blocks` and `lstrip_blocks` on, `keep_trailing_newline` off, no auto-escape.
 //! 2. `tojson` is `json.dumps(x, ensure_ascii=False)` with HF's arguments ([`python`]).

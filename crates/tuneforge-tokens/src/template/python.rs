@@ -5,7 +5,7 @@
 //! `.strip()` uses Python's idea of whitespace. minijinja does each of these slightly
 //! differently (Rust float formatting, HTML-safe JSON, Rust whitespace), and any difference
 //! changes the training text. This module holds the Python-exact versions; `template`
-//! registers them (VERIFIED.md §1 items 2–4).
+//! registers them (items 2–4 of [`crate::template`]'s list).
 
 use std::fmt::Write as _;
 

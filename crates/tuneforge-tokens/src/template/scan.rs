@@ -1,7 +1,7 @@
 //! A small scanner over Jinja source: finds the `{{ … }}` and `{% … %}` tags (skipping
 //! comments, `{% raw %}` bodies and string literals) so that load time can
 //!
-//! * refuse Python `%` string formatting (VERIFIED.md §1 item 7),
+//! * refuse Python `%` string formatting (item 7 of [`crate::template`]'s list),
 //! * note constructs whose float output differs from Python (`~`, `format`), and
 //! * rewrite HF's `{% generation %}` extension tag, which minijinja does not know, into a
 //!   filter block (item 5).

@@ -2,11 +2,10 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result};
-use rayon::prelude::*;
+use anyhow::Result;
 use serde::Serialize;
-use tuneforge_core::reporter::Reporter as _;
 use tuneforge_php::rules::{Finding, Severity, Skipped};
+use tuneforge_php::tree::SkippedFile;
 
 use super::Context;
 use crate::cli::CheckArgs;
@@ -16,6 +15,9 @@ use crate::exit::{Exit, UsageError};
 struct Output {
     files: usize,
     findings: Vec<Finding>,
+    /// Files left out (too large, binary, not UTF-8), with the reason.
+    skipped_files: Vec<SkippedFile>,
+    /// Rules that did not run, with the reason.
     skipped: Vec<Skipped>,
     /// The deprecation list used, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -44,46 +46,11 @@ pub fn check(ctx: &Context, args: CheckArgs) -> Result<Exit> {
                 .is_some_and(|w| w.config.rules.require_strict_types),
     )?;
 
-    let files: Vec<(String, PathBuf)> = if args.path.is_file() {
-        vec![(args.path.display().to_string(), args.path.clone())]
-    } else {
-        tuneforge_core::fsio::list_files(&args.path)
-            .with_context(|| format!("reading the tree {}", args.path.display()))?
-            .files
-            .into_iter()
-            .filter(|(rel, _)| !rel.split('/').any(|p| p == "vendor" || p == "node_modules"))
-            .map(|(rel, full)| (args.path.join(&rel).display().to_string(), full))
-            .collect()
-    };
-    let checked: Vec<&(String, PathBuf)> = files
-        .iter()
-        .filter(|(name, _)| {
-            tuneforge_php::analyze::is_php(name)
-                || name.ends_with(".yml")
-                || name.ends_with(".yaml")
-        })
-        .collect();
-    let task = ctx
-        .reporter
-        .task("check: files", Some(checked.len() as u64));
-    let mut findings: Vec<Finding> = checked
-        .par_iter()
-        .flat_map_iter(|(name, full)| {
-            task.advance(1);
-            match std::fs::read(full) {
-                Ok(bytes) => checker.check(name, &String::from_utf8_lossy(&bytes)),
-                Err(e) => {
-                    ctx.reporter.warn(&format!("{name}: not read: {e}"));
-                    Vec::new()
-                }
-            }
-        })
-        .collect();
-    task.finish();
-    findings.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    let tree = tuneforge_php::tree::check_tree(&args.path, &checker, &ctx.reporter)?;
     let output = Output {
-        files: checked.len(),
-        findings,
+        files: tree.files,
+        findings: tree.findings,
+        skipped_files: tree.skipped_files,
         skipped: checker.skipped(),
         deprecations: list.map(|p| p.display().to_string()),
     };
@@ -114,6 +81,9 @@ fn human(o: &Output) -> String {
             f.message,
             f.hint
         ));
+    }
+    for f in &o.skipped_files {
+        out.push_str(&format!("{}: skipped: {}\n", f.file, f.reason));
     }
     for s in &o.skipped {
         out.push_str(&format!("{}: {}\n", s.rule, s.reason));

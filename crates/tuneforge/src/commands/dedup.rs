@@ -1,12 +1,9 @@
 //! `tuneforge dedup <dir>`: the curation's duplicate finder on any tree.
 
-use anyhow::{Context as _, Result};
-use rayon::prelude::*;
+use anyhow::Result;
 use serde::Serialize;
-use tuneforge_core::fsio::list_files;
-use tuneforge_curate::dedup::{DedupOptions, DedupReport, Fingerprint, dedup as find, fingerprint};
-
-use tuneforge_core::reporter::Reporter as _;
+use tuneforge_curate::dedup::DedupOptions;
+use tuneforge_curate::tree::{TreeDedup, Unreadable, dedup_tree};
 
 use super::Context;
 use crate::cli::DedupArgs;
@@ -50,12 +47,6 @@ struct PairOut<'a> {
     jaccard: f64,
 }
 
-#[derive(Serialize)]
-struct Unreadable {
-    path: String,
-    error: String,
-}
-
 pub fn dedup(ctx: &Context, args: DedupArgs) -> Result<Exit> {
     if !(args.threshold > 0.0 && args.threshold <= 1.0) {
         return Err(UsageError(format!(
@@ -71,60 +62,14 @@ pub fn dedup(ctx: &Context, args: DedupArgs) -> Result<Exit> {
         ))
         .into());
     }
-    let listing = list_files(&args.dir)
-        .with_context(|| format!("reading the tree {}", args.dir.display()))?;
-    let files: Vec<(String, std::path::PathBuf)> = listing
-        .files
-        .into_iter()
-        .filter(|(rel, _)| {
-            args.ext.is_empty() || args.ext.iter().any(|e| rel.ends_with(e.as_str()))
-        })
-        .collect();
-
-    let task = ctx
-        .reporter
-        .task("dedup: reading", Some(files.len() as u64));
-    let read: Vec<Result<(Fingerprint, u64), String>> = files
-        .par_iter()
-        .map(|(_, path)| {
-            let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-            task.advance(1);
-            Ok((fingerprint(&bytes), bytes.len() as u64))
-        })
-        .collect();
-    task.finish();
-    let mut paths: Vec<&str> = Vec::with_capacity(files.len());
-    let mut prints: Vec<Fingerprint> = Vec::with_capacity(files.len());
-    let mut unreadable = Vec::new();
-    let mut bytes = 0;
-    for ((rel, _), r) in files.iter().zip(read) {
-        match r {
-            Ok((p, n)) => {
-                paths.push(rel);
-                prints.push(p);
-                bytes += n;
-            }
-            Err(error) => {
-                ctx.reporter.warn(&format!("{rel}: not read: {error}"));
-                unreadable.push(Unreadable {
-                    path: rel.clone(),
-                    error,
-                });
-            }
-        }
-    }
-
-    // Keep the shortest path of a cluster (the canonical copy, not the one nested in a
-    // fixture or vendor directory), then the first by name.
-    let prefer = |a: usize, b: usize| {
-        paths[a]
-            .len()
-            .cmp(&paths[b].len())
-            .then_with(|| paths[a].cmp(paths[b]))
-    };
-    let report: DedupReport = find(
-        &prints,
-        &prefer,
+    let TreeDedup {
+        paths,
+        bytes,
+        report,
+        unreadable,
+    } = dedup_tree(
+        &args.dir,
+        &args.ext,
         &DedupOptions {
             threshold: args.threshold,
             pairs: args.pairs,
@@ -147,12 +92,12 @@ pub fn dedup(ctx: &Context, args: DedupArgs) -> Result<Exit> {
             .clusters
             .iter()
             .map(|c| ClusterOut {
-                kept: paths[c.kept],
+                kept: &paths[c.kept],
                 members: c
                     .members
                     .iter()
                     .map(|m| MemberOut {
-                        path: paths[m.doc],
+                        path: &paths[m.doc],
                         jaccard_to_kept: m.jaccard_to_kept,
                         exact: m.exact,
                     })
@@ -164,8 +109,8 @@ pub fn dedup(ctx: &Context, args: DedupArgs) -> Result<Exit> {
                 .pairs
                 .iter()
                 .map(|p| PairOut {
-                    a: paths[p.a],
-                    b: paths[p.b],
+                    a: &paths[p.a],
+                    b: &paths[p.b],
                     jaccard: p.jaccard,
                 })
                 .collect()

@@ -4,8 +4,11 @@ mod check;
 mod collect;
 mod compat;
 mod dedup;
+mod inspect;
 mod pipeline;
+mod prepare;
 mod rules;
+mod setup;
 mod train;
 
 use std::path::PathBuf;
@@ -78,17 +81,19 @@ pub fn dispatch(command: Command, ctx: &Context) -> Result<Exit> {
         Command::Acquire(args) => pipeline::acquire(ctx, args),
         Command::Clean(args) => pipeline::only(ctx, "clean", args),
         Command::Analyze(args) => pipeline::only(ctx, "analyze", args),
+        Command::Generate(args) => pipeline::only(ctx, "generate", args),
+        Command::Package(args) => pipeline::only(ctx, "package", args),
         Command::Process(args) => pipeline::process(ctx, args),
         Command::Validate(args) => pipeline::validate(ctx, args),
         Command::Quickstart(args) => pipeline::quickstart(ctx, args),
         Command::Compat(args) => compat::compat(ctx, args),
         Command::Dedup(args) => dedup::dedup(ctx, args),
-        Command::Setup(args) => train::setup(ctx, args),
-        Command::Doctor(args) => train::doctor(ctx, args),
+        Command::Setup(args) => setup::setup(ctx, args),
+        Command::Doctor(args) => setup::doctor(ctx, args),
         Command::Train(args) => train::train(ctx, *args),
-        Command::Inspect(args) => train::inspect(ctx, args),
-        Command::Prepare(args) => train::prepare(ctx, args),
-        Command::TinyModel(args) => train::tiny_model(ctx, args),
+        Command::Inspect(args) => inspect::inspect(ctx, args),
+        Command::Prepare(args) => prepare::prepare(ctx, args),
+        Command::TinyModel(args) => prepare::tiny_model(ctx, args),
         Command::Check(args) => check::check(ctx, args),
         Command::Gate(args) => pipeline::gate(ctx, args),
         Command::Rules(crate::cli::RulesCommand::Mine(args)) => rules::mine(ctx, args),

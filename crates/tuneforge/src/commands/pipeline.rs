@@ -23,13 +23,24 @@ fn preset_of(arg: PresetArg) -> Preset {
 pub fn init(ctx: &Context, args: InitArgs) -> Result<Exit> {
     let preset = preset_of(args.preset);
     let out = tuneforge_pipeline::init::init(&args.dir, preset)?;
+    let tf =
+        |args: &str| crate::hint::command(&format!("--workspace {} {args}", out.root.display()));
     ctx.emit(&out, || {
+        let next = match preset {
+            Preset::Interactions => format!(
+                "capture an interaction with\n  {}",
+                tf("collect --query … --local-answer … --expert-answer …")
+            ),
+            Preset::Drupal11 => format!(
+                "build the dataset (discover, acquire, clean, … package) with\n  {}",
+                tf("run")
+            ),
+        };
         format!(
-            "created workspace {} ({} preset)\nnext: edit {}, then capture an interaction with\n  tuneforge --workspace {} collect --query … --local-answer … --expert-answer …",
+            "created workspace {} ({} preset)\nnext: edit {}, then {next}",
             out.root.display(),
             out.preset,
             out.config.display(),
-            out.root.display()
         )
     });
     Ok(Exit::Success)
@@ -252,7 +263,18 @@ pub fn validate(ctx: &Context, args: StageArgs) -> Result<Exit> {
 pub fn status(ctx: &Context) -> Result<Exit> {
     let ws = ctx.workspace()?;
     let report = tuneforge_pipeline::status::status(&ws)?;
-    ctx.emit(&report, || {
+    let adapters = tuneforge_model::status::adapters(&ws)?;
+    #[derive(serde::Serialize)]
+    struct WorkspaceStatus<'a> {
+        #[serde(flatten)]
+        pipeline: &'a tuneforge_pipeline::status::StatusReport,
+        adapters: &'a [tuneforge_model::status::AdapterStatus],
+    }
+    let doc = WorkspaceStatus {
+        pipeline: &report,
+        adapters: &adapters,
+    };
+    ctx.emit(&doc, || {
         let mut text = format!("workspace {}\n", ws.root.display());
         for s in &report.stages {
             let (state, why) = match &s.freshness {
@@ -272,6 +294,25 @@ pub fn status(ctx: &Context) -> Result<Exit> {
             Some(v) => text.push_str(&format!("dataset: v{v}\n")),
             None => text.push_str("dataset: none yet (tuneforge run)\n"),
         }
+        for a in &adapters {
+            use tuneforge_model::adapters::RunState;
+            let state = match a.state {
+                RunState::Finished => format!(
+                    "finished, {} steps, train loss {:.4}",
+                    a.steps.unwrap_or(0),
+                    a.train_loss.unwrap_or(f64::NAN)
+                ),
+                RunState::Resumable => "interrupted; `train --resume` continues it".into(),
+                RunState::Incomplete => {
+                    "no checkpoint and no adapter (failed, or still running)".into()
+                }
+            };
+            text.push_str(&format!(
+                "adapter: {}/{}: {state}\n",
+                a.run.model,
+                a.run.name()
+            ));
+        }
         for a in &report.advice {
             text.push_str(&format!("{a}\n"));
         }
@@ -280,45 +321,105 @@ pub fn status(ctx: &Context) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// Continues the training of a quickstart workspace that Ctrl-C stopped; `None` when `dir`
+/// holds no such run (a new quickstart, or one that finished).
+fn resume_quickstart(ctx: &Context, dir: &std::path::Path) -> Result<Option<Exit>> {
+    let Ok(ws) = tuneforge_core::workspace::Workspace::open(dir) else {
+        return Ok(None);
+    };
+    let adapters = tuneforge_model::adapters::Adapters::of(&ws);
+    if adapters.all_resumable()?.is_empty() {
+        return Ok(None);
+    }
+    let Some(dataset) = tuneforge_model::datasets::newest(&ws)? else {
+        return Ok(None);
+    };
+    let version = dataset
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix('v'))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    tuneforge_core::reporter::Reporter::info(
+        &ctx.reporter,
+        "continuing the quickstart's interrupted training from its checkpoint",
+    );
+    let outcome = super::train::quickstart_training(ctx, &ws.root, version, true)?;
+    let doc = serde_json::json!({ "resumed": true, "training": &outcome });
+    ctx.emit(&doc, || {
+        if outcome.finished {
+            trained_line(&outcome)
+        } else {
+            super::train::interrupted(&outcome, &ws.root)
+        }
+    });
+    Ok(Some(if outcome.finished {
+        Exit::Success
+    } else {
+        Exit::Interrupted
+    }))
+}
+
+fn trained_line(t: &tuneforge_train::run::TrainOutcome) -> String {
+    format!(
+        "trained a tiny Qwen2 (tokenizer trained on this dataset, model built from a config) for {} steps, train loss {:.3}:\n  {}/adapter_model.safetensors, loss curve {}/loss.png",
+        t.steps,
+        t.train_loss.unwrap_or(f64::NAN),
+        t.run_dir.display(),
+        t.run_dir.display()
+    )
+}
+
 pub fn quickstart(ctx: &Context, args: QuickstartArgs) -> Result<Exit> {
     let preset = preset_of(args.preset);
+    let trains = preset == Preset::Drupal11 && !args.no_train;
+    // A quickstart whose training Ctrl-C stopped continues where it stopped.
+    if trains && let Some(exit) = resume_quickstart(ctx, &args.dir)? {
+        return Ok(exit);
+    }
     let report =
         tuneforge_pipeline::quickstart::quickstart(&args.dir, &today_utc(), preset, &ctx.reporter)
             .map_err(|e| show_validation_failure(ctx, e))?;
     let dir = report.root.display().to_string();
     // The Drupal quickstart ends with a real training run of a tiny model on the CPU.
-    let training = if preset == Preset::Drupal11 && !args.no_train {
+    let training = if trains {
         Some(super::train::quickstart_training(
             ctx,
             &report.root,
             report.snapshot.dataset_version,
+            false,
         )?)
     } else {
         None
     };
+    if let Some(outcome) = training.as_ref().filter(|t| !t.finished) {
+        ctx.emit(outcome, || {
+            format!(
+                "{}\nor run the same quickstart command again",
+                super::train::interrupted(outcome, &report.root)
+            )
+        });
+        return Ok(Exit::Interrupted);
+    }
     let mut doc = serde_json::to_value(&report)?;
     if let Some(outcome) = &training {
         doc["training"] = serde_json::to_value(outcome)?;
     }
     let trained = training
         .as_ref()
-        .map(|t| {
-            format!(
-                "\ntrained a tiny Qwen2 (tokenizer trained on this dataset, model built from a config) for {} steps, train loss {:.3}:\n  {}/adapter_model.safetensors, loss curve {}/loss.png\n",
-                t.steps,
-                t.train_loss.unwrap_or(f64::NAN),
-                t.run_dir.display(),
-                t.run_dir.display()
-            )
-        })
+        .map(|t| format!("\n{}\n", trained_line(t)))
         .unwrap_or_default();
+    let tf = |args: &str| crate::hint::command(&format!("--workspace {dir} {args}"));
     ctx.emit(&doc, || match preset {
         Preset::Interactions => format!(
             "{run}\nimported {n} sample interactions into {dir}/raw/interactions.jsonl\n\
              dataset v{v} snapshot in {dir}/{snap}\n\n\
              Next, capture one of your own:\n  \
-             tuneforge --workspace {dir} collect --query \"…\" --local-answer \"…\" --expert-answer \"…\" --explain\n\
-             then `tuneforge --workspace {dir} run` and `tuneforge --workspace {dir} status`.",
+             {collect}\n\
+             then `{run_cmd}` and `{status_cmd}`.",
+            collect = tf("collect --query \"…\" --local-answer \"…\" --expert-answer \"…\" --explain"),
+            run_cmd = tf("run"),
+            status_cmd = tf("status"),
             run = describe_run(&report.run),
             n = report.imported,
             v = report.snapshot.dataset_version,
@@ -331,7 +432,8 @@ pub fn quickstart(ctx: &Context, args: QuickstartArgs) -> Result<Exit> {
              and {dir}/dataset/v{v}/README.md (the dataset card). Next, point `sources:` in\n\
              {dir}/pipeline.yaml at your code (or at Drupal core: see `tuneforge init`), set\n\
              `teacher:` to an OpenAI-compatible endpoint for synthetic samples, and run\n  \
-             tuneforge --workspace {dir} run",
+             {run_cmd}",
+            run_cmd = tf("run"),
             run = describe_run(&report.run),
             n = report.imported,
             v = report.snapshot.dataset_version,

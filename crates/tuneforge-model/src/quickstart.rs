@@ -1,0 +1,117 @@
+//! The Drupal quickstart's last step: a tokenizer trained on the new dataset, a tiny Qwen2
+//! built around it from a config by the worker (no download), and one epoch of LoRA on the
+//! CPU, a few minutes on two cores. The model is far too small to be useful; the point is
+//! that every part of the pipeline runs for real.
+
+use std::path::Path;
+
+use tuneforge_core::reporter::Reporter;
+use tuneforge_core::workspace::Workspace;
+use tuneforge_train::env::WorkerEnv;
+use tuneforge_train::hub::HubOptions;
+use tuneforge_train::run::{self, TrainOutcome, TrainReporter};
+use tuneforge_train::spec::TrainConfig;
+use tuneforge_train::tiny;
+
+use crate::ModelError;
+use crate::train::{TrainOptions, train, worker_env};
+
+/// Where the quickstart's tiny model is built, in the workspace.
+pub const TINY_MODEL_DIR: &str = "models/tiny-qwen2";
+
+/// The settings of the quickstart's run. A randomly initialized model learns little through
+/// attention alone: every linear layer gets LoRA, at a rate a tiny model takes, so the loss
+/// visibly falls within one epoch.
+pub fn quickstart_settings(model_dir: &Path) -> TrainConfig {
+    TrainConfig {
+        model: Some(model_dir.display().to_string()),
+        epochs: Some(1.0),
+        lora_targets: Some(
+            [
+                "q_proj",
+                "k_proj",
+                "v_proj",
+                "o_proj",
+                "gate_proj",
+                "up_proj",
+                "down_proj",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+        learning_rate: Some(5e-3),
+        micro_batch: Some(4),
+        grad_accum: Some(1),
+        max_seq_len: Some(2048),
+        lora_r: Some(16),
+        lora_alpha: Some(32),
+        bf16: Some(false),
+        eval_every: Some(20),
+        save_every: Some(20),
+        ..Default::default()
+    }
+}
+
+/// Builds the tiny model from dataset `v<dataset_version>` and trains it; or, with
+/// `resume`, continues the quickstart run that Ctrl-C stopped. Sets the worker environment
+/// up first when it is missing.
+pub fn train_tiny(
+    root: &Path,
+    dataset_version: u32,
+    resume: bool,
+    reporter: &dyn TrainReporter,
+    core_reporter: &dyn Reporter,
+) -> Result<TrainOutcome, ModelError> {
+    // The worker gets absolute paths: it may run from another directory.
+    let root =
+        &std::path::absolute(root).map_err(tuneforge_core::fsio::at("cannot resolve", root))?;
+    let ws = Workspace::open(root)?;
+    let dataset_dir = root.join(format!("dataset/v{dataset_version}"));
+    let model_dir = root.join(TINY_MODEL_DIR);
+    if !resume {
+        let env = worker_env(true, core_reporter)?;
+        core_reporter.info(&format!(
+            "training a tokenizer on the dataset and building a tiny Qwen2 in {}",
+            model_dir.display()
+        ));
+        build_tiny(&env, &dataset_dir, &model_dir, 4000, 42)?;
+    }
+    let options = TrainOptions {
+        flags: quickstart_settings(&model_dir),
+        dataset: Some(dataset_dir),
+        resume,
+        oom_retries: 3,
+        processes: 1,
+        setup_env: true,
+        ..Default::default()
+    };
+    train(
+        &ws,
+        &options,
+        &HubOptions::from_env().with_offline(true),
+        reporter,
+        core_reporter,
+    )
+}
+
+/// A tiny Qwen2 in `out`: a byte-level BPE with `vocab_size` entries trained on the
+/// dataset's `train.jsonl`, and a model built from a config around it by the worker.
+pub fn build_tiny(
+    env: &WorkerEnv,
+    dataset_dir: &Path,
+    out: &Path,
+    vocab_size: usize,
+    seed: u64,
+) -> Result<(), ModelError> {
+    let train_file = dataset_dir.join("train.jsonl");
+    let samples = run::read_samples(&train_file)?;
+    if samples.is_empty() {
+        return Err(ModelError::Usage(format!(
+            "{}: no training samples to learn a tokenizer from",
+            train_file.display()
+        )));
+    }
+    tiny::train_tokenizer(&samples, vocab_size, out)?;
+    tiny::build_model(env, out, out, seed)?;
+    Ok(())
+}
