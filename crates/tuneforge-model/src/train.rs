@@ -34,6 +34,8 @@ pub struct TrainOptions {
     /// Set the worker environment up when it is missing (the quickstart does; `train`
     /// says to run `tuneforge setup`).
     pub setup_env: bool,
+    /// Train a registry model without a CUDA GPU instead of refusing.
+    pub allow_cpu: bool,
 }
 
 /// Trains in the workspace. A finished run moves the retrain advice's baseline; an
@@ -56,9 +58,14 @@ pub fn train(
         domain = start.domain;
     }
     let Some(model) = flags.model.clone() else {
-        return Err(ModelError::Usage(
-            "no model: pass --model or set train.model in pipeline.yaml".into(),
-        ));
+        return Err(ModelError::Usage(format!(
+            "no model: pass --model or set train.model in pipeline.yaml\n  models by name: {}\n  or a Hugging Face repo id (org/name), or a model directory; `tuneforge tiny-model --dataset dataset/v<N> --out models/tiny` builds one small enough for a CPU",
+            registry::MODELS
+                .iter()
+                .map(|m| m.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
     };
     let profile = match &flags.profile {
         Some(name) => Some(profile::find(name).ok_or_else(|| {
@@ -91,6 +98,16 @@ pub fn train(
         },
         None => datasets::resolve(ws, options.dataset.as_deref(), domain.as_deref())?,
     };
+    if let Some(entry) = model_entry
+        && !options.allow_cpu
+        && !env::cuda_driver_present()
+    {
+        return Err(ModelError::Usage(format!(
+            "{} has {:.1}B parameters: training it needs a CUDA GPU (see `tuneforge doctor` for what each profile needs), and this machine has none\n  hint: train a CPU-sized model (`tuneforge tiny-model --dataset dataset/v<N> --out models/tiny`, then `--model models/tiny`), use a GPU machine, or pass --allow-cpu to try anyway",
+            entry.name,
+            entry.architecture.total_params() as f64 / 1e9
+        )));
+    }
     // Only a request that makes sense gets to the environment, and only an environment
     // that is there claims a run number.
     let env = &worker_env(options.setup_env, core_reporter)?;

@@ -228,6 +228,9 @@ pub struct TrainArgs {
     /// Out-of-memory retries, each with half the micro-batch and twice the accumulation.
     #[arg(long, default_value_t = 3)]
     pub oom_retries: u32,
+    /// Train a registry model (7B and up) even without a CUDA GPU. It will be slow.
+    #[arg(long)]
+    pub allow_cpu: bool,
     /// Testing hook: the worker raises a real out-of-memory error at this step.
     #[arg(long, hide = true)]
     pub test_oom_at_step: Option<u64>,

@@ -254,7 +254,16 @@ fn bad_train_requests_fail_before_any_work() {
     let out = train(&["--model", "qwen2.5-coder-7b", "--profile", "rtx9090"]);
     assert_clean_failure(&out, 2, &["unknown profile `rtx9090`", "rtx4070-12gb"]);
     let out = train(&[]);
-    assert_clean_failure(&out, 2, &["no model"]);
+    assert_clean_failure(
+        &out,
+        2,
+        &["no model", "qwen2.5-coder-7b-instruct", "tiny-model"],
+    );
+    // This machine has no GPU: a 7B model is refused before anything is downloaded.
+    if !std::path::Path::new("/proc/driver/nvidia/version").exists() {
+        let out = train(&["--model", "qwen2.5-coder-7b"]);
+        assert_clean_failure(&out, 2, &["needs a CUDA GPU", "--allow-cpu"]);
+    }
     let out = train(&["--resume"]);
     assert_clean_failure(&out, 2, &["no unfinished run with a checkpoint to resume"]);
     assert!(

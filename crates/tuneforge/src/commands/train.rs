@@ -151,6 +151,7 @@ pub fn train(ctx: &Context, args: crate::cli::TrainArgs) -> Result<Exit> {
             oom_at_step: args.test_oom_at_step,
         },
         setup_env: false,
+        allow_cpu: args.allow_cpu,
     };
     let outcome = tuneforge_model::train::train(
         &ws,
