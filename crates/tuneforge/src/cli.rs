@@ -193,21 +193,29 @@ pub struct TrainArgs {
     /// Continue the newest run of this model and domain from its last checkpoint.
     #[arg(long)]
     pub resume: bool,
-    #[arg(long)]
+    /// Passes over the training split (default 3; fractions stop part-way).
+    #[arg(long, value_parser = positive_f64)]
     pub epochs: Option<f64>,
-    #[arg(long)]
+    /// Stop after this many optimizer steps, whatever the epochs say.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_steps: Option<u64>,
-    #[arg(long)]
+    /// Peak learning rate of the cosine schedule (default 1e-4).
+    #[arg(long, value_parser = positive_f64)]
     pub learning_rate: Option<f64>,
-    #[arg(long)]
+    /// Packed rows per device per step (default: the profile's, else 4).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub micro_batch: Option<u32>,
-    #[arg(long)]
+    /// Steps whose gradients add up before each optimizer step (default: the profile's, else 2).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub grad_accum: Option<u32>,
-    #[arg(long)]
+    /// Tokens per packed row; longer samples are dropped and counted (default: the profile's, else 2048).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(16..))]
     pub max_seq_len: Option<u32>,
-    #[arg(long)]
+    /// LoRA rank (default 64).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub lora_r: Option<u32>,
-    #[arg(long)]
+    /// LoRA alpha; the update is scaled by alpha / r (default 64).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub lora_alpha: Option<u32>,
     /// Load the base in 4 bits (QLoRA).
     #[arg(long, overrides_with = "no_4bit")]
@@ -215,11 +223,14 @@ pub struct TrainArgs {
     /// Load the base in 16 bits even if the profile says 4.
     #[arg(long)]
     pub no_4bit: bool,
+    /// Seed of LoRA's initialization and the data order (default 42).
     #[arg(long)]
     pub seed: Option<u64>,
-    #[arg(long)]
+    /// Evaluate on the valid split every this many steps (default 50).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub eval_every: Option<u64>,
-    #[arg(long)]
+    /// Save a resumable checkpoint every this many steps (default 100).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub save_every: Option<u64>,
     /// Worker processes, one per GPU, through torchrun (DDP). Without CUDA they are CPU
     /// processes talking over gloo.
@@ -442,4 +453,13 @@ pub struct GateArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub stage: StageArgs,
+}
+
+/// A number above zero (epochs, learning rates).
+fn positive_f64(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        Ok(_) => Err("give a number above 0".into()),
+        Err(e) => Err(e.to_string()),
+    }
 }

@@ -264,6 +264,14 @@ fn bad_train_requests_fail_before_any_work() {
         let out = train(&["--model", "qwen2.5-coder-7b"]);
         assert_clean_failure(&out, 2, &["needs a CUDA GPU", "--allow-cpu"]);
     }
+    for (flag, value) in [
+        ("--micro-batch", "0"),
+        ("--epochs", "0"),
+        ("--max-seq-len", "4"),
+    ] {
+        let out = train(&["--model", "x", flag, value]);
+        assert_clean_failure(&out, 2, &[flag]);
+    }
     let out = train(&["--resume"]);
     assert_clean_failure(&out, 2, &["no unfinished run with a checkpoint to resume"]);
     assert!(

@@ -530,3 +530,30 @@ fn secrets_in_unreadable_lines_never_reach_messages_or_manifests() {
         stdout(&out)
     );
 }
+
+/// `run` shows the warnings of a validation it ran, not only how many there were.
+#[test]
+fn run_shows_the_warnings_of_its_validation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("qs");
+    tf().args(["quickstart", "--preset", "interactions"])
+        .arg(&ws)
+        .assert()
+        .success();
+    let out = tf_in(&ws).args(["run", "--force"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = stdout(&out);
+    let count = summary
+        .lines()
+        .find(|l| l.starts_with("validate"))
+        .and_then(|l| l.split(": no errors, ").nth(1))
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or_else(|| panic!("no warning count in: {summary}"));
+    assert!(count > 0, "{summary}");
+    let shown = stderr(&out)
+        .lines()
+        .filter(|l| l.contains(": warning: "))
+        .count();
+    assert_eq!(shown, count, "{}", stderr(&out));
+}

@@ -38,7 +38,9 @@ pub fn inspect(ctx: &Context, args: crate::cli::InspectArgs) -> Result<Exit> {
         false,
         turns,
     )?;
-    let color = std::io::stdout().is_terminal() && !ctx.json;
+    // NO_COLOR (no-color.org): any non-empty value turns colour off.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = std::io::stdout().is_terminal() && !ctx.json && !no_color;
     let (open, close) = if color {
         ("\x1b[1;32m", "\x1b[0m")
     } else {

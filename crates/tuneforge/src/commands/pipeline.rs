@@ -116,6 +116,14 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<Exit> {
         offline: ctx.offline,
     };
     let report = run_reporting(ctx, &opts)?;
+    // A validation that ran shows its findings (warnings too), not only their count.
+    if report.stages.iter().any(|s| s.stage == "validate" && s.ran) {
+        let ws = ctx.workspace()?;
+        if let Ok(bytes) = std::fs::read(ws.path(VALIDATION_REPORT)) {
+            let findings: ValidationReport = serde_json::from_slice(&bytes)?;
+            show_findings(ctx, &findings);
+        }
+    }
     ctx.emit(&report, || describe_run(&report));
     Ok(Exit::Success)
 }
