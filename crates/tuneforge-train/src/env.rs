@@ -533,10 +533,11 @@ fn create_venv(
         } else {
             sync.arg("--no-default-groups");
         }
-        run(
+        run_showing_progress(
             "installing the worker's locked dependencies",
             &mut sync,
             "PyPI must be reachable (or a mirror set with UV_INDEX_URL); rerun `tuneforge setup`",
+            reporter,
         )
     })();
     task.finish();
@@ -560,6 +561,70 @@ fn remove_dir_if_exists(dir: &Path) -> Result<(), EnvError> {
         }
         _ => Ok(()),
     }
+}
+
+/// Whether a line uv writes while syncing says how far a download or install got; those
+/// are shown, so that gigabytes of wheels do not download in silence.
+fn is_progress_line(line: &str) -> bool {
+    let line = line.trim_start();
+    [
+        "Downloading ",
+        "Downloaded ",
+        "Prepared ",
+        "Installed ",
+        "Resolved ",
+    ]
+    .iter()
+    .any(|p| line.starts_with(p))
+}
+
+/// Runs `command`, passing uv's progress lines to `reporter` as they come; on failure the
+/// error holds the output's last lines, as [`run`]'s does.
+fn run_showing_progress(
+    step: &'static str,
+    command: &mut Command,
+    hint: &'static str,
+    reporter: &dyn Reporter,
+) -> Result<(), EnvError> {
+    use std::io::BufRead as _;
+    let shown = format!("{command:?}");
+    let not_started = |e: io::Error| EnvError::Command {
+        step,
+        command: shown.clone(),
+        status: "not started".into(),
+        output: e.to_string(),
+        hint,
+    };
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(not_started)?;
+    let mut tail: std::collections::VecDeque<String> = std::collections::VecDeque::new();
+    if let Some(stderr) = child.stderr.take() {
+        for line in io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if is_progress_line(&line) {
+                reporter.info(&format!("  {}", line.trim()));
+            }
+            if tail.len() == 20 {
+                tail.pop_front();
+            }
+            tail.push_back(line);
+        }
+    }
+    let status = child.wait().map_err(not_started)?;
+    if status.success() {
+        return Ok(());
+    }
+    Err(EnvError::Command {
+        step,
+        command: shown,
+        status: status.to_string(),
+        output: Vec::from(tail).join("\n"),
+        hint,
+    })
 }
 
 fn run(step: &'static str, command: &mut Command, hint: &'static str) -> Result<Output, EnvError> {
@@ -593,6 +658,21 @@ fn run(step: &'static str, command: &mut Command, hint: &'static str) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uv_download_and_install_lines_are_progress() {
+        for line in [
+            "Downloading torch (846.0MiB)",
+            " Downloaded torch",
+            "Prepared 80 packages in 2m 03s",
+            "Installed 80 packages in 1.21s",
+        ] {
+            assert!(is_progress_line(line), "{line}");
+        }
+        for line in ["warning: something", " + torch==2.15.0", ""] {
+            assert!(!is_progress_line(line), "{line}");
+        }
+    }
 
     #[test]
     fn the_embedded_worker_and_locks_are_complete() {

@@ -20,6 +20,16 @@ impl TermReporter {
         Self { multi, bars, info }
     }
 
+    /// A bar drawn with the others, so that lines printed meanwhile land above it instead
+    /// of under its next redraw.
+    pub fn add_bar(&self, bar: ProgressBar) -> ProgressBar {
+        if self.bars {
+            self.multi.add(bar)
+        } else {
+            ProgressBar::hidden()
+        }
+    }
+
     fn line(&self, text: &str) {
         if self.bars {
             let _ = self.multi.println(text);

@@ -28,8 +28,6 @@ pub struct Context {
     pub verbose: u8,
     pub workspace: Option<PathBuf>,
     pub reporter: TermReporter,
-    /// Progress bars are drawn (a terminal, no --json, no --no-progress).
-    pub bars: bool,
 }
 
 impl Context {
@@ -40,7 +38,6 @@ impl Context {
             verbose: global.verbose,
             workspace: global.workspace.clone(),
             reporter: TermReporter::new(bars, !global.json),
-            bars,
         }
     }
 

@@ -17,17 +17,17 @@ struct TrainBar<'a> {
 
 impl<'a> TrainBar<'a> {
     fn new(ctx: &'a Context) -> Self {
-        let bar = if ctx.bars {
+        // Drawn with the reporter's bars: "training with … on cpu" and the other lines
+        // printed during the run stay above it.
+        let bar = ctx.reporter.add_bar(
             indicatif::ProgressBar::new(0).with_style(
                 indicatif::ProgressStyle::with_template(
                     "step {pos}/{len} [{bar:30}] {msg} ETA {eta}",
                 )
                 .expect("static template")
                 .progress_chars("=> "),
-            )
-        } else {
-            indicatif::ProgressBar::hidden()
-        };
+            ),
+        );
         Self { ctx, bar }
     }
 }
