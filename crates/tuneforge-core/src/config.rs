@@ -1074,6 +1074,59 @@ pub enum ConfigError {
     },
 }
 
+/// A type error names no key ("invalid u64"): say which setting it is (`process.seed`) and
+/// what it takes.
+fn name_the_key(text: &str, line: u64, message: String) -> String {
+    let expects = match message.as_str() {
+        "invalid u64" | "invalid u32" | "invalid usize" => "a whole number, 0 or more",
+        "invalid i64" | "invalid i32" => "a whole number",
+        "invalid f64" | "invalid f32" => "a number",
+        "invalid bool" | "invalid boolean" => "true or false",
+        _ => return message,
+    };
+    match key_path_at(text, line) {
+        Some(key) => format!("`{key}`: {message}: give {expects}"),
+        None => format!("{message}: give {expects}"),
+    }
+}
+
+/// The dotted path of the mapping key on 1-based `line` (`process.max_text_bytes`): its own
+/// key and the keys of the less indented lines above it.
+fn key_path_at(text: &str, line: u64) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let index = usize::try_from(line).ok()?.checked_sub(1)?;
+    let key_of = |l: &str| -> Option<(usize, String)> {
+        let trimmed = l.trim_start();
+        let indent = l.len() - trimmed.len();
+        let body = trimmed.strip_prefix("- ").unwrap_or(trimmed);
+        let (key, _) = body.split_once(':')?;
+        let key = key.trim();
+        (!key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-'))
+        .then(|| (indent, key.to_string()))
+    };
+    let (mut indent, key) = key_of(lines.get(index)?)?;
+    let mut path = vec![key];
+    for l in lines[..index].iter().rev() {
+        if l.trim().is_empty() || l.trim_start().starts_with('#') {
+            continue;
+        }
+        if let Some((i, k)) = key_of(l)
+            && i < indent
+        {
+            path.push(k);
+            indent = i;
+            if i == 0 {
+                break;
+            }
+        }
+    }
+    path.reverse();
+    Some(path.join("."))
+}
+
 impl PipelineConfig {
     /// Read and check `pipeline.yaml`.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
@@ -1116,6 +1169,7 @@ impl PipelineConfig {
                 .trim_start_matches("error: ")
                 .trim_start_matches(prefix.as_str())
                 .to_owned();
+            let message = name_the_key(text, line, message);
             let snippet = if rest.is_empty() {
                 String::new()
             } else {
@@ -1539,6 +1593,20 @@ mod tests {
             let cfg = parse(&text).unwrap_or_else(|e| panic!("{preset:?}: {e}"));
             assert_eq!(cfg, PipelineConfig::preset(preset), "{preset:?}");
         }
+    }
+
+    #[test]
+    fn a_type_error_names_its_key_and_what_it_takes() {
+        let text = render_pipeline_yaml(Preset::Interactions)
+            .replace("max_text_bytes: 1048576", "max_text_bytes: -5");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("`collect.max_text_bytes`: invalid u64: give a whole number, 0 or more"),
+            "{err}"
+        );
+        let text = render_pipeline_yaml(Preset::Interactions).replace("seed: 42", "seed: lots");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("`seed`: invalid u64"), "{err}");
     }
 
     #[test]
