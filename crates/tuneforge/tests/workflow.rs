@@ -401,26 +401,39 @@ fn retrain_advice_counts_new_interactions_and_domain_crossings() {
 }
 
 #[test]
-fn snapshots_are_numbered_within_a_day() {
+fn snapshots_are_numbered_within_a_day_and_an_unchanged_dataset_is_not_copied_twice() {
     let (_tmp, ws) = workspace();
-    std::fs::write(
-        ws.join("raw/interactions.jsonl"),
-        generated_interactions(20),
-    )
-    .unwrap();
-    tf_in(&ws)
-        .args(["process", "--snapshot"])
-        .assert()
-        .success();
-    tf_in(&ws)
-        .args(["process", "--snapshot"])
-        .assert()
-        .success();
-    let mut names: Vec<String> = std::fs::read_dir(ws.join("snapshots"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let raw = ws.join("raw/interactions.jsonl");
+    std::fs::write(&raw, generated_interactions(20)).unwrap();
+    let snapshot = || {
+        let out = tf_in(&ws)
+            .args(["--json", "process", "--snapshot"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["snapshot"].clone()
+    };
+    let names = || {
+        let mut names: Vec<String> = std::fs::read_dir(ws.join("snapshots"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let first = snapshot();
+    assert_eq!(first["created"], true, "{first}");
+    let again = snapshot();
+    assert_eq!(again["created"], false, "{again}");
+    assert_eq!(again["dir"], first["dir"]);
+    assert_eq!(names().len(), 1);
+
+    let more = generated_interactions(30);
+    std::fs::write(&raw, more).unwrap();
+    let second = snapshot();
+    assert_eq!(second["created"], true, "{second}");
+    let names = names();
     assert_eq!(names.len(), 2);
     assert!(names[1].ends_with("-2"), "{names:?}");
     assert!(

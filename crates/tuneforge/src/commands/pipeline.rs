@@ -240,8 +240,14 @@ pub fn process(ctx: &Context, args: ProcessArgs) -> Result<Exit> {
         let mut text = describe_run(&report);
         if let Some(s) = &snap {
             text.push_str(&format!(
-                "\nsnapshot of dataset v{} in {}",
-                s.dataset_version, s.dir
+                "\nsnapshot of dataset v{} in {}{}",
+                s.dataset_version,
+                s.dir,
+                if s.created {
+                    ""
+                } else {
+                    " (already there: the dataset did not change)"
+                }
             ));
         }
         text
