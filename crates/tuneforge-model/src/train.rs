@@ -9,11 +9,11 @@ use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
 use tuneforge_train::env::{self, Cache, SetupOptions, WorkerEnv};
 use tuneforge_train::hub::{HubOptions, ModelSource};
-use tuneforge_train::run::{self, TrainOutcome, TrainReporter, TrainRequest};
+use tuneforge_train::run::{self, TrainError, TrainOutcome, TrainReporter, TrainRequest};
 use tuneforge_train::spec::{ResolvedSettings, TestHooks, TrainConfig};
 use tuneforge_train::{profile, registry};
 
-use crate::adapters::{Adapters, RunScope, RunStart, model_dir_name};
+use crate::adapters::{Adapters, RunScope, RunStart, RunState, model_dir_name};
 use crate::{ModelError, datasets, retrain};
 
 /// What `tuneforge train` was asked for.
@@ -129,19 +129,68 @@ pub fn train(
         revision: flags.revision.clone(),
         model_entry,
         dataset_dir,
-        run_dir: run.dir,
+        run_dir: run.dir.clone(),
         settings,
         resume: options.resume,
         oom_retries: options.oom_retries,
         processes: options.processes,
         test: options.test.clone(),
     };
-    let outcome = run::train(&request, env, hub, reporter, core_reporter)?;
+    let outcome = match run::train(&request, env, hub, reporter, core_reporter) {
+        Ok(outcome) => outcome,
+        // A new run that failed before its first checkpoint gives its number back; what it
+        // left (the worker's log above all) is kept aside for reading.
+        Err(e) if !options.resume && run.state() == RunState::Incomplete => {
+            return Err(set_aside(&run.dir, e, core_reporter).into());
+        }
+        Err(e) => return Err(e.into()),
+    };
     if outcome.finished {
         retrain::record_finished_run(ws, &tuneforge_core::time::now_rfc3339())?;
     }
     Ok(outcome)
 }
+
+/// Moves a failed run's directory to `<model>/.failed/<name>-<unix seconds>/`, so that its
+/// number is free for the next run, and points the error at the moved worker log.
+fn set_aside(dir: &std::path::Path, error: TrainError, reporter: &dyn Reporter) -> TrainError {
+    let (Some(model_dir), Some(name)) = (dir.parent(), dir.file_name()) else {
+        return error;
+    };
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let base = format!("{}-{seconds}", name.to_string_lossy());
+    let failed = model_dir.join(FAILED_DIR);
+    if std::fs::create_dir_all(&failed).is_err() {
+        return error;
+    }
+    // Two failures within a second get -2, -3, …: a rename never lands on another's files.
+    let Some(aside) = (1..100)
+        .map(|n| match n {
+            1 => failed.join(&base),
+            n => failed.join(format!("{base}-{n}")),
+        })
+        .find(|candidate| !candidate.exists() && std::fs::rename(dir, candidate).is_ok())
+    else {
+        return error;
+    };
+    reporter.info(&format!(
+        "the failed run's files are in {}",
+        aside.display()
+    ));
+    match error {
+        TrainError::Worker { kind, message, log } => TrainError::Worker {
+            kind,
+            message,
+            log: log.file_name().map_or(log.clone(), |file| aside.join(file)),
+        },
+        other => other,
+    }
+}
+
+/// Where failed runs are set aside, inside a model's directory.
+pub const FAILED_DIR: &str = ".failed";
 
 /// What the one resumable run of the workspace was started for. None, several, or one from
 /// before runs recorded their start are errors that say what to pass instead.

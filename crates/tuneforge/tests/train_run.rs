@@ -413,3 +413,55 @@ fn two_processes_train_through_torchrun_with_gloo_on_cpu() {
     assert_eq!(outcome["steps"], 3);
     assert!(run.join("adapter_model.safetensors").is_file());
 }
+
+/// A run that fails before its first checkpoint gives its number back: the next run is v1
+/// again, and the failed one's files are kept aside under `.failed/`.
+#[test]
+fn a_failed_run_does_not_burn_its_number() {
+    let Some(_worker) = worker_python() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    Command::cargo_bin("tuneforge")
+        .unwrap()
+        .args(["quickstart", "--preset", "interactions", "--no-progress"])
+        .arg(&ws)
+        .assert()
+        .success();
+    // A model directory with a config but no tokenizer: the run fails while preparing.
+    let model = tmp.path().join("broken-model");
+    std::fs::create_dir_all(&model).unwrap();
+    std::fs::write(model.join("config.json"), r#"{"model_type": "qwen2"}"#).unwrap();
+    for _ in 0..2 {
+        let out = Command::cargo_bin("tuneforge")
+            .unwrap()
+            .current_dir(&ws)
+            .args(["train", "--no-progress", "--model"])
+            .arg(&model)
+            .output()
+            .unwrap();
+        assert_ne!(out.status.code(), Some(0));
+        assert_ne!(
+            out.status.code(),
+            Some(101),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let runs = ws.join("adapters/broken-model");
+    let names: Vec<String> = std::fs::read_dir(&runs)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, [".failed"], "no run directory is left: {names:?}");
+    let failed: Vec<String> = std::fs::read_dir(runs.join(".failed"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert!(
+        failed.iter().all(|n| n.starts_with("all-lora-v1-")),
+        "{failed:?}"
+    );
+}
