@@ -17,7 +17,7 @@ use tuneforge_core::workspace::Workspace;
 use tuneforge_dataset::snapshot::SnapshotOutcome;
 
 use crate::PipelineError;
-use crate::stages::{self, Stage, StageContext};
+use crate::stages::{self, Stage, StageContext, manifest_path, read_manifest};
 
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -63,29 +63,6 @@ pub struct StageOutcome {
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
     pub stages: Vec<StageOutcome>,
-}
-
-pub fn manifest_path(stage: &dyn Stage) -> String {
-    format!("{}/manifest.json", stage.dir())
-}
-
-pub fn read_manifest(
-    ws: &Workspace,
-    stage: &dyn Stage,
-) -> Result<Option<StageManifest>, PipelineError> {
-    let rel = manifest_path(stage);
-    match std::fs::read(ws.path(&rel)) {
-        Ok(bytes) => {
-            serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| PipelineError::Manifest {
-                    path: rel,
-                    message: format!("{e}; delete it and run the stage again"),
-                })
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(tuneforge_core::fsio::IoError::new("cannot read", &ws.path(&rel), e).into()),
-    }
 }
 
 pub fn current_fingerprint(

@@ -11,8 +11,9 @@ use tuneforge_core::workspace::{DATASET_DIR, RAW_INTERACTIONS, Workspace, Worksp
 use tuneforge_dataset::process::latest_version;
 
 use crate::PipelineError;
-use crate::runner::{Freshness, current_fingerprint, freshness, read_manifest};
-use crate::stages::{self, ProcessStage};
+use crate::runner::{Freshness, current_fingerprint, freshness};
+use crate::stages::process::ProcessStage;
+use crate::stages::{self, read_manifest};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StageStatus {

@@ -4,7 +4,8 @@ use tuneforge_dataset::snapshot::today_utc;
 use tuneforge_dataset::validate::ValidationReport;
 use tuneforge_pipeline::PipelineError;
 use tuneforge_pipeline::runner::{Freshness, RunOptions, RunReport, run as run_stages, snapshot};
-use tuneforge_pipeline::stages::{DiscoverStage, VALIDATION_REPORT};
+use tuneforge_pipeline::stages::discover::DiscoverStage;
+use tuneforge_pipeline::stages::validate::VALIDATION_REPORT;
 use tuneforge_sources::discover::Discovery;
 
 use super::Context;
@@ -116,7 +117,7 @@ pub fn discover(ctx: &Context, args: NetworkStageArgs) -> Result<Exit> {
     };
     let report = run_reporting(ctx, &opts)?;
     let ws = ctx.workspace()?;
-    let manifest = tuneforge_pipeline::runner::read_manifest(&ws, &DiscoverStage)?;
+    let manifest = tuneforge_pipeline::stages::read_manifest(&ws, &DiscoverStage)?;
     let found: Discovery = manifest
         .and_then(|m| serde_json::from_value(m.report).ok())
         .unwrap_or_default();
@@ -181,7 +182,7 @@ pub fn gate(ctx: &Context, args: crate::cli::GateArgs) -> Result<Exit> {
             std::env::current_dir()?,
         ),
     };
-    let (report, _) = tuneforge_pipeline::stages::gate_file(
+    let (report, _) = tuneforge_pipeline::stages::gate::gate_file(
         &config,
         &root,
         file,
@@ -195,7 +196,7 @@ pub fn gate(ctx: &Context, args: crate::cli::GateArgs) -> Result<Exit> {
     ctx.emit(&report, || {
         format!(
             "{}\n→ {}/report.json, rejected.jsonl, accepted.jsonl",
-            tuneforge_pipeline::stages::gate_summary(&report),
+            tuneforge_pipeline::stages::gate::gate_summary(&report),
             args.out.display()
         )
     });

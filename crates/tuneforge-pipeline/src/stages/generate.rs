@@ -14,12 +14,14 @@ use tuneforge_generate::corpus::{Corpus, Provenance, SourceFile};
 use tuneforge_generate::{GenerateOptions, generate};
 use tuneforge_sources::acquire::Outcome;
 
+use super::acquire::read_acquired;
+use super::analyze::FACTS;
+use super::checker::checker_with;
+use super::clean::{CLEAN_DIR, CLEAN_FILES, CleanListed, read_clean_listing};
+use super::discover::read_discovery;
+use super::rules::workspace_deprecations;
+use super::{Stage, StageContext, StageRun, existing};
 use crate::PipelineError;
-use crate::stages::{
-    CLEAN_DIR, CLEAN_FILES, COMBINED_SAMPLES, CleanListed, FACTS, Stage, StageContext, StageRun,
-    checker_with, existing, read_acquired, read_clean_listing, read_discovery,
-    workspace_deprecations,
-};
 
 pub struct GenerateStage;
 
@@ -30,6 +32,8 @@ pub const SYNTHETIC: &str = "sft/synthetic.jsonl";
 pub const SFT_INTERACTIONS: &str = "sft/interactions.jsonl";
 /// Teacher answers, by model, prompt and parameters: a rerun costs nothing.
 pub const TEACHER_CACHE: &str = ".tuneforge/teacher-cache";
+/// Every sample made here and the captured interactions: what the gate reads.
+pub const COMBINED_SAMPLES: &str = "sft/combined.jsonl";
 
 /// What the teacher step made.
 struct Synthesis {

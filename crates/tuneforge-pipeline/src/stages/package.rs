@@ -6,42 +6,19 @@ use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::fsio::remove_stale_staging;
 use tuneforge_core::manifest::FileDigest;
-use tuneforge_core::records::Sample;
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::{DATASET_DIR, Workspace};
 use tuneforge_dataset::package::{EvalPrompt, PackageInput, package};
 use tuneforge_dataset::process::DatasetWrite;
 
+use super::discover::read_discovery;
+use super::gate::{ACCEPTED, GATE_REPORT, read_accepted, read_pass_rates};
+use super::{Stage, StageContext, StageRun, existing};
 use crate::PipelineError;
-use crate::stages::{Stage, StageContext, StageRun, existing, read_discovery};
 
 pub struct PackageStage;
 
 pub const PACKAGE_DIR: &str = "package";
-/// What the gate accepted.
-pub const ACCEPTED: &str = "quality/accepted.jsonl";
-const GATE_REPORT: &str = "quality/report.json";
-
-fn read_samples(ws: &Workspace) -> Result<(Vec<Sample>, Vec<u8>), PipelineError> {
-    let path = ws.path(ACCEPTED);
-    let bytes = std::fs::read(&path).map_err(tuneforge_core::fsio::at("cannot read", &path))?;
-    let text = String::from_utf8_lossy(&bytes);
-    let mut out = Vec::new();
-    for (i, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        out.push(
-            serde_json::from_str(line).map_err(|e| PipelineError::Manifest {
-                path: format!("{ACCEPTED}:{}", i + 1),
-                message: format!("not a sample ({e}); run `tuneforge run --only gate --force`"),
-            })?,
-        );
-    }
-    Ok((out, bytes))
-}
-
 /// The prompts of the configured eval files: `prompt` or the first user message of a JSON
 /// line, or the line itself.
 fn eval_prompts(ws: &Workspace) -> Result<Option<Vec<EvalPrompt>>, PipelineError> {
@@ -140,12 +117,8 @@ impl Stage for PackageStage {
         _: &StageContext,
         reporter: &dyn Reporter,
     ) -> Result<StageRun, PipelineError> {
-        let (samples, bytes) = read_samples(ws)?;
-        let gate: Value = std::fs::read(ws.path(GATE_REPORT))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-            .map(|r| json!({"by_kind": r.get("by_kind"), "by_generator": r.get("by_generator")}))
-            .unwrap_or(Value::Null);
+        let (samples, bytes) = read_accepted(ws)?;
+        let gate = read_pass_rates(ws);
         let input = PackageInput {
             samples,
             source: FileDigest::from_bytes(ACCEPTED, &bytes, None),

@@ -1,0 +1,147 @@
+//! The `acquire` stage: git sources fetched at their pins into `raw/code/<name>/`, docs
+//! pages into `raw/docs/`, what was fetched kept in its manifest (`raw/manifest.json`);
+//! and the reader of that manifest.
+
+use rayon::prelude::*;
+use serde_json::{Value, json};
+use tuneforge_core::config::PipelineConfig;
+use tuneforge_core::fsio::remove_stale_temp_files;
+use tuneforge_core::reporter::Reporter;
+use tuneforge_core::workspace::Workspace;
+use tuneforge_sources::acquire::{
+    AcquireOptions, Acquired, AcquiredDoc, Outcome, acquire_docs, acquire_git,
+};
+use tuneforge_sources::discover::{Candidate, Status};
+use tuneforge_sources::http::{Http, HttpOptions};
+
+use super::discover::{DiscoverStage, HTTP_CACHE_DIR, read_discovery};
+use super::{Stage, StageContext, StageRun, existing, manifest_path, read_manifest};
+use crate::PipelineError;
+
+pub struct AcquireStage;
+
+/// `acquire` keeps what it fetched in its stage manifest: `raw/manifest.json`.
+pub const RAW_DIR: &str = "raw";
+pub const CODE_DIR: &str = "raw/code";
+
+impl Stage for AcquireStage {
+    fn name(&self) -> &'static str {
+        "acquire"
+    }
+    fn dir(&self) -> &'static str {
+        RAW_DIR
+    }
+    fn network(&self) -> bool {
+        true
+    }
+    fn depends_on(&self) -> &'static [&'static str] {
+        &["discover"]
+    }
+    fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
+        (!ws.path(&manifest_path(&DiscoverStage)).exists())
+            .then(|| "nothing discovered yet".to_owned())
+    }
+    fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError> {
+        Ok(existing(ws, [manifest_path(&DiscoverStage)]))
+    }
+    fn config_slice(&self, _: &PipelineConfig) -> Value {
+        json!({})
+    }
+    fn clean_interrupted(&self, ws: &Workspace) -> Result<(), PipelineError> {
+        // Staging directories of interrupted fetches are left for `acquire` itself, which
+        // counts them as re-fetched before replacing them.
+        tuneforge_core::fsio::remove_discarded(&ws.path(CODE_DIR));
+        Ok(remove_stale_temp_files(&ws.path(self.dir()))?)
+    }
+    fn run(
+        &self,
+        ws: &Workspace,
+        _: &StageContext,
+        reporter: &dyn Reporter,
+    ) -> Result<StageRun, PipelineError> {
+        let discovery = read_discovery(ws)?;
+        // An unreadable earlier manifest only means nothing is reused from it.
+        let earlier = read_acquired(ws).map(|(r, _)| r).unwrap_or_default();
+        let wanted: Vec<&Candidate> = discovery
+            .candidates
+            .iter()
+            .filter(|c| matches!(c.status, Status::Kept | Status::PendingInfoYml))
+            .filter(|c| matches!(c.kind.as_str(), "git" | "drupal-core" | "drupal-contrib"))
+            .collect();
+        let code_dir = ws.path(CODE_DIR);
+        std::fs::create_dir_all(&code_dir).map_err(tuneforge_core::fsio::at(
+            "cannot create directory",
+            &code_dir,
+        ))?;
+        let options = AcquireOptions::default();
+        let task = reporter.task("acquire: repositories", Some(wanted.len() as u64));
+        let repositories: Vec<Acquired> = wanted
+            .par_iter()
+            .map(|c| {
+                let prev = earlier.iter().find(|e| e.name == c.name);
+                let r = acquire_git(&code_dir, &ws.root, c, prev, &options);
+                task.advance(1);
+                r
+            })
+            .collect();
+        task.finish();
+        let docs_wanted: Vec<&Candidate> = discovery
+            .candidates
+            .iter()
+            .filter(|c| {
+                c.status == Status::Kept && matches!(c.kind.as_str(), "drupal-docs" | "urls")
+            })
+            .collect();
+        let docs = if docs_wanted.is_empty() {
+            Vec::new()
+        } else {
+            let options = HttpOptions::from_config(&ws.config.http, ws.path(HTTP_CACHE_DIR));
+            let agent = options.user_agent.clone();
+            let http = Http::new(options).map_err(|e| PipelineError::Manifest {
+                path: HTTP_CACHE_DIR.to_owned(),
+                message: e.to_string(),
+            })?;
+            acquire_docs(&http, &ws.root, &docs_wanted, &agent, reporter)
+        };
+        let docs_failed = docs.iter().filter(|d| d.status == "failed").count();
+        let count = |o: Outcome| repositories.iter().filter(|r| r.outcome == o).count();
+        for r in repositories.iter().filter(|r| r.outcome == Outcome::Failed) {
+            reporter.warn(&format!("acquire {}: {}", r.name, r.reason));
+        }
+        let failed = count(Outcome::Failed) + docs_failed;
+        let summary = format!(
+            "{} docs pages ({} disallowed by robots.txt, {docs_failed} failed); {} repositories: {} fetched, {} reused, {} dropped by info.yml, {} failed, {} re-fetched after an interruption",
+            docs.len(),
+            docs.iter().filter(|d| d.status == "disallowed").count(),
+            repositories.len(),
+            count(Outcome::Fetched),
+            count(Outcome::Reused),
+            count(Outcome::Dropped),
+            failed,
+            repositories.iter().filter(|r| r.refetched).count()
+        );
+        Ok(StageRun {
+            outputs: Vec::new(),
+            report: json!({ "repositories": repositories, "docs": docs }),
+            summary,
+            incomplete: (failed > 0)
+                .then(|| format!("{failed} fetches failed; the next run tries again")),
+        })
+    }
+}
+
+/// What the last `acquire` recorded: repositories and docs pages.
+pub(crate) fn read_acquired(
+    ws: &Workspace,
+) -> Result<(Vec<Acquired>, Vec<AcquiredDoc>), PipelineError> {
+    let report = read_manifest(ws, &AcquireStage)?.map(|m| m.report);
+    let part = |key: &str| report.as_ref().and_then(|r| r.get(key).cloned());
+    Ok((
+        part("repositories")
+            .and_then(|r| serde_json::from_value(r).ok())
+            .unwrap_or_default(),
+        part("docs")
+            .and_then(|r| serde_json::from_value(r).ok())
+            .unwrap_or_default(),
+    ))
+}
