@@ -1,7 +1,8 @@
 //! `tuneforge run`: run every stage that is not fresh, like a build system.
 //!
-//! A stage is fresh when its manifest exists, its fingerprint (input hashes, config slice,
-//! tool version) equals the current one and every recorded output still has its hash.
+//! A stage is fresh when its manifest exists, its report parses as the stage's readers
+//! expect, its fingerprint (input hashes, config slice, tool version) equals the current one
+//! and every recorded output still has its hash.
 //! Freshness is decided right before each stage runs, after the stages before it, so a
 //! rerun upstream that produced identical outputs leaves downstream stages fresh.
 //! The manifest is written last, after every output is in place: a run killed at any point
@@ -98,6 +99,11 @@ pub fn freshness(
         }
         Err(e) => return Err(e),
     };
+    if let Err(e) = stage.check_report(&manifest.report) {
+        return Ok(Freshness::Stale {
+            reasons: vec![format!("report unreadable: {e}")],
+        });
+    }
     let mut reasons = manifest.fingerprint.differences(now);
     reasons.extend(manifest.incomplete.clone());
     reasons.extend(manifest.damaged_outputs(&ws.root));
@@ -305,5 +311,46 @@ mod tests {
             decide(&stale, false, &offline, false),
             run("stale: input raw/x changed")
         );
+    }
+
+    /// A report the stage's readers cannot parse is an error where it is read, never an
+    /// empty report, and leaves the stage stale so the next run writes it again.
+    #[test]
+    fn a_report_that_does_not_parse_is_an_error_and_leaves_the_stage_stale() {
+        use crate::stages::acquire::{AcquireReport, AcquireStage, read_acquired};
+        use tuneforge_core::config::Preset;
+
+        let tmp = tempfile::tempdir().unwrap();
+        crate::init::init(tmp.path(), Preset::Drupal11).unwrap();
+        let ws = Workspace::open(tmp.path()).unwrap();
+        assert_eq!(read_acquired(&ws).unwrap(), AcquireReport::default());
+
+        let now = current_fingerprint(&ws, &AcquireStage).unwrap();
+        let mut manifest = StageManifest {
+            stage: "acquire".to_owned(),
+            fingerprint: now.clone(),
+            outputs: Vec::new(),
+            report: serde_json::to_value(AcquireReport::default()).unwrap(),
+            incomplete: None,
+        };
+        write_json_atomic(&ws.path(&manifest_path(&AcquireStage)), &manifest).unwrap();
+        assert_eq!(
+            freshness(&ws, &AcquireStage, &now).unwrap(),
+            Freshness::Fresh
+        );
+
+        manifest.report = serde_json::json!({"repositories": "none", "docs": []});
+        write_json_atomic(&ws.path(&manifest_path(&AcquireStage)), &manifest).unwrap();
+        let err = read_acquired(&ws).unwrap_err().to_string();
+        assert!(
+            err.starts_with("raw/manifest.json: the acquire stage's report does not parse"),
+            "{err}"
+        );
+        match freshness(&ws, &AcquireStage, &now).unwrap() {
+            Freshness::Stale { reasons } => {
+                assert!(reasons[0].starts_with("report unreadable: "), "{reasons:?}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -12,8 +12,8 @@ use tuneforge_dataset::process::latest_version;
 
 use crate::PipelineError;
 use crate::runner::{Freshness, current_fingerprint, freshness};
-use crate::stages::process::ProcessStage;
-use crate::stages::{self, read_manifest};
+use crate::stages;
+use crate::stages::process::read_process_report;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StageStatus {
@@ -118,21 +118,14 @@ fn count_interactions(ws: &Workspace) -> Result<u64, PipelineError> {
     })
 }
 
-/// Processed samples per domain, from the process stage's manifest. An unreadable manifest
-/// already shows as stale in `status`; it just gives no counts.
+/// Processed samples per domain, from the process stage's report. An unreadable manifest or
+/// report already shows as stale in `status`; it just gives no counts.
 fn domain_counts(ws: &Workspace) -> Result<BTreeMap<String, u64>, PipelineError> {
-    let process_manifest = match read_manifest(ws, &ProcessStage) {
+    let report = match read_process_report(ws) {
         Err(PipelineError::Manifest { .. }) => None,
         other => other?,
     };
-    Ok(process_manifest
-        .as_ref()
-        .and_then(|m| m.report.get("domains"))
-        .and_then(|d| d.as_object())
-        .into_iter()
-        .flatten()
-        .map(|(domain, count)| (domain.clone(), count.as_u64().unwrap_or(0)))
-        .collect())
+    Ok(report.map(|r| r.domains).unwrap_or_default())
 }
 
 /// A training run finished: the baseline of the retrain advice moves to now.

@@ -3,22 +3,31 @@
 //! and the reader of that manifest.
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::fsio::remove_stale_temp_files;
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
 use tuneforge_sources::acquire::{
-    AcquireOptions, Acquired, AcquiredDoc, Outcome, acquire_docs, acquire_git,
+    AcquireOptions, Acquired, AcquiredDoc, DocStatus, Outcome, acquire_docs, acquire_git,
 };
 use tuneforge_sources::discover::{Candidate, Status};
 use tuneforge_sources::http::{Http, HttpOptions};
 
 use super::discover::{DiscoverStage, HTTP_CACHE_DIR, read_discovery};
-use super::{Stage, StageContext, StageRun, existing, manifest_path, read_manifest};
+use super::{Stage, StageContext, StageRun, existing, manifest_path, read_report, report_parses};
 use crate::PipelineError;
 
 pub struct AcquireStage;
+
+/// The report in `raw/manifest.json`: every repository and docs page, as fetched, reused
+/// or failed. `clean`, `rules` and `generate` read it through [`read_acquired`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcquireReport {
+    pub repositories: Vec<Acquired>,
+    pub docs: Vec<AcquiredDoc>,
+}
 
 /// `acquire` keeps what it fetched in its stage manifest: `raw/manifest.json`.
 pub const RAW_DIR: &str = "raw";
@@ -47,6 +56,9 @@ impl Stage for AcquireStage {
     fn config_slice(&self, _: &PipelineConfig) -> Value {
         json!({})
     }
+    fn check_report(&self, report: &Value) -> Result<(), String> {
+        report_parses::<AcquireReport>(report)
+    }
     fn clean_interrupted(&self, ws: &Workspace) -> Result<(), PipelineError> {
         // Staging directories of interrupted fetches are left for `acquire` itself, which
         // counts them as re-fetched before replacing them.
@@ -61,12 +73,14 @@ impl Stage for AcquireStage {
     ) -> Result<StageRun, PipelineError> {
         let discovery = read_discovery(ws)?;
         // An unreadable earlier manifest only means nothing is reused from it.
-        let earlier = read_acquired(ws).map(|(r, _)| r).unwrap_or_default();
+        let earlier = read_acquired(ws)
+            .map(|r| r.repositories)
+            .unwrap_or_default();
         let wanted: Vec<&Candidate> = discovery
             .candidates
             .iter()
             .filter(|c| matches!(c.status, Status::Kept | Status::PendingInfoYml))
-            .filter(|c| matches!(c.kind.as_str(), "git" | "drupal-core" | "drupal-contrib"))
+            .filter(|c| c.kind.is_git())
             .collect();
         let code_dir = ws.path(CODE_DIR);
         std::fs::create_dir_all(&code_dir).map_err(tuneforge_core::fsio::at(
@@ -88,9 +102,7 @@ impl Stage for AcquireStage {
         let docs_wanted: Vec<&Candidate> = discovery
             .candidates
             .iter()
-            .filter(|c| {
-                c.status == Status::Kept && matches!(c.kind.as_str(), "drupal-docs" | "urls")
-            })
+            .filter(|c| c.status == Status::Kept && c.kind.is_web())
             .collect();
         let docs = if docs_wanted.is_empty() {
             Vec::new()
@@ -103,7 +115,10 @@ impl Stage for AcquireStage {
             })?;
             acquire_docs(&http, &ws.root, &docs_wanted, &agent, reporter)
         };
-        let docs_failed = docs.iter().filter(|d| d.status == "failed").count();
+        let docs_failed = docs
+            .iter()
+            .filter(|d| d.status == DocStatus::Failed)
+            .count();
         let count = |o: Outcome| repositories.iter().filter(|r| r.outcome == o).count();
         for r in repositories.iter().filter(|r| r.outcome == Outcome::Failed) {
             reporter.warn(&format!("acquire {}: {}", r.name, r.reason));
@@ -112,7 +127,9 @@ impl Stage for AcquireStage {
         let summary = format!(
             "{} docs pages ({} disallowed by robots.txt, {docs_failed} failed); {} repositories: {} fetched, {} reused, {} dropped by info.yml, {} failed, {} re-fetched after an interruption",
             docs.len(),
-            docs.iter().filter(|d| d.status == "disallowed").count(),
+            docs.iter()
+                .filter(|d| d.status == DocStatus::Disallowed)
+                .count(),
             repositories.len(),
             count(Outcome::Fetched),
             count(Outcome::Reused),
@@ -120,9 +137,10 @@ impl Stage for AcquireStage {
             failed,
             repositories.iter().filter(|r| r.refetched).count()
         );
+        let report = AcquireReport { repositories, docs };
         Ok(StageRun {
             outputs: Vec::new(),
-            report: json!({ "repositories": repositories, "docs": docs }),
+            report: serde_json::to_value(&report).expect("reports serialize"),
             summary,
             incomplete: (failed > 0)
                 .then(|| format!("{failed} fetches failed; the next run tries again")),
@@ -130,18 +148,8 @@ impl Stage for AcquireStage {
     }
 }
 
-/// What the last `acquire` recorded: repositories and docs pages.
-pub(crate) fn read_acquired(
-    ws: &Workspace,
-) -> Result<(Vec<Acquired>, Vec<AcquiredDoc>), PipelineError> {
-    let report = read_manifest(ws, &AcquireStage)?.map(|m| m.report);
-    let part = |key: &str| report.as_ref().and_then(|r| r.get(key).cloned());
-    Ok((
-        part("repositories")
-            .and_then(|r| serde_json::from_value(r).ok())
-            .unwrap_or_default(),
-        part("docs")
-            .and_then(|r| serde_json::from_value(r).ok())
-            .unwrap_or_default(),
-    ))
+/// What the last `acquire` recorded (`raw/manifest.json`): repositories and docs pages;
+/// empty before the first run, an error when its report does not parse.
+pub fn read_acquired(ws: &Workspace) -> Result<AcquireReport, PipelineError> {
+    Ok(read_report(ws, &AcquireStage)?.unwrap_or_default())
 }

@@ -1,6 +1,7 @@
 //! The `clean` stage: acquired code and docs filtered, normalized, redacted, with exact
 //! and near duplicates marked; and the reader of its listing (`clean/files.jsonl`).
 
+use serde::Deserialize;
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::fsio::{remove_stale_staging, remove_stale_temp_files};
@@ -8,9 +9,9 @@ use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
 use tuneforge_sources::acquire::Outcome;
-use tuneforge_sources::discover::{Status, resolve_path};
+use tuneforge_sources::discover::{CandidateKind, Status, resolve_path};
 
-use super::acquire::{AcquireStage, read_acquired};
+use super::acquire::{AcquireReport, AcquireStage, read_acquired};
 use super::discover::{DiscoverStage, read_discovery};
 use super::{Stage, StageContext, StageRun, existing, manifest_path};
 use crate::PipelineError;
@@ -34,7 +35,8 @@ impl Stage for CleanStage {
         &["discover", "acquire"]
     }
     fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
-        let discovery = read_discovery(ws).unwrap_or_default();
+        // An unreadable discovery is not "nothing to do": the run says what is wrong.
+        let discovery = read_discovery(ws).ok()?;
         (!discovery
             .candidates
             .iter()
@@ -65,53 +67,54 @@ impl Stage for CleanStage {
         use tuneforge_curate::clean::{CleanTree, clean};
 
         let discovery = read_discovery(ws)?;
-        let (repositories, docs) = read_acquired(ws)?;
+        let AcquireReport { repositories, docs } = read_acquired(ws)?;
 
         let clean_dir = ws.path(CLEAN_DIR);
         let code_out = StagingDir::create(&clean_dir.join("code"))?;
         let docs_out = StagingDir::create(&clean_dir.join("docs"))?;
         let mut trees = Vec::new();
-        let rank = |kind: &str, content: ContentKind| match (content, kind) {
+        let rank = |kind: CandidateKind, content: ContentKind| match (content, kind) {
             (ContentKind::Docs, _) => 3,
-            (_, "drupal-core") => 0,
-            (_, "drupal-contrib") => 1,
+            (_, CandidateKind::DrupalCore) => 0,
+            (_, CandidateKind::DrupalContrib) => 1,
             _ => 2,
         };
         // `docs/web` holds the pages of drupal-docs and urls sources.
         let mut taken = std::collections::BTreeSet::from([(true, "web".to_owned())]);
-        let mut tree = |name: &str, kind: &str, content: ContentKind, root: std::path::PathBuf| {
-            // Names that differ only in characters a directory name cannot hold (`a b`,
-            // `a_b`) get distinct directories, so no source overwrites another.
-            let base = tuneforge_sources::acquire::dir_name(name);
-            let mut dir = base.clone();
-            let mut n = 2;
-            while !taken.insert((content == ContentKind::Docs, dir.clone())) {
-                dir = format!("{base}-{n}");
-                n += 1;
-            }
-            let (out, prefix) = match content {
-                ContentKind::Code => (code_out.path(), "code"),
-                ContentKind::Docs => (docs_out.path(), "docs"),
+        let mut tree =
+            |name: &str, kind: CandidateKind, content: ContentKind, root: std::path::PathBuf| {
+                // Names that differ only in characters a directory name cannot hold (`a b`,
+                // `a_b`) get distinct directories, so no source overwrites another.
+                let base = tuneforge_sources::acquire::dir_name(name);
+                let mut dir = base.clone();
+                let mut n = 2;
+                while !taken.insert((content == ContentKind::Docs, dir.clone())) {
+                    dir = format!("{base}-{n}");
+                    n += 1;
+                }
+                let (out, prefix) = match content {
+                    ContentKind::Code => (code_out.path(), "code"),
+                    ContentKind::Docs => (docs_out.path(), "docs"),
+                };
+                trees.push(CleanTree {
+                    source: name.to_owned(),
+                    rank: rank(kind, content),
+                    root,
+                    content,
+                    only: None,
+                    out_dir: out.join(&dir),
+                    out_name: format!("{prefix}/{dir}"),
+                });
             };
-            trees.push(CleanTree {
-                source: name.to_owned(),
-                rank: rank(kind, content),
-                root,
-                content,
-                only: None,
-                out_dir: out.join(&dir),
-                out_name: format!("{prefix}/{dir}"),
-            });
-        };
         for c in discovery
             .candidates
             .iter()
             .filter(|c| c.status == Status::Kept)
         {
-            if c.kind == "path" {
+            if c.kind == CandidateKind::Path {
                 tree(
                     &c.name,
-                    &c.kind,
+                    c.kind,
                     c.content,
                     resolve_path(&ws.root, std::path::Path::new(&c.location)),
                 );
@@ -125,7 +128,7 @@ impl Stage for CleanStage {
                 .candidates
                 .iter()
                 .find(|c| c.name == r.name)
-                .map_or("git", |c| c.kind.as_str());
+                .map_or(CandidateKind::Git, |c| c.kind);
             tree(&r.name, kind, r.kind, ws.path(&r.dir));
         }
         let pages: std::collections::BTreeSet<String> = docs
@@ -211,43 +214,33 @@ impl Stage for CleanStage {
     }
 }
 
-/// One kept file of `clean/files.jsonl`.
-pub(crate) struct CleanListed {
-    pub(crate) path: String,
-    pub(crate) source: String,
-    pub(crate) spdx: Option<String>,
-    pub(crate) duplicate_of: Option<String>,
+/// One kept file of `clean/files.jsonl`, as later stages read it (the fields of
+/// `tuneforge_curate::clean::KeptFile` they use; the others are left unread).
+#[derive(Debug, Clone, Deserialize)]
+pub struct CleanListed {
+    /// Relative to `clean/`: `code/<source>/<path>` or `docs/<source>/<path>`.
+    pub path: String,
+    pub source: String,
+    #[serde(default)]
+    pub spdx: Option<String>,
+    #[serde(default)]
+    pub duplicate_of: Option<String>,
 }
 
-/// The kept files `clean` listed; a line that is not a record is an error naming it.
-pub(crate) fn read_clean_listing(ws: &Workspace) -> Result<Vec<CleanListed>, PipelineError> {
+/// The kept files `clean` listed; a line that is not such a record is an error naming it.
+pub fn read_clean_listing(ws: &Workspace) -> Result<Vec<CleanListed>, PipelineError> {
     let listing = std::fs::read_to_string(ws.path(CLEAN_FILES)).map_err(
         tuneforge_core::fsio::at("cannot read", &ws.path(CLEAN_FILES)),
     )?;
-    let mut out = Vec::new();
-    for (i, line) in listing
+    listing
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let bad = |message: String| PipelineError::Manifest {
-            path: format!("{CLEAN_FILES}:{}", i + 1),
-            message,
-        };
-        let record: Value = serde_json::from_str(line)
-            .map_err(|e| bad(format!("{e}; run `tuneforge clean --force` to rewrite it")))?;
-        let field = |k: &str| record.get(k).and_then(Value::as_str).map(str::to_owned);
-        let (Some(path), Some(source)) = (field("path"), field("source")) else {
-            return Err(bad(
-                "a record without path or source; run `tuneforge clean --force`".to_owned(),
-            ));
-        };
-        out.push(CleanListed {
-            path,
-            source,
-            spdx: field("spdx"),
-            duplicate_of: field("duplicate_of"),
-        });
-    }
-    Ok(out)
+        .map(|(i, line)| {
+            serde_json::from_str(line).map_err(|e| PipelineError::Manifest {
+                path: format!("{CLEAN_FILES}:{}", i + 1),
+                message: format!("{e}; run `tuneforge clean --force` to rewrite it"),
+            })
+        })
+        .collect()
 }

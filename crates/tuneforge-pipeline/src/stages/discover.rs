@@ -11,7 +11,7 @@ use tuneforge_sources::discover::{
 };
 use tuneforge_sources::http::HttpOptions;
 
-use super::{Stage, StageContext, StageRun, read_manifest};
+use super::{Stage, StageContext, StageRun, read_report, report_parses};
 use crate::PipelineError;
 
 /// Responses of network stages, revalidated with conditional requests on `--refresh`.
@@ -53,6 +53,9 @@ impl Stage for DiscoverStage {
         }
         Ok(out)
     }
+    fn check_report(&self, report: &Value) -> Result<(), String> {
+        report_parses::<Discovery>(report)
+    }
     fn config_slice(&self, c: &PipelineConfig) -> Value {
         // `http` settings are left out: politeness does not change what is found.
         json!({"sources": c.sources})
@@ -63,10 +66,8 @@ impl Stage for DiscoverStage {
         ctx: &StageContext,
         reporter: &dyn Reporter,
     ) -> Result<StageRun, PipelineError> {
-        let previous: Option<Discovery> = read_manifest(ws, self)
-            .ok()
-            .flatten()
-            .and_then(|m| serde_json::from_value(m.report).ok());
+        // An unreadable earlier discovery only means every pin is resolved again.
+        let previous: Option<Discovery> = read_report(ws, self).ok().flatten();
         let options = DiscoverOptions {
             requery: ctx.requery,
             http: HttpOptions::from_config(&ws.config.http, ws.path(HTTP_CACHE_DIR)),
@@ -108,9 +109,8 @@ impl Stage for DiscoverStage {
     }
 }
 
-/// The last discovery (`sources/manifest.json`), or none yet.
-pub(crate) fn read_discovery(ws: &Workspace) -> Result<Discovery, PipelineError> {
-    Ok(read_manifest(ws, &DiscoverStage)?
-        .and_then(|m| serde_json::from_value(m.report).ok())
-        .unwrap_or_default())
+/// The last discovery (`sources/manifest.json`): empty before the first, an error when its
+/// report does not parse.
+pub fn read_discovery(ws: &Workspace) -> Result<Discovery, PipelineError> {
+    Ok(read_report(ws, &DiscoverStage)?.unwrap_or_default())
 }

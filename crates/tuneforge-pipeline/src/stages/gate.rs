@@ -1,12 +1,16 @@
 //! The `gate` stage: every trained answer's code checked (rules, tree-sitter, external
 //! tools) into `quality/`; and `gate_file`, which `tuneforge gate FILE` runs on any file.
 
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::records::Sample;
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
+use tuneforge_php::gate::PassRate;
 use tuneforge_sources::discover::resolve_path;
 
 use super::checker::workspace_checker;
@@ -43,14 +47,28 @@ pub fn read_accepted(ws: &Workspace) -> Result<(Vec<Sample>, Vec<u8>), PipelineE
     Ok((out, bytes))
 }
 
-/// The gate's pass rates by kind of generator and by generator, from its report; null
-/// when there is no readable report.
-pub fn read_pass_rates(ws: &Workspace) -> Value {
-    std::fs::read(ws.path(GATE_REPORT))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-        .map(|r| json!({"by_kind": r.get("by_kind"), "by_generator": r.get("by_generator")}))
-        .unwrap_or(Value::Null)
+/// The part of the gate's report (`quality/report.json`) the dataset manifest records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PassRates {
+    pub by_kind: BTreeMap<String, PassRate>,
+    pub by_generator: BTreeMap<String, PassRate>,
+}
+
+/// The gate's pass rates by kind of generator and by generator, from its report; `None`
+/// when there is no report, an error when it does not parse.
+pub fn read_pass_rates(ws: &Workspace) -> Result<Option<PassRates>, PipelineError> {
+    let path = ws.path(GATE_REPORT);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(tuneforge_core::fsio::IoError::new("cannot read", &path, e).into()),
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| PipelineError::Manifest {
+            path: GATE_REPORT.to_owned(),
+            message: format!("not a gate report ({e}); run `tuneforge run --only gate --force`"),
+        })
 }
 
 /// The external tools the gate runs with, as the workspace's config finds them.

@@ -13,8 +13,9 @@ use tuneforge_core::workspace::{RAW_INTERACTIONS, Workspace};
 use tuneforge_generate::corpus::{Corpus, Provenance, SourceFile};
 use tuneforge_generate::{GenerateOptions, generate};
 use tuneforge_sources::acquire::Outcome;
+use tuneforge_sources::discover::CandidateKind;
 
-use super::acquire::read_acquired;
+use super::acquire::{AcquireReport, read_acquired};
 use super::analyze::FACTS;
 use super::checker::checker_with;
 use super::clean::{CLEAN_DIR, CLEAN_FILES, CleanListed, read_clean_listing};
@@ -181,13 +182,16 @@ fn synthesize(
 /// How each source is cited and dated: `(source_ref, timestamp, license)` by source name.
 fn provenances(ws: &Workspace) -> Result<BTreeMap<String, Provenance>, PipelineError> {
     let discovery = read_discovery(ws)?;
-    let (repositories, docs) = read_acquired(ws)?;
+    let AcquireReport { repositories, docs } = read_acquired(ws)?;
     let short = |s: &str| s.get(..12).unwrap_or(s).to_owned();
     let mut out = BTreeMap::new();
     for c in &discovery.candidates {
-        let license = matches!(c.kind.as_str(), "drupal-core" | "drupal-contrib")
-            .then(|| "GPL-2.0-or-later".to_owned());
-        if c.kind == "path" {
+        let license = matches!(
+            c.kind,
+            CandidateKind::DrupalCore | CandidateKind::DrupalContrib
+        )
+        .then(|| "GPL-2.0-or-later".to_owned());
+        if c.kind == CandidateKind::Path {
             out.insert(
                 c.name.clone(),
                 Provenance {

@@ -6,6 +6,7 @@
 //! upstream. This file holds what every stage and the runner share: the trait, what a run
 //! hands back, the manifest helpers and the list of stages.
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::fsio::remove_stale_temp_files;
@@ -85,6 +86,17 @@ pub trait Stage: Sync {
     fn clean_interrupted(&self, ws: &Workspace) -> Result<(), PipelineError> {
         Ok(remove_stale_temp_files(&ws.path(self.dir()))?)
     }
+    /// Whether a stored report still has the type the stage's readers parse it as (see
+    /// [`report_parses`]). One that does not (written by another version, edited) makes the
+    /// stage stale, so `run` writes it again instead of a reader failing on it later.
+    fn check_report(&self, _report: &Value) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// [`Stage::check_report`] for a stage whose report is a `T`.
+pub(crate) fn report_parses<T: DeserializeOwned>(report: &Value) -> Result<(), String> {
+    T::deserialize(report).map(drop).map_err(|e| e.to_string())
 }
 
 /// Where a stage's manifest is: `<dir>/manifest.json`.
@@ -110,6 +122,26 @@ pub fn read_manifest(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(tuneforge_core::fsio::IoError::new("cannot read", &ws.path(&rel), e).into()),
     }
+}
+
+/// A stage's report as its type, or `None` before the stage first completed. A report that
+/// does not parse is an error naming the manifest, never an empty report.
+pub fn read_report<T: DeserializeOwned>(
+    ws: &Workspace,
+    stage: &dyn Stage,
+) -> Result<Option<T>, PipelineError> {
+    let Some(manifest) = read_manifest(ws, stage)? else {
+        return Ok(None);
+    };
+    serde_json::from_value(manifest.report)
+        .map(Some)
+        .map_err(|e| PipelineError::Manifest {
+            path: manifest_path(stage),
+            message: format!(
+                "the {name} stage's report does not parse ({e}); run `tuneforge run --only {name} --force`",
+                name = stage.name()
+            ),
+        })
 }
 
 /// Those of `files` (workspace-relative) that exist now: what a stage reads and is

@@ -118,7 +118,9 @@ impl Stage for PackageStage {
         reporter: &dyn Reporter,
     ) -> Result<StageRun, PipelineError> {
         let (samples, bytes) = read_accepted(ws)?;
-        let gate = read_pass_rates(ws);
+        let gate = read_pass_rates(ws)?
+            .map(|r| serde_json::to_value(r).expect("reports serialize"))
+            .unwrap_or(Value::Null);
         let input = PackageInput {
             samples,
             source: FileDigest::from_bytes(ACCEPTED, &bytes, None),

@@ -7,10 +7,10 @@ use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::fsio::{remove_stale_staging, remove_stale_temp_files};
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::{DATASET_DIR, PROCESSED_DIR, RAW_INTERACTIONS, Workspace};
-use tuneforge_dataset::process::{DatasetWrite, process};
+use tuneforge_dataset::process::{DatasetWrite, ProcessReport, process};
 
 use super::generate::COMBINED_SAMPLES;
-use super::{Stage, StageContext, StageRun, existing};
+use super::{Stage, StageContext, StageRun, existing, read_report, report_parses};
 use crate::PipelineError;
 
 pub struct ProcessStage;
@@ -34,6 +34,9 @@ impl Stage for ProcessStage {
         ws.path(COMBINED_SAMPLES)
             .exists()
             .then(|| "interactions are packaged with the generated samples (`package`)".to_owned())
+    }
+    fn check_report(&self, report: &Value) -> Result<(), String> {
+        report_parses::<ProcessReport>(report)
     }
     fn config_slice(&self, c: &PipelineConfig) -> Value {
         json!({"seed": c.seed, "domains": c.domains, "redact": c.redact, "process": c.process})
@@ -76,4 +79,11 @@ impl Stage for ProcessStage {
             incomplete: None,
         })
     }
+}
+
+/// The last `process` report (`processed/manifest.json`): samples per domain, what was
+/// left out, the dataset version; `None` before the first run, an error when it does not
+/// parse.
+pub fn read_process_report(ws: &Workspace) -> Result<Option<ProcessReport>, PipelineError> {
+    read_report(ws, &ProcessStage)
 }

@@ -8,6 +8,7 @@ use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
 use tuneforge_php::deprecations::Deprecation;
 use tuneforge_sources::acquire::Outcome;
+use tuneforge_sources::discover::CandidateKind;
 
 use super::acquire::{AcquireStage, read_acquired};
 use super::discover::read_discovery;
@@ -17,19 +18,20 @@ use crate::PipelineError;
 pub struct RulesStage;
 
 /// Where the acquired Drupal core is, from the acquire and discover manifests.
-fn acquired_core(ws: &Workspace) -> Option<std::path::PathBuf> {
-    let discovery = read_discovery(ws).ok()?;
-    let (repositories, _) = read_acquired(ws).ok()?;
-    repositories
+fn acquired_core(ws: &Workspace) -> Result<Option<std::path::PathBuf>, PipelineError> {
+    let discovery = read_discovery(ws)?;
+    let acquired = read_acquired(ws)?;
+    Ok(acquired
+        .repositories
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Fetched | Outcome::Reused))
         .find(|r| {
             discovery
                 .candidates
                 .iter()
-                .any(|c| c.name == r.name && c.kind == "drupal-core")
+                .any(|c| c.name == r.name && c.kind == CandidateKind::DrupalCore)
         })
-        .map(|r| ws.path(&r.dir))
+        .map(|r| ws.path(&r.dir)))
 }
 
 impl Stage for RulesStage {
@@ -43,7 +45,8 @@ impl Stage for RulesStage {
         &["discover", "acquire"]
     }
     fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
-        acquired_core(ws).is_none().then(|| {
+        // Unreadable manifests are not "nothing to do": the run says what is wrong.
+        acquired_core(ws).ok()?.is_none().then(|| {
             "no Drupal core acquired (a drupal-core source); `tuneforge rules mine DIR` mines a checkout".to_owned()
         })
     }
@@ -59,7 +62,7 @@ impl Stage for RulesStage {
         _: &StageContext,
         reporter: &dyn Reporter,
     ) -> Result<StageRun, PipelineError> {
-        let core = acquired_core(ws).ok_or_else(|| PipelineError::Manifest {
+        let core = acquired_core(ws)?.ok_or_else(|| PipelineError::Manifest {
             path: manifest_path(&AcquireStage),
             message: "no Drupal core repository was acquired".to_owned(),
         })?;

@@ -4,9 +4,8 @@ use tuneforge_dataset::snapshot::today_utc;
 use tuneforge_dataset::validate::ValidationReport;
 use tuneforge_pipeline::PipelineError;
 use tuneforge_pipeline::runner::{Freshness, RunOptions, RunReport, run as run_stages, snapshot};
-use tuneforge_pipeline::stages::discover::DiscoverStage;
+use tuneforge_pipeline::stages::discover::read_discovery;
 use tuneforge_pipeline::stages::validate::VALIDATION_REPORT;
-use tuneforge_sources::discover::Discovery;
 
 use super::Context;
 use crate::cli::{
@@ -117,10 +116,7 @@ pub fn discover(ctx: &Context, args: NetworkStageArgs) -> Result<Exit> {
     };
     let report = run_reporting(ctx, &opts)?;
     let ws = ctx.workspace()?;
-    let manifest = tuneforge_pipeline::stages::read_manifest(&ws, &DiscoverStage)?;
-    let found: Discovery = manifest
-        .and_then(|m| serde_json::from_value(m.report).ok())
-        .unwrap_or_default();
+    let found = read_discovery(&ws)?;
     let doc = serde_json::json!({"run": report, "sources": found.candidates});
     ctx.emit(&doc, || {
         let mut text = describe_run(&report);
