@@ -14,10 +14,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use tuneforge_core::config::{ExportFormat, PipelineConfig};
+use tuneforge_core::layout::dataset_version_dir;
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::records::Sample;
 use tuneforge_core::reporter::Reporter;
-use tuneforge_core::workspace::{DATASET_DIR, Workspace};
+use tuneforge_core::workspace::Workspace;
 use tuneforge_curate::redact::RedactionCounts;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -410,7 +411,7 @@ pub fn package(
             package: Some(facts.clone()),
         },
     )?;
-    let dir = format!("{DATASET_DIR}/v{version}");
+    let dir = dataset_version_dir(version);
     let outputs = files
         .into_iter()
         .map(|mut f| {

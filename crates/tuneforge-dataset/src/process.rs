@@ -23,11 +23,14 @@ use tuneforge_core::fsio::{
 };
 use tuneforge_core::hash::hash_bytes;
 use tuneforge_core::jsonl::{RawLine, parse_line, split_lines};
+use tuneforge_core::layout::{
+    DATASET_DIR, PROCESSED_INTERACTIONS, RAW_INTERACTIONS, dataset_version_dir,
+};
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::records::{Interaction, Sample};
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::text::normalize_stored;
-use tuneforge_core::workspace::{DATASET_DIR, PROCESSED_INTERACTIONS, RAW_INTERACTIONS, Workspace};
+use tuneforge_core::workspace::Workspace;
 use tuneforge_curate::redact::{RedactionCounts, Redactor};
 
 use crate::formats::write_record;
@@ -412,7 +415,7 @@ pub fn process(ws: &Workspace, reporter: &dyn Reporter) -> Result<ProcessOutput,
         },
     )?;
 
-    let dir = format!("{DATASET_DIR}/v{version}");
+    let dir = dataset_version_dir(version);
     let mut outputs = vec![processed_digest];
     outputs.extend(dataset_files.into_iter().map(|mut d| {
         d.path = format!("{dir}/{}", d.path);
@@ -628,7 +631,7 @@ pub(crate) fn write_dataset(
         let text = std::fs::read(&manifest_path).map_err(at("cannot read", &manifest_path))?;
         let existing: DatasetManifest =
             serde_json::from_slice(&text).map_err(|e| ProcessError::BadDataset {
-                path: format!("{DATASET_DIR}/v{v}/{DATASET_MANIFEST}"),
+                path: format!("{}/{DATASET_MANIFEST}", dataset_version_dir(v)),
                 message: format!("{e}; move the damaged version away and run again"),
             })?;
         for domain in existing
@@ -658,7 +661,8 @@ pub(crate) fn write_dataset(
                 }
                 Some(damage) => {
                     reporter.warn(&format!(
-                        "{DATASET_DIR}/v{v}: {damage} since it was written; rewriting v{v}"
+                        "{}: {damage} since it was written; rewriting v{v}",
+                        dataset_version_dir(v)
                     ));
                     // The staging commit below replaces the damaged directory.
                     version = v;

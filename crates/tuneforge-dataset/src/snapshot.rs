@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 use tuneforge_core::fsio::{StagingDir, copy_tree, remove_stale_staging};
-use tuneforge_core::workspace::{DATASET_DIR, SNAPSHOTS_DIR, Workspace};
+use tuneforge_core::layout::{DATASET_DIR, SNAPSHOTS_DIR};
+use tuneforge_core::workspace::Workspace;
 
 use crate::process::{ProcessError, latest_version};
 

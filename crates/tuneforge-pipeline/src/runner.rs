@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tuneforge_core::fsio::{at, write_json_atomic};
+use tuneforge_core::layout::{RUN_LOCK, STAGE_TIMINGS};
 use tuneforge_core::manifest::{FileDigest, Fingerprint, StageManifest};
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
@@ -132,9 +133,6 @@ pub fn decide(freshness: &Freshness, network: bool, opts: &RunOptions, forced: b
     }
 }
 
-/// Held for the duration of a `run`: two runs in one workspace would write the same files.
-const RUN_LOCK: &str = ".tuneforge/run.lock";
-
 pub(crate) fn lock_workspace(
     ws: &Workspace,
     reporter: &dyn Reporter,
@@ -227,7 +225,7 @@ pub fn run(
         );
         let outputs = result.outputs;
         write_json_atomic(
-            &ws.path(&format!("{}/timings.json", stage.dir())),
+            &ws.path(&format!("{}/{STAGE_TIMINGS}", stage.dir())),
             &serde_json::json!({
                 "stage": stage.name(),
                 "started": started.to_string(),

@@ -7,7 +7,8 @@ use tuneforge_core::fsio::read_appended;
 use tuneforge_core::jsonl::split_lines;
 use tuneforge_core::records::Interaction;
 
-use tuneforge_core::workspace::{DATASET_DIR, RAW_INTERACTIONS, Workspace, WorkspaceState};
+use tuneforge_core::layout::{DATASET_DIR, RAW_INTERACTIONS};
+use tuneforge_core::workspace::{Workspace, WorkspaceState};
 use tuneforge_dataset::process::latest_version;
 
 use crate::PipelineError;

@@ -14,6 +14,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use tuneforge_core::config::ContentKind;
 use tuneforge_core::fsio::StagingDir;
+use tuneforge_core::layout::{RAW_CODE_DIR, RAW_DOCS_DIR};
 
 use crate::discover::{Candidate, Status, hash_tree};
 use crate::git::{self, DEFAULT_DEADLINE};
@@ -112,7 +113,7 @@ pub fn acquire_git(
 ) -> Acquired {
     let dir = dir_name(&candidate.name);
     let dest = code_dir.join(&dir);
-    let rel = format!("raw/code/{dir}");
+    let rel = format!("{RAW_CODE_DIR}/{dir}");
     let mut record = Acquired {
         name: candidate.name.clone(),
         kind: candidate.content,
@@ -609,7 +610,7 @@ pub fn acquire_docs(
         };
         match (reqwest::Url::parse(&c.location), docs_path(&c.location)) {
             (Ok(u), Some(rel)) => {
-                doc.path = format!("raw/docs/{rel}");
+                doc.path = format!("{RAW_DOCS_DIR}/{rel}");
                 let origin = u.origin().ascii_serialization();
                 let path_q = match u.query() {
                     Some(q) => format!("{}?{q}", u.path()),

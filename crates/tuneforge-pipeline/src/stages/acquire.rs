@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::fsio::remove_stale_temp_files;
+use tuneforge_core::layout::{DISCOVER_MANIFEST, HTTP_CACHE_DIR, RAW_CODE_DIR, RAW_DIR};
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
 use tuneforge_sources::acquire::{
@@ -15,10 +16,11 @@ use tuneforge_sources::acquire::{
 use tuneforge_sources::discover::{Candidate, Status};
 use tuneforge_sources::http::{Http, HttpOptions};
 
-use super::discover::{DiscoverStage, HTTP_CACHE_DIR, read_discovery};
-use super::{Stage, StageContext, StageRun, existing, manifest_path, read_report, report_parses};
+use super::discover::read_discovery;
+use super::{Stage, StageContext, StageRun, existing, read_report, report_parses};
 use crate::PipelineError;
 
+/// Keeps what it fetched in its manifest's report (`raw/manifest.json`).
 pub struct AcquireStage;
 
 /// The report in `raw/manifest.json`: every repository and docs page, as fetched, reused
@@ -28,10 +30,6 @@ pub struct AcquireReport {
     pub repositories: Vec<Acquired>,
     pub docs: Vec<AcquiredDoc>,
 }
-
-/// `acquire` keeps what it fetched in its stage manifest: `raw/manifest.json`.
-pub const RAW_DIR: &str = "raw";
-pub const CODE_DIR: &str = "raw/code";
 
 impl Stage for AcquireStage {
     fn name(&self) -> &'static str {
@@ -47,11 +45,10 @@ impl Stage for AcquireStage {
         &["discover"]
     }
     fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
-        (!ws.path(&manifest_path(&DiscoverStage)).exists())
-            .then(|| "nothing discovered yet".to_owned())
+        (!ws.path(DISCOVER_MANIFEST).exists()).then(|| "nothing discovered yet".to_owned())
     }
     fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError> {
-        Ok(existing(ws, [manifest_path(&DiscoverStage)]))
+        Ok(existing(ws, [DISCOVER_MANIFEST.to_owned()]))
     }
     fn config_slice(&self, _: &PipelineConfig) -> Value {
         json!({})
@@ -62,7 +59,7 @@ impl Stage for AcquireStage {
     fn clean_interrupted(&self, ws: &Workspace) -> Result<(), PipelineError> {
         // Staging directories of interrupted fetches are left for `acquire` itself, which
         // counts them as re-fetched before replacing them.
-        tuneforge_core::fsio::remove_discarded(&ws.path(CODE_DIR));
+        tuneforge_core::fsio::remove_discarded(&ws.path(RAW_CODE_DIR));
         Ok(remove_stale_temp_files(&ws.path(self.dir()))?)
     }
     fn run(
@@ -82,7 +79,7 @@ impl Stage for AcquireStage {
             .filter(|c| matches!(c.status, Status::Kept | Status::PendingInfoYml))
             .filter(|c| c.kind.is_git())
             .collect();
-        let code_dir = ws.path(CODE_DIR);
+        let code_dir = ws.path(RAW_CODE_DIR);
         std::fs::create_dir_all(&code_dir).map_err(tuneforge_core::fsio::at(
             "cannot create directory",
             &code_dir,

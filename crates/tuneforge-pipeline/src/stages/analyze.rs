@@ -4,19 +4,18 @@
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
+use tuneforge_core::layout::{ANALYSIS_DIR, CLEAN_DIR, CLEAN_FILES, FACTS};
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
 
 use super::checker::workspace_checker;
-use super::clean::{CLEAN_DIR, CLEAN_FILES, read_clean_listing};
+use super::clean::read_clean_listing;
 use super::{Stage, StageContext, StageRun, existing};
 use crate::PipelineError;
 
+/// Writes `analysis/facts.jsonl`.
 pub struct AnalyzeStage;
-
-pub const ANALYSIS_DIR: &str = "analysis";
-pub const FACTS: &str = "analysis/facts.jsonl";
 
 impl Stage for AnalyzeStage {
     fn name(&self) -> &'static str {

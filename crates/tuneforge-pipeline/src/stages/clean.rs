@@ -5,24 +5,24 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::fsio::{remove_stale_staging, remove_stale_temp_files};
+use tuneforge_core::layout::{
+    ACQUIRE_MANIFEST, CLEAN_CODE_DIR, CLEAN_DIR, CLEAN_DOCS_DIR, CLEAN_DROPPED, CLEAN_FILES,
+    DEDUP_MANIFEST, DISCOVER_MANIFEST, RAW_DOCS_DIR,
+};
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
 use tuneforge_sources::acquire::Outcome;
 use tuneforge_sources::discover::{CandidateKind, Status, resolve_path};
 
-use super::acquire::{AcquireReport, AcquireStage, read_acquired};
-use super::discover::{DiscoverStage, read_discovery};
-use super::{Stage, StageContext, StageRun, existing, manifest_path};
+use super::acquire::{AcquireReport, read_acquired};
+use super::discover::read_discovery;
+use super::{Stage, StageContext, StageRun, existing};
 use crate::PipelineError;
 
+/// Writes `clean/code/<source>/…`, `clean/docs/…` and the lists beside them
+/// (`clean/files.jsonl`, `clean/dropped.jsonl`, `clean/dedup_manifest.json`).
 pub struct CleanStage;
-
-/// `clean` writes `clean/code/<source>/…`, `clean/docs/…` and these lists beside them.
-pub const CLEAN_DIR: &str = "clean";
-pub const CLEAN_FILES: &str = "clean/files.jsonl";
-pub const CLEAN_DROPPED: &str = "clean/dropped.jsonl";
-pub const DEDUP_MANIFEST: &str = "clean/dedup_manifest.json";
 
 impl Stage for CleanStage {
     fn name(&self) -> &'static str {
@@ -46,7 +46,7 @@ impl Stage for CleanStage {
     fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError> {
         Ok(existing(
             ws,
-            [manifest_path(&DiscoverStage), manifest_path(&AcquireStage)],
+            [DISCOVER_MANIFEST.to_owned(), ACQUIRE_MANIFEST.to_owned()],
         ))
     }
     fn config_slice(&self, c: &PipelineConfig) -> Value {
@@ -69,9 +69,8 @@ impl Stage for CleanStage {
         let discovery = read_discovery(ws)?;
         let AcquireReport { repositories, docs } = read_acquired(ws)?;
 
-        let clean_dir = ws.path(CLEAN_DIR);
-        let code_out = StagingDir::create(&clean_dir.join("code"))?;
-        let docs_out = StagingDir::create(&clean_dir.join("docs"))?;
+        let code_out = StagingDir::create(&ws.path(CLEAN_CODE_DIR))?;
+        let docs_out = StagingDir::create(&ws.path(CLEAN_DOCS_DIR))?;
         let mut trees = Vec::new();
         let rank = |kind: CandidateKind, content: ContentKind| match (content, kind) {
             (ContentKind::Docs, _) => 3,
@@ -134,13 +133,16 @@ impl Stage for CleanStage {
         let pages: std::collections::BTreeSet<String> = docs
             .iter()
             .filter(|d| d.blake3.is_some())
-            .filter_map(|d| d.path.strip_prefix("raw/docs/").map(str::to_owned))
+            .filter_map(|d| {
+                let rel = d.path.strip_prefix(RAW_DOCS_DIR)?.strip_prefix('/')?;
+                Some(rel.to_owned())
+            })
             .collect();
         if !pages.is_empty() {
             trees.push(CleanTree {
                 source: "web".to_owned(),
                 rank: 3,
-                root: ws.path("raw/docs"),
+                root: ws.path(RAW_DOCS_DIR),
                 content: ContentKind::Docs,
                 only: Some(pages),
                 out_dir: docs_out.path().join("web"),

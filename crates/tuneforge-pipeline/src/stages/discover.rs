@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 use tuneforge_core::config::{PipelineConfig, SourceConfig};
+use tuneforge_core::layout::{HTTP_CACHE_DIR, SOURCES_DIR};
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
@@ -14,13 +15,8 @@ use tuneforge_sources::http::HttpOptions;
 use super::{Stage, StageContext, StageRun, read_report, report_parses};
 use crate::PipelineError;
 
-/// Responses of network stages, revalidated with conditional requests on `--refresh`.
-pub const HTTP_CACHE_DIR: &str = ".tuneforge/http-cache";
-
+/// Keeps its candidates in its manifest's report (`sources/manifest.json`).
 pub struct DiscoverStage;
-
-/// `discover` keeps its candidates in its stage manifest: `sources/manifest.json`.
-pub const SOURCES_DIR: &str = "sources";
 
 impl Stage for DiscoverStage {
     fn name(&self) -> &'static str {

@@ -6,6 +6,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
+use tuneforge_core::layout::{
+    COMBINED_SAMPLES, GATE_ACCEPTED, GATE_ACCEPTED_FILE, GATE_REJECTED_FILE, GATE_REPORT,
+    GATE_REPORT_FILE, QUALITY_DIR,
+};
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::records::Sample;
 use tuneforge_core::reporter::Reporter;
@@ -14,21 +18,17 @@ use tuneforge_php::gate::PassRate;
 use tuneforge_sources::discover::resolve_path;
 
 use super::checker::workspace_checker;
-use super::generate::COMBINED_SAMPLES;
 use super::{Stage, StageContext, StageRun, existing};
 use crate::PipelineError;
 
+/// Writes `quality/report.json`, `quality/rejected.jsonl` and `quality/accepted.jsonl`
+/// from `sft/combined.jsonl`.
 pub struct GateStage;
-
-pub const QUALITY_DIR: &str = "quality";
-/// What the gate accepted.
-pub const ACCEPTED: &str = "quality/accepted.jsonl";
-pub const GATE_REPORT: &str = "quality/report.json";
 
 /// The samples the gate accepted, with the file's bytes (the dataset records their hash);
 /// a line that is not a sample is an error naming it.
 pub fn read_accepted(ws: &Workspace) -> Result<(Vec<Sample>, Vec<u8>), PipelineError> {
-    let path = ws.path(ACCEPTED);
+    let path = ws.path(GATE_ACCEPTED);
     let bytes = std::fs::read(&path).map_err(tuneforge_core::fsio::at("cannot read", &path))?;
     let text = String::from_utf8_lossy(&bytes);
     let mut out = Vec::new();
@@ -39,7 +39,7 @@ pub fn read_accepted(ws: &Workspace) -> Result<(Vec<Sample>, Vec<u8>), PipelineE
     {
         out.push(
             serde_json::from_str(line).map_err(|e| PipelineError::Manifest {
-                path: format!("{ACCEPTED}:{}", i + 1),
+                path: format!("{GATE_ACCEPTED}:{}", i + 1),
                 message: format!("not a sample ({e}); run `tuneforge run --only gate --force`"),
             })?,
         );
@@ -119,14 +119,14 @@ pub fn gate_file(
     let report = serde_json::to_vec_pretty(&out.report).expect("reports serialize");
     let mut digests = Vec::new();
     for (name, bytes, records) in [
-        ("report.json", report.as_slice(), None),
+        (GATE_REPORT_FILE, report.as_slice(), None),
         (
-            "rejected.jsonl",
+            GATE_REJECTED_FILE,
             rejected.as_bytes(),
             Some(out.rejected.len() as u64),
         ),
         (
-            "accepted.jsonl",
+            GATE_ACCEPTED_FILE,
             accepted.as_bytes(),
             Some(out.accepted.len() as u64),
         ),

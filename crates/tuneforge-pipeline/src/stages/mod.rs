@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::fsio::remove_stale_temp_files;
+use tuneforge_core::layout::STAGE_MANIFEST;
 use tuneforge_core::manifest::{FileDigest, StageManifest};
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
@@ -101,7 +102,7 @@ pub(crate) fn report_parses<T: DeserializeOwned>(report: &Value) -> Result<(), S
 
 /// Where a stage's manifest is: `<dir>/manifest.json`.
 pub fn manifest_path(stage: &dyn Stage) -> String {
-    format!("{}/manifest.json", stage.dir())
+    format!("{}/{STAGE_MANIFEST}", stage.dir())
 }
 
 /// A stage's manifest, or `None` before it first completed.
@@ -178,4 +179,21 @@ pub fn find(name: &str) -> Result<&'static dyn Stage, PipelineError> {
             name: name.to_owned(),
             allowed: names().join(", "),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tuneforge_core::layout::{ACQUIRE_MANIFEST, DISCOVER_MANIFEST};
+
+    /// Other stages name these manifests by their layout constants.
+    #[test]
+    fn manifests_are_where_the_layout_says() {
+        assert_eq!(manifest_path(&discover::DiscoverStage), DISCOVER_MANIFEST);
+        assert_eq!(manifest_path(&acquire::AcquireStage), ACQUIRE_MANIFEST);
+        let mut dirs: Vec<&str> = all().iter().map(|s| s.dir()).collect();
+        dirs.sort();
+        dirs.dedup();
+        assert_eq!(dirs.len(), all().len(), "two stages share a directory");
+    }
 }

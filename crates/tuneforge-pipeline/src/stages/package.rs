@@ -5,20 +5,21 @@
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::fsio::remove_stale_staging;
+use tuneforge_core::layout::{DATASET_DIR, GATE_ACCEPTED, GATE_REPORT, PACKAGE_DIR};
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::reporter::Reporter;
-use tuneforge_core::workspace::{DATASET_DIR, Workspace};
+use tuneforge_core::workspace::Workspace;
 use tuneforge_dataset::package::{EvalPrompt, PackageInput, package};
 use tuneforge_dataset::process::DatasetWrite;
 
 use super::discover::read_discovery;
-use super::gate::{ACCEPTED, GATE_REPORT, read_accepted, read_pass_rates};
+use super::gate::{read_accepted, read_pass_rates};
 use super::{Stage, StageContext, StageRun, existing};
 use crate::PipelineError;
 
+/// Writes `dataset/v<N>/` from `quality/accepted.jsonl`.
 pub struct PackageStage;
 
-pub const PACKAGE_DIR: &str = "package";
 /// The prompts of the configured eval files: `prompt` or the first user message of a JSON
 /// line, or the line itself.
 fn eval_prompts(ws: &Workspace) -> Result<Option<Vec<EvalPrompt>>, PipelineError> {
@@ -98,10 +99,10 @@ impl Stage for PackageStage {
         &["gate"]
     }
     fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
-        (!ws.path(ACCEPTED).exists()).then(|| "nothing has passed the gate yet".to_owned())
+        (!ws.path(GATE_ACCEPTED).exists()).then(|| "nothing has passed the gate yet".to_owned())
     }
     fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError> {
-        let mut files = vec![ACCEPTED.to_owned(), GATE_REPORT.to_owned()];
+        let mut files = vec![GATE_ACCEPTED.to_owned(), GATE_REPORT.to_owned()];
         files.extend(ws.config.eval.prompts.iter().cloned());
         Ok(existing(ws, files))
     }
@@ -123,7 +124,7 @@ impl Stage for PackageStage {
             .unwrap_or(Value::Null);
         let input = PackageInput {
             samples,
-            source: FileDigest::from_bytes(ACCEPTED, &bytes, None),
+            source: FileDigest::from_bytes(GATE_ACCEPTED, &bytes, None),
             sources: sources(ws)?,
             rules: json!({"clean": ws.config.clean, "redact": ws.config.redact}),
             gate,

@@ -5,14 +5,15 @@
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::fsio::{remove_stale_staging, remove_stale_temp_files};
+use tuneforge_core::layout::{COMBINED_SAMPLES, DATASET_DIR, PROCESSED_DIR, RAW_INTERACTIONS};
 use tuneforge_core::reporter::Reporter;
-use tuneforge_core::workspace::{DATASET_DIR, PROCESSED_DIR, RAW_INTERACTIONS, Workspace};
+use tuneforge_core::workspace::Workspace;
 use tuneforge_dataset::process::{DatasetWrite, ProcessReport, process};
 
-use super::generate::COMBINED_SAMPLES;
 use super::{Stage, StageContext, StageRun, existing, read_report, report_parses};
 use crate::PipelineError;
 
+/// Writes `processed/interactions.jsonl` and `dataset/v<N>/` from `raw/interactions.jsonl`.
 pub struct ProcessStage;
 
 impl Stage for ProcessStage {

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
+use tuneforge_core::layout::{ACQUIRE_MANIFEST, RULES_DIR};
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
@@ -10,11 +11,13 @@ use tuneforge_php::deprecations::Deprecation;
 use tuneforge_sources::acquire::Outcome;
 use tuneforge_sources::discover::CandidateKind;
 
-use super::acquire::{AcquireStage, read_acquired};
+use super::acquire::read_acquired;
 use super::discover::read_discovery;
-use super::{Stage, StageContext, StageRun, existing, manifest_path};
+use super::{Stage, StageContext, StageRun, existing};
 use crate::PipelineError;
 
+/// Writes the mined deprecation list where `rules.deprecations` says
+/// (`rules/deprecations.jsonl` by default).
 pub struct RulesStage;
 
 /// Where the acquired Drupal core is, from the acquire and discover manifests.
@@ -39,7 +42,7 @@ impl Stage for RulesStage {
         "rules"
     }
     fn dir(&self) -> &'static str {
-        "rules"
+        RULES_DIR
     }
     fn depends_on(&self) -> &'static [&'static str] {
         &["discover", "acquire"]
@@ -51,7 +54,7 @@ impl Stage for RulesStage {
         })
     }
     fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError> {
-        Ok(existing(ws, [manifest_path(&AcquireStage)]))
+        Ok(existing(ws, [ACQUIRE_MANIFEST.to_owned()]))
     }
     fn config_slice(&self, c: &PipelineConfig) -> Value {
         json!({"deprecations": c.rules.deprecations})
@@ -63,7 +66,7 @@ impl Stage for RulesStage {
         reporter: &dyn Reporter,
     ) -> Result<StageRun, PipelineError> {
         let core = acquired_core(ws)?.ok_or_else(|| PipelineError::Manifest {
-            path: manifest_path(&AcquireStage),
+            path: ACQUIRE_MANIFEST.to_owned(),
             message: "no Drupal core repository was acquired".to_owned(),
         })?;
         let records = tuneforge_php::deprecations::mine(&core, reporter)

@@ -4,20 +4,21 @@
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::fsio::write_json_atomic;
+use tuneforge_core::layout::{
+    DATASET_DIR, PROCESSED_INTERACTIONS, RAW_INTERACTIONS, VALIDATION_DIR, VALIDATION_REPORT,
+    dataset_version_dir,
+};
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::reporter::Reporter;
-use tuneforge_core::workspace::{
-    DATASET_DIR, PROCESSED_INTERACTIONS, RAW_INTERACTIONS, VALIDATION_DIR, Workspace,
-};
+use tuneforge_core::workspace::Workspace;
 use tuneforge_dataset::process::latest_version;
 use tuneforge_dataset::validate::validate;
 
 use super::{Stage, StageContext, StageRun, existing};
 use crate::PipelineError;
 
+/// Writes `validation/report.json`; fails the run when it holds errors.
 pub struct ValidateStage;
-
-pub const VALIDATION_REPORT: &str = "validation/report.json";
 
 impl Stage for ValidateStage {
     fn name(&self) -> &'static str {
@@ -32,7 +33,7 @@ impl Stage for ValidateStage {
             PROCESSED_INTERACTIONS.to_owned(),
         ];
         if let Some(v) = latest_version(&ws.path(DATASET_DIR))? {
-            let dir = format!("{DATASET_DIR}/v{v}");
+            let dir = dataset_version_dir(v);
             // Unreadable: nothing listed, and `validate` reports what it cannot read.
             if let Ok(listing) = tuneforge_core::fsio::list_files(&ws.path(&dir)) {
                 files.extend(

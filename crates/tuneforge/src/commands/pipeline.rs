@@ -1,11 +1,15 @@
 use anyhow::Result;
 use tuneforge_core::config::Preset;
+use tuneforge_core::layout::{
+    CONFIG_FILE, GATE_REPORT, INSTRUCTIONS, RAW_INTERACTIONS, SAMPLE_CORPUS_DIR, VALIDATION_REPORT,
+    dataset_version_dir,
+};
+use tuneforge_dataset::process::DATASET_CARD;
 use tuneforge_dataset::snapshot::today_utc;
 use tuneforge_dataset::validate::ValidationReport;
 use tuneforge_pipeline::PipelineError;
 use tuneforge_pipeline::runner::{Freshness, RunOptions, RunReport, run as run_stages, snapshot};
 use tuneforge_pipeline::stages::discover::read_discovery;
-use tuneforge_pipeline::stages::validate::VALIDATION_REPORT;
 
 use super::Context;
 use crate::cli::{
@@ -311,7 +315,7 @@ pub fn quickstart(ctx: &Context, args: QuickstartArgs) -> Result<Exit> {
         .unwrap_or_default();
     ctx.emit(&doc, || match preset {
         Preset::Interactions => format!(
-            "{run}\nimported {n} sample interactions into {dir}/raw/interactions.jsonl\n\
+            "{run}\nimported {n} sample interactions into {dir}/{RAW_INTERACTIONS}\n\
              dataset v{v} snapshot in {dir}/{snap}\n\n\
              Next, capture one of your own:\n  \
              tuneforge --workspace {dir} collect --query \"…\" --local-answer \"…\" --expert-answer \"…\" --explain\n\
@@ -322,17 +326,18 @@ pub fn quickstart(ctx: &Context, args: QuickstartArgs) -> Result<Exit> {
             snap = report.snapshot.dir,
         ),
         Preset::Drupal11 => format!(
-            "{run}\nwrote the sample corpus ({n} files) into {dir}/sample-corpus\n\
+            "{run}\nwrote the sample corpus ({n} files) into {dir}/{SAMPLE_CORPUS_DIR}\n\
              dataset v{v} snapshot in {dir}/{snap}\n\n\
-             Look at {dir}/sft/instructions.jsonl (samples), {dir}/quality/report.json (gate pass rates)\n\
-             and {dir}/dataset/v{v}/README.md (the dataset card). Next, point `sources:` in\n\
-             {dir}/pipeline.yaml at your code (or at Drupal core: see `tuneforge init`), set\n\
+             Look at {dir}/{INSTRUCTIONS} (samples), {dir}/{GATE_REPORT} (gate pass rates)\n\
+             and {dir}/{version_dir}/{DATASET_CARD} (the dataset card). Next, point `sources:` in\n\
+             {dir}/{CONFIG_FILE} at your code (or at Drupal core: see `tuneforge init`), set\n\
              `teacher:` to an OpenAI-compatible endpoint for synthetic samples, and run\n  \
              tuneforge --workspace {dir} run",
             run = describe_run(&report.run),
             n = report.imported,
             v = report.snapshot.dataset_version,
             snap = report.snapshot.dir,
+            version_dir = dataset_version_dir(report.snapshot.dataset_version),
         ) + &trained,
     });
     Ok(Exit::Success)

@@ -1,6 +1,9 @@
 //! `setup` and `doctor`: the training worker's environments and what this machine can do.
 
 use anyhow::Result;
+use tuneforge_core::layout::{
+    ADAPTERS_DIR, DATASET_DIR, QUICKSTART_MODEL_DIR, dataset_version_dir,
+};
 use tuneforge_train::doctor::{self, DoctorReport};
 use tuneforge_train::env::{self, Cache, SetupOptions};
 
@@ -335,7 +338,7 @@ pub fn train(ctx: &Context, args: crate::cli::TrainArgs) -> Result<Exit> {
     let dataset_dir = match args.dataset {
         Some(dir) => dir,
         None => {
-            let root = ws.root.join("dataset");
+            let root = ws.path(DATASET_DIR);
             let version = tuneforge_dataset::process::latest_version(&root)?.ok_or_else(|| {
                 crate::exit::UsageError(format!(
                     "{}: no dataset yet; build one with `tuneforge run`, or name one with --dataset",
@@ -354,7 +357,7 @@ pub fn train(ctx: &Context, args: crate::cli::TrainArgs) -> Result<Exit> {
         revision: flags.revision.clone(),
         model_entry,
         dataset_dir,
-        adapters_dir: ws.root.join("adapters"),
+        adapters_dir: ws.path(ADAPTERS_DIR),
         domain: args.domain,
         settings,
         resume: args.resume,
@@ -490,8 +493,8 @@ pub fn quickstart_training(
     };
     // The worker gets absolute paths: it may run from another directory.
     let root = &std::path::absolute(root)?;
-    let dataset_dir = root.join(format!("dataset/v{dataset_version}"));
-    let model_dir = root.join("models/tiny-qwen2");
+    let dataset_dir = root.join(dataset_version_dir(dataset_version));
+    let model_dir = root.join(QUICKSTART_MODEL_DIR);
     ctx.reporter.info(&format!(
         "training a tokenizer on the dataset and building a tiny Qwen2 in {}",
         model_dir.display()
@@ -530,7 +533,7 @@ pub fn quickstart_training(
         revision: None,
         model_entry: None,
         dataset_dir,
-        adapters_dir: root.join("adapters"),
+        adapters_dir: root.join(ADAPTERS_DIR),
         domain: None,
         settings: spec::ResolvedSettings::resolve(&flags, None, None),
         resume: false,
