@@ -26,7 +26,7 @@ use crate::runner::{RunOptions, RunReport, run, snapshot};
 
 /// Sixty captured interactions over the six domains of the interactions preset, with one
 /// pasted AWS key and e-mail address (redacted by `process`) and one duplicate (removed).
-pub const SAMPLE_INTERACTIONS: &str = include_str!("../data/sample_interactions.jsonl");
+pub const SAMPLE_INTERACTIONS: &str = include_str!("../../../corpus/interactions.jsonl");
 
 include!(concat!(env!("OUT_DIR"), "/sample_corpus.rs"));
 
