@@ -6,7 +6,8 @@ use tuneforge_core::fsio::{StagingDir, copy_tree, remove_stale_staging};
 use tuneforge_core::layout::{DATASET_DIR, SNAPSHOTS_DIR};
 use tuneforge_core::workspace::Workspace;
 
-use crate::process::{ProcessError, latest_version};
+use crate::error::ProcessError;
+use crate::version::latest_version;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SnapshotOutcome {

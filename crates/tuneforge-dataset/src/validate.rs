@@ -22,7 +22,8 @@ use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
 
 use crate::SPLITS;
-use crate::process::{DATASET_MANIFEST, DatasetManifest, dedup_key, latest_version};
+use crate::process::dedup_key;
+use crate::version::{DATASET_MANIFEST, DatasetManifest, latest_version};
 use tuneforge_core::hash::hash_file;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ use tuneforge_core::records::Interaction;
 
 use tuneforge_core::layout::{DATASET_DIR, RAW_INTERACTIONS};
 use tuneforge_core::workspace::{Workspace, WorkspaceState};
-use tuneforge_dataset::process::latest_version;
+use tuneforge_dataset::version::latest_version;
 
 use crate::PipelineError;
 use crate::runner::{Freshness, current_fingerprint, freshness};

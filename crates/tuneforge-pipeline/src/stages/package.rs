@@ -10,7 +10,7 @@ use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
 use tuneforge_dataset::package::{EvalPrompt, PackageInput, package};
-use tuneforge_dataset::process::DatasetWrite;
+use tuneforge_dataset::version::DatasetWrite;
 
 use super::discover::read_discovery;
 use super::gate::{read_accepted, read_pass_rates};

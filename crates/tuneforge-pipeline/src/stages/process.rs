@@ -8,7 +8,8 @@ use tuneforge_core::fsio::{remove_stale_staging, remove_stale_temp_files};
 use tuneforge_core::layout::{COMBINED_SAMPLES, DATASET_DIR, PROCESSED_DIR, RAW_INTERACTIONS};
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
-use tuneforge_dataset::process::{DatasetWrite, ProcessReport, process};
+use tuneforge_dataset::process::{ProcessReport, process};
+use tuneforge_dataset::version::DatasetWrite;
 
 use super::{Stage, StageContext, StageRun, existing, read_report, report_parses};
 use crate::PipelineError;

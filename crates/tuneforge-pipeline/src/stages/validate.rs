@@ -11,8 +11,8 @@ use tuneforge_core::layout::{
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
-use tuneforge_dataset::process::latest_version;
 use tuneforge_dataset::validate::validate;
+use tuneforge_dataset::version::latest_version;
 
 use super::{Stage, StageContext, StageRun, existing};
 use crate::PipelineError;

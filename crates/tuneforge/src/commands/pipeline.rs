@@ -4,9 +4,9 @@ use tuneforge_core::layout::{
     CONFIG_FILE, GATE_REPORT, INSTRUCTIONS, RAW_INTERACTIONS, SAMPLE_CORPUS_DIR, VALIDATION_REPORT,
     dataset_version_dir,
 };
-use tuneforge_dataset::process::DATASET_CARD;
 use tuneforge_dataset::snapshot::today_utc;
 use tuneforge_dataset::validate::ValidationReport;
+use tuneforge_dataset::version::DATASET_CARD;
 use tuneforge_pipeline::PipelineError;
 use tuneforge_pipeline::runner::{Freshness, RunOptions, RunReport, run as run_stages, snapshot};
 use tuneforge_pipeline::stages::discover::read_discovery;

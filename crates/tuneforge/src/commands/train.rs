@@ -339,7 +339,7 @@ pub fn train(ctx: &Context, args: crate::cli::TrainArgs) -> Result<Exit> {
         Some(dir) => dir,
         None => {
             let root = ws.path(DATASET_DIR);
-            let version = tuneforge_dataset::process::latest_version(&root)?.ok_or_else(|| {
+            let version = tuneforge_dataset::version::latest_version(&root)?.ok_or_else(|| {
                 crate::exit::UsageError(format!(
                     "{}: no dataset yet; build one with `tuneforge run`, or name one with --dataset",
                     root.display()
