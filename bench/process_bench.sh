@@ -24,7 +24,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/tuneforge-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 ws="$work/ws"
 "$bin" --no-progress init --preset interactions "$ws" >/dev/null
-python3 bench/gen_interactions.py crates/tuneforge-pipeline/data/sample_interactions.jsonl \
+python3 bench/gen_interactions.py corpus/interactions.jsonl \
   "$ws/raw/interactions.jsonl" "$n"
 bytes=$(stat -c %s "$ws/raw/interactions.jsonl")
 mb=$(python3 -c "print($bytes / 1e6)")

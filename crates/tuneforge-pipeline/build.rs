@@ -1,10 +1,12 @@
-//! Embeds the quickstart's sample corpus (`data/sample-corpus/`) in the binary: users have
-//! no checkout, so every file is compiled in, listed in path order.
+//! Embeds the quickstart's Drupal sample corpus (`corpus/drupal/` at the repository root)
+//! in the binary: users have no checkout, so every file is compiled in, listed in path
+//! order. The corpus lives outside the crate because it is data of the project, not code
+//! of this crate (`corpus/interactions.jsonl` is the interactions sample, included by
+//! `src/quickstart.rs`).
 
 use std::path::{Path, PathBuf};
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    println!("cargo:rerun-if-changed={}", dir.display());
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .map(|e| e.expect("a directory entry").path())
@@ -14,18 +16,23 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         if path.is_dir() {
             walk(&path, out);
         } else {
-            println!("cargo:rerun-if-changed={}", path.display());
             out.push(path);
         }
     }
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample-corpus");
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("the crate is crates/tuneforge-pipeline in the repository");
+    let root = repository.join("corpus/drupal");
+    // A directory is watched whole: an added, removed or edited file reruns this script.
+    println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     walk(&root, &mut files);
     let mut code = String::from(
-        "/// The sample corpus: `(path under sample-corpus/, bytes)`, in path order.\npub const SAMPLE_CORPUS: &[(&str, &[u8])] = &[\n",
+        "/// The sample corpus: `(path under corpus/drupal/, bytes)`, in path order.\npub const SAMPLE_CORPUS: &[(&str, &[u8])] = &[\n",
     );
     for f in &files {
         let rel = f

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 use thiserror::Error;
 use tuneforge_core::fsio::{IoError, append_line_locked};
+use tuneforge_core::layout::RAW_INTERACTIONS;
 use tuneforge_core::records::{Interaction, InteractionMetadata};
-use tuneforge_core::workspace::{RAW_INTERACTIONS, Workspace};
+use tuneforge_core::workspace::Workspace;
 
 use crate::domain::{Detection, detect};
 

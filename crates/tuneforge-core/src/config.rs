@@ -683,7 +683,7 @@ pub struct RulesConfig {
 impl Default for RulesConfig {
     fn default() -> Self {
         Self {
-            deprecations: "rules/deprecations.jsonl".to_owned(),
+            deprecations: crate::layout::DEFAULT_DEPRECATIONS.to_owned(),
             require_strict_types: false,
         }
     }

@@ -1,5 +1,6 @@
-//! Shared foundation of tuneforge: the canonical records, `pipeline.yaml`, manifests and
-//! fingerprints, content hashing, JSON Lines reading and atomic or locked writes.
+//! Shared foundation of tuneforge: the canonical records, `pipeline.yaml`, the workspace
+//! layout, manifests and fingerprints, content hashing, JSON Lines reading and atomic or
+//! locked writes.
 //!
 //! Nothing in this crate prints. Long work reports through [`reporter::Reporter`]; the binary
 //! decides how to draw it.
@@ -8,6 +9,7 @@ pub mod config;
 pub mod fsio;
 pub mod hash;
 pub mod jsonl;
+pub mod layout;
 pub mod manifest;
 pub mod records;
 pub mod reporter;

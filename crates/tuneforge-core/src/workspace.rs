@@ -1,4 +1,5 @@
-//! A tuneforge workspace: a directory holding `pipeline.yaml` and every stage's output.
+//! A tuneforge workspace: a directory holding `pipeline.yaml` and every stage's output
+//! (where each one is: [`crate::layout`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,16 +9,7 @@ use thiserror::Error;
 
 use crate::config::{ConfigError, PipelineConfig};
 use crate::fsio::{IoError, write_json_atomic};
-
-pub const CONFIG_FILE: &str = "pipeline.yaml";
-/// Where `collect` appends captured interactions.
-pub const RAW_INTERACTIONS: &str = "raw/interactions.jsonl";
-pub const PROCESSED_DIR: &str = "processed";
-pub const PROCESSED_INTERACTIONS: &str = "processed/interactions.jsonl";
-pub const DATASET_DIR: &str = "dataset";
-pub const SNAPSHOTS_DIR: &str = "snapshots";
-pub const VALIDATION_DIR: &str = "validation";
-pub const STATE_FILE: &str = ".tuneforge/state.json";
+use crate::layout::{CONFIG_FILE, STATE_FILE};
 
 #[derive(Debug, Error)]
 pub enum WorkspaceError {

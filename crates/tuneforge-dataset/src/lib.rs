@@ -1,12 +1,15 @@
 //! Datasets: `process` (interactions → processed samples → versioned splits and export
-//! formats), `validate`, and snapshots.
+//! formats), `package` (gated samples → group splits), the version writer both use,
+//! `validate`, and snapshots.
 
+pub mod error;
 pub mod formats;
 pub mod package;
 pub mod process;
 pub mod snapshot;
 pub mod split;
 pub mod validate;
+pub mod version;
 
 /// The three splits, in the order they are written and reported.
 pub const SPLITS: [&str; 3] = ["train", "valid", "test"];

@@ -12,58 +12,21 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use serde::{Deserialize, Serialize};
 use tuneforge_core::config::{ExportFormat, PipelineConfig};
+use tuneforge_core::layout::dataset_version_dir;
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::records::Sample;
 use tuneforge_core::reporter::Reporter;
-use tuneforge_core::workspace::{DATASET_DIR, Workspace};
+use tuneforge_core::workspace::Workspace;
 use tuneforge_curate::redact::RedactionCounts;
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::process::{
-    DataFile, DatasetFacts, DatasetWrite, ProcessError, SplitCounts, WrittenDataset,
-    build_dataset_files, serialize_all, write_dataset,
+use crate::error::ProcessError;
+use crate::split::{Split, SplitCounts, unit_interval};
+use crate::version::{
+    Contaminated, DataFile, DatasetFacts, DatasetWrite, DecontaminationReport, PackageFacts,
+    WrittenDataset, build_dataset_files, serialize_all, write_dataset,
 };
-use crate::split::{Split, unit_interval};
-
-/// What `package` records beyond a `process` manifest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PackageFacts {
-    /// Every source: name, kind, location, pinned commit or content hash.
-    pub sources: serde_json::Value,
-    /// The `clean` settings (normalization, redaction, dedup) the code went through.
-    pub rules: serde_json::Value,
-    pub groups: u64,
-    /// The samples' licenses (SPDX ids).
-    pub licenses: Vec<String>,
-    pub by_domain: BTreeMap<String, SplitCounts>,
-    pub by_generator: BTreeMap<String, SplitCounts>,
-    /// The gate's pass rates by generator and by kind of generator.
-    pub gate: serde_json::Value,
-    pub decontamination: DecontaminationReport,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DecontaminationReport {
-    pub ngram: usize,
-    pub threshold: f64,
-    pub test_samples: u64,
-    /// Evaluation prompts compared against, or why there are none.
-    pub eval_prompts: String,
-    pub dropped: Vec<Contaminated>,
-}
-
-/// A training sample dropped for overlapping the test split or an eval prompt.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Contaminated {
-    pub id: String,
-    pub generator: String,
-    /// The test sample id or `eval:<file>:<line>` it overlaps most.
-    pub overlaps: String,
-    /// Share of its n-grams found there.
-    pub overlap: f64,
-}
 
 /// An evaluation prompt to keep out of training.
 pub struct EvalPrompt {
@@ -410,7 +373,7 @@ pub fn package(
             package: Some(facts.clone()),
         },
     )?;
-    let dir = format!("{DATASET_DIR}/v{version}");
+    let dir = dataset_version_dir(version);
     let outputs = files
         .into_iter()
         .map(|mut f| {

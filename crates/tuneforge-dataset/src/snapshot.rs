@@ -3,9 +3,11 @@
 
 use serde::Serialize;
 use tuneforge_core::fsio::{StagingDir, copy_tree, remove_stale_staging};
-use tuneforge_core::workspace::{DATASET_DIR, SNAPSHOTS_DIR, Workspace};
+use tuneforge_core::layout::{DATASET_DIR, SNAPSHOTS_DIR};
+use tuneforge_core::workspace::Workspace;
 
-use crate::process::{DATASET_MANIFEST, ProcessError, latest_version};
+use crate::error::ProcessError;
+use crate::version::{DATASET_MANIFEST, latest_version};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SnapshotOutcome {

@@ -8,6 +8,7 @@
 //! threshold it is split for the first time, the one case where samples move (out of
 //! train), and `process` warns about it.
 
+use serde::{Deserialize, Serialize};
 use tuneforge_core::config::SplitConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -28,6 +29,27 @@ impl Split {
 
     pub fn index(self) -> usize {
         self as usize
+    }
+}
+
+/// Samples per split.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SplitCounts {
+    pub train: u64,
+    pub valid: u64,
+    pub test: u64,
+}
+
+impl SplitCounts {
+    pub fn add(&mut self, split: Split) {
+        match split {
+            Split::Train => self.train += 1,
+            Split::Valid => self.valid += 1,
+            Split::Test => self.test += 1,
+        }
+    }
+    pub fn total(&self) -> u64 {
+        self.train + self.valid + self.test
     }
 }
 

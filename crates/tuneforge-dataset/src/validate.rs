@@ -14,12 +14,16 @@ use serde::{Deserialize, Serialize};
 use tuneforge_core::config::{ExportFormat, PipelineConfig};
 use tuneforge_core::fsio::{IoError, read_appended};
 use tuneforge_core::jsonl::{RawLine, parse_line, split_lines};
+use tuneforge_core::layout::{
+    DATASET_DIR, PROCESSED_INTERACTIONS, RAW_INTERACTIONS, dataset_version_dir,
+};
 use tuneforge_core::records::{Interaction, Message, Role, Sample, sample_id};
 use tuneforge_core::reporter::Reporter;
-use tuneforge_core::workspace::{DATASET_DIR, PROCESSED_INTERACTIONS, RAW_INTERACTIONS, Workspace};
+use tuneforge_core::workspace::Workspace;
 
 use crate::SPLITS;
-use crate::process::{DATASET_MANIFEST, DatasetManifest, dedup_key, latest_version};
+use crate::process::dedup_key;
+use crate::version::{DATASET_MANIFEST, DatasetManifest, latest_version};
 use tuneforge_core::hash::hash_file;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -344,7 +348,7 @@ pub fn validate(ws: &Workspace, reporter: &dyn Reporter) -> Result<ValidationRep
         (PROCESSED_INTERACTIONS.to_owned(), FileKind::Samples),
     ];
     if let Some(v) = version {
-        let dir = format!("{DATASET_DIR}/v{v}");
+        let dir = dataset_version_dir(v);
         for split in SPLITS {
             plan.push((format!("{dir}/{split}.jsonl"), FileKind::Split));
             for format in ExportFormat::ALL {
@@ -436,7 +440,7 @@ pub fn validate(ws: &Workspace, reporter: &dyn Reporter) -> Result<ValidationRep
 
     let mut domains: BTreeMap<String, [u64; 3]> = BTreeMap::new();
     if let Some(v) = version {
-        let dir = format!("{DATASET_DIR}/v{v}");
+        let dir = dataset_version_dir(v);
         dataset_checks(ws, &dir, &checked, &mut domains, &mut findings);
         manifest_checks(ws, &dir, &checked, &mut findings);
     }

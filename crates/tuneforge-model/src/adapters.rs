@@ -35,8 +35,7 @@ pub struct RunStart {
 /// The file name of a run's [`RunStart`].
 pub const RUN_START: &str = "run_start.json";
 
-/// The workspace directory holding every run.
-pub const ADAPTERS_DIR: &str = "adapters";
+pub use tuneforge_core::layout::ADAPTERS_DIR;
 /// What sits between a run's scope and its number: the adapter kind.
 const LORA: &str = "-lora-v";
 

@@ -3,8 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use tuneforge_core::workspace::{DATASET_DIR, Workspace};
-use tuneforge_dataset::process::latest_version;
+use tuneforge_core::layout::{DATASET_DIR, dataset_version_dir};
+use tuneforge_core::workspace::Workspace;
+use tuneforge_dataset::version::latest_version;
 
 use crate::ModelError;
 
@@ -49,7 +50,7 @@ pub fn resolve(
 /// The workspace's newest `dataset/v<N>`, if any.
 pub fn newest(ws: &Workspace) -> Result<Option<PathBuf>, ModelError> {
     let root = ws.path(DATASET_DIR);
-    Ok(latest_version(&root)?.map(|v| root.join(format!("v{v}"))))
+    Ok(latest_version(&root)?.map(|v| ws.path(&dataset_version_dir(v))))
 }
 
 /// The domains with their own splits in a dataset version, sorted.

@@ -16,8 +16,7 @@ use tuneforge_train::tiny;
 use crate::ModelError;
 use crate::train::{TrainOptions, train, worker_env};
 
-/// Where the quickstart's tiny model is built, in the workspace.
-pub const TINY_MODEL_DIR: &str = "models/tiny-qwen2";
+use tuneforge_core::layout::{QUICKSTART_MODEL_DIR, dataset_version_dir};
 
 /// The settings of the quickstart's run. A randomly initialized model learns little through
 /// attention alone: every linear layer gets LoRA, at a rate a tiny model takes, so the loss
@@ -66,8 +65,8 @@ pub fn train_tiny(
     let root =
         &std::path::absolute(root).map_err(tuneforge_core::fsio::at("cannot resolve", root))?;
     let ws = Workspace::open(root)?;
-    let dataset_dir = root.join(format!("dataset/v{dataset_version}"));
-    let model_dir = root.join(TINY_MODEL_DIR);
+    let dataset_dir = root.join(dataset_version_dir(dataset_version));
+    let model_dir = root.join(QUICKSTART_MODEL_DIR);
     if !resume {
         let env = worker_env(true, core_reporter)?;
         core_reporter.info(&format!(

@@ -22,7 +22,7 @@ use std::sync::LazyLock;
 
 use rayon::prelude::*;
 use regex::Regex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tuneforge_core::records::{Role, Sample, TrainOn};
 use tuneforge_core::reporter::Reporter;
 
@@ -146,7 +146,7 @@ pub struct GateReport {
 }
 
 /// How many samples of one generator the gate saw and accepted.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PassRate {
     pub samples: u64,
     pub accepted: u64,

@@ -1,7 +1,7 @@
 use thiserror::Error;
 use tuneforge_core::fsio::IoError;
 use tuneforge_core::workspace::WorkspaceError;
-use tuneforge_dataset::process::ProcessError;
+use tuneforge_dataset::error::ProcessError;
 use tuneforge_dataset::validate::ValidationReport;
 
 #[derive(Debug, Error)]

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use tuneforge_core::config::{Preset, render_pipeline_yaml_with_sources};
 use tuneforge_core::fsio::{at, write_atomic};
-use tuneforge_core::workspace::{CONFIG_FILE, Workspace, WorkspaceState};
+use tuneforge_core::layout::{CONFIG_FILE, RAW_DIR};
+use tuneforge_core::workspace::{Workspace, WorkspaceState};
 
 use crate::PipelineError;
 
@@ -32,7 +33,7 @@ pub fn init_with_sources(
             path: dir.display().to_string(),
         });
     }
-    std::fs::create_dir_all(dir.join("raw")).map_err(at("cannot create directory", dir))?;
+    std::fs::create_dir_all(dir.join(RAW_DIR)).map_err(at("cannot create directory", dir))?;
     write_atomic(
         &config,
         render_pipeline_yaml_with_sources(preset, sources).as_bytes(),

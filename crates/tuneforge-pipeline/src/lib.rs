@@ -5,9 +5,7 @@
 //! ([`tuneforge_core::manifest`]).
 
 pub mod error;
-pub mod generate;
 pub mod init;
-pub mod package;
 pub mod quickstart;
 pub mod runner;
 pub mod stages;

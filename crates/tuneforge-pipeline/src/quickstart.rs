@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use tuneforge_core::config::Preset;
 use tuneforge_core::fsio::write_atomic;
+use tuneforge_core::layout::{RAW_INTERACTIONS, SAMPLE_CORPUS_DIR};
 use tuneforge_core::reporter::Reporter;
-use tuneforge_core::workspace::{RAW_INTERACTIONS, Workspace};
+use tuneforge_core::workspace::Workspace;
 use tuneforge_dataset::snapshot::SnapshotOutcome;
 
 use crate::PipelineError;
@@ -25,15 +26,12 @@ use crate::runner::{RunOptions, RunReport, run, snapshot};
 
 /// Sixty captured interactions over the six domains of the interactions preset, with one
 /// pasted AWS key and e-mail address (redacted by `process`) and one duplicate (removed).
-pub const SAMPLE_INTERACTIONS: &str = include_str!("../data/sample_interactions.jsonl");
+pub const SAMPLE_INTERACTIONS: &str = include_str!("../../../corpus/interactions.jsonl");
 
 include!(concat!(env!("OUT_DIR"), "/sample_corpus.rs"));
 
 /// The corpus files' modification time: the samples' `metadata.timestamp`.
 pub const SAMPLE_CORPUS_TIME: &str = "2026-11-01T00:00:00Z";
-
-/// Where the quickstart writes the corpus, relative to the workspace.
-pub const SAMPLE_CORPUS_DIR: &str = "sample-corpus";
 
 const QUICKSTART_SOURCES: &str = r#"# The quickstart's sample corpus, shipped inside tuneforge: twelve Drupal-style modules
 # (code) and drupal.org change records and security advisories (docs). Replace these with

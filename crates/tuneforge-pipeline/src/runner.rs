@@ -1,7 +1,8 @@
 //! `tuneforge run`: run every stage that is not fresh, like a build system.
 //!
-//! A stage is fresh when its manifest exists, its fingerprint (input hashes, config slice,
-//! tool version) equals the current one and every recorded output still has its hash.
+//! A stage is fresh when its manifest exists, its report parses as the stage's readers
+//! expect, its fingerprint (input hashes, config slice, tool version) equals the current one
+//! and every recorded output still has its hash.
 //! Freshness is decided right before each stage runs, after the stages before it, so a
 //! rerun upstream that produced identical outputs leaves downstream stages fresh.
 //! The manifest is written last, after every output is in place: a run killed at any point
@@ -11,13 +12,14 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tuneforge_core::fsio::{at, write_json_atomic};
+use tuneforge_core::layout::{RUN_LOCK, STAGE_TIMINGS};
 use tuneforge_core::manifest::{FileDigest, Fingerprint, StageManifest};
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
 use tuneforge_dataset::snapshot::SnapshotOutcome;
 
 use crate::PipelineError;
-use crate::stages::{self, Stage, StageContext};
+use crate::stages::{self, Stage, StageContext, manifest_path, read_manifest};
 
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -65,29 +67,6 @@ pub struct RunReport {
     pub stages: Vec<StageOutcome>,
 }
 
-pub fn manifest_path(stage: &dyn Stage) -> String {
-    format!("{}/manifest.json", stage.dir())
-}
-
-pub fn read_manifest(
-    ws: &Workspace,
-    stage: &dyn Stage,
-) -> Result<Option<StageManifest>, PipelineError> {
-    let rel = manifest_path(stage);
-    match std::fs::read(ws.path(&rel)) {
-        Ok(bytes) => {
-            serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| PipelineError::Manifest {
-                    path: rel,
-                    message: format!("{e}; delete it and run the stage again"),
-                })
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(tuneforge_core::fsio::IoError::new("cannot read", &ws.path(&rel), e).into()),
-    }
-}
-
 pub fn current_fingerprint(
     ws: &Workspace,
     stage: &dyn Stage,
@@ -121,6 +100,11 @@ pub fn freshness(
         }
         Err(e) => return Err(e),
     };
+    if let Err(e) = stage.check_report(&manifest.report) {
+        return Ok(Freshness::Stale {
+            reasons: vec![format!("report unreadable: {e}")],
+        });
+    }
     let mut reasons = manifest.fingerprint.differences(now);
     reasons.extend(manifest.incomplete.clone());
     reasons.extend(manifest.damaged_outputs(&ws.root));
@@ -148,9 +132,6 @@ pub fn decide(freshness: &Freshness, network: bool, opts: &RunOptions, forced: b
         Freshness::Missing { reason } => Decision::Run(format!("missing: {reason}")),
     }
 }
-
-/// Held for the duration of a `run`: two runs in one workspace would write the same files.
-const RUN_LOCK: &str = ".tuneforge/run.lock";
 
 pub(crate) fn lock_workspace(
     ws: &Workspace,
@@ -244,7 +225,7 @@ pub fn run(
         );
         let outputs = result.outputs;
         write_json_atomic(
-            &ws.path(&format!("{}/timings.json", stage.dir())),
+            &ws.path(&format!("{}/{STAGE_TIMINGS}", stage.dir())),
             &serde_json::json!({
                 "stage": stage.name(),
                 "started": started.to_string(),
@@ -328,5 +309,46 @@ mod tests {
             decide(&stale, false, &offline, false),
             run("stale: input raw/x changed")
         );
+    }
+
+    /// A report the stage's readers cannot parse is an error where it is read, never an
+    /// empty report, and leaves the stage stale so the next run writes it again.
+    #[test]
+    fn a_report_that_does_not_parse_is_an_error_and_leaves_the_stage_stale() {
+        use crate::stages::acquire::{AcquireReport, AcquireStage, read_acquired};
+        use tuneforge_core::config::Preset;
+
+        let tmp = tempfile::tempdir().unwrap();
+        crate::init::init(tmp.path(), Preset::Drupal11).unwrap();
+        let ws = Workspace::open(tmp.path()).unwrap();
+        assert_eq!(read_acquired(&ws).unwrap(), AcquireReport::default());
+
+        let now = current_fingerprint(&ws, &AcquireStage).unwrap();
+        let mut manifest = StageManifest {
+            stage: "acquire".to_owned(),
+            fingerprint: now.clone(),
+            outputs: Vec::new(),
+            report: serde_json::to_value(AcquireReport::default()).unwrap(),
+            incomplete: None,
+        };
+        write_json_atomic(&ws.path(&manifest_path(&AcquireStage)), &manifest).unwrap();
+        assert_eq!(
+            freshness(&ws, &AcquireStage, &now).unwrap(),
+            Freshness::Fresh
+        );
+
+        manifest.report = serde_json::json!({"repositories": "none", "docs": []});
+        write_json_atomic(&ws.path(&manifest_path(&AcquireStage)), &manifest).unwrap();
+        let err = read_acquired(&ws).unwrap_err().to_string();
+        assert!(
+            err.starts_with("raw/manifest.json: the acquire stage's report does not parse"),
+            "{err}"
+        );
+        match freshness(&ws, &AcquireStage, &now).unwrap() {
+            Freshness::Stale { reasons } => {
+                assert!(reasons[0].starts_with("report unreadable: "), "{reasons:?}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

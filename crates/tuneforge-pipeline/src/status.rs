@@ -7,12 +7,14 @@ use tuneforge_core::fsio::read_appended;
 use tuneforge_core::jsonl::split_lines;
 use tuneforge_core::records::Interaction;
 
-use tuneforge_core::workspace::{DATASET_DIR, RAW_INTERACTIONS, Workspace};
-use tuneforge_dataset::process::latest_version;
+use tuneforge_core::layout::{DATASET_DIR, RAW_INTERACTIONS};
+use tuneforge_core::workspace::Workspace;
+use tuneforge_dataset::version::latest_version;
 
 use crate::PipelineError;
-use crate::runner::{Freshness, current_fingerprint, freshness, read_manifest};
-use crate::stages::{self, ProcessStage};
+use crate::runner::{Freshness, current_fingerprint, freshness};
+use crate::stages;
+use crate::stages::process::read_process_report;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StageStatus {
@@ -117,19 +119,12 @@ pub fn count_interactions(ws: &Workspace) -> Result<u64, PipelineError> {
     })
 }
 
-/// Processed samples per domain, from the process stage's manifest. An unreadable manifest
-/// already shows as stale in `status`; it just gives no counts.
+/// Processed samples per domain, from the process stage's report. An unreadable manifest or
+/// report already shows as stale in `status`; it just gives no counts.
 pub fn domain_counts(ws: &Workspace) -> Result<BTreeMap<String, u64>, PipelineError> {
-    let process_manifest = match read_manifest(ws, &ProcessStage) {
+    let report = match read_process_report(ws) {
         Err(PipelineError::Manifest { .. }) => None,
         other => other?,
     };
-    Ok(process_manifest
-        .as_ref()
-        .and_then(|m| m.report.get("domains"))
-        .and_then(|d| d.as_object())
-        .into_iter()
-        .flatten()
-        .map(|(domain, count)| (domain.clone(), count.as_u64().unwrap_or(0)))
-        .collect())
+    Ok(report.map(|r| r.domains).unwrap_or_default())
 }

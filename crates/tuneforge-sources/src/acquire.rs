@@ -14,6 +14,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use tuneforge_core::config::ContentKind;
 use tuneforge_core::fsio::StagingDir;
+use tuneforge_core::layout::{RAW_CODE_DIR, RAW_DOCS_DIR};
 
 use crate::discover::{Candidate, Status, hash_tree};
 use crate::git::{self, DEFAULT_DEADLINE};
@@ -112,7 +113,7 @@ pub fn acquire_git(
 ) -> Acquired {
     let dir = dir_name(&candidate.name);
     let dest = code_dir.join(&dir);
-    let rel = format!("raw/code/{dir}");
+    let rel = format!("{RAW_CODE_DIR}/{dir}");
     let mut record = Acquired {
         name: candidate.name.clone(),
         kind: candidate.content,
@@ -406,6 +407,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn doc_statuses_keep_their_manifest_names() {
+        use crate::http::Origin;
+        for (status, name) in [
+            (DocStatus::Network, "network"),
+            (DocStatus::NotModified, "not-modified"),
+            (DocStatus::Cache, "cache"),
+            (DocStatus::Disallowed, "disallowed"),
+            (DocStatus::Failed, "failed"),
+        ] {
+            assert_eq!(serde_json::to_value(status).unwrap(), name);
+        }
+        // A page's status names where its body came from, as the HTTP client says it.
+        for origin in [Origin::Network, Origin::NotModified, Origin::Cache] {
+            assert_eq!(
+                serde_json::to_value(DocStatus::from(origin)).unwrap(),
+                serde_json::to_value(origin).unwrap()
+            );
+        }
+    }
+
+    #[test]
     fn symlinks_are_judged_lexically() {
         let root = Path::new("/r");
         assert!(stays_inside(
@@ -462,6 +484,34 @@ mod tests {
     }
 }
 
+/// What became of one docs page: where its stored body came from, or why there is none.
+/// Serialized as `network`, `not-modified`, `cache`, `disallowed` or `failed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocStatus {
+    /// Downloaded in full.
+    Network,
+    /// The server answered 304 Not Modified: the cached body stands.
+    NotModified,
+    /// Offline: the cached body, no request made.
+    Cache,
+    /// robots.txt disallows it; nothing fetched.
+    Disallowed,
+    /// Not an http(s) URL, or the fetch or the write failed (the reason says which); the
+    /// next run tries again.
+    Failed,
+}
+
+impl From<crate::http::Origin> for DocStatus {
+    fn from(origin: crate::http::Origin) -> Self {
+        match origin {
+            crate::http::Origin::Network => Self::Network,
+            crate::http::Origin::NotModified => Self::NotModified,
+            crate::http::Origin::Cache => Self::Cache,
+        }
+    }
+}
+
 /// One docs page as acquired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AcquiredDoc {
@@ -469,8 +519,7 @@ pub struct AcquiredDoc {
     pub url: String,
     /// Workspace-relative, `raw/docs/<host>/<path>`.
     pub path: String,
-    /// `network`, `not-modified` or `cache`; or `disallowed` / `failed`.
-    pub status: String,
+    pub status: DocStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -552,7 +601,7 @@ pub fn acquire_docs(
             name: c.name.clone(),
             url: c.location.clone(),
             path: String::new(),
-            status: "failed".to_owned(),
+            status: DocStatus::Failed,
             etag: None,
             blake3: None,
             bytes: 0,
@@ -561,14 +610,14 @@ pub fn acquire_docs(
         };
         match (reqwest::Url::parse(&c.location), docs_path(&c.location)) {
             (Ok(u), Some(rel)) => {
-                doc.path = format!("raw/docs/{rel}");
+                doc.path = format!("{RAW_DOCS_DIR}/{rel}");
                 let origin = u.origin().ascii_serialization();
                 let path_q = match u.query() {
                     Some(q) => format!("{}?{q}", u.path()),
                     None => u.path().to_owned(),
                 };
                 if robots.get(&origin).is_some_and(|r| !r.allows(&path_q)) {
-                    doc.status = "disallowed".to_owned();
+                    doc.status = DocStatus::Disallowed;
                     doc.reason = Some("disallowed by robots.txt".to_owned());
                 } else {
                     to_fetch.push((out.len(), c.location.clone()));
@@ -589,10 +638,7 @@ pub fn acquire_docs(
                 let target = workspace.join(&doc.path);
                 match tuneforge_core::fsio::write_atomic(&target, &f.body) {
                     Ok(()) => {
-                        doc.status = serde_json::to_value(f.origin)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_owned))
-                            .unwrap_or_default();
+                        doc.status = f.origin.into();
                         doc.etag = f.etag;
                         doc.fetched_at = f.fetched_at;
                         doc.blake3 = Some(tuneforge_core::hash::hash_bytes(&f.body));

@@ -6,7 +6,7 @@ use serde_json::Value;
 use tuneforge_core::config::ContentKind;
 use tuneforge_core::reporter::Reporter;
 
-use crate::discover::{Candidate, Status};
+use crate::discover::{Candidate, CandidateKind, Status};
 use crate::drupalorg::{
     ContribPolicy, ListingPage, ProjectNode, ReleaseChoice, last_page, listing_url, parse_p2,
     pick_release, select_projects,
@@ -116,7 +116,7 @@ pub fn discover_contrib(
     for choice in &choices {
         let mut c = Candidate::new(
             &format!("drupal/{}", choice.name),
-            "drupal-contrib",
+            CandidateKind::DrupalContrib,
             ContentKind::Code,
             &format!(
                 "{}/node/{}",

@@ -35,12 +35,61 @@ pub enum Status {
     PendingInfoYml,
 }
 
+/// What kind of source a candidate came from; it decides how `acquire` fetches it (git or
+/// HTTP), how `clean` ranks its files among duplicates, and the licence of its samples.
+/// Serialized as the names `sources/manifest.json` has always held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CandidateKind {
+    /// A local directory, pinned by its content hash.
+    Path,
+    /// Any git repository, pinned to a commit.
+    Git,
+    DrupalCore,
+    /// One contrib project from drupal.org, fetched with git.
+    DrupalContrib,
+    /// One drupal.org page (a change record, an advisory, an API topic).
+    DrupalDocs,
+    /// One page listed in `pipeline.yaml`.
+    Urls,
+}
+
+impl CandidateKind {
+    /// The name written in manifests: `path`, `git`, `drupal-core`, `drupal-contrib`,
+    /// `drupal-docs` or `urls`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Path => "path",
+            Self::Git => "git",
+            Self::DrupalCore => "drupal-core",
+            Self::DrupalContrib => "drupal-contrib",
+            Self::DrupalDocs => "drupal-docs",
+            Self::Urls => "urls",
+        }
+    }
+
+    /// Fetched as a git repository (`acquire_git`), not page by page over HTTP.
+    pub fn is_git(self) -> bool {
+        matches!(self, Self::Git | Self::DrupalCore | Self::DrupalContrib)
+    }
+
+    /// Fetched page by page over HTTP (`acquire_docs`).
+    pub fn is_web(self) -> bool {
+        matches!(self, Self::DrupalDocs | Self::Urls)
+    }
+}
+
+impl std::fmt::Display for CandidateKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One configured source, as discovered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Candidate {
     pub name: String,
-    /// `path`, `git`, `drupal-core`, `drupal-contrib`, `drupal-docs` or `urls`.
-    pub kind: String,
+    pub kind: CandidateKind,
     pub content: ContentKind,
     pub status: Status,
     pub reason: String,
@@ -184,7 +233,7 @@ pub fn discover(
                     c.name
                 );
             }
-            if c.status == Status::Dropped && c.kind != "drupal-contrib" {
+            if c.status == Status::Dropped && c.kind != CandidateKind::DrupalContrib {
                 reporter.warn(&format!("source {}: dropped: {}", c.name, c.reason));
             }
             candidates.push(c);
@@ -205,8 +254,8 @@ fn drupalorg_candidates(
     reporter: &dyn Reporter,
 ) -> Vec<Candidate> {
     let (kind, api_url) = match source {
-        SourceConfig::DrupalContrib { api_url, .. } => ("drupal-contrib", api_url),
-        SourceConfig::DrupalDocs { api_url, .. } => ("drupal-docs", api_url),
+        SourceConfig::DrupalContrib { api_url, .. } => (CandidateKind::DrupalContrib, api_url),
+        SourceConfig::DrupalDocs { api_url, .. } => (CandidateKind::DrupalDocs, api_url),
         _ => return Vec::new(),
     };
     let earlier: Vec<Candidate> = previous
@@ -224,7 +273,7 @@ fn drupalorg_candidates(
     let client =
         http.get_or_insert_with(|| Http::new(options.http.clone()).map_err(|e| e.to_string()));
     let failed = |reason: String| {
-        let mut c = base(kind, kind, ContentKind::Code, api_url);
+        let mut c = base(kind.as_str(), kind, ContentKind::Code, api_url);
         c.status = Status::Dropped;
         c.reason = reason;
         c.unresolved = true;
@@ -297,7 +346,7 @@ fn drupalorg_candidates(
 
 impl Candidate {
     /// A kept candidate with nothing resolved yet.
-    pub fn new(name: &str, kind: &str, content: ContentKind, location: &str) -> Self {
+    pub fn new(name: &str, kind: CandidateKind, content: ContentKind, location: &str) -> Self {
         base(name, kind, content, location)
     }
 }
@@ -307,7 +356,12 @@ fn url_candidates(name: &str, urls: &[String]) -> Vec<Candidate> {
     urls.iter()
         .enumerate()
         .map(|(i, url)| {
-            let mut c = base(&format!("{name}/{}", i + 1), "urls", ContentKind::Docs, url);
+            let mut c = base(
+                &format!("{name}/{}", i + 1),
+                CandidateKind::Urls,
+                ContentKind::Docs,
+                url,
+            );
             let web =
                 reqwest::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
             if web {
@@ -321,10 +375,10 @@ fn url_candidates(name: &str, urls: &[String]) -> Vec<Candidate> {
         .collect()
 }
 
-fn base(name: &str, kind: &str, content: ContentKind, location: &str) -> Candidate {
+fn base(name: &str, kind: CandidateKind, content: ContentKind, location: &str) -> Candidate {
     Candidate {
         name: name.to_owned(),
-        kind: kind.to_owned(),
+        kind,
         content,
         status: Status::Kept,
         reason: String::new(),
@@ -350,7 +404,7 @@ fn candidate(
 ) -> Candidate {
     match source {
         SourceConfig::Path { name, path, kind } => {
-            let mut c = base(name, "path", *kind, &path.to_string_lossy());
+            let mut c = base(name, CandidateKind::Path, *kind, &path.to_string_lossy());
             let dir = resolve_path(workspace, path);
             match hash_tree(&dir) {
                 Ok(t) => {
@@ -385,34 +439,44 @@ fn candidate(
             kind,
         } => git_candidate(
             workspace,
-            base(name, "git", *kind, url),
+            base(name, CandidateKind::Git, *kind, url),
             git_ref,
             previous,
             requery,
         ),
         SourceConfig::DrupalCore { url, branch } => git_candidate(
             workspace,
-            base("drupal-core", "drupal-core", ContentKind::Code, url),
+            base(
+                "drupal-core",
+                CandidateKind::DrupalCore,
+                ContentKind::Code,
+                url,
+            ),
             branch,
             previous,
             requery,
         ),
-        // Expanded by `drupalorg_candidates`, never here.
-        SourceConfig::DrupalContrib { api_url, .. } | SourceConfig::DrupalDocs { api_url, .. } => {
-            skipped("drupal.org", api_url)
+        // Expanded by `drupalorg_candidates` and `url_candidates`, never here.
+        SourceConfig::DrupalContrib { api_url, .. } => {
+            skipped("drupal.org", CandidateKind::DrupalContrib, api_url)
         }
-        SourceConfig::Urls { name, .. } => skipped(name, "expanded by url_candidates"),
+        SourceConfig::DrupalDocs { api_url, .. } => {
+            skipped("drupal.org", CandidateKind::DrupalDocs, api_url)
+        }
+        SourceConfig::Urls { name, .. } => {
+            skipped(name, CandidateKind::Urls, "expanded by url_candidates")
+        }
     }
 }
 
-fn skipped(kind: &str, location: &str) -> Candidate {
-    let mut c = base(kind, kind, ContentKind::Docs, location);
-    if kind == "drupal-contrib" {
+fn skipped(name: &str, kind: CandidateKind, location: &str) -> Candidate {
+    let mut c = base(name, kind, ContentKind::Docs, location);
+    if kind == CandidateKind::DrupalContrib {
         c.content = ContentKind::Code;
     }
     c.status = Status::Skipped;
     c.reason = format!(
-        "discovery of {kind} sources is not in tuneforge {} yet; nothing is fetched for it",
+        "discovery of {name} sources is not in tuneforge {} yet; nothing is fetched for it",
         tuneforge_core::TOOL_VERSION
     );
     c
@@ -467,6 +531,27 @@ fn git_candidate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn candidate_kinds_keep_their_manifest_names() {
+        use CandidateKind::*;
+        for (kind, name) in [
+            (Path, "path"),
+            (Git, "git"),
+            (DrupalCore, "drupal-core"),
+            (DrupalContrib, "drupal-contrib"),
+            (DrupalDocs, "drupal-docs"),
+            (Urls, "urls"),
+        ] {
+            assert_eq!(kind.as_str(), name);
+            assert_eq!(serde_json::to_value(kind).unwrap(), name);
+            assert_eq!(
+                serde_json::from_value::<CandidateKind>(name.into()).unwrap(),
+                kind
+            );
+        }
+        assert!(serde_json::from_value::<CandidateKind>("drupal.org".into()).is_err());
+    }
 
     #[test]
     fn tree_hash_follows_content_and_names_not_time() {

@@ -7,7 +7,7 @@ use tuneforge_core::config::ContentKind;
 use tuneforge_core::reporter::Reporter;
 
 use crate::contrib::{ContribError, fetch_listing};
-use crate::discover::{Candidate, Status};
+use crate::discover::{Candidate, CandidateKind, Status};
 use crate::http::Http;
 use crate::version::Version;
 
@@ -103,7 +103,7 @@ fn discover_api_topics(
         .map(|(topic, url)| {
             let mut c = Candidate::new(
                 &format!("api-topic/{topic}"),
-                "drupal-docs",
+                CandidateKind::DrupalDocs,
                 ContentKind::Docs,
                 url,
             );
@@ -122,7 +122,7 @@ fn discover_api_topics(
     {
         let mut c = Candidate::new(
             &format!("api-topic/{topic}"),
-            "drupal-docs",
+            CandidateKind::DrupalDocs,
             ContentKind::Docs,
             &index,
         );
@@ -152,7 +152,7 @@ fn node_candidate(api_url: &str, prefix: &str, node: &DocNode) -> Candidate {
     let api = api_url.trim_end_matches('/');
     let mut c = Candidate::new(
         &format!("{prefix}/{}", node.nid),
-        "drupal-docs",
+        CandidateKind::DrupalDocs,
         ContentKind::Docs,
         &format!("{api}/node/{}.json", node.nid),
     );

@@ -5,7 +5,7 @@ use std::process::Command;
 
 use tuneforge_core::config::ContentKind;
 use tuneforge_sources::acquire::{AcquireOptions, Outcome, acquire_git};
-use tuneforge_sources::discover::{Candidate, Status};
+use tuneforge_sources::discover::{Candidate, CandidateKind, Status};
 
 fn repo_with_info(dir: &Path, requirement: &str) -> String {
     std::fs::create_dir_all(dir).unwrap();
@@ -38,7 +38,7 @@ fn repo_with_info(dir: &Path, requirement: &str) -> String {
 fn pending(name: &str, url: &Path) -> Candidate {
     let mut c = Candidate::new(
         name,
-        "drupal-contrib",
+        CandidateKind::DrupalContrib,
         ContentKind::Code,
         &url.to_string_lossy(),
     );

@@ -449,7 +449,7 @@ pub struct GateArgs {
     /// Sample JSON lines to gate (one tuneforge sample per line).
     pub file: Option<PathBuf>,
     /// Where report.json, rejected.jsonl and accepted.jsonl go (with FILE).
-    #[arg(long, value_name = "DIR", default_value = "quality")]
+    #[arg(long, value_name = "DIR", default_value = tuneforge_core::layout::QUALITY_DIR)]
     pub out: PathBuf,
     #[command(flatten)]
     pub stage: StageArgs,

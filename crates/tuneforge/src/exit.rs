@@ -4,7 +4,7 @@ use tuneforge_capture::collect::CollectError;
 use tuneforge_core::config::ConfigError;
 use tuneforge_core::fsio::IoError;
 use tuneforge_core::workspace::WorkspaceError;
-use tuneforge_dataset::process::ProcessError;
+use tuneforge_dataset::error::ProcessError;
 use tuneforge_model::ModelError;
 use tuneforge_pipeline::PipelineError;
 use tuneforge_sources::version::InvalidVersion;

@@ -38,7 +38,7 @@ pub fn check(ctx: &Context, args: CheckArgs) -> Result<Exit> {
             .map(|w| w.path(&w.config.rules.deprecations))
             .filter(|p| p.is_file())
     });
-    let checker = tuneforge_pipeline::stages::load_checker(
+    let checker = tuneforge_pipeline::stages::checker::load_checker(
         list.as_deref(),
         args.strict_types
             || ws

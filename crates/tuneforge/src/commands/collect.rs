@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use tuneforge_capture::collect::{CollectError, CollectRequest, Stamp, Texts, collect as append};
 use tuneforge_capture::text_source::TextSource;
+use tuneforge_core::layout::RAW_INTERACTIONS;
 use tuneforge_core::records::SOURCE_MANUAL;
 use tuneforge_core::reporter::Reporter;
 
@@ -73,7 +74,7 @@ pub fn collect(ctx: &Context, args: CollectArgs) -> Result<Exit> {
     )?;
     if let Some(torn) = outcome.torn_line_closed {
         ctx.reporter.warn(&format!(
-            "raw/interactions.jsonl line {torn} was cut off by an interrupted writer; it was closed off and kept, and `tuneforge validate` will report it"
+            "{RAW_INTERACTIONS} line {torn} was cut off by an interrupted writer; it was closed off and kept, and `tuneforge validate` will report it"
         ));
     }
     ctx.emit(&outcome, || {

@@ -1,11 +1,15 @@
 use anyhow::Result;
 use tuneforge_core::config::Preset;
+use tuneforge_core::layout::{
+    CONFIG_FILE, GATE_REPORT, INSTRUCTIONS, RAW_INTERACTIONS, SAMPLE_CORPUS_DIR, VALIDATION_REPORT,
+    dataset_version_dir,
+};
 use tuneforge_dataset::snapshot::today_utc;
 use tuneforge_dataset::validate::ValidationReport;
+use tuneforge_dataset::version::DATASET_CARD;
 use tuneforge_pipeline::PipelineError;
 use tuneforge_pipeline::runner::{Freshness, RunOptions, RunReport, run as run_stages, snapshot};
-use tuneforge_pipeline::stages::{DiscoverStage, VALIDATION_REPORT};
-use tuneforge_sources::discover::Discovery;
+use tuneforge_pipeline::stages::discover::read_discovery;
 
 use super::Context;
 use crate::cli::{
@@ -135,10 +139,7 @@ pub fn discover(ctx: &Context, args: NetworkStageArgs) -> Result<Exit> {
     };
     let report = run_reporting(ctx, &opts)?;
     let ws = ctx.workspace()?;
-    let manifest = tuneforge_pipeline::runner::read_manifest(&ws, &DiscoverStage)?;
-    let found: Discovery = manifest
-        .and_then(|m| serde_json::from_value(m.report).ok())
-        .unwrap_or_default();
+    let found = read_discovery(&ws)?;
     let doc = serde_json::json!({"run": report, "sources": found.candidates});
     ctx.emit(&doc, || {
         let mut text = describe_run(&report);
@@ -200,7 +201,7 @@ pub fn gate(ctx: &Context, args: crate::cli::GateArgs) -> Result<Exit> {
             std::env::current_dir()?,
         ),
     };
-    let (report, _) = tuneforge_pipeline::stages::gate_file(
+    let (report, _) = tuneforge_pipeline::stages::gate::gate_file(
         &config,
         &root,
         file,
@@ -214,7 +215,7 @@ pub fn gate(ctx: &Context, args: crate::cli::GateArgs) -> Result<Exit> {
     ctx.emit(&report, || {
         format!(
             "{}\n→ {}/report.json, rejected.jsonl, accepted.jsonl",
-            tuneforge_pipeline::stages::gate_summary(&report),
+            tuneforge_pipeline::stages::gate::gate_summary(&report),
             args.out.display()
         )
     });
@@ -426,12 +427,13 @@ pub fn quickstart(ctx: &Context, args: QuickstartArgs) -> Result<Exit> {
     let tf = |args: &str| crate::hint::command(&format!("--workspace {dir} {args}"));
     ctx.emit(&doc, || match preset {
         Preset::Interactions => format!(
-            "{run}\nimported {n} sample interactions into {dir}/raw/interactions.jsonl\n\
+            "{run}\nimported {n} sample interactions into {dir}/{RAW_INTERACTIONS}\n\
              dataset v{v} snapshot in {dir}/{snap}\n\n\
              Next, capture one of your own:\n  \
              {collect}\n\
              then `{run_cmd}` and `{status_cmd}`.",
-            collect = tf("collect --query \"…\" --local-answer \"…\" --expert-answer \"…\" --explain"),
+            collect =
+                tf("collect --query \"…\" --local-answer \"…\" --expert-answer \"…\" --explain"),
             run_cmd = tf("run"),
             status_cmd = tf("status"),
             run = describe_run(&report.run),
@@ -439,20 +441,23 @@ pub fn quickstart(ctx: &Context, args: QuickstartArgs) -> Result<Exit> {
             v = report.snapshot.dataset_version,
             snap = report.snapshot.dir,
         ),
-        Preset::Drupal11 => format!(
-            "{run}\nwrote the sample corpus ({n} files) into {dir}/sample-corpus\n\
+        Preset::Drupal11 => {
+            format!(
+                "{run}\nwrote the sample corpus ({n} files) into {dir}/{SAMPLE_CORPUS_DIR}\n\
              dataset v{v} snapshot in {dir}/{snap}\n\n\
-             Look at {dir}/sft/instructions.jsonl (samples), {dir}/quality/report.json (gate pass rates)\n\
-             and {dir}/dataset/v{v}/README.md (the dataset card). Next, point `sources:` in\n\
-             {dir}/pipeline.yaml at your code (or at Drupal core: see `tuneforge init`), set\n\
+             Look at {dir}/{INSTRUCTIONS} (samples), {dir}/{GATE_REPORT} (gate pass rates)\n\
+             and {dir}/{version_dir}/{DATASET_CARD} (the dataset card). Next, point `sources:` in\n\
+             {dir}/{CONFIG_FILE} at your code (or at Drupal core: see `tuneforge init`), set\n\
              `teacher:` to an OpenAI-compatible endpoint for synthetic samples, and run\n  \
              {run_cmd}",
-            run_cmd = tf("run"),
-            run = describe_run(&report.run),
-            n = report.imported,
-            v = report.snapshot.dataset_version,
-            snap = report.snapshot.dir,
-        ) + &trained,
+                run_cmd = tf("run"),
+                run = describe_run(&report.run),
+                n = report.imported,
+                v = report.snapshot.dataset_version,
+                snap = report.snapshot.dir,
+                version_dir = dataset_version_dir(report.snapshot.dataset_version),
+            ) + &trained
+        }
     });
     Ok(Exit::Success)
 }

@@ -3,6 +3,7 @@
 use anyhow::{Context as _, Result};
 use serde::Serialize;
 use tuneforge_core::jsonl::to_lines;
+use tuneforge_core::layout::DEFAULT_DEPRECATIONS;
 use tuneforge_php::deprecations::{core_root, mine as mine_tree, summary};
 
 use super::Context;
@@ -29,7 +30,7 @@ pub fn mine(ctx: &Context, args: MineArgs) -> Result<Exit> {
         Some(p) => p.clone(),
         None => match ctx.workspace() {
             Ok(ws) => ws.path(&ws.config.rules.deprecations),
-            Err(_) => "rules/deprecations.jsonl".into(),
+            Err(_) => DEFAULT_DEPRECATIONS.into(),
         },
     };
     let records = mine_tree(&args.checkout, &ctx.reporter)

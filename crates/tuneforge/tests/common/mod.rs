@@ -69,7 +69,7 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
 
 /// The bundled sample, as lines.
 pub fn sample_lines() -> Vec<String> {
-    include_str!("../../../tuneforge-pipeline/data/sample_interactions.jsonl")
+    include_str!("../../../../corpus/interactions.jsonl")
         .lines()
         .map(str::to_owned)
         .collect()

@@ -7,29 +7,29 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
+use tuneforge_core::layout::{
+    CLEAN_DIR, CLEAN_FILES, COMBINED_SAMPLES, CONFIG_FILE, FACTS, GENERATE_DROPPED, INSTRUCTIONS,
+    RAW_INTERACTIONS, SFT_DIR, SFT_INTERACTIONS, SYNTHETIC, TEACHER_CACHE_DIR,
+};
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::reporter::Reporter;
-use tuneforge_core::workspace::{RAW_INTERACTIONS, Workspace};
+use tuneforge_core::workspace::Workspace;
 use tuneforge_generate::corpus::{Corpus, Provenance, SourceFile};
 use tuneforge_generate::{GenerateOptions, generate};
 use tuneforge_sources::acquire::Outcome;
+use tuneforge_sources::discover::CandidateKind;
 
+use super::acquire::{AcquireReport, read_acquired};
+use super::checker::checker_with;
+use super::clean::{CleanListed, read_clean_listing};
+use super::discover::read_discovery;
+use super::rules::workspace_deprecations;
+use super::{Stage, StageContext, StageRun, existing};
 use crate::PipelineError;
-use crate::stages::{
-    CLEAN_DIR, CLEAN_FILES, COMBINED_SAMPLES, CleanListed, FACTS, Stage, StageContext, StageRun,
-    checker_with, existing, read_acquired, read_clean_listing, read_discovery,
-    workspace_deprecations,
-};
 
+/// Writes `sft/`: the samples by origin, the dropped candidates, and all samples in
+/// `sft/combined.jsonl` for the gate.
 pub struct GenerateStage;
-
-pub const SFT_DIR: &str = "sft";
-pub const INSTRUCTIONS: &str = "sft/instructions.jsonl";
-pub const GENERATE_DROPPED: &str = "sft/dropped.jsonl";
-pub const SYNTHETIC: &str = "sft/synthetic.jsonl";
-pub const SFT_INTERACTIONS: &str = "sft/interactions.jsonl";
-/// Teacher answers, by model, prompt and parameters: a rerun costs nothing.
-pub const TEACHER_CACHE: &str = ".tuneforge/teacher-cache";
 
 /// What the teacher step made.
 struct Synthesis {
@@ -59,7 +59,7 @@ fn synthesize(
         });
     };
     let model = t.model.clone().ok_or_else(|| PipelineError::Manifest {
-        path: "pipeline.yaml".to_owned(),
+        path: CONFIG_FILE.to_owned(),
         message:
             "teacher.base_url is set but teacher.model is not; name the model the endpoint serves"
                 .to_owned(),
@@ -67,7 +67,7 @@ fn synthesize(
     let api_key = match &t.api_key_env {
         None => None,
         Some(var) => Some(tuneforge_teacher::ApiKey::from_env(var).ok_or_else(|| PipelineError::Manifest {
-            path: "pipeline.yaml".to_owned(),
+            path: CONFIG_FILE.to_owned(),
             message: format!("teacher.api_key_env names {var}, which is not set in the environment; export it or remove api_key_env"),
         })?),
     };
@@ -85,10 +85,10 @@ fn synthesize(
         max_tokens: t.max_tokens,
         seed: ws.config.seed,
         token_budget: t.token_budget,
-        cache_dir: ws.path(TEACHER_CACHE),
+        cache_dir: ws.path(TEACHER_CACHE_DIR),
     })
     .map_err(|e| PipelineError::Manifest {
-        path: "pipeline.yaml (teacher)".to_owned(),
+        path: format!("{CONFIG_FILE} (teacher)"),
         message: e.to_string(),
     })?;
     let requests: Vec<Vec<tuneforge_core::records::Message>> =
@@ -112,7 +112,7 @@ fn synthesize(
     });
     if let Some(e) = refused_by_server {
         return Err(PipelineError::Manifest {
-            path: "pipeline.yaml (teacher)".to_owned(),
+            path: format!("{CONFIG_FILE} (teacher)"),
             message: format!("{e}; check teacher.base_url, teacher.model and the key"),
         });
     }
@@ -177,13 +177,16 @@ fn synthesize(
 /// How each source is cited and dated: `(source_ref, timestamp, license)` by source name.
 fn provenances(ws: &Workspace) -> Result<BTreeMap<String, Provenance>, PipelineError> {
     let discovery = read_discovery(ws)?;
-    let (repositories, docs) = read_acquired(ws)?;
+    let AcquireReport { repositories, docs } = read_acquired(ws)?;
     let short = |s: &str| s.get(..12).unwrap_or(s).to_owned();
     let mut out = BTreeMap::new();
     for c in &discovery.candidates {
-        let license = matches!(c.kind.as_str(), "drupal-core" | "drupal-contrib")
-            .then(|| "GPL-2.0-or-later".to_owned());
-        if c.kind == "path" {
+        let license = matches!(
+            c.kind,
+            CandidateKind::DrupalCore | CandidateKind::DrupalContrib
+        )
+        .then(|| "GPL-2.0-or-later".to_owned());
+        if c.kind == CandidateKind::Path {
             out.insert(
                 c.name.clone(),
                 Provenance {

@@ -5,42 +5,20 @@
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::fsio::remove_stale_staging;
+use tuneforge_core::layout::{DATASET_DIR, GATE_ACCEPTED, GATE_REPORT, PACKAGE_DIR};
 use tuneforge_core::manifest::FileDigest;
-use tuneforge_core::records::Sample;
 use tuneforge_core::reporter::Reporter;
-use tuneforge_core::workspace::{DATASET_DIR, Workspace};
+use tuneforge_core::workspace::Workspace;
 use tuneforge_dataset::package::{EvalPrompt, PackageInput, package};
-use tuneforge_dataset::process::DatasetWrite;
+use tuneforge_dataset::version::DatasetWrite;
 
+use super::discover::read_discovery;
+use super::gate::{read_accepted, read_pass_rates};
+use super::{Stage, StageContext, StageRun, existing};
 use crate::PipelineError;
-use crate::stages::{Stage, StageContext, StageRun, existing, read_discovery};
 
+/// Writes `dataset/v<N>/` from `quality/accepted.jsonl`.
 pub struct PackageStage;
-
-pub const PACKAGE_DIR: &str = "package";
-/// What the gate accepted.
-pub const ACCEPTED: &str = "quality/accepted.jsonl";
-const GATE_REPORT: &str = "quality/report.json";
-
-fn read_samples(ws: &Workspace) -> Result<(Vec<Sample>, Vec<u8>), PipelineError> {
-    let path = ws.path(ACCEPTED);
-    let bytes = std::fs::read(&path).map_err(tuneforge_core::fsio::at("cannot read", &path))?;
-    let text = String::from_utf8_lossy(&bytes);
-    let mut out = Vec::new();
-    for (i, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        out.push(
-            serde_json::from_str(line).map_err(|e| PipelineError::Manifest {
-                path: format!("{ACCEPTED}:{}", i + 1),
-                message: format!("not a sample ({e}); run `tuneforge run --only gate --force`"),
-            })?,
-        );
-    }
-    Ok((out, bytes))
-}
 
 /// The prompts of the configured eval files: `prompt` or the first user message of a JSON
 /// line, or the line itself.
@@ -121,10 +99,10 @@ impl Stage for PackageStage {
         &["gate"]
     }
     fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
-        (!ws.path(ACCEPTED).exists()).then(|| "nothing has passed the gate yet".to_owned())
+        (!ws.path(GATE_ACCEPTED).exists()).then(|| "nothing has passed the gate yet".to_owned())
     }
     fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError> {
-        let mut files = vec![ACCEPTED.to_owned(), GATE_REPORT.to_owned()];
+        let mut files = vec![GATE_ACCEPTED.to_owned(), GATE_REPORT.to_owned()];
         files.extend(ws.config.eval.prompts.iter().cloned());
         Ok(existing(ws, files))
     }
@@ -140,15 +118,13 @@ impl Stage for PackageStage {
         _: &StageContext,
         reporter: &dyn Reporter,
     ) -> Result<StageRun, PipelineError> {
-        let (samples, bytes) = read_samples(ws)?;
-        let gate: Value = std::fs::read(ws.path(GATE_REPORT))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-            .map(|r| json!({"by_kind": r.get("by_kind"), "by_generator": r.get("by_generator")}))
+        let (samples, bytes) = read_accepted(ws)?;
+        let gate = read_pass_rates(ws)?
+            .map(|r| serde_json::to_value(r).expect("reports serialize"))
             .unwrap_or(Value::Null);
         let input = PackageInput {
             samples,
-            source: FileDigest::from_bytes(ACCEPTED, &bytes, None),
+            source: FileDigest::from_bytes(GATE_ACCEPTED, &bytes, None),
             sources: sources(ws)?,
             rules: json!({"clean": ws.config.clean, "redact": ws.config.redact}),
             gate,
