@@ -3,4 +3,5 @@
 
 pub mod collect;
 pub mod domain;
+mod kind;
 pub mod text_source;

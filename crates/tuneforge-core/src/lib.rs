@@ -6,6 +6,7 @@
 //! decides how to draw it.
 
 pub mod config;
+pub mod error;
 pub mod fsio;
 pub mod hash;
 pub mod jsonl;

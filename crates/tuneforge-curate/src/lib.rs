@@ -3,6 +3,7 @@
 
 pub mod clean;
 pub mod dedup;
+mod kind;
 pub mod mask;
 pub mod minhash;
 pub mod normalize;

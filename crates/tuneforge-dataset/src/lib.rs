@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod formats;
+mod kind;
 pub mod package;
 pub mod process;
 pub mod snapshot;

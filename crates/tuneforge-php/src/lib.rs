@@ -7,6 +7,7 @@ pub mod annotation;
 pub mod deprecations;
 pub mod facts;
 pub mod gate;
+mod kind;
 pub mod parse;
 pub mod rules;
 pub mod tools;

@@ -34,6 +34,45 @@ pub enum PipelineError {
         "{path} is not empty; quickstart makes a new workspace: choose a new directory or remove it"
     )]
     NotEmpty { path: String },
+    /// A stage's manifest, report or listing in the workspace cannot be read.
     #[error("{path}: {message}")]
     Manifest { path: String, message: String },
+    /// `pipeline.yaml` asks for something the workspace or the environment cannot give.
+    #[error("{}: {message}", tuneforge_core::layout::CONFIG_FILE)]
+    Config { message: String },
+    /// A line of an input file the configuration names (eval prompts).
+    #[error("{origin}: {message}")]
+    Input { origin: String, message: String },
+    /// The teacher model's endpoint refused or failed the work.
+    #[error(
+        "the teacher at {base_url}: {source}\n  hint: check teacher.base_url, teacher.model and the key"
+    )]
+    Teacher {
+        base_url: String,
+        #[source]
+        source: tuneforge_teacher::TeacherError,
+    },
+    #[error(transparent)]
+    Http(#[from] tuneforge_sources::http::HttpError),
+}
+
+impl tuneforge_core::error::HasKind for PipelineError {
+    fn kind(&self) -> tuneforge_core::error::ErrorKind {
+        use tuneforge_core::error::ErrorKind;
+        match self {
+            PipelineError::Workspace(e) => e.kind(),
+            PipelineError::Io(e) => e.kind(),
+            PipelineError::Process(e) => e.kind(),
+            PipelineError::Clean(e) => e.kind(),
+            PipelineError::Teacher { source, .. } => source.kind(),
+            PipelineError::Http(e) => e.kind(),
+            PipelineError::ValidationFailed { .. } => ErrorKind::Data,
+            PipelineError::UnknownStage { .. }
+            | PipelineError::AlreadyWorkspace { .. }
+            | PipelineError::NotEmpty { .. }
+            | PipelineError::Manifest { .. }
+            | PipelineError::Config { .. }
+            | PipelineError::Input { .. } => ErrorKind::Usage,
+        }
+    }
 }

@@ -10,6 +10,7 @@ pub mod docs;
 pub mod drupalorg;
 pub mod git;
 pub mod http;
+mod kind;
 pub mod robots;
 pub mod version;
 

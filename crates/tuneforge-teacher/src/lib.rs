@@ -498,6 +498,8 @@ impl Teacher {
     }
 }
 
+mod kind;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@
 //! and sample id, errors that say what to do).
 
 pub mod encode;
+mod kind;
 pub mod pack;
 pub mod template;
 pub mod write;

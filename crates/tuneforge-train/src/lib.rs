@@ -19,6 +19,7 @@ pub mod doctor;
 pub mod env;
 pub mod events;
 pub mod hub;
+mod kind;
 pub mod plot;
 pub mod profile;
 pub mod registry;

@@ -1,20 +1,10 @@
-//! Exit codes, decided in one place from the error's type.
+//! Exit codes, decided in one place: every library error has an [`ErrorKind`], and each
+//! kind has one exit code.
 
-use tuneforge_capture::collect::CollectError;
-use tuneforge_core::config::ConfigError;
-use tuneforge_core::fsio::IoError;
-use tuneforge_core::workspace::WorkspaceError;
-use tuneforge_dataset::error::ProcessError;
-use tuneforge_model::ModelError;
-use tuneforge_pipeline::PipelineError;
-use tuneforge_sources::version::InvalidVersion;
-use tuneforge_train::env::EnvError;
-use tuneforge_train::hub::HubError;
-use tuneforge_train::run::TrainError;
-use tuneforge_train::tiny::TinyError;
+use tuneforge_core::error::{ErrorKind, HasKind};
 
 /// 0 success; 1 the data has errors (validation); 2 bad usage, configuration or input;
-/// 3 an I/O failure; 101 a bug.
+/// 3 an I/O or network failure; 4 training failed; 130 interrupted; 101 a bug.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     Success = 0,
@@ -26,6 +16,17 @@ pub enum Exit {
     /// Ctrl-C stopped a training run after saving a checkpoint.
     Interrupted = 130,
     Internal = 101,
+}
+
+impl From<ErrorKind> for Exit {
+    fn from(kind: ErrorKind) -> Self {
+        match kind {
+            ErrorKind::Usage => Exit::Usage,
+            ErrorKind::Data => Exit::DataErrors,
+            ErrorKind::Io | ErrorKind::Network => Exit::Io,
+            ErrorKind::Training => Exit::Training,
+        }
+    }
 }
 
 /// Bad arguments found by a command itself (not by clap): exit code 2.
@@ -40,141 +41,94 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// The exit code of an error: the kind of the first error in its chain that has one; an
+/// error of no known type is a bug.
 pub fn classify(err: &anyhow::Error) -> Exit {
-    for cause in err.chain() {
-        if cause.downcast_ref::<UsageError>().is_some() {
-            return Exit::Usage;
-        }
-        if let Some(e) = cause.downcast_ref::<PipelineError>() {
-            return match e {
-                PipelineError::ValidationFailed { .. } => Exit::DataErrors,
-                PipelineError::Io(_) => Exit::Io,
-                PipelineError::Workspace(w) => workspace(w),
-                PipelineError::Process(p) => process(p),
-                PipelineError::Clean(c) => match c {
-                    tuneforge_curate::clean::CleanError::Dedup(_) => Exit::Usage,
-                    _ => Exit::Io,
-                },
-                PipelineError::UnknownStage { .. }
-                | PipelineError::AlreadyWorkspace { .. }
-                | PipelineError::NotEmpty { .. }
-                | PipelineError::Manifest { .. } => Exit::Usage,
-            };
-        }
-        if let Some(e) = cause.downcast_ref::<CollectError>() {
-            return match e {
-                CollectError::Read { .. } | CollectError::Io(_) => Exit::Io,
-                _ => Exit::Usage,
-            };
-        }
-        if let Some(w) = cause.downcast_ref::<WorkspaceError>() {
-            return workspace(w);
-        }
-        if let Some(p) = cause.downcast_ref::<ProcessError>() {
-            return process(p);
-        }
-        if let Some(e) = cause.downcast_ref::<tuneforge_curate::tree::DedupTreeError>() {
-            use tuneforge_curate::tree::DedupTreeError;
-            return match e {
-                DedupTreeError::Io(_) => Exit::Io,
-                DedupTreeError::Dedup(_) => Exit::Usage,
-            };
-        }
-        if let Some(e) = cause.downcast_ref::<ModelError>() {
-            return model(e);
-        }
-        if let Some(e) = cause.downcast_ref::<TrainError>() {
-            return train(e);
-        }
-        if let Some(e) = cause.downcast_ref::<HubError>() {
-            return hub(e);
-        }
-        if cause
-            .downcast_ref::<tuneforge_tokens::TemplateError>()
-            .is_some()
-        {
-            return Exit::Usage;
-        }
-        if cause
-            .downcast_ref::<tuneforge_tokens::PrepError>()
-            .is_some()
-        {
-            return Exit::DataErrors;
-        }
-        if cause.downcast_ref::<TinyError>().is_some() {
-            return Exit::Training;
-        }
-        if let Some(e) = cause.downcast_ref::<EnvError>() {
-            return env(e);
-        }
-        if cause.downcast_ref::<ConfigError>().is_some()
-            || cause
-                .downcast_ref::<tuneforge_curate::dedup::DedupError>()
-                .is_some()
-            || cause.downcast_ref::<InvalidVersion>().is_some()
-        {
-            return Exit::Usage;
-        }
-        if cause.downcast_ref::<IoError>().is_some()
-            || cause.downcast_ref::<std::io::Error>().is_some()
-        {
-            return Exit::Io;
-        }
-    }
-    Exit::Internal
+    err.chain()
+        .find_map(kind_of)
+        .map_or(Exit::Internal, Exit::from)
 }
 
-fn workspace(e: &WorkspaceError) -> Exit {
-    match e {
-        WorkspaceError::Io(_) => Exit::Io,
-        _ => Exit::Usage,
+/// The kind of `cause` when it is one of the library errors (or a plain I/O error).
+fn kind_of(cause: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
+    fn kind<E: HasKind + std::error::Error + 'static>(
+        cause: &(dyn std::error::Error + 'static),
+    ) -> Option<ErrorKind> {
+        cause.downcast_ref::<E>().map(HasKind::kind)
     }
+    if cause.downcast_ref::<UsageError>().is_some() {
+        return Some(ErrorKind::Usage);
+    }
+    if cause.downcast_ref::<std::io::Error>().is_some() {
+        return Some(ErrorKind::Io);
+    }
+    let kinds = [
+        kind::<tuneforge_core::fsio::IoError>,
+        kind::<tuneforge_core::config::ConfigError>,
+        kind::<tuneforge_core::workspace::WorkspaceError>,
+        kind::<tuneforge_capture::collect::CollectError>,
+        kind::<tuneforge_curate::dedup::DedupError>,
+        kind::<tuneforge_curate::clean::CleanError>,
+        kind::<tuneforge_curate::tree::DedupTreeError>,
+        kind::<tuneforge_dataset::error::ProcessError>,
+        kind::<tuneforge_php::tools::ToolError>,
+        kind::<tuneforge_php::yaml::YamlError>,
+        kind::<tuneforge_sources::version::InvalidVersion>,
+        kind::<tuneforge_sources::constraint::ConstraintError>,
+        kind::<tuneforge_sources::git::GitError>,
+        kind::<tuneforge_sources::http::HttpError>,
+        kind::<tuneforge_sources::contrib::ContribError>,
+        kind::<tuneforge_tokens::TemplateError>,
+        kind::<tuneforge_tokens::PrepError>,
+        kind::<tuneforge_tokens::encode::TokenizerError>,
+        kind::<tuneforge_tokens::encode::EncodeError>,
+        kind::<tuneforge_train::hub::HubError>,
+        kind::<tuneforge_train::env::EnvError>,
+        kind::<tuneforge_train::run::TrainError>,
+        kind::<tuneforge_train::tiny::TinyError>,
+        kind::<tuneforge_train::plot::PlotError>,
+        kind::<tuneforge_model::ModelError>,
+        kind::<tuneforge_pipeline::PipelineError>,
+    ];
+    kinds.iter().find_map(|k| k(cause))
 }
 
-fn process(e: &ProcessError) -> Exit {
-    match e {
-        ProcessError::Io(_) => Exit::Io,
-        ProcessError::NoInteractions(_) | ProcessError::BadDataset { .. } => Exit::Usage,
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn model(e: &ModelError) -> Exit {
-    match e {
-        ModelError::Usage(_) | ModelError::NothingToResume { .. } => Exit::Usage,
-        ModelError::Train(e) => train(e),
-        ModelError::Hub(e) => hub(e),
-        ModelError::Env(e) => env(e),
-        ModelError::Tiny(_) => Exit::Training,
-        ModelError::Pipeline(PipelineError::Io(_)) | ModelError::Io(_) => Exit::Io,
-        ModelError::Pipeline(PipelineError::Workspace(w)) | ModelError::Workspace(w) => {
-            workspace(w)
+    #[test]
+    fn errors_map_to_exit_codes_through_their_kind_even_under_context() {
+        let config: anyhow::Error = tuneforge_pipeline::PipelineError::Config {
+            message: "teacher.model is missing".into(),
         }
-        ModelError::Pipeline(_) => Exit::Usage,
-    }
-}
+        .into();
+        assert_eq!(classify(&config.context("running generate")), Exit::Usage);
 
-fn train(e: &TrainError) -> Exit {
-    match e {
-        TrainError::Hub(e) => hub(e),
-        TrainError::Io(_) => Exit::Io,
-        TrainError::BadSample(_) | TrainError::Prep(_) | TrainError::BadRecord { .. } => {
-            Exit::DataErrors
+        let worker = tuneforge_model::ModelError::Train(tuneforge_train::run::TrainError::Worker {
+            kind: "internal".into(),
+            message: "boom".into(),
+            log: "worker.log".into(),
+        });
+        assert_eq!(classify(&worker.into()), Exit::Training);
+
+        let network: anyhow::Error = tuneforge_sources::http::HttpError::Status {
+            url: "https://example.org".into(),
+            status: 503,
         }
-        TrainError::Worker { .. } | TrainError::OutOfMemory { .. } => Exit::Training,
-        TrainError::Missing { .. } | TrainError::Template(_) => Exit::Usage,
-    }
-}
+        .into();
+        assert_eq!(classify(&network), Exit::Io);
 
-fn hub(e: &HubError) -> Exit {
-    match e {
-        HubError::Network { .. } | HubError::Io(_) | HubError::Protocol { .. } => Exit::Io,
-        _ => Exit::Usage,
-    }
-}
+        let bad_line: anyhow::Error = tuneforge_pipeline::PipelineError::Input {
+            origin: "eval/prompts.jsonl:3".into(),
+            message: "no prompt".into(),
+        }
+        .into();
+        assert_eq!(classify(&bad_line), Exit::Usage);
 
-fn env(e: &EnvError) -> Exit {
-    match e {
-        EnvError::Command { .. } | EnvError::Io(_) => Exit::Io,
-        _ => Exit::Usage,
+        assert_eq!(
+            classify(&anyhow::anyhow!("not a library error")),
+            Exit::Internal
+        );
     }
 }

@@ -106,10 +106,7 @@ impl Stage for AcquireStage {
         } else {
             let options = HttpOptions::from_config(&ws.config.http, ws.path(HTTP_CACHE_DIR));
             let agent = options.user_agent.clone();
-            let http = Http::new(options).map_err(|e| PipelineError::Manifest {
-                path: HTTP_CACHE_DIR.to_owned(),
-                message: e.to_string(),
-            })?;
+            let http = Http::new(options)?;
             acquire_docs(&http, &ws.root, &docs_wanted, &agent, reporter)
         };
         let docs_failed = docs

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::layout::{
-    CLEAN_DIR, CLEAN_FILES, COMBINED_SAMPLES, CONFIG_FILE, FACTS, GENERATE_DROPPED, INSTRUCTIONS,
+    CLEAN_DIR, CLEAN_FILES, COMBINED_SAMPLES, FACTS, GENERATE_DROPPED, INSTRUCTIONS,
     RAW_INTERACTIONS, SFT_DIR, SFT_INTERACTIONS, SYNTHETIC, TEACHER_CACHE_DIR,
 };
 use tuneforge_core::manifest::FileDigest;
@@ -58,16 +58,14 @@ fn synthesize(
             incomplete: None,
         });
     };
-    let model = t.model.clone().ok_or_else(|| PipelineError::Manifest {
-        path: CONFIG_FILE.to_owned(),
+    let model = t.model.clone().ok_or_else(|| PipelineError::Config {
         message:
             "teacher.base_url is set but teacher.model is not; name the model the endpoint serves"
                 .to_owned(),
     })?;
     let api_key = match &t.api_key_env {
         None => None,
-        Some(var) => Some(tuneforge_teacher::ApiKey::from_env(var).ok_or_else(|| PipelineError::Manifest {
-            path: CONFIG_FILE.to_owned(),
+        Some(var) => Some(tuneforge_teacher::ApiKey::from_env(var).ok_or_else(|| PipelineError::Config {
             message: format!("teacher.api_key_env names {var}, which is not set in the environment; export it or remove api_key_env"),
         })?),
     };
@@ -87,9 +85,9 @@ fn synthesize(
         token_budget: t.token_budget,
         cache_dir: ws.path(TEACHER_CACHE_DIR),
     })
-    .map_err(|e| PipelineError::Manifest {
-        path: format!("{CONFIG_FILE} (teacher)"),
-        message: e.to_string(),
+    .map_err(|source| PipelineError::Teacher {
+        base_url: base_url.clone(),
+        source,
     })?;
     let requests: Vec<Vec<tuneforge_core::records::Message>> =
         seeds.iter().map(|s| s.messages.clone()).collect();
@@ -111,9 +109,9 @@ fn synthesize(
         _ => None,
     });
     if let Some(e) = refused_by_server {
-        return Err(PipelineError::Manifest {
-            path: format!("{CONFIG_FILE} (teacher)"),
-            message: format!("{e}; check teacher.base_url, teacher.model and the key"),
+        return Err(PipelineError::Teacher {
+            base_url: base_url.clone(),
+            source: e.clone(),
         });
     }
     let unsent = results

@@ -50,8 +50,8 @@ fn eval_prompts(ws: &Workspace) -> Result<Option<Vec<EvalPrompt>>, PipelineError
                                 .flatten()
                         })
                     })
-                    .ok_or_else(|| PipelineError::Manifest {
-                        path: format!("{file}:{}", i + 1),
+                    .ok_or_else(|| PipelineError::Input {
+                        origin: format!("{file}:{}", i + 1),
                         message: "a JSON line without `prompt` or a user message in `messages`"
                             .to_owned(),
                     })?,

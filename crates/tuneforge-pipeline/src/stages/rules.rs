@@ -65,9 +65,8 @@ impl Stage for RulesStage {
         _: &StageContext,
         reporter: &dyn Reporter,
     ) -> Result<StageRun, PipelineError> {
-        let core = acquired_core(ws)?.ok_or_else(|| PipelineError::Manifest {
-            path: ACQUIRE_MANIFEST.to_owned(),
-            message: "no Drupal core repository was acquired".to_owned(),
+        let core = acquired_core(ws)?.ok_or_else(|| PipelineError::Config {
+            message: "the rules stage mines a Drupal core checkout, and no drupal-core source was acquired; add one to sources:, or mine any checkout with `tuneforge rules mine DIR`".to_owned(),
         })?;
         let records = tuneforge_php::deprecations::mine(&core, reporter)
             .map_err(tuneforge_core::fsio::at("cannot read", &core))?;
