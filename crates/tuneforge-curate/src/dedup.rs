@@ -174,8 +174,49 @@ pub fn dedup(
             threshold,
             recall: options.target_recall,
         })?;
+    let groups = exact_groups(prints);
+    let reps = representatives(&groups, prints);
+    let keys = band_keys(&reps, prints, &banding, options, reporter);
+    let candidates = candidate_pairs(&keys, &banding);
+    let verified = verify(&candidates, &reps, prints, threshold, reporter);
+    let group_index: HashMap<usize, usize> = groups
+        .iter()
+        .enumerate()
+        .map(|(g, members)| (members[0], g))
+        .collect();
+    let clusters = join_clusters(&groups, &group_index, &verified, prints, prefer);
+    let exact_duplicates = clusters
+        .iter()
+        .flat_map(|c| &c.members)
+        .filter(|m| m.exact)
+        .count();
+    let near_duplicates = clusters
+        .iter()
+        .flat_map(|c| &c.members)
+        .filter(|m| !m.exact)
+        .count();
+    let pairs = if options.pairs {
+        all_pairs(&groups, &group_index, &verified, prints)
+    } else {
+        Vec::new()
+    };
+    Ok(DedupReport {
+        documents: prints.len(),
+        with_shingles: prints.iter().filter(|p| !p.shingles.is_empty()).count(),
+        banding,
+        threshold,
+        candidate_pairs: candidates.len() as u64,
+        verified_pairs: verified.len() as u64,
+        exact_duplicates,
+        near_duplicates,
+        clusters,
+        pairs,
+    })
+}
 
-    // Exact groups, each led by its lowest index.
+/// Documents with the same exact key, each group in document order (so led by its lowest
+/// index), groups in order of their first document.
+fn exact_groups(prints: &[Fingerprint]) -> Vec<Vec<usize>> {
     let mut group_of_key: HashMap<[u8; 32], usize> = HashMap::with_capacity(prints.len());
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for (i, p) in prints.iter().enumerate() {
@@ -185,16 +226,30 @@ pub fn dedup(
         });
         groups[g].push(i);
     }
-    let reps: Vec<usize> = groups
+    groups
+}
+
+/// The first document of each group that has shingles: identical text has identical
+/// shingles, so one member stands for its group in near dedup.
+fn representatives(groups: &[Vec<usize>], prints: &[Fingerprint]) -> Vec<usize> {
+    groups
         .iter()
         .map(|g| g[0])
         .filter(|&r| !prints[r].shingles.is_empty())
-        .collect();
+        .collect()
+}
 
-    // Signatures and band keys of the representatives.
+/// Each representative's MinHash signature cut into band keys, in parallel.
+fn band_keys(
+    reps: &[usize],
+    prints: &[Fingerprint],
+    banding: &Banding,
+    options: &DedupOptions,
+    reporter: &dyn Reporter,
+) -> Vec<Vec<u64>> {
     let hasher = MinHasher::new(options.permutations, options.seed);
     let task = reporter.task("dedup: signatures", Some(reps.len() as u64));
-    let keys: Vec<Vec<u64>> = reps
+    let keys = reps
         .par_iter()
         .map(|&r| {
             let signature = hasher.signature(&prints[r].shingles);
@@ -203,38 +258,59 @@ pub fn dedup(
         })
         .collect();
     task.finish();
+    keys
+}
 
-    // Candidate pairs: representatives that share a band's key. Bands are merged one at a
-    // time into a sorted, distinct list: near-identical boilerplate puts the same large
-    // bucket in every band, and collecting all bands first would hold each pair once per
-    // band.
+/// Candidate pairs (indices into the representatives, sorted, distinct): representatives
+/// that share a band's key. Bands are merged one at a time into a sorted, distinct list:
+/// near-identical boilerplate puts the same large bucket in every band, and collecting all
+/// bands first would hold each pair once per band.
+fn candidate_pairs(keys: &[Vec<u64>], banding: &Banding) -> Vec<(u32, u32)> {
     let mut candidates: Vec<(u32, u32)> = Vec::new();
     for band in 0..banding.bands {
-        let mut bucket: Vec<(u64, u32)> = keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (k[band], i as u32))
-            .collect();
-        bucket.par_sort_unstable();
-        let mut pairs = Vec::new();
-        for run in bucket.chunk_by(|x, y| x.0 == y.0) {
-            for (i, x) in run.iter().enumerate() {
-                for y in &run[i + 1..] {
-                    pairs.push((x.1, y.1));
-                }
-            }
-        }
+        let pairs = band_pairs(keys, band);
         if pairs.is_empty() {
             continue;
         }
-        pairs.par_sort_unstable();
-        pairs.dedup();
         candidates = merge_distinct(candidates, pairs);
     }
+    candidates
+}
 
-    // Verification by exact Jaccard; a size ratio under the threshold cannot reach it.
+/// The pairs of one band, sorted and distinct: every two representatives in one bucket
+/// (same key).
+fn band_pairs(keys: &[Vec<u64>], band: usize) -> Vec<(u32, u32)> {
+    let mut bucket: Vec<(u64, u32)> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k[band], i as u32))
+        .collect();
+    bucket.par_sort_unstable();
+    let mut pairs = Vec::new();
+    for run in bucket.chunk_by(|x, y| x.0 == y.0) {
+        for (i, x) in run.iter().enumerate() {
+            for y in &run[i + 1..] {
+                pairs.push((x.1, y.1));
+            }
+        }
+    }
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// The candidate pairs whose exact Jaccard reaches the threshold, as documents with their
+/// Jaccard, in candidate order. An estimate never decides; a size ratio under the
+/// threshold cannot reach it, so those pairs are not compared.
+fn verify(
+    candidates: &[(u32, u32)],
+    reps: &[usize],
+    prints: &[Fingerprint],
+    threshold: f64,
+    reporter: &dyn Reporter,
+) -> Vec<(usize, usize, f64)> {
     let task = reporter.task("dedup: verifying", Some(candidates.len() as u64));
-    let verified: Vec<(usize, usize, f64)> = candidates
+    let verified = candidates
         .par_iter()
         .filter_map(|&(x, y)| {
             task.advance(1);
@@ -249,15 +325,20 @@ pub fn dedup(
         })
         .collect();
     task.finish();
+    verified
+}
 
-    // Clusters over exact groups joined by verified pairs.
-    let group_index: HashMap<usize, usize> = groups
-        .iter()
-        .enumerate()
-        .map(|(g, members)| (members[0], g))
-        .collect();
+/// Exact groups joined by verified pairs (union-find), every set with more than one
+/// document a cluster; clusters ordered by their kept document.
+fn join_clusters(
+    groups: &[Vec<usize>],
+    group_index: &HashMap<usize, usize>,
+    verified: &[(usize, usize, f64)],
+    prints: &[Fingerprint],
+    prefer: &(dyn Fn(usize, usize) -> Ordering + Sync),
+) -> Vec<Cluster> {
     let mut uf = UnionFind::new(groups.len());
-    for &(a, b, _) in &verified {
+    for &(a, b, _) in verified {
         uf.union(group_index[&a], group_index[&b]);
     }
     let mut components: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -272,78 +353,75 @@ pub fn dedup(
         .into_par_iter()
         .map(|gs| {
             let docs: Vec<usize> = gs.iter().flat_map(|&g| groups[g].iter().copied()).collect();
-            let kept = docs
-                .iter()
-                .copied()
-                .min_by(|&a, &b| prefer(a, b).then(a.cmp(&b)))
-                .expect("a cluster has members");
-            let kept_key = prints[kept].exact_key;
-            let mut members: Vec<Member> = docs
-                .iter()
-                .copied()
-                .filter(|&d| d != kept)
-                .map(|d| {
-                    let exact = prints[d].exact_key == kept_key;
-                    Member {
-                        doc: d,
-                        jaccard_to_kept: if exact {
-                            1.0
-                        } else {
-                            jaccard(&prints[d].shingles, &prints[kept].shingles)
-                        },
-                        exact,
-                    }
-                })
-                .collect();
-            members.sort_by(|x, y| prefer(x.doc, y.doc).then(x.doc.cmp(&y.doc)));
-            Cluster { kept, members }
+            cluster_of(&docs, prints, prefer)
         })
         .collect();
     clusters.sort_by(|x, y| prefer(x.kept, y.kept).then(x.kept.cmp(&y.kept)));
+    clusters
+}
 
-    let exact_duplicates = clusters
+/// One cluster: the first document by preference (then index) is kept, every other
+/// member listed by the same order with its exact Jaccard to the kept one (1 for the
+/// same text).
+fn cluster_of(
+    docs: &[usize],
+    prints: &[Fingerprint],
+    prefer: &(dyn Fn(usize, usize) -> Ordering + Sync),
+) -> Cluster {
+    let kept = docs
         .iter()
-        .flat_map(|c| &c.members)
-        .filter(|m| m.exact)
-        .count();
-    let near_duplicates = clusters
+        .copied()
+        .min_by(|&a, &b| prefer(a, b).then(a.cmp(&b)))
+        .expect("a cluster has members");
+    let kept_key = prints[kept].exact_key;
+    let mut members: Vec<Member> = docs
         .iter()
-        .flat_map(|c| &c.members)
-        .filter(|m| !m.exact)
-        .count();
+        .copied()
+        .filter(|&d| d != kept)
+        .map(|d| {
+            let exact = prints[d].exact_key == kept_key;
+            Member {
+                doc: d,
+                jaccard_to_kept: if exact {
+                    1.0
+                } else {
+                    jaccard(&prints[d].shingles, &prints[kept].shingles)
+                },
+                exact,
+            }
+        })
+        .collect();
+    members.sort_by(|x, y| prefer(x.doc, y.doc).then(x.doc.cmp(&y.doc)));
+    Cluster { kept, members }
+}
 
+/// Every pair of documents with shingles that reaches the threshold: within an exact
+/// group (Jaccard 1), and across the groups of each verified pair (its Jaccard). `a < b`,
+/// sorted.
+fn all_pairs(
+    groups: &[Vec<usize>],
+    group_index: &HashMap<usize, usize>,
+    verified: &[(usize, usize, f64)],
+    prints: &[Fingerprint],
+) -> Vec<Pair> {
+    let ordered = |a: usize, b: usize, jaccard: f64| Pair {
+        a: a.min(b),
+        b: a.max(b),
+        jaccard,
+    };
     let mut pairs = Vec::new();
-    if options.pairs {
-        let ordered = |a: usize, b: usize, jaccard: f64| Pair {
-            a: a.min(b),
-            b: a.max(b),
-            jaccard,
-        };
-        for g in groups.iter().filter(|g| !prints[g[0]].shingles.is_empty()) {
-            for (i, &a) in g.iter().enumerate() {
-                pairs.extend(g[i + 1..].iter().map(|&b| ordered(a, b, 1.0)));
-            }
+    for g in groups.iter().filter(|g| !prints[g[0]].shingles.is_empty()) {
+        for (i, &a) in g.iter().enumerate() {
+            pairs.extend(g[i + 1..].iter().map(|&b| ordered(a, b, 1.0)));
         }
-        for &(a, b, j) in &verified {
-            for &x in &groups[group_index[&a]] {
-                pairs.extend(groups[group_index[&b]].iter().map(|&y| ordered(x, y, j)));
-            }
-        }
-        pairs.par_sort_unstable_by(|x, y| (x.a, x.b).cmp(&(y.a, y.b)));
     }
-
-    Ok(DedupReport {
-        documents: prints.len(),
-        with_shingles: prints.iter().filter(|p| !p.shingles.is_empty()).count(),
-        banding,
-        threshold,
-        candidate_pairs: candidates.len() as u64,
-        verified_pairs: verified.len() as u64,
-        exact_duplicates,
-        near_duplicates,
-        clusters,
-        pairs,
-    })
+    for &(a, b, j) in verified {
+        for &x in &groups[group_index[&a]] {
+            pairs.extend(groups[group_index[&b]].iter().map(|&y| ordered(x, y, j)));
+        }
+    }
+    pairs.par_sort_unstable_by(|x, y| (x.a, x.b).cmp(&(y.a, y.b)));
+    pairs
 }
 
 /// Two sorted, distinct lists merged into one.

@@ -161,34 +161,7 @@ pub fn php_facts(source: &str, module: Option<&str>) -> PhpFacts {
 /// [`php_facts`] of an already parsed tree.
 pub fn php_facts_of(tree: &tree_sitter::Tree, source: &str, module: Option<&str>) -> PhpFacts {
     let root = tree.root_node();
-    let mut names = Names {
-        namespace: None,
-        imports: BTreeMap::new(),
-    };
-    let mut strict_types = false;
-    visit(root, &mut |n| match n.kind() {
-        "namespace_definition" => {
-            if let Some(name) = n.child_by_field_name("name") {
-                names.namespace = Some(text(name, source).to_owned());
-            }
-            true
-        }
-        "namespace_use_clause" => {
-            if let Some((key, full)) = use_clause(n, source) {
-                names.imports.insert(key, full);
-            }
-            false
-        }
-        "declare_statement" => {
-            strict_types |= text(n, source).replace(' ', "").contains("strict_types=1");
-            false
-        }
-        "program" | "namespace_use_declaration" | "namespace_use_group" | "compound_statement" => {
-            true
-        }
-        _ => false,
-    });
-
+    let (names, strict_types) = file_header(root, source);
     let mut classes = Vec::new();
     let mut functions = Vec::new();
     let mut hooks = Vec::new();
@@ -242,6 +215,40 @@ pub fn php_facts_of(tree: &tree_sitter::Tree, source: &str, module: Option<&str>
         functions,
         hooks,
     }
+}
+
+/// The file's namespace and `use` imports (which resolve its names) and whether it
+/// declares `strict_types=1`, read from the top level and namespace blocks only: PHP
+/// allows them nowhere else, and function bodies are not walked.
+fn file_header(root: Node<'_>, source: &str) -> (Names, bool) {
+    let mut names = Names {
+        namespace: None,
+        imports: BTreeMap::new(),
+    };
+    let mut strict_types = false;
+    visit(root, &mut |n| match n.kind() {
+        "namespace_definition" => {
+            if let Some(name) = n.child_by_field_name("name") {
+                names.namespace = Some(text(name, source).to_owned());
+            }
+            true
+        }
+        "namespace_use_clause" => {
+            if let Some((key, full)) = use_clause(n, source) {
+                names.imports.insert(key, full);
+            }
+            false
+        }
+        "declare_statement" => {
+            strict_types |= text(n, source).replace(' ', "").contains("strict_types=1");
+            false
+        }
+        "program" | "namespace_use_declaration" | "namespace_use_group" | "compound_statement" => {
+            true
+        }
+        _ => false,
+    });
+    (names, strict_types)
 }
 
 /// A procedural hook: documented as `Implements hook_x().`, or in a `.install` file one of
@@ -339,6 +346,8 @@ fn is_hook_attribute(name: &str) -> bool {
     name == "Drupal\\Core\\Hook\\Attribute\\Hook" || name == "Hook" || name.ends_with("\\Hook")
 }
 
+/// The facts of one class-like declaration. Hooks it implements by attribute go to
+/// `hooks`, the file's list, since a hook belongs to the module, not the class.
 fn class_facts(
     node: Node<'_>,
     source: &str,
@@ -357,6 +366,33 @@ fn class_facts(
         "enum_declaration" => "enum",
         _ => "class",
     };
+    let (extends, implements) = supertypes(node, source, names);
+    let attrs = attributes(node, source, names);
+    let annotations: Vec<Annotation> = doc.map(parse_annotations).unwrap_or_default();
+    let plugin = plugin_of(&attrs, &annotations, source, names);
+    class_hooks(&name, &attrs, source, hooks);
+    let members = node
+        .child_by_field_name("body")
+        .map(|body| members(body, &name, source, names, hooks))
+        .unwrap_or_default();
+    ClassFacts {
+        name,
+        fqcn,
+        kind,
+        line: Position::of(node).line,
+        extends,
+        implements,
+        attributes: attrs.iter().map(|a| a.name.clone()).collect(),
+        plugin,
+        drupal_calls: members.drupal_calls,
+        injected: members.injected,
+        methods: members.methods,
+        summary: doc.and_then(crate::annotation::summary),
+    }
+}
+
+/// The class a declaration extends and the interfaces it implements, resolved.
+fn supertypes(node: Node<'_>, source: &str, names: &Names) -> (Option<String>, Vec<String>) {
     let mut extends = None;
     let mut implements = Vec::new();
     let mut cursor = node.walk();
@@ -376,9 +412,17 @@ fn class_facts(
             _ => {}
         }
     }
-    let attrs = attributes(node, source, names);
-    let annotations: Vec<Annotation> = doc.map(parse_annotations).unwrap_or_default();
+    (extends, implements)
+}
 
+/// The plugin a class declares: by an attribute (which wins, noting an annotation left
+/// beside it), else by a docblock annotation.
+fn plugin_of(
+    attrs: &[Attribute<'_>],
+    annotations: &[Annotation],
+    source: &str,
+    names: &Names,
+) -> Option<PluginFact> {
     let plugin_attr = attrs.iter().find(|a| {
         !is_hook_attribute(&a.name)
             && (a.name.contains("\\Attribute\\") || arg(a, "id", 99).is_some())
@@ -390,7 +434,7 @@ fn class_facts(
         !full.starts_with("Doctrine\\")
             && (full.contains("\\Annotation\\") || a.values.contains_key("id"))
     });
-    let plugin = match (plugin_attr, plugin_annotation) {
+    match (plugin_attr, plugin_annotation) {
         (Some(a), annotated) => Some(PluginFact {
             plugin_type: short(&a.name).to_owned(),
             declared_with: a.name.clone(),
@@ -414,9 +458,12 @@ fn class_facts(
             also_annotated: false,
         }),
         (None, None) => None,
-    };
+    }
+}
 
-    // A class-level #[Hook('x', method: 'y')].
+/// Hooks declared on the class itself: `#[Hook('x', method: 'y')]`, `__invoke` when no
+/// method is named.
+fn class_hooks(class: &str, attrs: &[Attribute<'_>], source: &str, hooks: &mut Vec<HookFact>) {
     for a in attrs.iter().filter(|a| is_hook_attribute(&a.name)) {
         if let Some(hook) = arg(a, "hook", 0).and_then(|v| first_string(v, source)) {
             let method = arg(a, "method", 99)
@@ -425,116 +472,135 @@ fn class_facts(
             hooks.push(HookFact {
                 hook,
                 style: "attribute",
-                implementation: format!("{name}::{method}"),
+                implementation: format!("{class}::{method}"),
                 line: a.line,
                 legacy: false,
             });
         }
     }
+}
 
-    let mut methods = Vec::new();
-    let mut drupal_calls = Vec::new();
-    let mut injected = Vec::new();
-    if let Some(body) = node.child_by_field_name("body") {
-        for method in children_of_kind(body, "method_declaration") {
-            let mname = method
-                .child_by_field_name("name")
-                .map(|n| text(n, source).to_owned())
-                .unwrap_or_default();
+/// What a class body's methods say: their names, `\Drupal::` calls and injected
+/// services, in source order.
+#[derive(Default)]
+struct Members {
+    methods: Vec<String>,
+    drupal_calls: Vec<DrupalCall>,
+    injected: Vec<Injected>,
+}
+
+/// Every method of a class body: its `#[Hook]` attributes (into `hooks`), the services
+/// its constructor takes, and the calls in its body.
+fn members(
+    body: Node<'_>,
+    class: &str,
+    source: &str,
+    names: &Names,
+    hooks: &mut Vec<HookFact>,
+) -> Members {
+    let mut out = Members::default();
+    for method in children_of_kind(body, "method_declaration") {
+        let mname = method
+            .child_by_field_name("name")
+            .map(|n| text(n, source).to_owned())
+            .unwrap_or_default();
+        for a in attributes(method, source, names)
+            .iter()
+            .filter(|a| is_hook_attribute(&a.name))
+        {
+            if let Some(hook) = arg(a, "hook", 0).and_then(|v| first_string(v, source)) {
+                hooks.push(HookFact {
+                    hook,
+                    style: "attribute",
+                    implementation: format!("{class}::{mname}"),
+                    line: a.line,
+                    legacy: false,
+                });
+            }
+        }
+        if mname == "__construct" {
+            constructor_injection(method, source, names, &mut out.injected);
+        }
+        if let Some(mbody) = method.child_by_field_name("body") {
             let is_static = children_of_kind(method, "static_modifier").len() == 1;
-            for a in attributes(method, source, names)
-                .iter()
-                .filter(|a| is_hook_attribute(&a.name))
-            {
-                if let Some(hook) = arg(a, "hook", 0).and_then(|v| first_string(v, source)) {
-                    hooks.push(HookFact {
-                        hook,
-                        style: "attribute",
-                        implementation: format!("{name}::{mname}"),
-                        line: a.line,
-                        legacy: false,
+            method_calls(mbody, &mname, is_static, source, &mut out);
+        }
+        out.methods.push(mname);
+    }
+    out
+}
+
+/// A constructor's class-typed parameters: the services an autowired or `create()`-built
+/// class receives. Scalars and arrays are configuration, not services.
+fn constructor_injection(
+    method: Node<'_>,
+    source: &str,
+    names: &Names,
+    injected: &mut Vec<Injected>,
+) {
+    let Some(params) = method.child_by_field_name("parameters") else {
+        return;
+    };
+    let mut c = params.walk();
+    for p in params.named_children(&mut c) {
+        let ty = p.child_by_field_name("type");
+        if let Some(ty) = ty.filter(|t| t.kind() != "primitive_type") {
+            let t = text(ty, source).trim_start_matches('?');
+            if !matches!(t, "array" | "string" | "int" | "bool" | "float" | "mixed") {
+                injected.push(Injected {
+                    via: "constructor",
+                    service: None,
+                    type_name: Some(names.resolve(t)),
+                });
+            }
+        }
+    }
+}
+
+/// The calls in a method body that matter for injection: `\Drupal::` calls (the global
+/// container), and in `create()` the services taken with `$container->get('id')`.
+fn method_calls(body: Node<'_>, method: &str, is_static: bool, source: &str, out: &mut Members) {
+    visit(body, &mut |n| {
+        match n.kind() {
+            "scoped_call_expression" => {
+                let scope = n.child_by_field_name("scope").map(|s| text(s, source));
+                if matches!(scope, Some("\\Drupal" | "Drupal")) {
+                    let call = n
+                        .child_by_field_name("name")
+                        .map(|m| text(m, source).to_owned())
+                        .unwrap_or_default();
+                    let service = (call == "service")
+                        .then(|| {
+                            n.child_by_field_name("arguments")
+                                .and_then(|a| first_string(a, source))
+                        })
+                        .flatten();
+                    out.drupal_calls.push(DrupalCall {
+                        method: call,
+                        service,
+                        line: Position::of(n).line,
+                        column: Position::of(n).column,
+                        in_static_method: is_static,
                     });
                 }
             }
-            if mname == "__construct"
-                && let Some(params) = method.child_by_field_name("parameters")
-            {
-                let mut c = params.walk();
-                for p in params.named_children(&mut c) {
-                    let ty = p.child_by_field_name("type");
-                    if let Some(ty) = ty.filter(|t| t.kind() != "primitive_type") {
-                        let t = text(ty, source).trim_start_matches('?');
-                        if !matches!(t, "array" | "string" | "int" | "bool" | "float" | "mixed") {
-                            injected.push(Injected {
-                                via: "constructor",
-                                service: None,
-                                type_name: Some(names.resolve(t)),
-                            });
-                        }
-                    }
+            "member_call_expression" if method == "create" => {
+                let object = n.child_by_field_name("object").map(|o| text(o, source));
+                let call = n.child_by_field_name("name").map(|m| text(m, source));
+                if object == Some("$container") && call == Some("get") {
+                    out.injected.push(Injected {
+                        via: "create",
+                        service: n
+                            .child_by_field_name("arguments")
+                            .and_then(|a| first_string(a, source)),
+                        type_name: None,
+                    });
                 }
             }
-            if let Some(mbody) = method.child_by_field_name("body") {
-                visit(mbody, &mut |n| {
-                    match n.kind() {
-                        "scoped_call_expression" => {
-                            let scope = n.child_by_field_name("scope").map(|s| text(s, source));
-                            if matches!(scope, Some("\\Drupal" | "Drupal")) {
-                                let call = n
-                                    .child_by_field_name("name")
-                                    .map(|m| text(m, source).to_owned())
-                                    .unwrap_or_default();
-                                let service = (call == "service")
-                                    .then(|| {
-                                        n.child_by_field_name("arguments")
-                                            .and_then(|a| first_string(a, source))
-                                    })
-                                    .flatten();
-                                drupal_calls.push(DrupalCall {
-                                    method: call,
-                                    service,
-                                    line: Position::of(n).line,
-                                    column: Position::of(n).column,
-                                    in_static_method: is_static,
-                                });
-                            }
-                        }
-                        "member_call_expression" if mname == "create" => {
-                            let object = n.child_by_field_name("object").map(|o| text(o, source));
-                            let call = n.child_by_field_name("name").map(|m| text(m, source));
-                            if object == Some("$container") && call == Some("get") {
-                                injected.push(Injected {
-                                    via: "create",
-                                    service: n
-                                        .child_by_field_name("arguments")
-                                        .and_then(|a| first_string(a, source)),
-                                    type_name: None,
-                                });
-                            }
-                        }
-                        _ => {}
-                    }
-                    true
-                });
-            }
-            methods.push(mname);
+            _ => {}
         }
-    }
-
-    ClassFacts {
-        name,
-        fqcn,
-        kind,
-        line: Position::of(node).line,
-        extends,
-        implements,
-        attributes: attrs.iter().map(|a| a.name.clone()).collect(),
-        plugin,
-        drupal_calls,
-        injected,
-        methods,
-        summary: doc.and_then(crate::annotation::summary),
-    }
+        true
+    });
 }
 
 #[cfg(test)]

@@ -297,7 +297,6 @@ struct PhpBlock {
     file: PathBuf,
 }
 
-/// Gate samples (JSON lines). `scratch` holds the blocks external tools read.
 /// A snippet that is class members (methods, properties, constants), not a file.
 fn is_class_member(body: &str) -> bool {
     let first = body.lines().map(str::trim).find(|l| {
@@ -322,6 +321,12 @@ fn is_class_member(body: &str) -> bool {
     })
 }
 
+/// Gate samples (JSON lines). `scratch` holds the blocks external tools read.
+///
+/// The steps: read the samples; check every trained answer in process (text rules,
+/// tree-sitter and the Drupal 11 rules per block); run the external tools over the PHP
+/// blocks (`php -l` per block in parallel, phpcs and phpstan in batches); decide each
+/// sample by the severity thresholds and count the report.
 pub fn gate(
     input: &str,
     checker: &Checker,
@@ -329,7 +334,58 @@ pub fn gate(
     scratch: &Path,
     reporter: &dyn Reporter,
 ) -> std::io::Result<GateOutput> {
-    let mut samples: Vec<(String, Sample)> = Vec::new();
+    let (samples, unreadable) = read_samples(input);
+    std::fs::create_dir_all(scratch)?;
+    let mut checked = Checked {
+        findings: vec![Vec::new(); samples.len()],
+        php_blocks: Vec::new(),
+        code_blocks: 0,
+    };
+    for (s, (_, sample)) in samples.iter().enumerate() {
+        for m in trained_messages(sample) {
+            let content = &sample.messages[m].content;
+            check_answer(checker, scratch, Place::new(s, m), content, &mut checked);
+        }
+    }
+    let tools = run_tools(
+        &options.tools,
+        &checked.php_blocks,
+        &mut checked.findings,
+        scratch,
+        reporter,
+    )?;
+    let report = GateReport {
+        samples: samples.len() as u64,
+        accepted: 0,
+        rejected: 0,
+        unreadable,
+        code_blocks: checked.code_blocks,
+        findings_by_rule: BTreeMap::new(),
+        rejected_by_rule: BTreeMap::new(),
+        thresholds: BTreeMap::from([
+            ("error", Some(options.max_errors)),
+            ("warning", Some(options.max_warnings)),
+            ("info", options.max_notes),
+        ]),
+        tools: options.tools.all().into_iter().cloned().collect(),
+        phpcs_standard: options.tools.phpcs_standard.clone(),
+        skipped: checker.skipped(),
+        php_version_notes: tools.version_notes,
+        tool_errors: tools.errors,
+        by_generator: BTreeMap::new(),
+        by_kind: BTreeMap::new(),
+    };
+    Ok(decide(samples, checked.findings, options, report))
+}
+
+/// The samples of a JSON Lines text with each line as read, and the lines that are not
+/// samples (`line N: <serde's message>`); blank lines are skipped.
+///
+/// Not `tuneforge_core::jsonl`: its messages differ from serde's (which `report.json`
+/// holds), and it drops the `\r` of an unterminated last line, which `str::lines` keeps
+/// and `accepted.jsonl` copies as read.
+fn read_samples(input: &str) -> (Vec<(String, Sample)>, Vec<String>) {
+    let mut samples = Vec::new();
     let mut unreadable = Vec::new();
     for (i, line) in input.lines().enumerate() {
         if line.trim().is_empty() {
@@ -340,67 +396,126 @@ pub fn gate(
             Err(e) => unreadable.push(format!("line {}: {e}", i + 1)),
         }
     }
+    (samples, unreadable)
+}
 
-    let mut findings: Vec<Vec<GateFinding>> = vec![Vec::new(); samples.len()];
-    let mut php_blocks: Vec<PhpBlock> = Vec::new();
-    let mut code_block_count = 0u64;
-    std::fs::create_dir_all(scratch)?;
-    for (s, (_, sample)) in samples.iter().enumerate() {
-        let assistant: Vec<usize> = sample
-            .messages
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.role == Role::Assistant)
-            .map(|(i, _)| i)
-            .collect();
-        let trained: Vec<usize> = match sample.train_on {
-            TrainOn::AllAssistant => assistant,
-            TrainOn::LastAssistant => assistant.last().copied().into_iter().collect(),
-        };
-        for &m in &trained {
-            let content = &sample.messages[m].content;
-            let push =
-                |f: &mut Vec<GateFinding>, rule: &str, severity, message: String, block, line| {
-                    f.push(GateFinding {
-                        rule: rule.to_owned(),
-                        severity,
-                        message,
-                        message_index: m,
-                        block,
-                        line,
-                    })
-                };
-            if content.trim().is_empty() {
-                push(
-                    &mut findings[s],
-                    "empty-answer",
-                    Severity::Error,
-                    "the trained answer is empty".to_owned(),
-                    None,
-                    1,
-                );
-                continue;
-            }
-            let (blocks, unclosed) = code_blocks(content);
-            if unclosed {
-                push(
-                    &mut findings[s],
-                    "unclosed-code-fence",
-                    Severity::Error,
-                    "a code fence is never closed (a truncated answer?)".to_owned(),
-                    None,
-                    1,
-                );
-            }
-            let prose = FENCE_BLOCK.replace_all(content, "");
-            for name in LEGACY_APIS_IN_TEXT {
-                // A whole word (not `hook_entity_load()`), on a line that does not say it
-                // is gone (`drupal_set_message() was removed; use …`).
-                let recommends = prose.lines().any(|line| {
-                    let lower = line.to_ascii_lowercase();
-                    line.match_indices(&format!("{name}(")).any(|(at, _)| {
-                        !line[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_')
-                    }) && ![
+/// The messages the model is trained on, by index: what the gate judges.
+fn trained_messages(sample: &Sample) -> Vec<usize> {
+    let assistant: Vec<usize> = sample
+        .messages
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.role == Role::Assistant)
+        .map(|(i, _)| i)
+        .collect();
+    match sample.train_on {
+        TrainOn::AllAssistant => assistant,
+        TrainOn::LastAssistant => assistant.last().copied().into_iter().collect(),
+    }
+}
+
+/// What the in-process checks found per sample, and the PHP blocks left for the tools.
+struct Checked {
+    findings: Vec<Vec<GateFinding>>,
+    php_blocks: Vec<PhpBlock>,
+    code_blocks: u64,
+}
+
+/// Where a finding is: which sample, which of its messages, which code block (1-based).
+#[derive(Clone, Copy)]
+struct Place {
+    sample: usize,
+    message: usize,
+    block: Option<usize>,
+}
+
+impl Place {
+    fn new(sample: usize, message: usize) -> Self {
+        Self {
+            sample,
+            message,
+            block: None,
+        }
+    }
+
+    fn in_block(self, block: usize) -> Self {
+        Self {
+            block: Some(block),
+            ..self
+        }
+    }
+
+    fn finding(self, rule: &str, severity: Severity, message: String, line: usize) -> GateFinding {
+        GateFinding {
+            rule: rule.to_owned(),
+            severity,
+            message,
+            message_index: self.message,
+            block: self.block,
+            line,
+        }
+    }
+}
+
+impl Checked {
+    fn push(&mut self, at: Place, rule: &str, severity: Severity, message: String, line: usize) {
+        self.findings[at.sample].push(at.finding(rule, severity, message, line));
+    }
+}
+
+/// One trained answer: the text rules over the whole message, then each fenced block by
+/// its language. An empty answer has nothing else to check.
+fn check_answer(
+    checker: &Checker,
+    scratch: &Path,
+    at: Place,
+    content: &str,
+    checked: &mut Checked,
+) {
+    if content.trim().is_empty() {
+        let message = "the trained answer is empty".to_owned();
+        checked.push(at, "empty-answer", Severity::Error, message, 1);
+        return;
+    }
+    let (blocks, unclosed) = code_blocks(content);
+    if unclosed {
+        let message = "a code fence is never closed (a truncated answer?)".to_owned();
+        checked.push(at, "unclosed-code-fence", Severity::Error, message, 1);
+    }
+    for name in legacy_apis_recommended(content) {
+        let message = format!("the answer recommends {name}(), removed before Drupal 10");
+        checked.push(at, LEGACY_API.id, Severity::Warning, message, 1);
+    }
+    for (b, block) in blocks.iter().enumerate() {
+        let at = at.in_block(b + 1);
+        // An unlabelled block is PHP when it opens like PHP; a labelled one is what its
+        // label says (a ```diff of PHP code is a diff, not code to run).
+        let is_php = matches!(block.lang.as_str(), "php" | "php8")
+            || (block.lang.is_empty() && block.body.trim_start().starts_with("<?php"));
+        if is_php {
+            checked.code_blocks += 1;
+            check_php_block(checker, scratch, at, &block.body, checked);
+        } else if matches!(block.lang.as_str(), "yaml" | "yml") {
+            checked.code_blocks += 1;
+            check_yaml_block(checker, at, &block.body, checked);
+        }
+    }
+}
+
+/// The removed APIs the prose of an answer recommends: a whole word (not
+/// `hook_entity_load()`), on a line that does not say it is gone
+/// (`drupal_set_message() was removed; use …`). Code blocks are left out.
+fn legacy_apis_recommended(content: &str) -> Vec<&'static str> {
+    let prose = FENCE_BLOCK.replace_all(content, "");
+    LEGACY_APIS_IN_TEXT
+        .iter()
+        .copied()
+        .filter(|name| {
+            prose.lines().any(|line| {
+                let lower = line.to_ascii_lowercase();
+                line.match_indices(&format!("{name}("))
+                    .any(|(at, _)| !line[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_'))
+                    && ![
                         "removed",
                         "deprecated",
                         "instead",
@@ -412,240 +527,257 @@ pub fn gate(
                     ]
                     .iter()
                     .any(|w| lower.contains(w))
-                });
-                if recommends {
-                    push(
-                        &mut findings[s],
-                        LEGACY_API.id,
-                        Severity::Warning,
-                        format!("the answer recommends {name}(), removed before Drupal 10"),
-                        None,
-                        1,
-                    );
-                }
-            }
-            for (b, block) in blocks.iter().enumerate() {
-                // An unlabelled block is PHP when it opens like PHP; a labelled one is what its
-                // label says (a ```diff of PHP code is a diff, not code to run).
-                let is_php = matches!(block.lang.as_str(), "php" | "php8")
-                    || (block.lang.is_empty() && block.body.trim_start().starts_with("<?php"));
-                if is_php {
-                    code_block_count += 1;
-                    let (source, offset) = if block.body.trim_start().starts_with("<?php") {
-                        (block.body.clone(), 0)
-                    } else if is_class_member(&block.body) {
-                        // A method or property shown alone: checked inside a class, where
-                        // it would live (and where its indentation is right).
-                        (
-                            format!(
-                                "<?php\n\nclass Snippet {{\n\n{}\n\n}}\n",
-                                block.body.trim_end()
-                            ),
-                            4,
-                        )
-                    } else {
-                        (format!("<?php\n{}", block.body), 1)
-                    };
-                    for f in checker.check("block.php", &source) {
-                        push(
-                            &mut findings[s],
-                            f.rule,
-                            f.severity,
-                            f.message,
-                            Some(b + 1),
-                            f.line.saturating_sub(offset).max(1),
-                        );
-                    }
-                    php_blocks.push(PhpBlock {
-                        sample: s,
-                        message: m,
-                        block: b + 1,
-                        file: scratch.join(format!("s{s}_m{m}_b{}.php", b + 1)),
-                        source,
-                        offset,
-                    });
-                } else if matches!(block.lang.as_str(), "yaml" | "yml") {
-                    code_block_count += 1;
-                    if let Err(e) = serde_saphyr::from_str::<serde_json::Value>(&block.body) {
-                        push(
-                            &mut findings[s],
-                            "yaml-syntax",
-                            Severity::Error,
-                            format!("the YAML does not parse: {e}"),
-                            Some(b + 1),
-                            1,
-                        );
-                    } else if let Some(kind) = yaml_kind(&block.body) {
-                        for f in checker.check(kind, &block.body) {
-                            push(
-                                &mut findings[s],
-                                f.rule,
-                                f.severity,
-                                f.message,
-                                Some(b + 1),
-                                f.line,
-                            );
-                        }
-                    }
-                }
-            }
+            })
+        })
+        .collect()
+}
+
+/// The PHP file a block is checked as, and how many lines were put in front of it. A
+/// method or property shown alone is checked inside a class, where it would live (and
+/// where its indentation is right); other snippets get an opening tag.
+fn php_source_of(body: &str) -> (String, usize) {
+    if body.trim_start().starts_with("<?php") {
+        (body.to_owned(), 0)
+    } else if is_class_member(body) {
+        (
+            format!("<?php\n\nclass Snippet {{\n\n{}\n\n}}\n", body.trim_end()),
+            4,
+        )
+    } else {
+        (format!("<?php\n{body}"), 1)
+    }
+}
+
+/// A PHP block through tree-sitter and the rules, its lines counted within the block; the
+/// block is kept for the external tools.
+fn check_php_block(
+    checker: &Checker,
+    scratch: &Path,
+    at: Place,
+    body: &str,
+    checked: &mut Checked,
+) {
+    let (source, offset) = php_source_of(body);
+    for f in checker.check("block.php", &source) {
+        let line = f.line.saturating_sub(offset).max(1);
+        checked.push(at, f.rule, f.severity, f.message, line);
+    }
+    let block = at.block.expect("a block's place");
+    checked.php_blocks.push(PhpBlock {
+        sample: at.sample,
+        message: at.message,
+        block,
+        file: scratch.join(format!("s{}_m{}_b{block}.php", at.sample, at.message)),
+        source,
+        offset,
+    });
+}
+
+/// A YAML block: it must parse, and the Drupal YAML rules apply by what it holds.
+fn check_yaml_block(checker: &Checker, at: Place, body: &str, checked: &mut Checked) {
+    if let Err(e) = serde_saphyr::from_str::<serde_json::Value>(body) {
+        let message = format!("the YAML does not parse: {e}");
+        checked.push(at, "yaml-syntax", Severity::Error, message, 1);
+    } else if let Some(kind) = yaml_kind(body) {
+        for f in checker.check(kind, body) {
+            checked.push(at, f.rule, f.severity, f.message, f.line);
         }
     }
+}
 
-    // External tools over the PHP blocks.
-    let tools = &options.tools;
-    let mut version_notes = 0u64;
-    let mut tool_errors: Vec<String> = Vec::new();
-    if tools.php.present() || tools.phpcs.present() || tools.phpstan.present() {
-        for b in &php_blocks {
-            std::fs::write(&b.file, &b.source)?;
-        }
-        let php_version = tools::php_version(&tools.php);
-        let task = reporter.task("gate: php -l", Some(php_blocks.len() as u64));
-        // Without php there is no lint result at all (not a pass): nothing below runs.
-        let lint: Vec<Result<Option<(usize, String)>, tools::ToolError>> =
-            match tools.php.path.as_deref() {
-                Some(php) => php_blocks
-                    .par_iter()
-                    .map(|b| {
-                        task.advance(1);
-                        tools::php_lint(php, &b.file)
-                    })
-                    .collect(),
-                None => Vec::new(),
-            };
-        task.finish();
-        for (b, error) in php_blocks.iter().zip(lint) {
-            let (line, message) = match error {
-                Ok(Some(e)) => e,
-                Ok(None) => {
-                    // php itself parses the block: a tree-sitter syntax error there is the
-                    // grammar's gap (it misreads a few valid forms), not the code's.
-                    for f in findings[b.sample].iter_mut().filter(|f| {
-                        f.rule == "syntax-error"
-                            && f.message_index == b.message
-                            && f.block == Some(b.block)
-                    }) {
-                        f.severity = Severity::Info;
-                        f.message = format!("{}; php -l parses it", f.message);
-                    }
-                    continue;
-                }
-                Err(e) => {
-                    tool_errors.push(e.to_string());
-                    continue;
-                }
-            };
-            // An older php -l cannot read PHP 8.3 syntax: ask it again about the block with
-            // that syntax rewritten; only what it still rejects is an error.
-            let older = php_version.is_some_and(|v| v < (8, 3));
-            let downgraded = older.then(|| without_php83_syntax(&b.source)).flatten();
-            let (rule, severity, line, message) = match (downgraded, tools.php.path.as_deref()) {
-                (Some(src), Some(php)) => {
-                    let file = b.file.with_extension("php82.php");
-                    std::fs::write(&file, src)?;
-                    match tools::php_lint(php, &file) {
-                        Ok(None) => {
-                            version_notes += 1;
-                            (
-                                "php-lint-version",
-                                Severity::Info,
-                                line,
-                                format!(
-                                    "php -l ({}) cannot read the PHP 8.3 syntax here; with it rewritten the block parses: {message}",
-                                    tools.php.version
-                                ),
-                            )
-                        }
-                        Ok(Some((l, m))) => ("php-lint", Severity::Error, l, m),
-                        Err(e) => {
-                            tool_errors.push(e.to_string());
-                            ("php-lint", Severity::Error, line, message)
-                        }
-                    }
-                }
-                _ => ("php-lint", Severity::Error, line, message),
+/// What running the external tools left for the report.
+#[derive(Default)]
+struct ToolRun {
+    /// php -l failures put down to the linter's PHP version.
+    version_notes: u64,
+    /// Runs that failed; their blocks were not checked by that tool.
+    errors: Vec<String>,
+}
+
+/// The external tools over the PHP blocks, their findings added to `findings`: `php -l`
+/// per block, then phpcs and phpstan over the blocks in batches. Nothing runs (and no
+/// block is written) when none is installed.
+fn run_tools(
+    tools: &GateTools,
+    blocks: &[PhpBlock],
+    findings: &mut [Vec<GateFinding>],
+    scratch: &Path,
+    reporter: &dyn Reporter,
+) -> std::io::Result<ToolRun> {
+    let mut run = ToolRun::default();
+    if !(tools.php.present() || tools.phpcs.present() || tools.phpstan.present()) {
+        return Ok(run);
+    }
+    for b in blocks {
+        std::fs::write(&b.file, &b.source)?;
+    }
+    lint_blocks(tools, blocks, findings, reporter, &mut run)?;
+    let by_file: BTreeMap<String, &PhpBlock> = blocks
+        .iter()
+        .map(|b| {
+            (
+                b.file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                b,
+            )
+        })
+        .collect();
+    let mut fold = |tool_findings: Vec<(String, ToolFinding)>, error: Severity, other: Severity| {
+        for (file, f) in tool_findings {
+            let Some(b) = by_file.get(&file) else {
+                continue;
             };
             findings[b.sample].push(GateFinding {
-                rule: rule.to_owned(),
-                severity,
-                message,
+                rule: f.rule,
+                severity: if f.error { error } else { other },
+                message: f.message,
                 message_index: b.message,
                 block: Some(b.block),
-                line: line.saturating_sub(b.offset).max(1),
+                line: f.line.saturating_sub(b.offset).max(1),
             });
         }
-        let by_file: BTreeMap<String, &PhpBlock> = php_blocks
-            .iter()
-            .map(|b| {
-                (
-                    b.file
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
-                    b,
-                )
-            })
-            .collect();
-        let mut fold =
-            |tool_findings: Vec<(String, ToolFinding)>, error: Severity, other: Severity| {
-                for (file, f) in tool_findings {
-                    let Some(b) = by_file.get(&file) else {
-                        continue;
-                    };
-                    findings[b.sample].push(GateFinding {
-                        rule: f.rule,
-                        severity: if f.error { error } else { other },
-                        message: f.message,
-                        message_index: b.message,
-                        block: Some(b.block),
-                        line: f.line.saturating_sub(b.offset).max(1),
-                    });
-                }
-            };
-        let files: Vec<&Path> = php_blocks.iter().map(|b| b.file.as_path()).collect();
-        if let (Some(phpcs), false) = (tools.phpcs.path.as_deref(), files.is_empty()) {
-            let standard = if tools.phpcs_standard == FALLBACK_STANDARD {
-                let ruleset = scratch.join("phpcs-fallback.xml");
-                std::fs::write(&ruleset, tools::FALLBACK_RULESET)?;
-                ruleset.display().to_string()
-            } else {
-                tools.phpcs_standard.clone()
-            };
-            let (found, errors) =
-                run_on_files(|chunk| tools::run_phpcs(phpcs, &standard, chunk), &files);
-            fold(found, Severity::Warning, Severity::Info);
-            tool_errors.extend(errors);
-        }
-        if let (Some(phpstan), false) = (tools.phpstan.path.as_deref(), files.is_empty()) {
-            let (found, errors) = run_on_files(|chunk| tools::run_phpstan(phpstan, chunk), &files);
-            fold(found, Severity::Error, Severity::Error);
-            tool_errors.extend(errors);
-        }
-    }
-
-    // Decide.
-    let mut report = GateReport {
-        samples: samples.len() as u64,
-        accepted: 0,
-        rejected: 0,
-        unreadable,
-        code_blocks: code_block_count,
-        findings_by_rule: BTreeMap::new(),
-        rejected_by_rule: BTreeMap::new(),
-        thresholds: BTreeMap::from([
-            ("error", Some(options.max_errors)),
-            ("warning", Some(options.max_warnings)),
-            ("info", options.max_notes),
-        ]),
-        tools: tools.all().into_iter().cloned().collect(),
-        phpcs_standard: tools.phpcs_standard.clone(),
-        skipped: checker.skipped(),
-        php_version_notes: version_notes,
-        tool_errors,
-        by_generator: BTreeMap::new(),
-        by_kind: BTreeMap::new(),
     };
+    let files: Vec<&Path> = blocks.iter().map(|b| b.file.as_path()).collect();
+    if let (Some(phpcs), false) = (tools.phpcs.path.as_deref(), files.is_empty()) {
+        let standard = phpcs_standard(tools, scratch)?;
+        let (found, errors) =
+            run_on_files(|chunk| tools::run_phpcs(phpcs, &standard, chunk), &files);
+        // phpcs is about style: its ERRORs count as warnings, its WARNINGs as notes.
+        fold(found, Severity::Warning, Severity::Info);
+        run.errors.extend(errors);
+    }
+    if let (Some(phpstan), false) = (tools.phpstan.path.as_deref(), files.is_empty()) {
+        let (found, errors) = run_on_files(|chunk| tools::run_phpstan(phpstan, chunk), &files);
+        fold(found, Severity::Error, Severity::Error);
+        run.errors.extend(errors);
+    }
+    Ok(run)
+}
+
+/// The `--standard` phpcs runs with: `Drupal`, or the fallback ruleset written into
+/// `scratch` (phpcs reads a ruleset from a file).
+fn phpcs_standard(tools: &GateTools, scratch: &Path) -> std::io::Result<String> {
+    if tools.phpcs_standard == FALLBACK_STANDARD {
+        let ruleset = scratch.join("phpcs-fallback.xml");
+        std::fs::write(&ruleset, tools::FALLBACK_RULESET)?;
+        Ok(ruleset.display().to_string())
+    } else {
+        Ok(tools.phpcs_standard.clone())
+    }
+}
+
+/// `php -l` over every block in parallel. Without php there is no lint result at all
+/// (not a pass). A block php parses excuses tree-sitter's syntax errors in it (the
+/// grammar misreads a few valid forms); a block it rejects is a `php-lint` finding,
+/// unless an older php is only rejecting PHP 8.3 syntax.
+fn lint_blocks(
+    tools: &GateTools,
+    blocks: &[PhpBlock],
+    findings: &mut [Vec<GateFinding>],
+    reporter: &dyn Reporter,
+    run: &mut ToolRun,
+) -> std::io::Result<()> {
+    let php_version = tools::php_version(&tools.php);
+    let task = reporter.task("gate: php -l", Some(blocks.len() as u64));
+    let lint: Vec<Result<Option<(usize, String)>, tools::ToolError>> =
+        match tools.php.path.as_deref() {
+            Some(php) => blocks
+                .par_iter()
+                .map(|b| {
+                    task.advance(1);
+                    tools::php_lint(php, &b.file)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+    task.finish();
+    for (b, error) in blocks.iter().zip(lint) {
+        let (line, message) = match error {
+            Ok(Some(e)) => e,
+            Ok(None) => {
+                excuse_syntax_errors(&mut findings[b.sample], b);
+                continue;
+            }
+            Err(e) => {
+                run.errors.push(e.to_string());
+                continue;
+            }
+        };
+        let older = php_version.is_some_and(|v| v < (8, 3));
+        let (rule, severity, line, message) = if older {
+            relint_without_php83(tools, b, line, message, run)?
+        } else {
+            ("php-lint", Severity::Error, line, message)
+        };
+        findings[b.sample].push(GateFinding {
+            rule: rule.to_owned(),
+            severity,
+            message,
+            message_index: b.message,
+            block: Some(b.block),
+            line: line.saturating_sub(b.offset).max(1),
+        });
+    }
+    Ok(())
+}
+
+/// php parses the block, so tree-sitter's syntax errors in it become notes.
+fn excuse_syntax_errors(findings: &mut [GateFinding], b: &PhpBlock) {
+    for f in findings.iter_mut().filter(|f| {
+        f.rule == "syntax-error" && f.message_index == b.message && f.block == Some(b.block)
+    }) {
+        f.severity = Severity::Info;
+        f.message = format!("{}; php -l parses it", f.message);
+    }
+}
+
+/// An older `php -l` cannot read PHP 8.3 syntax: it is asked again about the block with
+/// that syntax rewritten, and only what it still rejects is an error. The finding as
+/// (rule, severity, line, message); `line` and `message` are the first lint's.
+fn relint_without_php83(
+    tools: &GateTools,
+    b: &PhpBlock,
+    line: usize,
+    message: String,
+    run: &mut ToolRun,
+) -> std::io::Result<(&'static str, Severity, usize, String)> {
+    let (Some(src), Some(php)) = (without_php83_syntax(&b.source), tools.php.path.as_deref())
+    else {
+        return Ok(("php-lint", Severity::Error, line, message));
+    };
+    let file = b.file.with_extension("php82.php");
+    std::fs::write(&file, src)?;
+    Ok(match tools::php_lint(php, &file) {
+        Ok(None) => {
+            run.version_notes += 1;
+            (
+                "php-lint-version",
+                Severity::Info,
+                line,
+                format!(
+                    "php -l ({}) cannot read the PHP 8.3 syntax here; with it rewritten the block parses: {message}",
+                    tools.php.version
+                ),
+            )
+        }
+        Ok(Some((l, m))) => ("php-lint", Severity::Error, l, m),
+        Err(e) => {
+            run.errors.push(e.to_string());
+            ("php-lint", Severity::Error, line, message)
+        }
+    })
+}
+
+/// Each sample accepted or rejected by the thresholds, in input order, with the counts of
+/// `report` (whose other fields are filled in).
+fn decide(
+    samples: Vec<(String, Sample)>,
+    findings: Vec<Vec<GateFinding>>,
+    options: &GateOptions,
+    mut report: GateReport,
+) -> GateOutput {
     let mut accepted = Vec::new();
     let mut rejected = Vec::new();
     for ((line, sample), mut found) in samples.into_iter().zip(findings) {
@@ -657,10 +789,7 @@ pub fn gate(
                 &b.rule,
             ))
         });
-        let count = |sev| found.iter().filter(|f| f.severity == sev).count() as u64;
-        let over = count(Severity::Error) > options.max_errors
-            || count(Severity::Warning) > options.max_warnings
-            || options.max_notes.is_some_and(|m| count(Severity::Info) > m);
+        let over = over_thresholds(&found, options);
         for f in &found {
             *report.findings_by_rule.entry(f.rule.clone()).or_default() += 1;
         }
@@ -695,11 +824,19 @@ pub fn gate(
             accepted.push(line);
         }
     }
-    Ok(GateOutput {
+    GateOutput {
         report,
         accepted,
         rejected,
-    })
+    }
+}
+
+/// Whether a sample's findings of some severity exceed that severity's maximum.
+fn over_thresholds(found: &[GateFinding], options: &GateOptions) -> bool {
+    let count = |sev| found.iter().filter(|f| f.severity == sev).count() as u64;
+    count(Severity::Error) > options.max_errors
+        || count(Severity::Warning) > options.max_warnings
+        || options.max_notes.is_some_and(|m| count(Severity::Info) > m)
 }
 
 /// A fenced block and its fences, removed to leave the prose.

@@ -12,9 +12,9 @@ use tree_sitter::Node;
 
 use crate::analyze::is_php;
 use crate::deprecations::Deprecation;
-use crate::facts::{PhpFacts, php_facts_of};
+use crate::facts::{ClassFacts, PhpFacts, php_facts_of};
 use crate::parse::{Position, parse, position_in, syntax_errors, text, use_clause, visit};
-use crate::yaml::{YamlFacts, yaml_facts};
+use crate::yaml::{RouteFact, YamlFacts, yaml_facts};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -169,6 +169,239 @@ pub struct Checker {
     options: CheckOptions,
 }
 
+impl Checker {
+    pub fn new(deprecations: Option<DeprecationIndex>, options: CheckOptions) -> Self {
+        Self {
+            deprecations,
+            options,
+        }
+    }
+
+    /// Rules that cannot run, and why.
+    pub fn skipped(&self) -> Vec<Skipped> {
+        match &self.deprecations {
+            Some(_) => Vec::new(),
+            None => [REMOVED_SYMBOL.id, DEPRECATED_SYMBOL.id]
+                .into_iter()
+                .map(|rule| Skipped {
+                    rule,
+                    reason: "skipped: no deprecation list (run `tuneforge rules mine <core>` or the rules stage)".to_owned(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The findings of one file, by its path (which decides PHP or YAML) and text.
+    pub fn check(&self, path: &str, source: &str) -> Vec<Finding> {
+        let mut out = Vec::new();
+        if is_php(path) {
+            let module = path
+                .rsplit('/')
+                .next()
+                .filter(|n| {
+                    [".module", ".inc", ".install", ".theme"]
+                        .iter()
+                        .any(|e| n.ends_with(e))
+                })
+                .and_then(|n| n.split('.').next());
+            self.check_php(path, source, module, &mut out);
+        } else if path.ends_with(".yml") || path.ends_with(".yaml") {
+            check_yaml(path, source, self.options.admits_drupal_11, &mut out);
+        }
+        sort_findings(&mut out);
+        out
+    }
+
+    /// A PHP file's findings and its facts from one parse (`analyze` wants both).
+    /// `module` prefixes its procedural hooks.
+    pub fn check_php_with_facts(
+        &self,
+        path: &str,
+        source: &str,
+        module: Option<&str>,
+    ) -> (Vec<Finding>, PhpFacts) {
+        let mut out = Vec::new();
+        let facts = self.check_php(path, source, module, &mut out);
+        sort_findings(&mut out);
+        (out, facts)
+    }
+
+    /// Every PHP rule over one parse of the file: first the rules about the file as a
+    /// whole, then those read from its facts, then one walk of the tree for the rules about
+    /// single nodes (one walk, not one per rule: the gate checks every block of every
+    /// sample). Findings are sorted afterwards by position and rule; the order here only
+    /// matters between findings of one rule at one position, and each rule emits its own in
+    /// tree order.
+    fn check_php(
+        &self,
+        path: &str,
+        source: &str,
+        module: Option<&str>,
+        out: &mut Vec<Finding>,
+    ) -> PhpFacts {
+        let file = CheckedFile { path, source };
+        check_short_open_tag(&file, out);
+        let tree = parse(source);
+        check_syntax(&file, &tree, out);
+        let facts = php_facts_of(&tree, source, module);
+        if self.options.require_strict_types {
+            check_strict_types(&file, &facts, out);
+        }
+        for class in &facts.classes {
+            check_plugin_declaration(&file, class, out);
+            check_container_calls(&file, class, out);
+        }
+        check_procedural_hooks(&file, &facts, out);
+        // Without a deprecation list the symbol rules are skipped (and say so in
+        // `skipped`), so the file's names need not be resolved.
+        let symbols = self.deprecations.as_ref().map(|index| SymbolCheck {
+            index,
+            names: FileNames::of(tree.root_node(), source),
+        });
+        let mut class_depth = 0usize;
+        walk_classes(tree.root_node(), &mut class_depth, &mut |n, in_class| {
+            check_node(&file, symbols.as_ref(), n, in_class, out);
+        });
+        facts
+    }
+}
+
+/// The file being checked: every finding names it, and takes its severity and hint from
+/// the rule table, so the table stays the one place they are written.
+struct CheckedFile<'a> {
+    path: &'a str,
+    source: &'a str,
+}
+
+impl<'a> CheckedFile<'a> {
+    fn finding(&self, rule: &Rule, pos: Position, message: String) -> Finding {
+        Finding {
+            file: self.path.to_owned(),
+            line: pos.line,
+            column: pos.column,
+            rule: rule.id,
+            severity: rule.severity,
+            message,
+            hint: rule.hint,
+        }
+    }
+
+    /// A finding at the start of `node`, its column counted in characters.
+    fn at(&self, rule: &Rule, node: Node<'_>, message: String) -> Finding {
+        self.finding(rule, position_in(node, self.source), message)
+    }
+
+    /// A finding on a line of a file that has no columns worth giving (YAML, facts).
+    fn on_line(&self, rule: &Rule, line: usize, message: String) -> Finding {
+        self.finding(
+            rule,
+            Position {
+                line: line.max(1),
+                column: 1,
+            },
+            message,
+        )
+    }
+
+    fn text(&self, node: Node<'_>) -> &'a str {
+        text(node, self.source)
+    }
+}
+
+fn sort_findings(out: &mut [Finding]) {
+    out.sort_by(|a, b| (a.line, a.column, a.rule).cmp(&(b.line, b.column, b.rule)));
+}
+
+// ---------------------------------------------------------------------------------------
+// Rules about the file as a whole.
+
+/// [`PHP_SHORT_TAG`]: `<?` opens PHP only where `short_open_tag` is on, so the same file
+/// is code on one server and text on another. Read from the text: tree-sitter takes `<?`
+/// for inline HTML.
+fn check_short_open_tag(file: &CheckedFile<'_>, out: &mut Vec<Finding>) {
+    let trimmed = file.source.trim_start();
+    let head = trimmed.get(..5).unwrap_or(trimmed).to_ascii_lowercase();
+    if head.starts_with("<?")
+        && !head.starts_with("<?php")
+        && !head.starts_with("<?=")
+        && !head.starts_with("<?xml")
+    {
+        out.push(file.on_line(&PHP_SHORT_TAG, 1, PHP_SHORT_TAG.summary.to_owned()));
+    }
+}
+
+/// [`SYNTAX_ERROR`]: every error or missing node tree-sitter recovered from.
+fn check_syntax(file: &CheckedFile<'_>, tree: &tree_sitter::Tree, out: &mut Vec<Finding>) {
+    for pos in syntax_errors(tree, file.source) {
+        out.push(file.finding(&SYNTAX_ERROR, pos, "syntax error".to_owned()));
+    }
+}
+
+/// [`STRICT_TYPES`], when the project requires it: only files that open with `<?php` (a
+/// template of inline HTML has no place for the declaration).
+fn check_strict_types(file: &CheckedFile<'_>, facts: &PhpFacts, out: &mut Vec<Finding>) {
+    if !facts.strict_types && file.source.contains("<?php") {
+        out.push(file.on_line(&STRICT_TYPES, 1, STRICT_TYPES.summary.to_owned()));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Rules read from the file's facts.
+
+/// [`PLUGIN_ANNOTATION`] and [`PLUGIN_BOTH`]: Drupal 11 reads plugin attributes, and
+/// annotations are deprecated wherever the plugin type has one.
+fn check_plugin_declaration(file: &CheckedFile<'_>, class: &ClassFacts, out: &mut Vec<Finding>) {
+    let Some(p) = &class.plugin else { return };
+    if p.declared_by == "annotation" {
+        out.push(file.on_line(
+            &PLUGIN_ANNOTATION,
+            class.line,
+            format!(
+                "{} plugin {} is declared by the @{} annotation",
+                p.plugin_type, class.name, p.plugin_type
+            ),
+        ));
+    } else if p.also_annotated {
+        out.push(file.on_line(
+            &PLUGIN_BOTH,
+            class.line,
+            format!(
+                "{} has both #[{}] and an @{} annotation",
+                class.name, p.plugin_type, p.plugin_type
+            ),
+        ));
+    }
+}
+
+/// [`DRUPAL_SERVICE`] and [`DRUPAL_STATIC`]: a class that asks the global container
+/// cannot be given a mock. Calls in static methods are left alone, since injection does
+/// not reach them.
+fn check_container_calls(file: &CheckedFile<'_>, class: &ClassFacts, out: &mut Vec<Finding>) {
+    for call in class.drupal_calls.iter().filter(|c| !c.in_static_method) {
+        let pos = Position {
+            line: call.line,
+            column: call.column,
+        };
+        out.push(match &call.service {
+            Some(service) => file.finding(
+                &DRUPAL_SERVICE,
+                pos,
+                format!("\\Drupal::service('{service}') in {}", class.name),
+            ),
+            None if call.method == "service" => file.finding(
+                &DRUPAL_SERVICE,
+                pos,
+                format!("\\Drupal::service() in {}", class.name),
+            ),
+            None => file.finding(
+                &DRUPAL_STATIC,
+                pos,
+                format!("\\Drupal::{}() in {}", call.method, class.name),
+            ),
+        });
+    }
+}
+
 /// Procedural hooks that stay procedural in Drupal 11 (install-time and info hooks, theme
 /// preprocess before 11.2): no OOP form to move them to.
 const PROCEDURAL_ONLY: &[&str] = &[
@@ -184,6 +417,209 @@ const PROCEDURAL_ONLY: &[&str] = &[
     "install_tasks_alter",
     "removed_post_updates",
 ];
+
+/// [`PROCEDURAL_HOOK`]: a hook with an OOP form (Drupal 11.1+). Themes implement hooks
+/// procedurally, and a `#[LegacyHook]` function is the kept twin of an OOP hook.
+fn check_procedural_hooks(file: &CheckedFile<'_>, facts: &PhpFacts, out: &mut Vec<Finding>) {
+    if file.path.ends_with(".theme") {
+        return;
+    }
+    for hook in facts
+        .hooks
+        .iter()
+        .filter(|h| h.style == "procedural" && !h.legacy)
+    {
+        let stays = PROCEDURAL_ONLY.contains(&hook.hook.as_str())
+            || hook.hook.starts_with("update_")
+            || hook.hook.starts_with("post_update_")
+            || hook.hook.starts_with("preprocess");
+        if !stays {
+            out.push(file.on_line(
+                &PROCEDURAL_HOOK,
+                hook.line,
+                format!("{}() implements hook_{}", hook.implementation, hook.hook),
+            ));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Rules about single nodes, in one walk of the tree.
+
+/// Visit every node, telling whether it is inside a class body.
+fn walk_classes<'t>(node: Node<'t>, depth: &mut usize, f: &mut dyn FnMut(Node<'t>, bool)) {
+    f(node, *depth > 0);
+    let is_class = matches!(
+        node.kind(),
+        "class_declaration" | "trait_declaration" | "enum_declaration" | "anonymous_class"
+    );
+    if is_class {
+        *depth += 1;
+    }
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        walk_classes(child, depth, f);
+    }
+    if is_class {
+        *depth -= 1;
+    }
+}
+
+/// The node rules, by the kind of node each looks at. `symbols` is `None` without a
+/// deprecation list.
+fn check_node(
+    file: &CheckedFile<'_>,
+    symbols: Option<&SymbolCheck<'_>>,
+    n: Node<'_>,
+    in_class: bool,
+    out: &mut Vec<Finding>,
+) {
+    match n.kind() {
+        "function_call_expression" => check_function_call(file, symbols, n, out),
+        "member_call_expression" => check_method_call(file, n, out),
+        "scoped_call_expression"
+        | "object_creation_expression"
+        | "namespace_use_clause"
+        | "class_constant_access_expression"
+        | "base_clause"
+        | "class_interface_clause" => {
+            if let Some(symbols) = symbols {
+                symbols.check_use(file, n, out);
+            }
+        }
+        "array_element_initializer" => check_markup(file, n, out),
+        "cast_expression" => check_removed_cast(file, n, out),
+        "dynamic_variable_name" => check_dollar_brace(file, n, out),
+        "global_declaration" if in_class => check_global_in_class(file, n, out),
+        _ => {}
+    }
+}
+
+/// A function call as the call rules read it.
+struct FunctionCall<'t, 'a> {
+    node: Node<'t>,
+    /// As written, without a leading `\`.
+    name: &'a str,
+    /// PHP function names are case-insensitive.
+    lower: String,
+    arguments: Option<Node<'t>>,
+    /// The first argument's expression.
+    first: Option<Node<'t>>,
+}
+
+impl<'t, 'a> FunctionCall<'t, 'a> {
+    fn of(file: &CheckedFile<'a>, node: Node<'t>) -> Option<Self> {
+        let name = file
+            .text(node.child_by_field_name("function")?)
+            .trim_start_matches('\\');
+        let arguments = node.child_by_field_name("arguments");
+        Some(Self {
+            node,
+            name,
+            lower: name.to_ascii_lowercase(),
+            arguments,
+            first: arguments
+                .and_then(|a| a.named_child(0))
+                .and_then(|a| a.named_child(0)),
+        })
+    }
+
+    fn argument_count(&self) -> usize {
+        self.arguments.map_or(0, |a| a.named_child_count())
+    }
+}
+
+/// The rules about a called function. The first five name disjoint sets of functions, so
+/// at most one of them speaks; [`SQL_CONCAT`] and the symbol rules look at every call.
+fn check_function_call(
+    file: &CheckedFile<'_>,
+    symbols: Option<&SymbolCheck<'_>>,
+    n: Node<'_>,
+    out: &mut Vec<Finding>,
+) {
+    let Some(call) = FunctionCall::of(file, n) else {
+        return;
+    };
+    out.extend(
+        eval_call(file, &call)
+            .or_else(|| php_removed_function(file, &call))
+            .or_else(|| debug_output(file, &call))
+            .or_else(|| legacy_api(file, &call))
+            .or_else(|| unserialize_without_allowed_classes(file, &call))
+            .or_else(|| t_of_runtime_string(file, &call)),
+    );
+    out.extend(db_query_of_runtime_sql(file, &call));
+    // An unqualified call falls back to the global function; Drupal's procedural API is
+    // global, so that is the name the list has.
+    if let Some(symbols) = symbols {
+        symbols.check(file, call.name, n, out);
+    }
+}
+
+/// [`EVAL`].
+fn eval_call(file: &CheckedFile<'_>, call: &FunctionCall<'_, '_>) -> Option<Finding> {
+    (call.lower == "eval")
+        .then(|| file.at(&EVAL, call.node, "eval() runs a string as code".to_owned()))
+}
+
+const PHP_REMOVED: &[&str] = &[
+    "each",
+    "create_function",
+    "money_format",
+    "ereg",
+    "eregi",
+    "ereg_replace",
+    "eregi_replace",
+    "split",
+    "spliti",
+    "mysql_query",
+    "mysql_connect",
+    "mysql_fetch_assoc",
+    "mysql_real_escape_string",
+    "utf8_encode",
+    "utf8_decode",
+    "get_magic_quotes_gpc",
+    "restore_include_path",
+];
+
+/// [`PHP_REMOVED_FUNCTION`]: a fatal error on PHP 8, or soon.
+fn php_removed_function(file: &CheckedFile<'_>, call: &FunctionCall<'_, '_>) -> Option<Finding> {
+    PHP_REMOVED.contains(&call.lower.as_str()).then(|| {
+        file.at(
+            &PHP_REMOVED_FUNCTION,
+            call.node,
+            format!("{}() is removed or deprecated in PHP 8", call.name),
+        )
+    })
+}
+
+const DEBUG_FUNCTIONS: &[&str] = &[
+    "var_dump",
+    "print_r",
+    "var_export",
+    "debug_zval_dump",
+    "dpm",
+    "dsm",
+    "dvm",
+    "kint",
+    "ksm",
+    "dd",
+    "dump",
+];
+
+/// [`DEBUG_CODE`]: output meant for a developer's screen. `print_r($x, TRUE)` and
+/// `var_export($x, TRUE)` return a string instead, so they are not output.
+fn debug_output(file: &CheckedFile<'_>, call: &FunctionCall<'_, '_>) -> Option<Finding> {
+    let returns_string =
+        matches!(call.lower.as_str(), "print_r" | "var_export") && call.argument_count() >= 2;
+    (DEBUG_FUNCTIONS.contains(&call.lower.as_str()) && !returns_string).then(|| {
+        file.at(
+            &DEBUG_CODE,
+            call.node,
+            format!("{}() left in code", call.name),
+        )
+    })
+}
 
 /// Procedural APIs removed before Drupal 10 that models still write (from the Drupal 8/9
 /// change records); the mined list cannot know them, since 11.x no longer has their code.
@@ -252,525 +688,117 @@ const LEGACY_APIS: &[(&str, &str)] = &[
     ("drupal_goto", "return a RedirectResponse"),
 ];
 
-const PHP_REMOVED: &[&str] = &[
-    "each",
-    "create_function",
-    "money_format",
-    "ereg",
-    "eregi",
-    "ereg_replace",
-    "eregi_replace",
-    "split",
-    "spliti",
-    "mysql_query",
-    "mysql_connect",
-    "mysql_fetch_assoc",
-    "mysql_real_escape_string",
-    "utf8_encode",
-    "utf8_decode",
-    "get_magic_quotes_gpc",
-    "restore_include_path",
-];
+/// [`LEGACY_API`]: a call that fails on Drupal 10 and 11, with what replaced it.
+fn legacy_api(file: &CheckedFile<'_>, call: &FunctionCall<'_, '_>) -> Option<Finding> {
+    let (_, instead) = LEGACY_APIS.iter().find(|(f, _)| *f == call.lower)?;
+    Some(file.at(
+        &LEGACY_API,
+        call.node,
+        format!(
+            "{}() was removed before Drupal 10; use {instead}",
+            call.name
+        ),
+    ))
+}
 
-const DEBUG_FUNCTIONS: &[&str] = &[
-    "var_dump",
-    "print_r",
-    "var_export",
-    "debug_zval_dump",
-    "dpm",
-    "dsm",
-    "dvm",
-    "kint",
-    "ksm",
-    "dd",
-    "dump",
-];
+/// [`UNSERIALIZE`]: without `allowed_classes`, the data decides which objects are built
+/// (and whose magic methods run).
+fn unserialize_without_allowed_classes(
+    file: &CheckedFile<'_>,
+    call: &FunctionCall<'_, '_>,
+) -> Option<Finding> {
+    (call.lower == "unserialize" && call.argument_count() < 2).then(|| {
+        file.at(
+            &UNSERIALIZE,
+            call.node,
+            "unserialize() can instantiate any class".to_owned(),
+        )
+    })
+}
 
-/// Route paths whose last segment names a state change.
-const STATE_CHANGING: &[&str] = &[
-    "delete",
-    "remove",
-    "toggle",
-    "enable",
-    "disable",
-    "approve",
-    "publish",
-    "unpublish",
-    "cancel",
-    "revert",
-    "clear",
-    "flush",
-    "reset",
-];
+// ---------------------------------------------------------------------------------------
+// Strings built at run time where a literal belongs.
 
-/// Verbs that are also nouns of listing pages (`/admin/structure/block`): a state change
-/// only right after a `{parameter}` (`/user/{user}/block`).
-const STATE_CHANGING_AFTER_PARAMETER: &[&str] = &["block", "unblock"];
-
-impl Checker {
-    pub fn new(deprecations: Option<DeprecationIndex>, options: CheckOptions) -> Self {
-        Self {
-            deprecations,
-            options,
-        }
+/// [`T_CONCAT`] for `t()`: translators see the literal, so a string spliced at run time is
+/// never translated.
+fn t_of_runtime_string(file: &CheckedFile<'_>, call: &FunctionCall<'_, '_>) -> Option<Finding> {
+    if call.lower != "t" {
+        return None;
     }
+    let arg = call
+        .first
+        .filter(|a| built_from_variables(*a, file.source))?;
+    Some(file.at(
+        &T_CONCAT,
+        arg,
+        "t() gets a string built at run time".to_owned(),
+    ))
+}
 
-    /// Rules that cannot run, and why.
-    pub fn skipped(&self) -> Vec<Skipped> {
-        match &self.deprecations {
-            Some(_) => Vec::new(),
-            None => [REMOVED_SYMBOL.id, DEPRECATED_SYMBOL.id]
-                .into_iter()
-                .map(|rule| Skipped {
-                    rule,
-                    reason: "skipped: no deprecation list (run `tuneforge rules mine <core>` or the rules stage)".to_owned(),
-                })
-                .collect(),
-        }
+/// [`SQL_CONCAT`] for `db_query()` (also a [`LEGACY_API`]): the injection is the worse
+/// problem, so it is reported too.
+fn db_query_of_runtime_sql(file: &CheckedFile<'_>, call: &FunctionCall<'_, '_>) -> Option<Finding> {
+    if call.lower != "db_query" {
+        return None;
     }
+    let arg = call
+        .first
+        .filter(|a| built_from_variables(*a, file.source))?;
+    Some(file.at(
+        &SQL_CONCAT,
+        arg,
+        "the query string is built from variables".to_owned(),
+    ))
+}
 
-    /// The findings of one file, by its path (which decides PHP or YAML) and text.
-    pub fn check(&self, path: &str, source: &str) -> Vec<Finding> {
-        let mut out = Vec::new();
-        if is_php(path) {
-            let module = path
-                .rsplit('/')
-                .next()
-                .filter(|n| {
-                    [".module", ".inc", ".install", ".theme"]
-                        .iter()
-                        .any(|e| n.ends_with(e))
-                })
-                .and_then(|n| n.split('.').next());
-            self.check_php(path, source, module, &mut out);
-        } else if path.ends_with(".yml") || path.ends_with(".yaml") {
-            check_yaml(path, source, self.options.admits_drupal_11, &mut out);
-        }
-        sort_findings(&mut out);
-        out
-    }
-
-    /// A PHP file's findings and its facts from one parse (`analyze` wants both).
-    /// `module` prefixes its procedural hooks.
-    pub fn check_php_with_facts(
-        &self,
-        path: &str,
-        source: &str,
-        module: Option<&str>,
-    ) -> (Vec<Finding>, PhpFacts) {
-        let mut out = Vec::new();
-        let facts = self.check_php(path, source, module, &mut out);
-        sort_findings(&mut out);
-        (out, facts)
-    }
-
-    fn check_php(
-        &self,
-        path: &str,
-        source: &str,
-        module: Option<&str>,
-        out: &mut Vec<Finding>,
-    ) -> PhpFacts {
-        let position_in_src = |n: Node<'_>| position_in(n, source);
-        let finding = |rule: &Rule, pos: Position, message: String| Finding {
-            file: path.to_owned(),
-            line: pos.line,
-            column: pos.column,
-            rule: rule.id,
-            severity: rule.severity,
-            message,
-            hint: rule.hint,
-        };
-        let trimmed = source.trim_start();
-        let head = trimmed.get(..5).unwrap_or(trimmed).to_ascii_lowercase();
-        if head.starts_with("<?")
-            && !head.starts_with("<?php")
-            && !head.starts_with("<?=")
-            && !head.starts_with("<?xml")
-        {
-            out.push(finding(
-                &PHP_SHORT_TAG,
-                Position { line: 1, column: 1 },
-                PHP_SHORT_TAG.summary.to_owned(),
-            ));
-        }
-        let tree = parse(source);
-        for pos in syntax_errors(&tree, source) {
-            out.push(finding(&SYNTAX_ERROR, pos, "syntax error".to_owned()));
-        }
-        let facts = php_facts_of(&tree, source, module);
-        if self.options.require_strict_types && !facts.strict_types && source.contains("<?php") {
-            out.push(finding(
-                &STRICT_TYPES,
-                Position { line: 1, column: 1 },
-                STRICT_TYPES.summary.to_owned(),
-            ));
-        }
-        for class in &facts.classes {
-            if let Some(p) = &class.plugin {
-                let pos = Position {
-                    line: class.line,
-                    column: 1,
-                };
-                if p.declared_by == "annotation" {
-                    out.push(finding(
-                        &PLUGIN_ANNOTATION,
-                        pos,
-                        format!(
-                            "{} plugin {} is declared by the @{} annotation",
-                            p.plugin_type, class.name, p.plugin_type
-                        ),
-                    ));
-                } else if p.also_annotated {
-                    out.push(finding(
-                        &PLUGIN_BOTH,
-                        pos,
-                        format!(
-                            "{} has both #[{}] and an @{} annotation",
-                            class.name, p.plugin_type, p.plugin_type
-                        ),
-                    ));
-                }
-            }
-            for call in &class.drupal_calls {
-                if call.in_static_method {
-                    continue;
-                }
-                let pos = Position {
-                    line: call.line,
-                    column: call.column,
-                };
-                match &call.service {
-                    Some(service) => out.push(finding(
-                        &DRUPAL_SERVICE,
-                        pos,
-                        format!("\\Drupal::service('{service}') in {}", class.name),
-                    )),
-                    None if call.method == "service" => out.push(finding(
-                        &DRUPAL_SERVICE,
-                        pos,
-                        format!("\\Drupal::service() in {}", class.name),
-                    )),
-                    None => out.push(finding(
-                        &DRUPAL_STATIC,
-                        pos,
-                        format!("\\Drupal::{}() in {}", call.method, class.name),
-                    )),
-                }
-            }
-        }
-        // Themes implement hooks procedurally; a #[LegacyHook] function is the kept twin of
-        // an OOP hook.
-        let theme = path.ends_with(".theme");
-        for hook in facts
-            .hooks
-            .iter()
-            .filter(|h| h.style == "procedural" && !h.legacy && !theme)
-        {
-            let stays = PROCEDURAL_ONLY.contains(&hook.hook.as_str())
-                || hook.hook.starts_with("update_")
-                || hook.hook.starts_with("post_update_")
-                || hook.hook.starts_with("preprocess");
-            if !stays {
-                out.push(finding(
-                    &PROCEDURAL_HOOK,
-                    Position {
-                        line: hook.line,
-                        column: 1,
-                    },
-                    format!("{}() implements hook_{}", hook.implementation, hook.hook),
+/// [`SQL_CONCAT`] for `->query()` and [`T_CONCAT`] for `->t()` / `->formatPlural()`.
+fn check_method_call(file: &CheckedFile<'_>, n: Node<'_>, out: &mut Vec<Finding>) {
+    let name = n
+        .child_by_field_name("name")
+        .map(|x| file.text(x))
+        .unwrap_or("");
+    let first = n
+        .child_by_field_name("arguments")
+        .and_then(|a| a.named_child(0))
+        .and_then(|a| a.named_child(0));
+    let runtime = || first.filter(|a| built_from_variables(*a, file.source));
+    match name {
+        "query" => {
+            if let Some(arg) = runtime() {
+                out.push(file.at(
+                    &SQL_CONCAT,
+                    arg,
+                    "->query() gets SQL built from variables".to_owned(),
                 ));
             }
         }
-
-        // Names as the file resolves them, for the deprecation list.
-        let mut imports: BTreeMap<String, String> = BTreeMap::new();
-        let mut namespace = String::new();
-        visit(tree.root_node(), &mut |n| {
-            match n.kind() {
-                "namespace_definition" => {
-                    if let Some(name) = n.child_by_field_name("name") {
-                        namespace = text(name, source).to_owned();
-                    }
-                }
-                "namespace_use_clause" => {
-                    if let Some((key, full)) = use_clause(n, source) {
-                        imports.insert(key.to_ascii_lowercase(), full);
-                    }
-                    return false;
-                }
-                _ => {}
+        "t" | "formatPlural" => {
+            if let Some(arg) = runtime() {
+                out.push(file.at(
+                    &T_CONCAT,
+                    arg,
+                    format!("->{name}() gets a string built at run time"),
+                ));
             }
-            true
-        });
-        let resolve = |name: &str| -> String {
-            if let Some(abs) = name.strip_prefix('\\') {
-                return abs.to_owned();
-            }
-            let (first, rest) = name
-                .split_once('\\')
-                .map_or((name, None), |(f, r)| (f, Some(r)));
-            if let Some(full) = imports.get(&first.to_ascii_lowercase()) {
-                return match rest {
-                    Some(r) => format!("{full}\\{r}"),
-                    None => full.clone(),
-                };
-            }
-            if namespace.is_empty() {
-                name.to_owned()
-            } else {
-                format!("{namespace}\\{name}")
-            }
-        };
-        let deprecated = |symbol: &str, node: Node<'_>, out: &mut Vec<Finding>| {
-            let Some(index) = &self.deprecations else {
-                return;
-            };
-            let Some(d) = index.get(symbol) else { return };
-            let removed_by_11 = d
-                .removed_in
-                .split('.')
-                .next()
-                .and_then(|m| m.parse::<u32>().ok())
-                .is_some_and(|m| m <= 11);
-            let rule = if removed_by_11 {
-                &REMOVED_SYMBOL
-            } else {
-                &DEPRECATED_SYMBOL
-            };
-            let mut message = format!(
-                "{} is deprecated in drupal:{} and removed from drupal:{}",
-                d.symbol.as_deref().unwrap_or(symbol),
-                d.deprecated_in,
-                d.removed_in
-            );
-            if !d.replacement.is_empty() {
-                message.push_str(&format!(": {}", d.replacement));
-            }
-            if let Some(cr) = d.change_records.first() {
-                message.push_str(&format!(" ({cr})"));
-            }
-            out.push(finding(rule, position_in_src(node), message));
-        };
-
-        let mut class_depth = 0usize;
-        walk_classes(tree.root_node(), &mut class_depth, &mut |n, in_class| {
-            match n.kind() {
-                "function_call_expression" => {
-                    let Some(f) = n.child_by_field_name("function") else {
-                        return;
-                    };
-                    let name = text(f, source).trim_start_matches('\\');
-                    let lower = name.to_ascii_lowercase();
-                    let args = n.child_by_field_name("arguments");
-                    let first = args
-                        .and_then(|a| a.named_child(0))
-                        .and_then(|a| a.named_child(0));
-                    if lower == "eval" {
-                        out.push(finding(
-                            &EVAL,
-                            position_in_src(n),
-                            "eval() runs a string as code".to_owned(),
-                        ));
-                    } else if PHP_REMOVED.contains(&lower.as_str()) {
-                        out.push(finding(
-                            &PHP_REMOVED_FUNCTION,
-                            position_in_src(n),
-                            format!("{name}() is removed or deprecated in PHP 8"),
-                        ));
-                    } else if DEBUG_FUNCTIONS.contains(&lower.as_str())
-                        // print_r($x, TRUE) and var_export($x, TRUE) return a string.
-                        && !(matches!(lower.as_str(), "print_r" | "var_export")
-                            && args.is_some_and(|a| a.named_child_count() >= 2))
-                    {
-                        out.push(finding(
-                            &DEBUG_CODE,
-                            position_in_src(n),
-                            format!("{name}() left in code"),
-                        ));
-                    } else if let Some((_, instead)) = LEGACY_APIS.iter().find(|(f, _)| *f == lower)
-                    {
-                        out.push(finding(
-                            &LEGACY_API,
-                            position_in_src(n),
-                            format!("{name}() was removed before Drupal 10; use {instead}"),
-                        ));
-                    } else if lower == "unserialize" {
-                        let has_options = args.is_some_and(|a| a.named_child_count() >= 2);
-                        if !has_options {
-                            out.push(finding(
-                                &UNSERIALIZE,
-                                position_in_src(n),
-                                "unserialize() can instantiate any class".to_owned(),
-                            ));
-                        }
-                    } else if lower == "t"
-                        && let Some(arg) = first.filter(|a| built_from_variables(*a, source))
-                    {
-                        out.push(finding(
-                            &T_CONCAT,
-                            position_in_src(arg),
-                            "t() gets a string built at run time".to_owned(),
-                        ));
-                    }
-                    if lower == "db_query"
-                        && let Some(arg) = first.filter(|a| built_from_variables(*a, source))
-                    {
-                        out.push(finding(
-                            &SQL_CONCAT,
-                            position_in_src(arg),
-                            "the query string is built from variables".to_owned(),
-                        ));
-                    }
-                    // An unqualified call falls back to the global function; Drupal's procedural
-                    // API is global, so that is the name the list has.
-                    deprecated(name, n, out);
-                }
-                "member_call_expression" => {
-                    let name = n
-                        .child_by_field_name("name")
-                        .map(|x| text(x, source))
-                        .unwrap_or("");
-                    let first = n
-                        .child_by_field_name("arguments")
-                        .and_then(|a| a.named_child(0))
-                        .and_then(|a| a.named_child(0));
-                    match name {
-                        "query" => {
-                            if let Some(arg) = first.filter(|a| built_from_variables(*a, source)) {
-                                out.push(finding(
-                                    &SQL_CONCAT,
-                                    position_in_src(arg),
-                                    "->query() gets SQL built from variables".to_owned(),
-                                ));
-                            }
-                        }
-                        "t" | "formatPlural" => {
-                            if let Some(arg) = first.filter(|a| built_from_variables(*a, source)) {
-                                out.push(finding(
-                                    &T_CONCAT,
-                                    position_in_src(arg),
-                                    format!("->{name}() gets a string built at run time"),
-                                ));
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                "scoped_call_expression" => {
-                    let scope = n
-                        .child_by_field_name("scope")
-                        .map(|s| text(s, source))
-                        .unwrap_or("");
-                    let name = n
-                        .child_by_field_name("name")
-                        .map(|x| text(x, source))
-                        .unwrap_or("");
-                    if !matches!(scope, "self" | "static" | "parent") {
-                        let class = resolve(scope);
-                        deprecated(&format!("{class}::{name}"), n, out);
-                        deprecated(&class, n, out);
-                    }
-                }
-                "object_creation_expression" => {
-                    if let Some(c) = n
-                        .named_child(0)
-                        .filter(|c| matches!(c.kind(), "name" | "qualified_name"))
-                    {
-                        deprecated(&resolve(text(c, source)), n, out);
-                    }
-                }
-                "namespace_use_clause" => {
-                    if let Some((_, full)) = use_clause(n, source) {
-                        deprecated(&full, n, out);
-                    }
-                }
-                "class_constant_access_expression" => {
-                    let class = n.named_child(0).map(|c| text(c, source));
-                    let constant = n.named_child(1).map(|c| text(c, source));
-                    if let (Some(class), Some(constant)) = (class, constant)
-                        && !matches!(class, "self" | "static" | "parent")
-                        && constant != "class"
-                    {
-                        deprecated(&format!("{}::{constant}", resolve(class)), n, out);
-                    }
-                }
-                "base_clause" | "class_interface_clause" => {
-                    let mut c = n.walk();
-                    for name in n.named_children(&mut c) {
-                        deprecated(&resolve(text(name, source)), name, out);
-                    }
-                }
-                "array_element_initializer" => {
-                    let key = n.named_child(0);
-                    let value = n.named_child(1);
-                    if let (Some(k), Some(v)) = (key, value)
-                        && matches!(text(k, source), "'#markup'" | "\"#markup\"")
-                        && built_from_variables(v, source)
-                    {
-                        out.push(finding(
-                            &MARKUP_UNESCAPED,
-                            position_in_src(v),
-                            "#markup gets variables spliced into HTML".to_owned(),
-                        ));
-                    }
-                }
-                "cast_expression" => {
-                    let ty = n
-                        .child_by_field_name("type")
-                        .map(|t| text(t, source).to_ascii_lowercase());
-                    if let Some(t) = ty.filter(|t| t.contains("unset") || t.contains("real")) {
-                        out.push(finding(
-                            &PHP_REMOVED_CAST,
-                            position_in_src(n),
-                            format!("{t} cast"),
-                        ));
-                    }
-                }
-                "dynamic_variable_name"
-                    if n.parent().is_some_and(|p| p.kind() == "encapsed_string")
-                        && text(n, source).starts_with("${") =>
-                {
-                    out.push(finding(
-                        &PHP_DOLLAR_BRACE,
-                        position_in_src(n),
-                        format!("{} in a string", text(n, source)),
-                    ));
-                }
-                "global_declaration" if in_class => {
-                    out.push(finding(
-                        &GLOBAL_IN_CLASS,
-                        position_in_src(n),
-                        format!("{} inside a class", text(n, source).trim_end_matches(';')),
-                    ));
-                }
-                _ => {}
-            }
-        });
-        facts
+        }
+        _ => {}
     }
 }
 
-fn sort_findings(out: &mut [Finding]) {
-    out.sort_by(|a, b| (a.line, a.column, a.rule).cmp(&(b.line, b.column, b.rule)));
-}
-
-/// Visit every node, telling whether it is inside a class body.
-fn walk_classes<'t>(node: Node<'t>, depth: &mut usize, f: &mut dyn FnMut(Node<'t>, bool)) {
-    f(node, *depth > 0);
-    let is_class = matches!(
-        node.kind(),
-        "class_declaration" | "trait_declaration" | "enum_declaration" | "anonymous_class"
-    );
-    if is_class {
-        *depth += 1;
-    }
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        walk_classes(child, depth, f);
-    }
-    if is_class {
-        *depth -= 1;
+/// [`MARKUP_UNESCAPED`]: `#markup` is filtered for XSS but not escaped, so variables
+/// spliced into it are HTML.
+fn check_markup(file: &CheckedFile<'_>, n: Node<'_>, out: &mut Vec<Finding>) {
+    let key = n.named_child(0);
+    let value = n.named_child(1);
+    if let (Some(k), Some(v)) = (key, value)
+        && matches!(file.text(k), "'#markup'" | "\"#markup\"")
+        && built_from_variables(v, file.source)
+    {
+        out.push(file.at(
+            &MARKUP_UNESCAPED,
+            v,
+            "#markup gets variables spliced into HTML".to_owned(),
+        ));
     }
 }
 
@@ -852,144 +880,376 @@ fn has_variable(node: Node<'_>, source: &str) -> bool {
     found
 }
 
+// ---------------------------------------------------------------------------------------
+// PHP 8 and class hygiene.
+
+/// [`PHP_REMOVED_CAST`]: `(unset)` and `(real)` are parse errors on PHP 8.
+fn check_removed_cast(file: &CheckedFile<'_>, n: Node<'_>, out: &mut Vec<Finding>) {
+    let ty = n
+        .child_by_field_name("type")
+        .map(|t| file.text(t).to_ascii_lowercase());
+    if let Some(t) = ty.filter(|t| t.contains("unset") || t.contains("real")) {
+        out.push(file.at(&PHP_REMOVED_CAST, n, format!("{t} cast")));
+    }
+}
+
+/// [`PHP_DOLLAR_BRACE`]: `"${var}"` in a string, deprecated in PHP 8.2.
+fn check_dollar_brace(file: &CheckedFile<'_>, n: Node<'_>, out: &mut Vec<Finding>) {
+    if n.parent().is_some_and(|p| p.kind() == "encapsed_string") && file.text(n).starts_with("${") {
+        out.push(file.at(
+            &PHP_DOLLAR_BRACE,
+            n,
+            format!("{} in a string", file.text(n)),
+        ));
+    }
+}
+
+/// [`GLOBAL_IN_CLASS`]: a class reading globals hides what it depends on; what the global
+/// held is a service to inject.
+fn check_global_in_class(file: &CheckedFile<'_>, n: Node<'_>, out: &mut Vec<Finding>) {
+    out.push(file.at(
+        &GLOBAL_IN_CLASS,
+        n,
+        format!("{} inside a class", file.text(n).trim_end_matches(';')),
+    ));
+}
+
+// ---------------------------------------------------------------------------------------
+// Deprecated and removed symbols.
+
+/// Names as the file resolves them (its namespace and `use` imports), so a use through an
+/// import or alias is looked up under the fully qualified name the deprecation list has.
+struct FileNames {
+    namespace: String,
+    /// By lower-cased alias: PHP class names are case-insensitive.
+    imports: BTreeMap<String, String>,
+}
+
+impl FileNames {
+    fn of(root: Node<'_>, source: &str) -> Self {
+        let mut imports: BTreeMap<String, String> = BTreeMap::new();
+        let mut namespace = String::new();
+        visit(root, &mut |n| {
+            match n.kind() {
+                "namespace_definition" => {
+                    if let Some(name) = n.child_by_field_name("name") {
+                        namespace = text(name, source).to_owned();
+                    }
+                }
+                "namespace_use_clause" => {
+                    if let Some((key, full)) = use_clause(n, source) {
+                        imports.insert(key.to_ascii_lowercase(), full);
+                    }
+                    return false;
+                }
+                _ => {}
+            }
+            true
+        });
+        Self { namespace, imports }
+    }
+
+    /// A class name as written, fully qualified, without the leading `\`.
+    fn resolve(&self, name: &str) -> String {
+        if let Some(abs) = name.strip_prefix('\\') {
+            return abs.to_owned();
+        }
+        let (first, rest) = name
+            .split_once('\\')
+            .map_or((name, None), |(f, r)| (f, Some(r)));
+        if let Some(full) = self.imports.get(&first.to_ascii_lowercase()) {
+            return match rest {
+                Some(r) => format!("{full}\\{r}"),
+                None => full.clone(),
+            };
+        }
+        if self.namespace.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{}\\{name}", self.namespace)
+        }
+    }
+}
+
+/// [`REMOVED_SYMBOL`] and [`DEPRECATED_SYMBOL`]: uses of a symbol the mined deprecation
+/// list names.
+struct SymbolCheck<'a> {
+    index: &'a DeprecationIndex,
+    names: FileNames,
+}
+
+impl SymbolCheck<'_> {
+    /// The symbols a node uses (static calls, `new`, imports, class constants, parents and
+    /// interfaces), resolved as PHP would. `self`, `static` and `parent` name the class
+    /// itself, never a listed symbol.
+    fn check_use(&self, file: &CheckedFile<'_>, n: Node<'_>, out: &mut Vec<Finding>) {
+        let names = &self.names;
+        match n.kind() {
+            "scoped_call_expression" => {
+                let scope = n
+                    .child_by_field_name("scope")
+                    .map(|s| file.text(s))
+                    .unwrap_or("");
+                let name = n
+                    .child_by_field_name("name")
+                    .map(|x| file.text(x))
+                    .unwrap_or("");
+                if !matches!(scope, "self" | "static" | "parent") {
+                    let class = names.resolve(scope);
+                    self.check(file, &format!("{class}::{name}"), n, out);
+                    self.check(file, &class, n, out);
+                }
+            }
+            "object_creation_expression" => {
+                if let Some(c) = n
+                    .named_child(0)
+                    .filter(|c| matches!(c.kind(), "name" | "qualified_name"))
+                {
+                    self.check(file, &names.resolve(file.text(c)), n, out);
+                }
+            }
+            "namespace_use_clause" => {
+                if let Some((_, full)) = use_clause(n, file.source) {
+                    self.check(file, &full, n, out);
+                }
+            }
+            "class_constant_access_expression" => {
+                let class = n.named_child(0).map(|c| file.text(c));
+                let constant = n.named_child(1).map(|c| file.text(c));
+                if let (Some(class), Some(constant)) = (class, constant)
+                    && !matches!(class, "self" | "static" | "parent")
+                    && constant != "class"
+                {
+                    self.check(
+                        file,
+                        &format!("{}::{constant}", names.resolve(class)),
+                        n,
+                        out,
+                    );
+                }
+            }
+            "base_clause" | "class_interface_clause" => {
+                let mut c = n.walk();
+                for name in n.named_children(&mut c) {
+                    self.check(file, &names.resolve(file.text(name)), name, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A finding when `symbol` is listed: removed when its removal version is 11 or
+    /// earlier (the code cannot run on Drupal 11), deprecated otherwise.
+    fn check(&self, file: &CheckedFile<'_>, symbol: &str, node: Node<'_>, out: &mut Vec<Finding>) {
+        let Some(d) = self.index.get(symbol) else {
+            return;
+        };
+        let removed_by_11 = d
+            .removed_in
+            .split('.')
+            .next()
+            .and_then(|m| m.parse::<u32>().ok())
+            .is_some_and(|m| m <= 11);
+        let rule = if removed_by_11 {
+            &REMOVED_SYMBOL
+        } else {
+            &DEPRECATED_SYMBOL
+        };
+        let mut message = format!(
+            "{} is deprecated in drupal:{} and removed from drupal:{}",
+            d.symbol.as_deref().unwrap_or(symbol),
+            d.deprecated_in,
+            d.removed_in
+        );
+        if !d.replacement.is_empty() {
+            message.push_str(&format!(": {}", d.replacement));
+        }
+        if let Some(cr) = d.change_records.first() {
+            message.push_str(&format!(" ({cr})"));
+        }
+        out.push(file.at(rule, node, message));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Drupal YAML.
+
+/// The YAML rules: an `.info.yml` by its keys, a `*.routing.yml` route by route.
 fn check_yaml(
     path: &str,
     source: &str,
     admits_11: Option<fn(&str) -> bool>,
     out: &mut Vec<Finding>,
 ) {
-    let finding = |rule: &Rule, line: usize, message: String| Finding {
-        file: path.to_owned(),
-        line: line.max(1),
-        column: 1,
-        rule: rule.id,
-        severity: rule.severity,
-        message,
-        hint: rule.hint,
-    };
+    let file = CheckedFile { path, source };
     if path.ends_with(".info.yml") {
-        let doc: Result<serde_json::Value, _> = serde_saphyr::from_str(source);
-        let Ok(doc) = doc else { return };
-        let line_of = |key: &str| {
-            source
-                .lines()
-                .position(|l| l.starts_with(&format!("{key}:")))
-                .map_or(1, |i| i + 1)
-        };
-        if doc.get("core").is_some() {
-            out.push(finding(
-                &INFO_LEGACY_CORE,
-                line_of("core"),
-                "core: key of Drupal 8".to_owned(),
-            ));
-        }
-        match doc.get("core_version_requirement").and_then(|v| v.as_str()) {
-            None => out.push(finding(
-                &INFO_CORE,
-                1,
-                "no core_version_requirement".to_owned(),
-            )),
-            Some(req) => {
-                if admits_11.is_some_and(|admits| !admits(req)) {
-                    out.push(finding(
-                        &INFO_CORE,
-                        line_of("core_version_requirement"),
-                        format!("core_version_requirement {req:?} does not admit Drupal 11"),
-                    ));
-                }
-            }
-        }
+        check_info_yml(&file, admits_11, out);
         return;
     }
     let Ok(Some(YamlFacts::Routes { routes })) = yaml_facts(path, source) else {
         return;
     };
-    const ACCESS: &[&str] = &[
-        "_permission",
-        "_access",
-        "_entity_access",
-        "_entity_create_access",
-        "_entity_create_any_access",
-        "_custom_access",
-        "_role",
-        "_user_is_logged_in",
-        "_access_admin_menu_block_page",
-        "_field_ui_view_mode_access",
-        "_field_ui_form_mode_access",
-        "_access_theme",
-    ];
-    for route in routes {
-        let has_access = route
-            .requirements
-            .keys()
-            .any(|k| ACCESS.contains(&k.as_str()) || k.ends_with("_access"));
-        if !has_access {
-            out.push(finding(
-                &ROUTE_NO_ACCESS,
-                route.line,
-                format!("route {} has no access requirement", route.name),
-            ));
-            continue;
-        }
-        let path_str = route.path.as_deref().unwrap_or("");
-        let open = route
-            .requirements
-            .get("_access")
-            .and_then(|v| v.as_str())
-            // Drupal opens a route on exactly 'TRUE'.
-            .is_some_and(|v| v == "TRUE");
-        if open && path_str.starts_with("/admin") {
-            out.push(finding(
-                &ROUTE_OPEN_ADMIN,
-                route.line,
-                format!("route {} ({path_str}) is open to everyone", route.name),
-            ));
-        }
-        // Forms carry their own CSRF token; so do routes checked by the request header.
-        let is_form = matches!(route.handler_key.as_deref(), Some("_form" | "_entity_form"));
-        // The request-header check skips GET and HEAD: it protects only routes limited to
-        // other methods.
-        let unsafe_methods_only = !route.methods.is_empty()
-            && route
-                .methods
-                .iter()
-                .all(|m| !matches!(m.to_ascii_uppercase().as_str(), "GET" | "HEAD"));
-        let protected = route.requirements.contains_key("_csrf_token")
-            || (route
-                .requirements
-                .contains_key("_csrf_request_header_token")
-                && unsafe_methods_only);
-        let writes = route.methods.iter().any(|m| {
-            matches!(
-                m.to_ascii_uppercase().as_str(),
-                "POST" | "PUT" | "PATCH" | "DELETE"
-            )
-        });
-        let segments: Vec<&str> = path_str.split('/').filter(|s| !s.is_empty()).collect();
-        let last = segments
-            .iter()
-            .rev()
-            .find(|s| !s.starts_with('{'))
-            .copied()
-            .unwrap_or("");
-        let after_parameter = segments.len() >= 2
-            && segments[segments.len() - 2].starts_with('{')
-            && STATE_CHANGING_AFTER_PARAMETER.contains(&last);
-        // A controller reached by a link whose path names a state change (…/delete).
-        let controller = route.handler_key.as_deref() == Some("_controller");
-        let state_changing =
-            writes || (controller && (STATE_CHANGING.contains(&last) || after_parameter));
-        if state_changing && !is_form && !protected {
-            out.push(finding(
-                &ROUTE_CSRF,
-                route.line,
-                format!(
-                    "route {} ({path_str}) changes state without _csrf_token",
-                    route.name
-                ),
-            ));
+    for route in &routes {
+        check_route(&file, route, out);
+    }
+}
+
+/// [`INFO_LEGACY_CORE`] and [`INFO_CORE`]: an extension whose info file does not admit
+/// Drupal 11 is not installed there. Without Composer's semantics (`admits_11`), only the
+/// key's presence is checked. A file that does not parse is left to the YAML tools.
+fn check_info_yml(
+    file: &CheckedFile<'_>,
+    admits_11: Option<fn(&str) -> bool>,
+    out: &mut Vec<Finding>,
+) {
+    let doc: Result<serde_json::Value, _> = serde_saphyr::from_str(file.source);
+    let Ok(doc) = doc else { return };
+    let line_of = |key: &str| {
+        file.source
+            .lines()
+            .position(|l| l.starts_with(&format!("{key}:")))
+            .map_or(1, |i| i + 1)
+    };
+    if doc.get("core").is_some() {
+        out.push(file.on_line(
+            &INFO_LEGACY_CORE,
+            line_of("core"),
+            "core: key of Drupal 8".to_owned(),
+        ));
+    }
+    match doc.get("core_version_requirement").and_then(|v| v.as_str()) {
+        None => out.push(file.on_line(&INFO_CORE, 1, "no core_version_requirement".to_owned())),
+        Some(req) => {
+            if admits_11.is_some_and(|admits| !admits(req)) {
+                out.push(file.on_line(
+                    &INFO_CORE,
+                    line_of("core_version_requirement"),
+                    format!("core_version_requirement {req:?} does not admit Drupal 11"),
+                ));
+            }
         }
     }
+}
+
+/// Requirement keys that decide access (core's access checks; any `*_access` key counts
+/// too, since contrib adds its own).
+const ACCESS: &[&str] = &[
+    "_permission",
+    "_access",
+    "_entity_access",
+    "_entity_create_access",
+    "_entity_create_any_access",
+    "_custom_access",
+    "_role",
+    "_user_is_logged_in",
+    "_access_admin_menu_block_page",
+    "_field_ui_view_mode_access",
+    "_field_ui_form_mode_access",
+    "_access_theme",
+];
+
+/// The route rules: [`ROUTE_NO_ACCESS`] (and then nothing else: a route without access
+/// checks is denied to everyone but the superuser), [`ROUTE_OPEN_ADMIN`], [`ROUTE_CSRF`].
+fn check_route(file: &CheckedFile<'_>, route: &RouteFact, out: &mut Vec<Finding>) {
+    let has_access = route
+        .requirements
+        .keys()
+        .any(|k| ACCESS.contains(&k.as_str()) || k.ends_with("_access"));
+    if !has_access {
+        out.push(file.on_line(
+            &ROUTE_NO_ACCESS,
+            route.line,
+            format!("route {} has no access requirement", route.name),
+        ));
+        return;
+    }
+    let path_str = route.path.as_deref().unwrap_or("");
+    let open = route
+        .requirements
+        .get("_access")
+        .and_then(|v| v.as_str())
+        // Drupal opens a route on exactly 'TRUE'.
+        .is_some_and(|v| v == "TRUE");
+    if open && path_str.starts_with("/admin") {
+        out.push(file.on_line(
+            &ROUTE_OPEN_ADMIN,
+            route.line,
+            format!("route {} ({path_str}) is open to everyone", route.name),
+        ));
+    }
+    if changes_state(route) && !csrf_protected(route) {
+        out.push(file.on_line(
+            &ROUTE_CSRF,
+            route.line,
+            format!(
+                "route {} ({path_str}) changes state without _csrf_token",
+                route.name
+            ),
+        ));
+    }
+}
+
+/// Whether a route is protected from cross-site requests: a form (forms carry their own
+/// token), a `_csrf_token` requirement, or the request-header check on a route limited to
+/// methods other than GET and HEAD (the header check skips those two).
+fn csrf_protected(route: &RouteFact) -> bool {
+    let is_form = matches!(route.handler_key.as_deref(), Some("_form" | "_entity_form"));
+    let unsafe_methods_only = !route.methods.is_empty()
+        && route
+            .methods
+            .iter()
+            .all(|m| !matches!(m.to_ascii_uppercase().as_str(), "GET" | "HEAD"));
+    is_form
+        || route.requirements.contains_key("_csrf_token")
+        || (route
+            .requirements
+            .contains_key("_csrf_request_header_token")
+            && unsafe_methods_only)
+}
+
+/// Route paths whose last segment names a state change.
+const STATE_CHANGING: &[&str] = &[
+    "delete",
+    "remove",
+    "toggle",
+    "enable",
+    "disable",
+    "approve",
+    "publish",
+    "unpublish",
+    "cancel",
+    "revert",
+    "clear",
+    "flush",
+    "reset",
+];
+
+/// Verbs that are also nouns of listing pages (`/admin/structure/block`): a state change
+/// only right after a `{parameter}` (`/user/{user}/block`).
+const STATE_CHANGING_AFTER_PARAMETER: &[&str] = &["block", "unblock"];
+
+/// Whether a route changes state: it accepts a writing method, or it is a controller
+/// reached by a link whose path names a state change (`…/delete`).
+fn changes_state(route: &RouteFact) -> bool {
+    let writes = route.methods.iter().any(|m| {
+        matches!(
+            m.to_ascii_uppercase().as_str(),
+            "POST" | "PUT" | "PATCH" | "DELETE"
+        )
+    });
+    let path_str = route.path.as_deref().unwrap_or("");
+    let segments: Vec<&str> = path_str.split('/').filter(|s| !s.is_empty()).collect();
+    let last = segments
+        .iter()
+        .rev()
+        .find(|s| !s.starts_with('{'))
+        .copied()
+        .unwrap_or("");
+    let after_parameter = segments.len() >= 2
+        && segments[segments.len() - 2].starts_with('{')
+        && STATE_CHANGING_AFTER_PARAMETER.contains(&last);
+    let controller = route.handler_key.as_deref() == Some("_controller");
+    writes || (controller && (STATE_CHANGING.contains(&last) || after_parameter))
 }
 
 #[cfg(test)]

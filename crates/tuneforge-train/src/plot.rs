@@ -7,6 +7,7 @@ use std::sync::Once;
 
 use plotters::prelude::*;
 use plotters::style::FontStyle;
+use tuneforge_core::jsonl::{parse_line, split_lines};
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot draw {path}: {message}")]
@@ -28,8 +29,10 @@ impl Curves {
     pub fn from_metrics(text: &str) -> Self {
         let mut train = std::collections::BTreeMap::new();
         let mut eval = std::collections::BTreeMap::new();
-        for line in text.lines() {
-            let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
+        // A line that is not JSON (a torn last line) is left out: the plot shows what was
+        // recorded.
+        for line in split_lines(text.as_bytes()) {
+            let Ok(value) = parse_line::<serde_json::Value>(&line) else {
                 continue;
             };
             let step = value["step"].as_u64();
@@ -164,6 +167,14 @@ fn draw<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crlf_blank_and_torn_lines_do_not_change_the_curves() {
+        let text = "{\"event\":\"step\",\"step\":1,\"loss\":3.0}\r\n\n   \n{\"event\":\"eval\",\"step\":1,\"eval_loss\":2.0}\r\n{\"event\":\"step\",\"step\":2,\"lo";
+        let curves = Curves::from_metrics(text);
+        assert_eq!(curves.train, [(1.0, 3.0)]);
+        assert_eq!(curves.eval, [(1.0, 2.0)]);
+    }
 
     #[test]
     fn metrics_become_curves_and_both_files_are_drawn() {

@@ -16,7 +16,7 @@ use tuneforge_php::yaml::YamlFacts;
 use super::hooks::camel;
 use super::{edit_uses, generator, short, verify};
 use crate::Emitter;
-use crate::corpus::Corpus;
+use crate::corpus::{Corpus, SourceFile};
 use crate::phrasing::{fenced, fill};
 
 /// Core services by id: their interface (or class) and the property name they get.
@@ -315,6 +315,8 @@ pub(super) fn applies(c: &ClassFacts) -> Result<&'static [&'static str], String>
     Ok(inherited)
 }
 
+/// Every class with `\Drupal::` calls: a sample with the class rewritten for constructor
+/// injection, or a dropped candidate with the reason it is not rewritten.
 pub(super) fn run(
     corpus: &Corpus,
     checker: &Checker,
@@ -328,78 +330,103 @@ pub(super) fn run(
             continue;
         }
         let f = &corpus.files[file];
-        let src = f.cite();
-        let base = c.extends.as_deref().map(short).unwrap_or("");
-        let inherited = match applies(c) {
-            Ok(i) => i,
-            Err(reason) => {
-                out.drop(&generator, src, reason);
-                continue;
-            }
-        };
-        // Removed functions go first: their service replacements are injected with the rest.
-        let (source, used) = match super::removed::replace_removed(&f.text, &removed, true) {
-            Ok(Some((text, used))) => (text, used),
-            Ok(None) => (f.text.clone(), Vec::new()),
-            Err(reason) => {
-                out.drop(&generator, src, reason);
-                continue;
-            }
-        };
         let module = corpus.extension(file).map(|e| e.name.clone());
-        match rewrite(corpus, module.as_deref(), &source, &c.name, inherited, true) {
-            Ok((output, deps)) => {
-                if let Err(reason) = verify(
-                    checker,
-                    &f.path,
-                    &output,
-                    &[
-                        "drupal-service-in-class",
-                        "drupal-static-in-class",
-                        "removed-symbol",
-                    ],
-                ) {
-                    out.drop(&generator, src, reason);
-                    continue;
-                }
-                let services: Vec<String> =
-                    deps.iter().map(|d| format!("`{}`", d.service)).collect();
-                let key = format!("{src}#injection");
-                let ask = out.pick(
-                    &key,
-                    &[
-                        "Refactor this class to use dependency injection instead of `\\Drupal::` calls:\n\n{code}",
-                        "This {base} subclass from {module} fetches services from the global container. Rewrite it for Drupal 11 with constructor injection and create().\n\n{code}",
-                        "Replace the static \\Drupal service calls in `{class}` with injected services.\n\n{code}",
-                    ],
-                );
-                let user = fill(
-                    ask,
-                    &[
-                        ("base", base),
-                        ("module", module.as_deref().unwrap_or("a module")),
-                        ("class", &c.name),
-                        ("code", &fenced("php", &f.text)),
-                    ],
-                );
-                let answer = format!(
-                    "{}\n\n`create()` now takes {} from the container and passes them to the constructor; every `\\Drupal::` call became a property of the object. Properties that `{base}` already declares are assigned in the constructor rather than redeclared (PHP does not allow retyping an inherited property); the others are promoted, read-only constructor parameters. The class no longer depends on the global container, so a unit test can pass mocks.",
-                    fenced("php", &output),
-                    crate::templates::list_of(&services),
-                );
-                let answer = if used.is_empty() {
-                    answer
-                } else {
-                    format!(
-                        "{answer}\n\nThe class also called functions Drupal 11 removed:\n{}",
-                        super::removed::notes(&used)
-                    )
-                };
+        match injected_class(corpus, checker, &removed, f, c, module.as_deref()) {
+            Ok(rewritten) => {
+                let (user, answer) = injection_sample(out, f, c, module.as_deref(), &rewritten);
                 out.emit(&generator, "drupal-services", file, user, answer);
             }
-            Err(reason) => out.drop(&generator, src, reason),
+            Err(reason) => out.drop(&generator, f.cite(), reason),
         }
     }
+}
+
+/// A class rewritten for injection, ready to be a sample.
+struct Rewritten<'d> {
+    /// The file, verified against the rules.
+    output: String,
+    deps: Vec<Dependency>,
+    /// The removed functions replaced on the way.
+    used: Vec<&'d Deprecation>,
+}
+
+/// The file of class `c` with removed functions replaced (first: their service
+/// replacements are injected with the rest) and its `\Drupal::` calls injected; it must
+/// pass the rules without the findings the rewrite exists for. The reason when not.
+fn injected_class<'d>(
+    corpus: &Corpus,
+    checker: &Checker,
+    removed: &[&'d Deprecation],
+    f: &SourceFile,
+    c: &ClassFacts,
+    module: Option<&str>,
+) -> Result<Rewritten<'d>, String> {
+    let inherited = applies(c)?;
+    let (source, used) = match super::removed::replace_removed(&f.text, removed, true)? {
+        Some((text, used)) => (text, used),
+        None => (f.text.clone(), Vec::new()),
+    };
+    let (output, deps) = rewrite(corpus, module, &source, &c.name, inherited, true)?;
+    verify(
+        checker,
+        &f.path,
+        &output,
+        &[
+            "drupal-service-in-class",
+            "drupal-static-in-class",
+            "removed-symbol",
+        ],
+    )?;
+    Ok(Rewritten { output, deps, used })
+}
+
+/// The request (phrased by the sample's key) and the answer: the rewritten class, what
+/// it now takes and why the properties are declared as they are.
+fn injection_sample(
+    out: &Emitter<'_>,
+    f: &SourceFile,
+    c: &ClassFacts,
+    module: Option<&str>,
+    rewritten: &Rewritten<'_>,
+) -> (String, String) {
+    let base = c.extends.as_deref().map(short).unwrap_or("");
+    let services: Vec<String> = rewritten
+        .deps
+        .iter()
+        .map(|d| format!("`{}`", d.service))
+        .collect();
+    let key = format!("{}#injection", f.cite());
+    let ask = out.pick(
+        &key,
+        &[
+            "Refactor this class to use dependency injection instead of `\\Drupal::` calls:\n\n{code}",
+            "This {base} subclass from {module} fetches services from the global container. Rewrite it for Drupal 11 with constructor injection and create().\n\n{code}",
+            "Replace the static \\Drupal service calls in `{class}` with injected services.\n\n{code}",
+        ],
+    );
+    let user = fill(
+        ask,
+        &[
+            ("base", base),
+            ("module", module.unwrap_or("a module")),
+            ("class", &c.name),
+            ("code", &fenced("php", &f.text)),
+        ],
+    );
+    let answer = format!(
+        "{}\n\n`create()` now takes {} from the container and passes them to the constructor; every `\\Drupal::` call became a property of the object. Properties that `{base}` already declares are assigned in the constructor rather than redeclared (PHP does not allow retyping an inherited property); the others are promoted, read-only constructor parameters. The class no longer depends on the global container, so a unit test can pass mocks.",
+        fenced("php", &rewritten.output),
+        crate::templates::list_of(&services),
+    );
+    let answer = if rewritten.used.is_empty() {
+        answer
+    } else {
+        format!(
+            "{answer}\n\nThe class also called functions Drupal 11 removed:\n{}",
+            super::removed::notes(&rewritten.used)
+        )
+    };
+    (user, answer)
 }
 
 /// The class rewritten, with the dependencies it now takes.
@@ -414,6 +441,39 @@ pub(super) fn rewrite(
     create: bool,
 ) -> Result<(String, Vec<Dependency>), String> {
     let tree = parse(source);
+    let body = class_body(&tree, source, class)?;
+    let (deps, mut calls) = container_calls(corpus, module, body, source)?;
+    let insert_at = member_position(source, body);
+    // Properties the class declares itself are assigned like inherited ones: promoting a
+    // parameter of the same name would declare the property twice.
+    let declared: Vec<String> = DECLARED_PROPERTY
+        .captures_iter(&source[body.byte_range()])
+        .map(|c| c[1].to_owned())
+        .collect();
+    let members = injection_members(class, &deps, inherited, &declared, create);
+    let mut edited = source.to_owned();
+    // Calls are replaced from the last, so earlier offsets stay valid; the members go in
+    // last, at an offset before every call (calls sit in method bodies, after properties).
+    calls.sort_by_key(|c| std::cmp::Reverse(c.range.start));
+    for call in &calls {
+        edited.replace_range(call.range.clone(), &call.replacement);
+    }
+    edited.insert_str(insert_at, &members);
+    let mut add: Vec<&str> = deps.iter().map(|d| d.type_fqcn.as_str()).collect();
+    if create {
+        add.push("Symfony\\Component\\DependencyInjection\\ContainerInterface");
+    } else {
+        add.push("Symfony\\Component\\DependencyInjection\\Attribute\\Autowire");
+    }
+    Ok((edit_uses(&edited, &add, &[]), deps))
+}
+
+/// The body of the class named `class`.
+fn class_body<'t>(
+    tree: &'t tree_sitter::Tree,
+    source: &str,
+    class: &str,
+) -> Result<Node<'t>, String> {
     let mut class_node: Option<Node> = None;
     visit(tree.root_node(), &mut |n| {
         if n.kind() == "class_declaration"
@@ -424,9 +484,20 @@ pub(super) fn rewrite(
         class_node.is_none()
     });
     let class_node = class_node.ok_or("the class is not in the parse tree")?;
-    let body = class_node
+    Ok(class_node
         .child_by_field_name("body")
-        .ok_or("the class has no body")?;
+        .ok_or("the class has no body")?)
+}
+
+/// Every `\Drupal::` call in a class body: the services they need (each once, in order of
+/// first use) and the edit of each call. Any call the rewrite cannot be sure about makes
+/// the whole class an error (the last such call's reason): half a rewrite is no sample.
+fn container_calls(
+    corpus: &Corpus,
+    module: Option<&str>,
+    body: Node<'_>,
+    source: &str,
+) -> Result<(Vec<Dependency>, Vec<Call>), String> {
     let mut deps: Vec<Dependency> = Vec::new();
     let mut calls: Vec<Call> = Vec::new();
     let mut problem: Option<String> = None;
@@ -441,43 +512,22 @@ pub(super) fn rewrite(
         if scope != "\\Drupal" && scope != "Drupal" {
             return true;
         }
-        let method = n
-            .child_by_field_name("name")
-            .map(|s| text(s, source))
-            .unwrap_or("");
-        let args_node = n.child_by_field_name("arguments");
-        let args = args_node.map(|a| text(a, source)).unwrap_or("()");
-        let (service, template) = if method == "service" {
-            let id = args_node
-                .and_then(|a| a.named_child(0))
-                .and_then(|arg| arg.named_child(0))
-                .and_then(|v| string_value(v, source));
-            match id {
-                Some(id) => (id, "$this->{p}"),
-                None => {
-                    problem = Some(format!(
-                        "\\Drupal::service{args} does not name its service with a literal"
-                    ));
-                    return false;
-                }
+        let args = n
+            .child_by_field_name("arguments")
+            .map(|a| text(a, source))
+            .unwrap_or("()");
+        let typed = service_of_call(n, source).and_then(|(service, template)| {
+            let Some((type_fqcn, property)) = service_type(corpus, module, &service) else {
+                return Err(format!("the type of the service '{service}' is not known"));
+            };
+            Ok((service, template, type_fqcn, property))
+        });
+        let (service, template, type_fqcn, property) = match typed {
+            Ok(t) => t,
+            Err(p) => {
+                problem = Some(p);
+                return false;
             }
-        } else if method == "cache" && args != "()" {
-            problem = Some(format!(
-                "\\Drupal::cache{args}: a named cache bin is not rewritten"
-            ));
-            return false;
-        } else {
-            match SHORTCUTS.iter().find(|(m, _, _)| *m == method) {
-                Some((_, s, t)) => ((*s).to_owned(), *t),
-                None => {
-                    problem = Some(format!("no known service behind \\Drupal::{method}()"));
-                    return false;
-                }
-            }
-        };
-        let Some((type_fqcn, property)) = service_type(corpus, module, &service) else {
-            problem = Some(format!("the type of the service '{service}' is not known"));
-            return false;
         };
         if !deps.iter().any(|d| d.service == service) {
             deps.push(Dependency {
@@ -503,7 +553,45 @@ pub(super) fn rewrite(
     if deps.is_empty() {
         return Err("no \\Drupal:: call found in the class body".to_owned());
     }
-    // Members go after the class's opening brace, its trait uses and properties.
+    Ok((deps, calls))
+}
+
+/// The service behind a `\Drupal::` call and what the call becomes (`{p}` is the
+/// property, `{args}` the call's arguments): `service('id')` with a literal id, or a
+/// known shortcut. A named cache bin is a different service per bin, so it is refused.
+fn service_of_call(n: Node<'_>, source: &str) -> Result<(String, &'static str), String> {
+    let method = n
+        .child_by_field_name("name")
+        .map(|s| text(s, source))
+        .unwrap_or("");
+    let args_node = n.child_by_field_name("arguments");
+    let args = args_node.map(|a| text(a, source)).unwrap_or("()");
+    if method == "service" {
+        let id = args_node
+            .and_then(|a| a.named_child(0))
+            .and_then(|arg| arg.named_child(0))
+            .and_then(|v| string_value(v, source));
+        match id {
+            Some(id) => Ok((id, "$this->{p}")),
+            None => Err(format!(
+                "\\Drupal::service{args} does not name its service with a literal"
+            )),
+        }
+    } else if method == "cache" && args != "()" {
+        Err(format!(
+            "\\Drupal::cache{args}: a named cache bin is not rewritten"
+        ))
+    } else {
+        match SHORTCUTS.iter().find(|(m, _, _)| *m == method) {
+            Some((_, s, t)) => Ok(((*s).to_owned(), *t)),
+            None => Err(format!("no known service behind \\Drupal::{method}()")),
+        }
+    }
+}
+
+/// Where new members go: after the class's opening brace, its trait uses and
+/// properties, with one blank line before them.
+fn member_position(source: &str, body: Node<'_>) -> usize {
     let open = body.start_byte() + 1;
     let mut insert_at = source[open..].find('\n').map_or(open, |n| open + n + 1);
     loop {
@@ -527,14 +615,21 @@ pub(super) fn rewrite(
     while source[..insert_at].ends_with("\n\n") && insert_at > open + 1 {
         insert_at -= 1;
     }
+    insert_at
+}
+
+/// The constructor taking `deps` and, with `create`, the `create()` that passes them in.
+/// Properties the base class or the class itself declares (`inherited`, `declared`) are
+/// assigned; the others are promoted parameters.
+fn injection_members(
+    class: &str,
+    deps: &[Dependency],
+    inherited: &[&str],
+    declared: &[String],
+    create: bool,
+) -> String {
     let mut params = Vec::new();
     let mut assigns = Vec::new();
-    // Properties the class declares itself are assigned like inherited ones: promoting a
-    // parameter of the same name would declare the property twice.
-    let declared: Vec<String> = DECLARED_PROPERTY
-        .captures_iter(&source[body.byte_range()])
-        .map(|c| c[1].to_owned())
-        .collect();
     // Forms are serialized with the form state; a readonly property cannot be restored
     // when they are woken up (FormBase's __wakeup), so form properties stay writable.
     let readonly = if inherited == FORM_BASE {
@@ -542,7 +637,7 @@ pub(super) fn rewrite(
     } else {
         "readonly "
     };
-    for d in &deps {
+    for d in deps {
         let ty = short(&d.type_fqcn);
         // An autowired constructor (a hook class) names each service: not every core type
         // has an autowiring alias, and a module's services are registered by id.
@@ -570,35 +665,21 @@ pub(super) fn rewrite(
     } else {
         format!(" {{\n{}\n  }}", assigns.join("\n"))
     };
-    let gets: Vec<String> = deps
-        .iter()
-        .map(|d| format!("      $container->get('{}'),", d.service))
-        .collect();
     let constructor = format!(
         "\n  /**\n   * Constructs a {class} object.\n   */\n  public function __construct(\n{}\n  ){body_text}\n",
         params.join("\n"),
     );
-    let members = if create {
-        format!(
-            "{constructor}\n  /**\n   * {{@inheritdoc}}\n   */\n  public static function create(ContainerInterface $container): static {{\n    return new static(\n{}\n    );\n  }}\n",
-            gets.join("\n"),
-        )
-    } else {
-        constructor
-    };
-    let mut edited = source.to_owned();
-    calls.sort_by_key(|c| std::cmp::Reverse(c.range.start));
-    for call in &calls {
-        edited.replace_range(call.range.clone(), &call.replacement);
+    if !create {
+        return constructor;
     }
-    edited.insert_str(insert_at, &members);
-    let mut add: Vec<&str> = deps.iter().map(|d| d.type_fqcn.as_str()).collect();
-    if create {
-        add.push("Symfony\\Component\\DependencyInjection\\ContainerInterface");
-    } else {
-        add.push("Symfony\\Component\\DependencyInjection\\Attribute\\Autowire");
-    }
-    Ok((edit_uses(&edited, &add, &[]), deps))
+    let gets: Vec<String> = deps
+        .iter()
+        .map(|d| format!("      $container->get('{}'),", d.service))
+        .collect();
+    format!(
+        "{constructor}\n  /**\n   * {{@inheritdoc}}\n   */\n  public static function create(ContainerInterface $container): static {{\n    return new static(\n{}\n    );\n  }}\n",
+        gets.join("\n"),
+    )
 }
 
 #[cfg(test)]
