@@ -54,6 +54,15 @@ pub enum PipelineError {
     },
     #[error(transparent)]
     Http(#[from] tuneforge_sources::http::HttpError),
+    /// A source could not be discovered or fetched: a dataset built without it would lack
+    /// it silently, so the run stops here.
+    #[error(
+        "{stage}: {message}\n  hint: rerun when the source is reachable, or fix or remove it in pipeline.yaml; `tuneforge status` and sources/manifest.json say why each failed"
+    )]
+    SourcesFailed {
+        stage: &'static str,
+        message: String,
+    },
 }
 
 impl tuneforge_core::error::HasKind for PipelineError {
@@ -67,6 +76,7 @@ impl tuneforge_core::error::HasKind for PipelineError {
             PipelineError::Teacher { source, .. } => source.kind(),
             PipelineError::Http(e) => e.kind(),
             PipelineError::ValidationFailed { .. } => ErrorKind::Data,
+            PipelineError::SourcesFailed { .. } => ErrorKind::Network,
             PipelineError::UnknownStage { .. }
             | PipelineError::AlreadyWorkspace { .. }
             | PipelineError::NotEmpty { .. }

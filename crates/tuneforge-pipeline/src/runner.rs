@@ -224,6 +224,12 @@ pub fn run(
             "stage finished"
         );
         let outputs = result.outputs;
+        // A source that failed fails a whole run (after the manifest, so the next run
+        // retries it); asked for by name, the stage shows what happened and succeeds.
+        let failed_sources = result
+            .incomplete
+            .clone()
+            .filter(|_| stage.network() && opts.only.is_none());
         write_json_atomic(
             &ws.path(&format!("{}/{STAGE_TIMINGS}", stage.dir())),
             &serde_json::json!({
@@ -242,6 +248,12 @@ pub fn run(
                 incomplete: result.incomplete,
             },
         )?;
+        if let Some(message) = failed_sources {
+            return Err(PipelineError::SourcesFailed {
+                stage: stage.name(),
+                message,
+            });
+        }
         outcomes.push(StageOutcome {
             stage: stage.name(),
             ran: true,

@@ -32,7 +32,7 @@ fn main() -> ExitCode {
             if ctx.json {
                 let mut doc = serde_json::json!({
                     "ok": false,
-                    "error": format!("{err:#}"),
+                    "error": render(&err),
                     "exit_code": code as u8,
                 });
                 if let Some(PipelineError::ValidationFailed { report, .. }) = err.downcast_ref() {
@@ -40,12 +40,26 @@ fn main() -> ExitCode {
                 }
                 println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
             } else {
-                eprintln!("error: {err:#}");
+                eprintln!("error: {}", render(&err));
             }
             code
         }
     };
     ExitCode::from(code as u8)
+}
+
+/// The error and its causes, each said once: many errors already quote their cause in their
+/// own message ("cannot read x: No such file…"), and `{:#}` would repeat it.
+fn render(err: &anyhow::Error) -> String {
+    let mut out = err.to_string();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+    }
+    out
 }
 
 fn init_tracing(verbose: u8) {

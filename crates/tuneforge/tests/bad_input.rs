@@ -279,3 +279,25 @@ fn bad_train_requests_fail_before_any_work() {
         "no run directory was claimed"
     );
 }
+
+/// An error says its cause once, and a stage run where it has nothing to work on says what
+/// is missing rather than quoting a raw file error.
+#[test]
+fn errors_name_their_cause_once() {
+    let (_tmp, ws) = workspace();
+    let out = tf_in(&ws)
+        .args(["collect", "--query-file", "/no/such/query.md"])
+        .args(["--local-answer", "a", "--expert-answer", "b"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+
+    let out = tf_in(&ws)
+        .args(["run", "--only", "generate"])
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, 2, &["nothing has been cleaned yet"]);
+    assert!(!stderr(&out).contains("os error"), "{}", stderr(&out));
+}

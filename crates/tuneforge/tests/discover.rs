@@ -251,8 +251,15 @@ fn contrib_discovery_through_the_stage_and_zero_downloads_on_rerun() {
     let requests = server.log().len();
     assert_eq!(requests, 3);
 
-    // Fresh: the stage does not run, no request is made.
-    tf_in(&ws).arg("run").assert().success();
+    // Fresh: the stage does not run, no request is made. Acquire then cannot reach the
+    // project's git repository (git.drupalcode.org, not served here): the run fails, naming it.
+    let out = tf_in(&ws).arg("run").output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("acquire: could not fetch drupal/example_module"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(server.log().len(), requests);
     // --refresh revalidates: every request is conditional, nothing is downloaded again.
     let doc = discovered(&ws, &["--refresh"]);
@@ -737,4 +744,32 @@ fn discover_waits_out_a_429_and_a_500_from_drupal_org() {
         2,
         "retried after the 500"
     );
+}
+
+/// A source that cannot be reached fails `run`, naming it, before any dataset is built
+/// without it; the manifest stays incomplete, so the next run tries again.
+#[test]
+fn an_unreachable_source_fails_the_run_naming_it() {
+    let (tmp, ws) = workspace();
+    let repo = tmp.path().join("lib");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    commit(&repo, "a.php", "<?php\n");
+    let url = repo.display().to_string();
+    sources(
+        &ws,
+        &format!(
+            "sources:\n  - {{type: git, name: good, url: {url}, ref: main}}\n  - {{type: git, name: nowhere, url: ../no-repo-here, ref: main}}\n"
+        ),
+    );
+    let out = tf_in(&ws).arg("run").output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("discover: could not resolve nowhere"), "{err}");
+    assert!(
+        !ws.join("raw/manifest.json").exists(),
+        "acquire did not run"
+    );
+    // Asked for by name, discover shows every source and succeeds.
+    assert_eq!(source(&discovered(&ws, &[]), "good")["status"], "kept");
 }

@@ -136,10 +136,33 @@ impl Stage for AcquireStage {
             outputs: Vec::new(),
             report: serde_json::to_value(&report).expect("reports serialize"),
             summary,
-            incomplete: (failed > 0)
-                .then(|| format!("{failed} fetches failed; the next run tries again")),
+            incomplete: (failed > 0).then(|| failed_fetches(&report)),
         })
     }
+}
+
+/// The fetches that failed, by name (the first few docs pages, then how many more).
+fn failed_fetches(report: &AcquireReport) -> String {
+    let mut names: Vec<String> = report
+        .repositories
+        .iter()
+        .filter(|r| r.outcome == Outcome::Failed)
+        .map(|r| format!("{} ({})", r.name, r.reason))
+        .collect();
+    let pages: Vec<&str> = report
+        .docs
+        .iter()
+        .filter(|d| d.status == DocStatus::Failed)
+        .map(|d| d.url.as_str())
+        .collect();
+    names.extend(pages.iter().take(3).map(|u| u.to_string()));
+    if pages.len() > 3 {
+        names.push(format!("{} more docs pages", pages.len() - 3));
+    }
+    format!(
+        "could not fetch {}; the next run tries again",
+        names.join(", ")
+    )
 }
 
 /// What the last `acquire` recorded (`raw/manifest.json`): repositories and docs pages;

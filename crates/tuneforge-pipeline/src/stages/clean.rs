@@ -231,9 +231,17 @@ pub struct CleanListed {
 
 /// The kept files `clean` listed; a line that is not such a record is an error naming it.
 pub fn read_clean_listing(ws: &Workspace) -> Result<Vec<CleanListed>, PipelineError> {
-    let listing = std::fs::read_to_string(ws.path(CLEAN_FILES)).map_err(
-        tuneforge_core::fsio::at("cannot read", &ws.path(CLEAN_FILES)),
-    )?;
+    let path = ws.path(CLEAN_FILES);
+    let listing = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(PipelineError::Manifest {
+                path: CLEAN_FILES.to_owned(),
+                message: "not there: nothing has been cleaned yet (no sources: in pipeline.yaml, or `tuneforge clean` has not run)".to_owned(),
+            });
+        }
+        Err(e) => return Err(tuneforge_core::fsio::at("cannot read", &path)(e).into()),
+    };
     listing
         .lines()
         .enumerate()
