@@ -46,8 +46,17 @@ pub enum Decision {
 #[serde(tag = "state", rename_all = "lowercase")]
 pub enum Freshness {
     Fresh,
-    Stale { reasons: Vec<String> },
-    Missing { reason: String },
+    Stale {
+        reasons: Vec<String>,
+    },
+    Missing {
+        reason: String,
+    },
+    /// Never run because it has nothing to work on in this workspace (no core to mine,
+    /// no interactions to process): `status` shows why instead of "missing".
+    Idle {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -129,7 +138,9 @@ pub fn decide(freshness: &Freshness, network: bool, opts: &RunOptions, forced: b
     match freshness {
         Freshness::Fresh => Decision::Skip("fresh".to_owned()),
         Freshness::Stale { reasons } => Decision::Run(format!("stale: {}", reasons.join("; "))),
-        Freshness::Missing { reason } => Decision::Run(format!("missing: {reason}")),
+        Freshness::Missing { reason } | Freshness::Idle { reason } => {
+            Decision::Run(format!("missing: {reason}"))
+        }
     }
 }
 

@@ -38,14 +38,20 @@ pub fn status(ws: &Workspace) -> Result<StatusReport, PipelineError> {
     let mut out: Vec<StageStatus> = Vec::new();
     for stage in stages::all() {
         let fp = current_fingerprint(ws, stage)?;
-        let mut f = freshness(ws, stage, &fp)?;
+        let mut f = match (freshness(ws, stage, &fp)?, stage.nothing_to_do(ws)) {
+            // Never run, and nothing to run on here: that is not something missing.
+            (Freshness::Missing { .. }, Some(reason)) => Freshness::Idle { reason },
+            (f, _) => f,
+        };
         let upstream: Vec<&str> = stage
             .depends_on()
             .iter()
             .copied()
             .filter(|dep| {
-                out.iter()
-                    .any(|s| s.stage == *dep && s.freshness != Freshness::Fresh)
+                out.iter().any(|s| {
+                    s.stage == *dep
+                        && !matches!(s.freshness, Freshness::Fresh | Freshness::Idle { .. })
+                })
             })
             .collect();
         for up in upstream {
@@ -57,7 +63,7 @@ pub fn status(ws: &Workspace) -> Result<StatusReport, PipelineError> {
                         reasons: vec![reason],
                     }
                 }
-                Freshness::Missing { .. } => {}
+                Freshness::Missing { .. } | Freshness::Idle { .. } => {}
             }
         }
         out.push(StageStatus {

@@ -44,6 +44,32 @@ fn the_sample_corpus_becomes_a_gated_grouped_dataset() {
         stdout(&out)
     );
 
+    // The packaged dataset is validated, and the stages that have nothing to work on in a
+    // Drupal workspace are idle, with the reason, not "missing".
+    let report = json(&ws.join("validation/report.json"));
+    assert_eq!(report["errors"], 0, "{report}");
+    let status: serde_json::Value = serde_json::from_slice(
+        &tf_in(&ws)
+            .args(["--json", "status"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let state = |name: &str| {
+        status["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["stage"] == name)
+            .map(|s| s["state"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    assert_eq!(state("rules"), "idle", "{status}");
+    assert_eq!(state("process"), "idle", "{status}");
+    assert_eq!(state("validate"), "fresh", "{status}");
+    assert_eq!(state("package"), "fresh", "{status}");
+
     // Every template family yields at least 20 samples that pass the gate.
     let gate = json(&ws.join("quality/report.json"));
     for family in FAMILIES {

@@ -50,10 +50,16 @@ impl Stage for ValidateStage {
         json!({"domains": c.domains, "validate": c.validate, "collect": c.collect})
     }
     fn depends_on(&self) -> &'static [&'static str] {
-        &["process"]
+        &["process", "package"]
     }
     fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
-        (!ws.path(PROCESSED_INTERACTIONS).exists()).then(|| "nothing processed yet".to_owned())
+        // A dataset written by `process` or by `package` is checked alike.
+        let dataset = latest_version(&ws.path(DATASET_DIR))
+            .ok()
+            .flatten()
+            .is_some();
+        (!dataset && !ws.path(PROCESSED_INTERACTIONS).exists())
+            .then(|| "no dataset yet (`package` or `process` writes one)".to_owned())
     }
     fn run(
         &self,

@@ -296,6 +296,7 @@ pub fn status(ctx: &Context) -> Result<Exit> {
                 Freshness::Fresh => ("fresh", String::new()),
                 Freshness::Stale { reasons } => ("stale", reasons.join("; ")),
                 Freshness::Missing { reason } => ("missing", reason.clone()),
+                Freshness::Idle { reason } => ("idle", reason.clone()),
             };
             let line = format!("  {:<9} {:<8} {why}", s.stage, state);
             text.push_str(line.trim_end());
