@@ -233,11 +233,19 @@ pub(crate) fn write_dataset(
                 path: format!("{}/{DATASET_MANIFEST}", dataset_version_dir(v)),
                 message: format!("{e}; move the damaged version away and run again"),
             })?;
+        // A domain that was train-only and now has held-out samples was split for the first
+        // time. One that is simply gone (or still train-only) was not.
+        let held_out = |domain: &str| {
+            ["valid", "test"].iter().any(|split| {
+                let rel = format!("domains/{domain}/{split}.jsonl");
+                files.iter().any(|f| f.rel == rel && f.records > 0)
+            })
+        };
         for domain in existing
             .facts
             .train_only_domains
             .iter()
-            .filter(|d| !facts.train_only_domains.contains(d))
+            .filter(|d| !facts.train_only_domains.contains(d) && held_out(d))
         {
             reporter.warn(&format!(
                 "domain {domain} now has enough samples to be split: some of its samples that \

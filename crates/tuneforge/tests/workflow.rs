@@ -570,3 +570,44 @@ fn run_shows_the_warnings_of_its_validation() {
         .count();
     assert_eq!(shown, count, "{}", stderr(&out));
 }
+
+/// The warning that a domain was split for the first time is said when it happens, not when
+/// a small domain disappears.
+#[test]
+fn a_domain_that_disappears_is_not_said_to_be_split() {
+    let (_tmp, ws) = workspace();
+    let raw = ws.join("raw/interactions.jsonl");
+    let with_domains = |n_rare: usize| {
+        let mut out = String::new();
+        for (i, line) in generated_interactions(20 + n_rare).lines().enumerate() {
+            let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+            v["metadata"]["domain"] = if i < n_rare {
+                "html-architecture"
+            } else {
+                "coding-debugging"
+            }
+            .into();
+            out.push_str(&v.to_string());
+            out.push('\n');
+        }
+        out
+    };
+    let process = || {
+        let out = tf_in(&ws).args(["process"]).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stderr(&out)
+    };
+    std::fs::write(&raw, with_domains(1)).unwrap();
+    process();
+    std::fs::write(&raw, with_domains(0)).unwrap();
+    let err = process();
+    assert!(!err.contains("now has enough samples"), "{err}");
+    std::fs::write(&raw, with_domains(1)).unwrap();
+    process();
+    std::fs::write(&raw, with_domains(15)).unwrap();
+    let err = process();
+    assert!(
+        err.contains("domain html-architecture now has enough samples to be split"),
+        "{err}"
+    );
+}
