@@ -14,10 +14,10 @@ fn prints_flags_as_a_table_and_as_json() {
     let text = stdout(&out);
     for line in [
         "versions          >=10.3.0.0-dev <12.0.0.0-dev",
-        "admits_any_11     yes",
-        "admits_11_0       yes",
-        "admits_latest_11  yes (11.3.5.0)",
-        "unbounded_upper   no",
+        "any Drupal 11     yes",
+        "Drupal 11.0       yes",
+        "latest Drupal 11  yes (11.3.5.0)",
+        "no upper bound    no",
     ] {
         assert!(text.contains(line), "missing {line:?} in {text}");
     }

@@ -36,13 +36,21 @@ pub fn compat(ctx: &Context, args: CompatArgs) -> Result<Exit> {
                 }
             }
         }
-        rows.push(("admits_any_11", yes(report.admits_any_11).to_owned()));
-        rows.push(("admits_11_0", yes(report.admits_11_0).to_owned()));
+        // Words for people; --json keeps the field names (admits_any_11, …).
+        rows.push(("any Drupal 11", yes(report.admits_any_11).to_owned()));
+        rows.push(("Drupal 11.0", yes(report.admits_11_0).to_owned()));
         rows.push((
-            "admits_latest_11",
+            "latest Drupal 11",
             format!("{} ({})", yes(report.admits_latest_11), report.core),
         ));
-        rows.push(("unbounded_upper", yes(report.unbounded_upper).to_owned()));
+        rows.push((
+            "no upper bound",
+            if report.unbounded_upper {
+                "yes: it also admits Drupal 12 and later, untested".to_owned()
+            } else {
+                "no".to_owned()
+            },
+        ));
         rows.iter()
             .map(|(k, v)| format!("{k:<17} {v}"))
             .collect::<Vec<_>>()

@@ -62,7 +62,7 @@ fn render(report: &DoctorReport) -> String {
             "free disk: {}{}",
             gib(free),
             if free < 30 << 30 {
-                " (a 7B run needs about 30 GiB: base weights, checkpoints, merged export)"
+                " (a 7B run needs about 30 GiB: base weights and checkpoints)"
             } else {
                 ""
             }
