@@ -321,7 +321,26 @@ pub fn package(
         .iter()
         .filter_map(|s| s.metadata.license.clone())
         .collect();
+    let mut license_samples: BTreeMap<String, u64> = BTreeMap::new();
+    let mut licenses_by_source: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for s in &samples {
+        let license = s
+            .metadata
+            .license
+            .clone()
+            .unwrap_or_else(|| crate::version::UNKNOWN_LICENSE.to_owned());
+        *license_samples.entry(license.clone()).or_default() += 1;
+        licenses_by_source
+            .entry(source_name(&s.metadata.source).to_owned())
+            .or_default()
+            .insert(license);
+    }
     let facts = PackageFacts {
+        license_samples,
+        licenses_by_source: licenses_by_source
+            .into_iter()
+            .map(|(k, v)| (k, v.into_iter().collect()))
+            .collect(),
         sources: input.sources,
         rules: input.rules,
         groups,
@@ -391,9 +410,45 @@ pub fn package(
     })
 }
 
+/// The source a sample came from: `name` of `path:<name>@…` and `git:<name>@…`, the host
+/// of a page's URL, or the origin's kind (interactions, a teacher).
+fn source_name(source: &str) -> &str {
+    if let Some(rest) = source
+        .strip_prefix("https://")
+        .or_else(|| source.strip_prefix("http://"))
+    {
+        return rest.split('/').next().unwrap_or(rest);
+    }
+    match source.split_once(':') {
+        Some(("path" | "git", rest)) => rest.split_once('@').map_or(rest, |(name, _)| name),
+        Some((kind, _)) => kind,
+        None => source,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn samples_are_counted_by_the_source_they_came_from() {
+        assert_eq!(
+            source_name("path:sample-modules@785a3050:modules/x.php"),
+            "sample-modules"
+        );
+        assert_eq!(
+            source_name("git:drupal-core@401b0999:core/lib/X.php"),
+            "drupal-core"
+        );
+        assert_eq!(
+            source_name("https://www.drupal.org/node/3354231"),
+            "www.drupal.org"
+        );
+        assert_eq!(
+            source_name("manual-expert-consultation"),
+            "manual-expert-consultation"
+        );
+    }
     use tuneforge_core::records::{Message, Role, SampleMetadata, TrainOn, sample_id};
 
     fn sample(text: &str, group: &str, domain: &str, generator: &str) -> Sample {

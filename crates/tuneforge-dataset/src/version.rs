@@ -144,6 +144,8 @@ pub struct DatasetFacts {
 }
 
 pub const DATASET_MANIFEST: &str = "manifest.json";
+/// How the card and manifest count samples whose source states no licence.
+pub const UNKNOWN_LICENSE: &str = "unknown";
 pub const DATASET_CARD: &str = "README.md";
 
 /// The highest `dataset/v<N>` present.
@@ -324,13 +326,15 @@ fn dataset_card(m: &DatasetManifest) -> String {
     let f = &m.facts;
     // Front matter Hugging Face `datasets` reads: `load_dataset(<this directory>)` gives
     // the three splits.
-    let licenses: std::collections::BTreeSet<&str> = f
+    // One licence only when every sample is under it; samples of unknown licence, or
+    // several licences, make the dataset's `other`, and the card lists them.
+    let counted: Vec<&String> = f
         .package
         .as_ref()
-        .map(|p| p.licenses.iter().map(String::as_str).collect())
+        .map(|p| p.license_samples.keys().collect())
         .unwrap_or_default();
-    let license = match licenses.iter().next() {
-        Some(l) if licenses.len() == 1 => l.to_ascii_lowercase(),
+    let license = match counted.as_slice() {
+        [only] if only.as_str() != UNKNOWN_LICENSE => only.to_ascii_lowercase(),
         _ => "other".to_owned(),
     };
     let mut card = format!(
@@ -381,6 +385,16 @@ fn dataset_card(m: &DatasetManifest) -> String {
             p.decontamination.eval_prompts
         ));
         card.push_str("\n`axolotl.yaml` and `dataset_info.json` (LLaMA-Factory) point at the export formats.\n");
+        if !p.license_samples.is_empty() {
+            card.push_str("\n## Licences\n\nEach sample carries its source's licence (`metadata.license`), read from the source (an SPDX line, `composer.json`, a licence file, a Drupal extension's `*.info.yml`); use the samples as those licences allow.\n\n| licence | samples |\n|---|---|\n");
+            for (l, n) in &p.license_samples {
+                card.push_str(&format!("| {l} | {n} |\n"));
+            }
+            card.push_str("\n| source | licences |\n|---|---|\n");
+            for (source, ls) in &p.licenses_by_source {
+                card.push_str(&format!("| {source} | {} |\n", ls.join(", ")));
+            }
+        }
     }
     if !f.train_only_domains.is_empty() {
         card.push_str(&format!(
@@ -413,6 +427,12 @@ pub struct PackageFacts {
     pub groups: u64,
     /// The samples' licenses (SPDX ids).
     pub licenses: Vec<String>,
+    /// Samples per licence; `unknown` counts those whose source states none.
+    #[serde(default)]
+    pub license_samples: BTreeMap<String, u64>,
+    /// The licences of each source's samples, by source name.
+    #[serde(default)]
+    pub licenses_by_source: BTreeMap<String, Vec<String>>,
     pub by_domain: BTreeMap<String, SplitCounts>,
     pub by_generator: BTreeMap<String, SplitCounts>,
     /// The gate's pass rates by generator and by kind of generator.

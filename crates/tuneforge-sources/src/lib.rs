@@ -11,6 +11,7 @@ pub mod drupalorg;
 pub mod git;
 pub mod http;
 mod kind;
+pub mod license;
 pub mod robots;
 pub mod version;
 

@@ -70,6 +70,26 @@ fn the_sample_corpus_becomes_a_gated_grouped_dataset() {
     assert_eq!(state("validate"), "fresh", "{status}");
     assert_eq!(state("package"), "fresh", "{status}");
 
+    // The sample modules are Drupal extensions (GPL-2.0-or-later, from their info.yml), the
+    // change records drupal.org content (CC-BY-SA-2.0): the card says `other` and lists both.
+    let manifest = json(&ws.join("dataset/v1/manifest.json"));
+    let by_license = &manifest["package"]["license_samples"];
+    assert!(
+        by_license["GPL-2.0-or-later"].as_u64().unwrap() > 300,
+        "{by_license}"
+    );
+    assert!(
+        by_license["CC-BY-SA-2.0"].as_u64().unwrap() > 0,
+        "{by_license}"
+    );
+    assert!(by_license.get("unknown").is_none(), "{by_license}");
+    let card = std::fs::read_to_string(ws.join("dataset/v1/README.md")).unwrap();
+    assert!(card.contains("license: other\n"), "{card}");
+    assert!(
+        card.contains("| sample-modules | GPL-2.0-or-later |"),
+        "{card}"
+    );
+
     // Every template family yields at least 20 samples that pass the gate.
     let gate = json(&ws.join("quality/report.json"));
     for family in FAMILIES {

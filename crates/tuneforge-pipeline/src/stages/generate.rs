@@ -3,6 +3,7 @@
 //! that made no sample, with its reason) and per-generator counts in the stage report.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -18,6 +19,7 @@ use tuneforge_generate::corpus::{Corpus, Provenance, SourceFile};
 use tuneforge_generate::{GenerateOptions, generate};
 use tuneforge_sources::acquire::Outcome;
 use tuneforge_sources::discover::CandidateKind;
+use tuneforge_sources::license::Licenses;
 
 use super::acquire::{AcquireReport, read_acquired};
 use super::checker::checker_with;
@@ -172,6 +174,32 @@ fn synthesize(
     })
 }
 
+/// Each code source's licences, read from its own tree (composer.json, licence files,
+/// info.yml), by source name.
+fn source_licenses(ws: &Workspace) -> Result<BTreeMap<String, Licenses>, PipelineError> {
+    let discovery = read_discovery(ws)?;
+    let AcquireReport { repositories, .. } = read_acquired(ws)?;
+    let mut roots = BTreeMap::new();
+    for c in &discovery.candidates {
+        if c.kind == CandidateKind::Path && c.status == tuneforge_sources::discover::Status::Kept {
+            roots.insert(
+                c.name.clone(),
+                tuneforge_sources::discover::resolve_path(&ws.root, Path::new(&c.location)),
+            );
+        }
+    }
+    for r in repositories
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Fetched | Outcome::Reused))
+    {
+        roots.insert(r.name.clone(), ws.path(&r.dir));
+    }
+    Ok(roots
+        .into_par_iter()
+        .map(|(name, root)| (name, Licenses::scan(&root)))
+        .collect())
+}
+
 /// How each source is cited and dated: `(source_ref, timestamp, license)` by source name.
 fn provenances(ws: &Workspace) -> Result<BTreeMap<String, Provenance>, PipelineError> {
     let discovery = read_discovery(ws)?;
@@ -279,6 +307,7 @@ impl Stage for GenerateStage {
         reporter: &dyn Reporter,
     ) -> Result<StageRun, PipelineError> {
         let provenance = provenances(ws)?;
+        let licenses = source_licenses(ws)?;
         let kept = read_clean_listing(ws)?;
         let task = reporter.task("generate: reading files", Some(kept.len() as u64));
         let files: Vec<SourceFile> = kept
@@ -303,11 +332,16 @@ impl Stage for GenerateStage {
                             timestamp: String::new(),
                             license: None,
                         });
-                    if spdx.is_some() {
-                        p.license = spdx.clone();
-                    }
                     // `code/<dir>/<path>` → `<path>`.
                     let rel = path.splitn(3, '/').nth(2).unwrap_or(path).to_owned();
+                    // The file's own SPDX line, else what its source says for its directory,
+                    // else the source's kind (drupal.org code is GPL-2.0-or-later).
+                    if let Some(id) = spdx
+                        .clone()
+                        .or_else(|| Some(licenses.get(source)?.of(&rel)?.to_owned()))
+                    {
+                        p.license = Some(id);
+                    }
                     Ok(SourceFile {
                         path: path.clone(),
                         rel,
