@@ -69,6 +69,17 @@ impl fmt::Display for LineError {
     }
 }
 
+/// Every record of a JSON Lines buffer, blank lines skipped; the first bad line is an error
+/// with its number (for files tuneforge wrote itself, where one bad line means the file is
+/// damaged; inputs of users keep going past bad lines with [`split_lines`]).
+pub fn parse_all<T: DeserializeOwned>(buf: &[u8]) -> Result<Vec<T>, LineError> {
+    split_lines(buf)
+        .iter()
+        .filter(|l| !l.bytes.iter().all(u8::is_ascii_whitespace))
+        .map(parse_line)
+        .collect()
+}
+
 /// Decode one line into `T`.
 pub fn parse_line<T: DeserializeOwned>(raw: &RawLine<'_>) -> Result<T, LineError> {
     let fail = |message: String| LineError {
@@ -183,6 +194,14 @@ impl fmt::Display for LocatedError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_all_skips_blank_lines_and_names_the_first_bad_one() {
+        let ok: Vec<serde_json::Value> = parse_all(b"{\"a\":1}\n\n  \n{\"a\":2}\r\n").unwrap();
+        assert_eq!(ok.len(), 2);
+        let err = parse_all::<serde_json::Value>(b"{\"a\":1}\n{oops\n{\"a\":3}\n").unwrap_err();
+        assert_eq!(err.line, 2);
+    }
 
     #[test]
     fn records_become_terminated_lines() {

@@ -232,7 +232,7 @@ pub struct CleanListed {
 /// The kept files `clean` listed; a line that is not such a record is an error naming it.
 pub fn read_clean_listing(ws: &Workspace) -> Result<Vec<CleanListed>, PipelineError> {
     let path = ws.path(CLEAN_FILES);
-    let listing = match std::fs::read_to_string(&path) {
+    let listing = match std::fs::read(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(PipelineError::Manifest {
@@ -242,15 +242,8 @@ pub fn read_clean_listing(ws: &Workspace) -> Result<Vec<CleanListed>, PipelineEr
         }
         Err(e) => return Err(tuneforge_core::fsio::at("cannot read", &path)(e).into()),
     };
-    listing
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, line)| {
-            serde_json::from_str(line).map_err(|e| PipelineError::Manifest {
-                path: format!("{CLEAN_FILES}:{}", i + 1),
-                message: format!("{e}; run `tuneforge clean --force` to rewrite it"),
-            })
-        })
-        .collect()
+    tuneforge_core::jsonl::parse_all(&listing).map_err(|e| PipelineError::Manifest {
+        path: format!("{CLEAN_FILES}:{}", e.line),
+        message: format!("{}; run `tuneforge clean --force` to rewrite it", e.message),
+    })
 }

@@ -30,20 +30,13 @@ pub struct GateStage;
 pub fn read_accepted(ws: &Workspace) -> Result<(Vec<Sample>, Vec<u8>), PipelineError> {
     let path = ws.path(GATE_ACCEPTED);
     let bytes = std::fs::read(&path).map_err(tuneforge_core::fsio::at("cannot read", &path))?;
-    let text = String::from_utf8_lossy(&bytes);
-    let mut out = Vec::new();
-    for (i, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        out.push(
-            serde_json::from_str(line).map_err(|e| PipelineError::Manifest {
-                path: format!("{GATE_ACCEPTED}:{}", i + 1),
-                message: format!("not a sample ({e}); run `tuneforge run --only gate --force`"),
-            })?,
-        );
-    }
+    let out = tuneforge_core::jsonl::parse_all(&bytes).map_err(|e| PipelineError::Manifest {
+        path: format!("{GATE_ACCEPTED}:{}", e.line),
+        message: format!(
+            "not a sample ({}); run `tuneforge run --only gate --force`",
+            e.message
+        ),
+    })?;
     Ok((out, bytes))
 }
 

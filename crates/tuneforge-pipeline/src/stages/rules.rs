@@ -89,20 +89,14 @@ impl Stage for RulesStage {
 
 /// The mined deprecation list at `list`; a line that is not a record is an error naming it.
 pub fn read_deprecation_list(list: &std::path::Path) -> Result<Vec<Deprecation>, PipelineError> {
-    let text =
-        std::fs::read_to_string(list).map_err(tuneforge_core::fsio::at("cannot read", list))?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, line)| {
-            serde_json::from_str(line).map_err(|e| PipelineError::Manifest {
-                path: format!("{}:{}", list.display(), i + 1),
-                message: format!(
-                    "not a deprecation record ({e}); mine it again with `tuneforge rules mine`"
-                ),
-            })
-        })
-        .collect()
+    let bytes = std::fs::read(list).map_err(tuneforge_core::fsio::at("cannot read", list))?;
+    tuneforge_core::jsonl::parse_all(&bytes).map_err(|e| PipelineError::Manifest {
+        path: format!("{}:{}", list.display(), e.line),
+        message: format!(
+            "not a deprecation record ({}); mine it again with `tuneforge rules mine`",
+            e.message
+        ),
+    })
 }
 
 /// The workspace's deprecation list (`rules.deprecations`), or `None` when it is not there.
