@@ -598,10 +598,23 @@ fn dataset_checks(
     }
     let total: u64 = split_totals.iter().sum();
     if total == 0 {
-        findings.push(whole(
-            Severity::Error,
-            "the dataset has no samples".to_owned(),
-        ));
+        // Captured interactions that all vanished are an error; sources from which nothing
+        // passed generation and the gate are worth a warning (the gate report says why).
+        let packaged = std::fs::read(ws.path(&format!("{dir}/{DATASET_MANIFEST}")))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<DatasetManifest>(&b).ok())
+            .is_some_and(|m| m.facts.package.is_some());
+        findings.push(if packaged {
+            whole(
+                Severity::Warning,
+                "the dataset has no samples: nothing from the sources passed generation and the gate (see sft/dropped.jsonl and quality/report.json)".to_owned(),
+            )
+        } else {
+            whole(
+                Severity::Error,
+                "the dataset has no samples".to_owned(),
+            )
+        });
         return;
     }
     if split_totals[1] == 0 || split_totals[2] == 0 {

@@ -154,7 +154,7 @@ fn the_rules_stage_mines_the_acquired_core() {
         .args(["--json", "run", "--from", "discover"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.status.success(), "{}{}", stderr(&out), stdout(&out));
     let records = read_jsonl(&ws.join("rules/deprecations.jsonl"));
     assert_eq!(records.len(), 3);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
