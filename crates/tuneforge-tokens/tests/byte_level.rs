@@ -3,7 +3,7 @@
 //! for every text. Checked on the golden cases' texts and on generated text full of what
 //! could go wrong (control tokens and pieces of them, whitespace runs, `\r\n`, combining
 //! marks, compatibility characters, 2–4-byte characters), with the golden tokenizer as it
-//! is and with variants: no normalizer, NFKC, and added tokens with lstrip/rstrip,
+//! is and with variants: no normalizer, NFKC, NFD, and added tokens with lstrip/rstrip,
 //! single_word or normalized set (the last one must fall back to the library).
 
 use std::path::Path;
@@ -54,6 +54,8 @@ fn build_variants() -> Vec<(&'static str, PrepTokenizer)> {
     no_norm["normalizer"] = Json::Null;
     let mut nfkc = base.clone();
     nfkc["normalizer"] = serde_json::json!({"type": "NFKC"});
+    let mut nfd = base.clone();
+    nfd["normalizer"] = serde_json::json!({"type": "NFD"});
     let mut stripping = base.clone();
     add_token(&mut stripping, "<L>", &["lstrip"]);
     add_token(&mut stripping, "<R>", &["rstrip"]);
@@ -70,6 +72,7 @@ fn build_variants() -> Vec<(&'static str, PrepTokenizer)> {
         ),
         ("no normalizer", load(&no_norm)),
         ("nfkc", load(&nfkc)),
+        ("nfd", load(&nfd)),
         ("strip/single-word tokens", load(&stripping)),
         ("normalized token", load(&normalized)),
         ("normalized token, no normalizer", load(&normalized_no_norm)),
