@@ -24,10 +24,12 @@
 //! could change, goes through `Tokenizer::encode`. The equivalence is tested against
 //! `encode` on generated text and on the golden tokenizers.
 
+use std::cell::RefCell;
+
 use tokenizers::normalizers::NormalizerWrapper;
 use tokenizers::pre_tokenizers::PreTokenizerWrapper;
 use tokenizers::pre_tokenizers::byte_level::ByteLevel;
-use tokenizers::pre_tokenizers::split::Split;
+use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
 use tokenizers::processors::PostProcessorWrapper;
 use tokenizers::utils::SysRegex;
 use tokenizers::{Model, OffsetReferential, OffsetType, SplitDelimiterBehavior, Tokenizer};
@@ -131,27 +133,64 @@ impl ByteLevelPlan {
     }
 }
 
-/// The `Split` regex of a `Sequence[Split, ByteLevel]` pre-tokenizer of the accepted shape.
-fn split_regex(tok: &Tokenizer) -> Option<&SysRegex> {
+/// The `Split` of a `Sequence[Split, ByteLevel]` pre-tokenizer of the accepted shape.
+fn split_regex(tok: &Tokenizer) -> Option<&Split> {
     let Some(PreTokenizerWrapper::Sequence(seq)) = tok.get_pre_tokenizer() else {
         return None;
     };
     match seq.as_ref() {
         [
-            PreTokenizerWrapper::Split(Split {
-                regex,
-                behavior: SplitDelimiterBehavior::Isolated,
-                invert: false,
-                ..
-            }),
+            PreTokenizerWrapper::Split(
+                split @ Split {
+                    behavior: SplitDelimiterBehavior::Isolated,
+                    invert: false,
+                    ..
+                },
+            ),
             PreTokenizerWrapper::ByteLevel(ByteLevel {
                 add_prefix_space: false,
                 use_regex: false,
                 ..
             }),
-        ] => Some(regex),
+        ] => Some(split),
         _ => None,
     }
+}
+
+thread_local! {
+    /// `Split` regexes compiled again for this thread, by pattern.
+    static THREAD_REGEXES: RefCell<Vec<(String, SysRegex)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Run `f` with `split`'s regex compiled for the calling thread.
+///
+/// Why: the regex engine under fancy-regex keeps its search caches in a pool with a
+/// lock-free slot only for the first thread that used the regex; every other thread takes
+/// a mutex-guarded stack on every search, which is every word here (about 8% of
+/// `prepare`'s CPU on two cores, profiled). A regex compiled per thread from the same
+/// pattern with the same constructor `Split::new` uses is the same regex, each with its
+/// own first thread. Patterns given as literal strings (escaped by the library) keep
+/// the shared regex.
+fn with_thread_regex<R>(split: &Split, f: impl FnOnce(&SysRegex) -> R) -> R {
+    let SplitPattern::Regex(pattern) = &split.pattern else {
+        return f(&split.regex);
+    };
+    THREAD_REGEXES.with(|cell| {
+        let Ok(mut compiled) = cell.try_borrow_mut() else {
+            return f(&split.regex);
+        };
+        let index = match compiled.iter().position(|(p, _)| p == pattern) {
+            Some(i) => i,
+            None => match SysRegex::new(pattern) {
+                Ok(regex) => {
+                    compiled.push((pattern.clone(), regex));
+                    compiled.len() - 1
+                }
+                Err(_) => return f(&split.regex),
+            },
+        };
+        f(&compiled[index].1)
+    })
 }
 
 /// GPT-2's byte-to-character table (the one `ByteLevel` uses): printable Latin-1 bytes
@@ -196,7 +235,16 @@ pub(crate) fn encode(
     plan: ByteLevelPlan,
     text: &str,
 ) -> Result<TextEncoding, String> {
-    let regex = split_regex(tok).ok_or("the tokenizer changed after it was checked")?;
+    let split = split_regex(tok).ok_or("the tokenizer changed after it was checked")?;
+    with_thread_regex(split, |regex| encode_with(tok, plan, regex, text))
+}
+
+fn encode_with(
+    tok: &Tokenizer,
+    plan: ByteLevelPlan,
+    regex: &SysRegex,
+    text: &str,
+) -> Result<TextEncoding, String> {
     // With no normalizer, or no added token matched after normalization (the plan checks
     // one of them), the normalizer plays no part in finding added tokens: they are found
     // in the text as it is, and the pieces between them go through the byte-level route
