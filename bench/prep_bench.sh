@@ -29,18 +29,21 @@ cd "$(dirname "$0")/.."
 
 smoke=0
 [[ "${1:-}" == "--smoke" ]] && smoke=1
+# Where cargo puts the binary (CARGO_TARGET_DIR, a config's build.target-dir, or target/).
+target=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 if (( smoke )); then
   n=${N:-200}; rounds=${ROUNDS:-1}
   cargo build --quiet -p tuneforge
-  bin=target/debug/tuneforge
+  bin=$target/debug/tuneforge
 else
   n=${N:-20000}; rounds=${ROUNDS:-3}
   cargo build --quiet --release -p tuneforge
-  bin=target/release/tuneforge
+  bin=$target/release/tuneforge
 fi
 max_seq_len=2048
 
-py=$("$bin" --no-progress setup --with-tests --print-python)
+# The worker venv: TUNEFORGE_WORKER_PYTHON (as the tests take it), else the one setup made.
+py=${TUNEFORGE_WORKER_PYTHON:-$("$bin" --no-progress setup --with-tests --print-python)}
 export PYTHONPATH="$PWD/python/src"
 work=$(mktemp -d "${TMPDIR:-/tmp}/tuneforge-prep-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -20,6 +20,7 @@ use thiserror::Error;
 use tuneforge_core::records::{Sample, TrainOn};
 
 use crate::PrepReporter;
+use crate::byte_level::{self, ByteLevelPlan};
 use crate::template::{ChatTemplate, TemplateError, TrainTurns};
 
 /// The label of tokens without loss (PyTorch's `ignore_index`).
@@ -89,6 +90,8 @@ pub enum TokenizerError {
 /// need: its blake3 and its added-token strings.
 pub struct PrepTokenizer {
     inner: tokenizers::Tokenizer,
+    /// Set when `encode` can take the byte-level route (same result, less plumbing).
+    byte_level: Option<ByteLevelPlan>,
     json_blake3: String,
     /// Contents of all added tokens (special or not), longest first.
     added_tokens: Vec<String>,
@@ -136,6 +139,7 @@ impl PrepTokenizer {
         added_tokens.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         added_tokens.dedup();
         Ok(Self {
+            byte_level: ByteLevelPlan::for_tokenizer(&inner),
             inner,
             json_blake3: blake3::hash(bytes).to_hex().to_string(),
             added_tokens,
@@ -160,8 +164,18 @@ impl PrepTokenizer {
         self.inner.get_vocab_size(true)
     }
 
-    /// Token ids and byte offsets of `text`, without adding special tokens.
+    /// Token ids and byte offsets of `text`, without adding special tokens: exactly
+    /// `Tokenizer::encode(text, false)`, through the byte-level route where the
+    /// tokenizer allows it (see `byte_level.rs`).
     pub fn encode(&self, text: &str) -> Result<TextEncoding, String> {
+        match self.byte_level {
+            Some(plan) => byte_level::encode(&self.inner, plan, text),
+            None => self.encode_with_library(text),
+        }
+    }
+
+    /// `encode` through `Tokenizer::encode` alone, whatever the tokenizer.
+    pub fn encode_with_library(&self, text: &str) -> Result<TextEncoding, String> {
         let enc = self.inner.encode(text, false).map_err(|e| e.to_string())?;
         Ok(TextEncoding {
             ids: enc.get_ids().to_vec(),

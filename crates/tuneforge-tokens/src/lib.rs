@@ -12,6 +12,7 @@
 //! through a [`PrepReporter`], problems come back as values (rejections with their reason
 //! and sample id, errors that say what to do).
 
+mod byte_level;
 pub mod encode;
 mod kind;
 pub mod pack;

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
 use thiserror::Error;
 
 use crate::encode::EncodedSample;
@@ -135,10 +136,17 @@ pub fn pack(docs: &[EncodedSample], max_seq_len: usize) -> Result<Packed, PackEr
         }
     }
     let lengths: Vec<usize> = docs.iter().map(EncodedSample::len).collect();
+    // Rows are independent once planned: they are filled on all cores (filling them one
+    // by one was a tenth of `prepare`'s wall time, on one core while the other idled).
     let rows = plan_rows(&lengths, max_seq_len)
-        .into_iter()
+        .into_par_iter()
         .map(|members| {
-            let mut row = PackedRow::default();
+            let len = members.iter().map(|&i| docs[i].len()).sum();
+            let mut row = PackedRow {
+                input_ids: Vec::with_capacity(len),
+                labels: Vec::with_capacity(len),
+                seq_lengths: Vec::with_capacity(members.len()),
+            };
             for i in members {
                 row.input_ids.extend_from_slice(&docs[i].input_ids);
                 row.labels.extend_from_slice(&docs[i].labels);

@@ -77,23 +77,36 @@ fn view(bytes: &[u8]) -> Result<TensorView<'_>, safetensors::SafeTensorError> {
     TensorView::new(Dtype::I64, vec![bytes.len() / 8], bytes)
 }
 
-fn i64_bytes(values: impl Iterator<Item = i64>) -> Vec<u8> {
-    values.flat_map(i64::to_le_bytes).collect()
+/// The little-endian bytes of the values of `slices` in order, in one allocation of the
+/// exact size. (A plain loop per slice: the `flat_map` + `collect` this replaced grew its
+/// vector step by step and did not vectorize, a third of a second per 15M tokens.)
+fn i64_bytes<'a, T: 'a>(
+    slices: impl Iterator<Item = &'a [T]> + Clone,
+    to_i64: impl Fn(&T) -> i64,
+) -> Vec<u8> {
+    let len: usize = slices.clone().map(<[T]>::len).sum();
+    let mut out = Vec::with_capacity(len * 8);
+    for slice in slices {
+        for v in slice {
+            out.extend_from_slice(&to_i64(v).to_le_bytes());
+        }
+    }
+    out
 }
 
 /// Serialize `packed` in the layout above.
 pub fn split_bytes(packed: &Packed, path_for_errors: &Path) -> Result<Vec<u8>, WriteError> {
     let rows = &packed.rows;
-    let input_ids = i64_bytes(
-        rows.iter()
-            .flat_map(|r| r.input_ids.iter().map(|&t| i64::from(t))),
+    let (input_ids, labels) = rayon::join(
+        || {
+            i64_bytes(rows.iter().map(|r| r.input_ids.as_slice()), |&t| {
+                i64::from(t)
+            })
+        },
+        || i64_bytes(rows.iter().map(|r| r.labels.as_slice()), |&l| l),
     );
-    let labels = i64_bytes(rows.iter().flat_map(|r| r.labels.iter().copied()));
-    let row_lengths = i64_bytes(rows.iter().map(|r| r.len() as i64));
-    let seq_lengths = i64_bytes(
-        rows.iter()
-            .flat_map(|r| r.seq_lengths.iter().map(|&l| l as i64)),
-    );
+    let row_lengths = i64_bytes(std::iter::once(rows.as_slice()), |r| r.len() as i64);
+    let seq_lengths = i64_bytes(rows.iter().map(|r| r.seq_lengths.as_slice()), |&l| l as i64);
     let err = |e: safetensors::SafeTensorError| WriteError::Serialize {
         path: path_for_errors.to_path_buf(),
         message: e.to_string(),

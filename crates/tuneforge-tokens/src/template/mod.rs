@@ -541,8 +541,8 @@ impl ChatTemplate {
     /// * Other templates (Qwen2.5 and most): for assistant message *i*, render the
     ///   messages before it with `add_generation_prompt=True` (the prompt ending in the
     ///   role header, e.g. `<|im_start|>assistant\n`) and the messages up to and including
-    ///   it. The text the second adds to the first is the turn; its trailing whitespace is
-    ///   cut. The trained span is therefore the answer plus the end-of-turn token
+    ///   it (for the last message, that is the full render). The text the second adds to
+    ///   the first is the turn; its trailing whitespace is cut. The trained span is therefore the answer plus the end-of-turn token
     ///   (`content<|im_end|>`), without the role header and without the newline the
     ///   template writes between turns: the model must learn to emit the end-of-turn
     ///   token (generation stops there) and never generates the separator after it.
@@ -582,7 +582,15 @@ impl ChatTemplate {
                 return Err(TemplateError::AssistantFirst { index });
             }
             let prompt = self.render(&messages[..index], tools, true)?;
-            let through = self.render(&messages[..=index], tools, false)?;
+            // The last message without a generation prompt: that render is the full one,
+            // already made (the usual case: one render fewer per sample).
+            let through_rendered;
+            let through = if index + 1 == messages.len() && !add_generation_prompt {
+                text.as_str()
+            } else {
+                through_rendered = self.render(&messages[..=index], tools, false)?;
+                through_rendered.as_str()
+            };
             let turn = through
                 .strip_prefix(prompt.as_str())
                 .ok_or(TemplateError::NotPrefixStable { index })?;
