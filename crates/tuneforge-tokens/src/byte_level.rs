@@ -1,6 +1,8 @@
 //! A faster route to exactly the ids and offsets `tokenizers::Tokenizer::encode` gives, for
-//! the byte-level BPE tokenizers of Qwen2/2.5/3, Llama 3, Mistral's Tekken and the like
-//! (a `Split` regex followed by `ByteLevel` without its own regex).
+//! byte-level BPE tokenizers shaped like Qwen2/2.5/3's (a `Split` regex followed by
+//! `ByteLevel` without its own regex). Llama 3 has that shape too but a
+//! `TemplateProcessing` post-processor, which is not accepted (yet), so it takes the
+//! library's path.
 //!
 //! Why: profiling `tuneforge prepare` showed ~85% of its time inside `encode`, and most of
 //! that not in the BPE model but in the library's generic plumbing: every regex piece
