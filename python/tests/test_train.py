@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import build_tiny, check_events, make_spec, of, run_in_process, write_spec, write_tokens
+from conftest import QLORA_QWEN2_CPU, build_tiny, check_events, make_spec, of, run_in_process, write_spec, write_tokens
 
 ALL_LINEAR = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
@@ -70,6 +70,7 @@ def test_lora_trains_and_the_saved_adapter_reproduces_the_trained_model(
     assert (untrained - expected).abs().max().item() > 1e-2  # the adapter does change the model
 
 
+@QLORA_QWEN2_CPU
 def test_qlora_4bit_trains(tmp_path: Path, tiny_qwen2: Path, token_files: tuple[Path, Path]) -> None:
     import bitsandbytes as bnb
 
@@ -185,8 +186,8 @@ def run_in_process_or_parse_error(spec: dict) -> tuple[int, object, list[dict]]:
     [
         {"bf16": True},
         {"gradient_checkpointing": True},
-        {"load_in_4bit": True, "gradient_checkpointing": True},
-        {"load_in_4bit": True, "bf16": True},
+        pytest.param({"load_in_4bit": True, "gradient_checkpointing": True}, marks=QLORA_QWEN2_CPU),
+        pytest.param({"load_in_4bit": True, "bf16": True}, marks=QLORA_QWEN2_CPU),
         {"epochs": 0.5, "max_steps": None, "lr_scheduler": "linear", "warmup_ratio": 0.0},
     ],
     ids=["bf16", "checkpointing", "qlora-checkpointing", "qlora-bf16", "epochs"],
