@@ -226,11 +226,11 @@ pub struct TrainArgs {
     /// Seed of LoRA's initialization and the data order (default 42).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Evaluate on the valid split every this many steps (default 50).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Evaluate on the valid split every this many steps (default 50; 0: never).
+    #[arg(long)]
     pub eval_every: Option<u64>,
-    /// Save a resumable checkpoint every this many steps (default 100).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Save a resumable checkpoint every this many steps (default 100; 0: none during the run).
+    #[arg(long)]
     pub save_every: Option<u64>,
     /// Worker processes, one per GPU, through torchrun (DDP). Without CUDA they are CPU
     /// processes talking over gloo.
