@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Fails when a tracked file refers to a path outside the repository: a user's clone has only
 # the repository, so a test, bench, script or doc that reaches above it breaks for them.
-# Caught: the sibling folder ../shared and its documents, a path joined onto a crate's
-# directory that climbs out of the repository (three `../` from crates/<name>), and a script that leaves the repository root with
-# `cd ..`.
+# Caught: the sibling folder of reference material beside the checkout and its documents,
+# a path joined onto a crate's directory that climbs out of the repository (three `../`
+# from crates/<name>), and a script that leaves the repository root with `cd ..`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -441,8 +441,11 @@ pub fn validate(ws: &Workspace, reporter: &dyn Reporter) -> Result<ValidationRep
     let mut domains: BTreeMap<String, [u64; 3]> = BTreeMap::new();
     if let Some(v) = version {
         let dir = dataset_version_dir(v);
-        dataset_checks(ws, &dir, &checked, &mut domains, &mut findings);
-        manifest_checks(ws, &dir, &checked, &mut findings);
+        let manifest = read_version_manifest(ws, &dir);
+        // Written by `package` (rather than `process`): an empty one is only a warning.
+        let packaged = manifest.as_ref().is_ok_and(|m| m.facts.package.is_some());
+        dataset_checks(ws, &dir, &checked, packaged, &mut domains, &mut findings);
+        manifest_checks(ws, &dir, manifest, &checked, &mut findings);
     }
 
     findings.sort_by(|a, b| (a.severity, &a.path, a.line).cmp(&(b.severity, &b.path, b.line)));
@@ -461,18 +464,23 @@ pub fn validate(ws: &Workspace, reporter: &dyn Reporter) -> Result<ValidationRep
     })
 }
 
+/// The version's `manifest.json`, or why it cannot be read.
+fn read_version_manifest(ws: &Workspace, dir: &str) -> Result<DatasetManifest, String> {
+    std::fs::read(ws.path(&format!("{dir}/{DATASET_MANIFEST}")))
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+}
+
 /// Every file of the version against `manifest.json`: present, same hash, same count.
 fn manifest_checks(
     ws: &Workspace,
     dir: &str,
+    manifest: Result<DatasetManifest, String>,
     checked: &[(Checked, FileKind)],
     findings: &mut Vec<Finding>,
 ) {
     let manifest_rel = format!("{dir}/{DATASET_MANIFEST}");
-    let manifest: DatasetManifest = match std::fs::read(ws.path(&manifest_rel))
-        .map_err(|e| e.to_string())
-        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
-    {
+    let manifest = match manifest {
         Ok(m) => m,
         Err(e) => {
             findings.push(Finding {
@@ -541,6 +549,7 @@ fn dataset_checks(
     ws: &Workspace,
     dir: &str,
     checked: &[(Checked, FileKind)],
+    packaged: bool,
     domains: &mut BTreeMap<String, [u64; 3]>,
     findings: &mut Vec<Finding>,
 ) {
@@ -600,10 +609,6 @@ fn dataset_checks(
     if total == 0 {
         // Captured interactions that all vanished are an error; sources from which nothing
         // passed generation and the gate are worth a warning (the gate report says why).
-        let packaged = std::fs::read(ws.path(&format!("{dir}/{DATASET_MANIFEST}")))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<DatasetManifest>(&b).ok())
-            .is_some_and(|m| m.facts.package.is_some());
         findings.push(if packaged {
             whole(
                 Severity::Warning,

@@ -265,7 +265,7 @@ impl Adapters {
 }
 
 /// The names of the directories in `dir`, sorted; none when `dir` does not exist.
-fn sorted_dir_names(dir: &Path) -> Result<Vec<String>, ModelError> {
+pub(crate) fn sorted_dir_names(dir: &Path) -> Result<Vec<String>, ModelError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),

@@ -55,17 +55,7 @@ pub fn newest(ws: &Workspace) -> Result<Option<PathBuf>, ModelError> {
 
 /// The domains with their own splits in a dataset version, sorted.
 pub fn domains(version_dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(version_dir.join("domains"))
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-                .filter_map(|e| e.file_name().to_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
+    crate::adapters::sorted_dir_names(&version_dir.join("domains")).unwrap_or_default()
 }
 
 #[cfg(test)]

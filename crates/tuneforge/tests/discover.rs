@@ -175,14 +175,18 @@ fn a_missing_directory_is_dropped_with_the_fix() {
     );
 }
 
+/// A git repository at `repo` with one commit; its path as a source URL.
+fn one_commit_repo(repo: &Path) -> String {
+    std::fs::create_dir_all(repo).unwrap();
+    git(repo, &["init", "-q"]);
+    commit(repo, "a.php", "<?php\n");
+    repo.display().to_string()
+}
+
 #[test]
 fn an_unresolvable_source_is_dropped_and_retried_next_run() {
     let (tmp, ws) = workspace();
-    let repo = tmp.path().join("lib");
-    std::fs::create_dir_all(&repo).unwrap();
-    git(&repo, &["init", "-q"]);
-    commit(&repo, "a.php", "<?php\n");
-    let url = repo.display().to_string();
+    let url = one_commit_repo(&tmp.path().join("lib"));
     sources(
         &ws,
         &format!(
@@ -204,7 +208,7 @@ fn an_unresolvable_source_is_dropped_and_retried_next_run() {
     // Not fresh: the next run tries again.
     let text = stdout(&tf_in(&ws).arg("status").output().unwrap());
     assert!(text.contains("could not resolve gone, nowhere"), "{text}");
-    git(&repo, &["branch", "no-such-branch"]);
+    git(Path::new(&url), &["branch", "no-such-branch"]);
     let doc = discovered(&ws, &[]);
     assert_eq!(source(&doc, "gone")["status"], "kept");
 }
@@ -751,11 +755,7 @@ fn discover_waits_out_a_429_and_a_500_from_drupal_org() {
 #[test]
 fn an_unreachable_source_fails_the_run_naming_it() {
     let (tmp, ws) = workspace();
-    let repo = tmp.path().join("lib");
-    std::fs::create_dir_all(&repo).unwrap();
-    git(&repo, &["init", "-q"]);
-    commit(&repo, "a.php", "<?php\n");
-    let url = repo.display().to_string();
+    let url = one_commit_repo(&tmp.path().join("lib"));
     sources(
         &ws,
         &format!(

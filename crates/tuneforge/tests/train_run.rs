@@ -175,10 +175,36 @@ fn wait_for(path: &Path, needle: &str, child: &mut std::process::Child) {
     }
 }
 
-#[test]
-fn ctrl_c_saves_a_checkpoint_and_resume_finishes_the_run() {
+/// Runs `command` in its own process group, as a terminal runs a foreground job (so Ctrl-C
+/// reaches both tuneforge and the worker), and sends that group SIGINT once the run in
+/// `run_dir` has logged its first step.
+fn ctrl_c_after_first_step(
+    mut command: std::process::Command,
+    run_dir: &Path,
+) -> std::process::Output {
     use std::os::unix::process::CommandExt;
 
+    let mut child = command
+        .env("OMP_NUM_THREADS", "1")
+        .process_group(0)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(&run_dir.join("metrics.jsonl"), "step", &mut child);
+    let pgid = child.id() as i32;
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-s", "INT", "--", &format!("-{pgid}")])
+            .status()
+            .unwrap()
+            .success()
+    );
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn ctrl_c_saves_a_checkpoint_and_resume_finishes_the_run() {
     let Some(worker) = worker_python() else {
         return;
     };
@@ -209,29 +235,10 @@ fn ctrl_c_saves_a_checkpoint_and_resume_finishes_the_run() {
         args.extend(extra.iter().map(|s| s.to_string()));
         args
     };
-    // Its own process group, as a terminal gives a foreground job: Ctrl-C reaches both
-    // tuneforge and the worker.
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tuneforge"))
-        .env("OMP_NUM_THREADS", "1")
-        .current_dir(&ws)
-        .args(args(&[]))
-        .process_group(0)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("tuneforge"));
+    command.current_dir(&ws).args(args(&[]));
     let run = ws.join("adapters/tiny-qwen/all-lora-v1");
-    wait_for(&run.join("metrics.jsonl"), "step", &mut child);
-    let pgid = child.id() as i32;
-    assert_eq!(
-        std::process::Command::new("kill")
-            .args(["-s", "INT", "--", &format!("-{pgid}")])
-            .status()
-            .unwrap()
-            .code(),
-        Some(0)
-    );
-    let out = child.wait_with_output().unwrap();
+    let out = ctrl_c_after_first_step(command, &run);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -286,33 +293,15 @@ fn ctrl_c_saves_a_checkpoint_and_resume_finishes_the_run() {
 /// command that continues, and running the quickstart again continues the run.
 #[test]
 fn the_drupal_quickstart_ends_with_a_trained_adapter_even_after_ctrl_c() {
-    use std::os::unix::process::CommandExt;
-
     if worker_python().is_none() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("qs");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tuneforge"))
-        .env("OMP_NUM_THREADS", "1")
-        .args(["quickstart", "--no-progress"])
-        .arg(&ws)
-        .process_group(0)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("tuneforge"));
+    command.args(["quickstart", "--no-progress"]).arg(&ws);
     let run = ws.join("adapters/tiny-qwen2/all-lora-v1");
-    wait_for(&run.join("metrics.jsonl"), "step", &mut child);
-    let pgid = child.id() as i32;
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-s", "INT", "--", &format!("-{pgid}")])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let interrupted = child.wait_with_output().unwrap();
+    let interrupted = ctrl_c_after_first_step(command, &run);
     let stdout = String::from_utf8_lossy(&interrupted.stdout);
     assert_eq!(
         interrupted.status.code(),
