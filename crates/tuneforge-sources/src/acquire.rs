@@ -1,13 +1,14 @@
 //! `acquire` for git sources: exactly the pinned commit, shallow, into `raw/code/<name>/`.
 //!
-//! Each repository is fetched into a staging directory (`git init`, `git fetch --depth 1
-//! <url> <commit>`, checkout), cleaned, and renamed into place, so `raw/code/<name>/`
-//! exists only complete. An interrupted fetch leaves a staging directory, which the next
-//! run removes and fetches again from scratch (counted in the report). Git runs with hooks
-//! off and never prompts; submodules are not fetched. After checkout the tree is checked:
-//! symlinks that point outside the repository, binaries and files over the per-file cap
-//! are removed and listed; a repository over the per-repository cap is refused. `.git/` is
-//! dropped: the commit is recorded instead.
+//! Each repository is fetched into a staging directory (a shallow `git clone` of a tag or
+//! branch; `git init`, `git fetch --depth 1 <url> <commit>` and a checkout for a commit),
+//! its commit and committer time read by one `git log`, cleaned, and renamed into place,
+//! so `raw/code/<name>/` exists only complete. An interrupted fetch leaves a staging
+//! directory, which the next run removes and fetches again from scratch (counted in the
+//! report). Git runs with hooks off and never prompts; submodules are not fetched. After
+//! checkout the tree is checked: symlinks that point outside the repository, binaries and
+//! files over the per-file cap are removed and listed; a repository over the
+//! per-repository cap is refused. `.git/` is dropped: the commit is recorded instead.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -190,13 +191,33 @@ fn short(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
 }
 
-/// Fetch into a staging directory, clean, record and rename into place; fills `record`.
 /// What to fetch: an exact commit, or a tag/branch whose commit the fetch reveals.
 enum Pin {
     Commit(String),
     Ref(String),
 }
 
+/// Settings for the repository of one fetch, which lives only until its checkout has been
+/// read: nothing fsynced (`.git/` is deleted right after), the fetched pack kept as it came
+/// (not unpacked into a file per object), no reverse index beside it, no reflog, no
+/// maintenance after the fetch; symlinks checked out as symlinks, so the clean step judges
+/// where they point.
+const THROWAWAY_REPO: [&str; 12] = [
+    "-c",
+    "core.fsync=none",
+    "-c",
+    "fetch.unpackLimit=1",
+    "-c",
+    "core.logAllRefUpdates=false",
+    "-c",
+    "pack.writeReverseIndex=false",
+    "-c",
+    "maintenance.auto=false",
+    "-c",
+    "core.symlinks=true",
+];
+
+/// Fetch into a staging directory, clean, record and rename into place; fills `record`.
 fn fetch_into(
     url: &str,
     pin: &Pin,
@@ -207,15 +228,19 @@ fn fetch_into(
     let staging = StagingDir::create(dest).map_err(|e| e.to_string())?;
     let work = staging.path();
     let work_s = work.to_string_lossy().into_owned();
-    let git = |args: &[&str]| {
-        let mut full = vec!["-C", work_s.as_str()];
+    // `cwd` is `None` for `clone`, whose URL may be a path relative to the current directory.
+    let git = |cwd: Option<&str>, args: &[&str]| {
+        let mut full: Vec<&str> = cwd.map(|d| vec!["-C", d]).unwrap_or_default();
+        full.extend_from_slice(&THROWAWAY_REPO);
         full.extend_from_slice(args);
         git::run(&full, None, DEFAULT_DEADLINE).map_err(|e| e.to_string())
     };
+    let here = Some(work_s.as_str());
+    // `--template=`: no hook samples or description written only to be deleted.
     match pin {
         Pin::Commit(commit) => {
-            git(&["init", "-q"])?;
-            git(&[
+            git(here, &["init", "-q", "--template="])?;
+            let fetch = [
                 "fetch",
                 "-q",
                 "--depth",
@@ -224,24 +249,18 @@ fn fetch_into(
                 "--",
                 url,
                 commit,
-            ])?;
-            git(&[
-                "-c",
-                "core.symlinks=true",
-                "checkout",
-                "-q",
-                "--detach",
-                "FETCH_HEAD",
-            ])?;
+            ];
+            git(here, &fetch)?;
+            git(here, &["checkout", "-q", "--detach", "FETCH_HEAD"])?;
         }
         // One process: a shallow clone of the tag or branch into the empty staging dir.
         Pin::Ref(r) => {
-            git::run(
+            git(
+                None,
                 &[
-                    "-c",
-                    "core.symlinks=true",
                     "clone",
                     "-q",
+                    "--template=",
                     "--depth",
                     "1",
                     "--no-tags",
@@ -252,16 +271,23 @@ fn fetch_into(
                     url,
                     &work_s,
                 ],
-                None,
-                DEFAULT_DEADLINE,
-            )
-            .map_err(|e| e.to_string())?;
+            )?;
         }
     }
-    let head = git(&["rev-parse", "HEAD"])?;
-    record.commit = Some(head.trim().to_owned());
-    record.committed_at =
-        tuneforge_core::time::to_utc_rfc3339(&git(&["show", "-s", "--format=%cI", "HEAD"])?);
+    // The commit and its committer time in one process.
+    let head = git(
+        here,
+        &[
+            "log",
+            "-1",
+            "--no-show-signature",
+            "--format=%H%n%cI",
+            "HEAD",
+        ],
+    )?;
+    let mut lines = head.lines();
+    record.commit = Some(lines.next().unwrap_or_default().trim().to_owned());
+    record.committed_at = lines.next().and_then(tuneforge_core::time::to_utc_rfc3339);
     std::fs::remove_dir_all(work.join(".git")).map_err(|e| format!("cannot remove .git: {e}"))?;
     let skipped = clean_tree(work, options)?;
     let tree = hash_tree(work).map_err(|e| e.to_string())?;
