@@ -7,17 +7,19 @@
 //! directory, which the next run removes and fetches again from scratch (counted in the
 //! report). Git runs with hooks off and never prompts; submodules are not fetched. After
 //! checkout the tree is checked: symlinks that point outside the repository, binaries and
-//! files over the per-file cap are removed and listed; a repository over the
-//! per-repository cap is refused. `.git/` is dropped: the commit is recorded instead.
+//! files over the per-file cap are removed and listed, in the one read of each file that
+//! also hashes it; a repository over the per-repository cap is refused. `.git/` is
+//! dropped: the commit is recorded instead.
 
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tuneforge_core::config::ContentKind;
 use tuneforge_core::fsio::StagingDir;
 use tuneforge_core::layout::{RAW_CODE_DIR, RAW_DOCS_DIR};
 
-use crate::discover::{Candidate, Status, hash_tree};
+use crate::discover::{Candidate, Status};
 use crate::git::{self, DEFAULT_DEADLINE};
 use crate::version::Version;
 
@@ -289,15 +291,14 @@ fn fetch_into(
     record.commit = Some(lines.next().unwrap_or_default().trim().to_owned());
     record.committed_at = lines.next().and_then(tuneforge_core::time::to_utc_rfc3339);
     std::fs::remove_dir_all(work.join(".git")).map_err(|e| format!("cannot remove .git: {e}"))?;
-    let skipped = clean_tree(work, options)?;
-    let tree = hash_tree(work).map_err(|e| e.to_string())?;
+    let tree = clean_tree(work, options)?;
     if tree.bytes > options.max_repo_bytes {
         return Err(format!(
             "{} bytes after cleaning, over the per-repository cap of {}",
             tree.bytes, options.max_repo_bytes
         ));
     }
-    record.skipped = skipped;
+    record.skipped = tree.skipped;
     record.files = tree.files;
     record.bytes = tree.bytes;
     record.tree_hash = Some(tree.hash);
@@ -308,52 +309,120 @@ fn fetch_into(
     Ok(())
 }
 
-/// Remove what must not be kept: symlinks leaving the tree, binaries, oversized files.
-fn clean_tree(root: &Path, options: &AcquireOptions) -> Result<Vec<SkippedFile>, String> {
+/// A checked-out tree after [`clean_tree`]: what was removed, and the content hash of what
+/// is left, as [`hash_tree`](crate::discover::hash_tree) computes it.
+#[derive(Debug)]
+struct CleanedTree {
+    skipped: Vec<SkippedFile>,
+    files: u64,
+    bytes: u64,
+    hash: String,
+}
+
+/// What the one read of a regular file decided.
+enum FileCheck {
+    Keep { blake3: String, len: u64 },
+    Drop(String),
+}
+
+/// Remove what must not be kept (symlinks leaving the tree, binaries, oversized files) and
+/// hash what is left, reading each file once: directories are walked first (symlinks judged
+/// on the way), then the regular files are read (in parallel in a large tree), each checked
+/// and hashed from the same bytes. The hash is the one
+/// [`hash_tree`](crate::discover::hash_tree) gives the cleaned tree: every regular file's
+/// path and blake3 in path order, `.git/` and symlinks left out.
+fn clean_tree(root: &Path, options: &AcquireOptions) -> Result<CleanedTree, String> {
+    let rel_of = |path: &Path| {
+        path.strip_prefix(root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
     let mut skipped = Vec::new();
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let mut entries: Vec<_> = std::fs::read_dir(&dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?
-            .flatten()
-            .collect();
-        entries.sort_by_key(|e| e.file_name());
-        for entry in entries {
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries.flatten() {
             let path = entry.path();
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
             let kind = entry.file_type().map_err(|e| e.to_string())?;
-            let drop = if kind.is_symlink() {
+            if kind.is_symlink() {
                 let target = std::fs::read_link(&path).map_err(|e| e.to_string())?;
-                (!stays_inside(root, &path, &target))
-                    .then(|| format!("symlink to {} leaves the repository", target.display()))
-            } else if kind.is_dir() {
-                stack.push(path.clone());
-                None
-            } else {
-                let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                if len > options.max_file_bytes {
-                    Some(format!(
-                        "{len} bytes, over the per-file cap of {}",
-                        options.max_file_bytes
-                    ))
-                } else if is_binary(&path) {
-                    Some("binary".to_owned())
-                } else {
-                    None
+                if !stays_inside(root, &path, &target) {
+                    let rel = rel_of(&path);
+                    std::fs::remove_file(&path).map_err(|e| format!("{rel}: {e}"))?;
+                    skipped.push(SkippedFile {
+                        path: rel,
+                        reason: format!("symlink to {} leaves the repository", target.display()),
+                    });
                 }
-            };
-            if let Some(reason) = drop {
+            } else if kind.is_dir() {
+                if entry.file_name() != ".git" {
+                    stack.push(path);
+                }
+            } else if kind.is_file() {
+                files.push((rel_of(&path), path));
+            }
+        }
+    }
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let check = |(rel, path): &(String, PathBuf)| {
+        check_file(path, options).map_err(|e| format!("{rel}: {e}"))
+    };
+    // A small tree is read on this thread: handing it to the pool costs more than it saves.
+    let checked: Vec<FileCheck> = if files.len() < 256 {
+        files.iter().map(check).collect::<Result<_, _>>()?
+    } else {
+        files.par_iter().map(check).collect::<Result<_, _>>()?
+    };
+    let mut hasher = blake3::Hasher::new();
+    let (mut count, mut bytes) = (0, 0);
+    for ((rel, path), check) in files.into_iter().zip(checked) {
+        match check {
+            FileCheck::Keep { blake3, len } => {
+                hasher.update(rel.as_bytes());
+                hasher.update(&[0]);
+                hasher.update(blake3.as_bytes());
+                hasher.update(b"\n");
+                count += 1;
+                bytes += len;
+            }
+            FileCheck::Drop(reason) => {
                 std::fs::remove_file(&path).map_err(|e| format!("{rel}: {e}"))?;
                 skipped.push(SkippedFile { path: rel, reason });
             }
         }
     }
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(skipped)
+    Ok(CleanedTree {
+        skipped,
+        files: count,
+        bytes,
+        hash: hasher.finalize().to_hex().to_string(),
+    })
+}
+
+/// One read of a regular file: over the per-file cap (not read), binary (a NUL byte in the
+/// first 8 KiB, as git decides), or kept with its blake3.
+fn check_file(path: &Path, options: &AcquireOptions) -> std::io::Result<FileCheck> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > options.max_file_bytes {
+        return Ok(FileCheck::Drop(format!(
+            "{len} bytes, over the per-file cap of {}",
+            options.max_file_bytes
+        )));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    file.read_to_end(&mut bytes)?;
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Ok(FileCheck::Drop("binary".to_owned()));
+    }
+    Ok(FileCheck::Keep {
+        blake3: blake3::hash(&bytes).to_hex().to_string(),
+        len: bytes.len() as u64,
+    })
 }
 
 /// Does a symlink at `link` with `target` resolve inside `root` (lexically)?
@@ -377,16 +446,6 @@ fn stays_inside(root: &Path, link: &Path, target: &Path) -> bool {
         }
     }
     true
-}
-
-/// A NUL byte in the first 8 KiB, as git decides.
-fn is_binary(path: &PathBuf) -> bool {
-    use std::io::Read;
-    let mut buf = [0u8; 8192];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut buf))
-        .map(|n| buf[..n].contains(&0))
-        .unwrap_or(false)
 }
 
 #[derive(Deserialize)]
@@ -472,6 +531,57 @@ mod tests {
             Path::new("/etc/passwd")
         ));
         assert!(stays_inside(root, Path::new("/r/link"), Path::new("./x/y")));
+    }
+
+    #[test]
+    fn one_read_per_file_cleans_and_hashes_as_hash_tree_does() {
+        let options = AcquireOptions {
+            max_file_bytes: 64,
+            ..AcquireOptions::default()
+        };
+        for extra in [0, 300] {
+            let tmp = tempfile::tempdir().unwrap();
+            let root = tmp.path();
+            std::fs::create_dir_all(root.join("src/deep")).unwrap();
+            std::fs::write(root.join("a.php"), "<?php\n").unwrap();
+            std::fs::write(root.join("src/deep/b.yml"), "name: b\n").unwrap();
+            std::fs::write(root.join("src/logo.png"), b"\x89PNG\0\0").unwrap();
+            std::fs::write(root.join("big.sql"), "x".repeat(65)).unwrap();
+            std::fs::write(root.join("empty"), "").unwrap();
+            for i in 0..extra {
+                std::fs::write(root.join(format!("src/f{i}.txt")), format!("{i}\n")).unwrap();
+            }
+            std::os::unix::fs::symlink("../a.php", root.join("src/inside")).unwrap();
+            std::os::unix::fs::symlink("../../etc/passwd", root.join("src/out")).unwrap();
+            let tree = clean_tree(root, &options).unwrap();
+            let skipped: Vec<(&str, &str)> = tree
+                .skipped
+                .iter()
+                .map(|s| (s.path.as_str(), s.reason.as_str()))
+                .collect();
+            assert_eq!(
+                skipped,
+                vec![
+                    ("big.sql", "65 bytes, over the per-file cap of 64"),
+                    ("src/logo.png", "binary"),
+                    (
+                        "src/out",
+                        "symlink to ../../etc/passwd leaves the repository"
+                    ),
+                ]
+            );
+            for gone in ["big.sql", "src/logo.png", "src/out"] {
+                assert!(
+                    std::fs::symlink_metadata(root.join(gone)).is_err(),
+                    "{gone}"
+                );
+            }
+            assert!(std::fs::symlink_metadata(root.join("src/inside")).is_ok());
+            let expected = crate::discover::hash_tree(root).unwrap();
+            assert_eq!(tree.hash, expected.hash);
+            assert_eq!((tree.files, tree.bytes), (expected.files, expected.bytes));
+            assert_eq!(tree.files, 3 + extra);
+        }
     }
 
     #[test]
