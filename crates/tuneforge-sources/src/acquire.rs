@@ -9,14 +9,14 @@
 //! checkout the tree is checked: symlinks that point outside the repository, binaries and
 //! files over the per-file cap are removed and listed, in the one read of each file that
 //! also hashes it; a repository over the per-repository cap is refused. `.git/` is
-//! dropped: the commit is recorded instead.
+//! dropped (deleted in the background): the commit is recorded instead.
 
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tuneforge_core::config::ContentKind;
-use tuneforge_core::fsio::StagingDir;
+use tuneforge_core::fsio::{Discarder, IoError, StagingDir, sync_dir};
 use tuneforge_core::layout::{RAW_CODE_DIR, RAW_DOCS_DIR};
 
 use crate::discover::{Candidate, Status};
@@ -114,6 +114,74 @@ pub fn acquire_git(
     earlier: Option<&Acquired>,
     options: &AcquireOptions,
 ) -> Acquired {
+    let trash = Discarder::new(code_dir);
+    let mut record = acquire_one(code_dir, workspace, candidate, earlier, options, &trash);
+    trash.finish();
+    if record.outcome == Outcome::Fetched
+        && let Err(e) = sync_dir(code_dir)
+    {
+        record.outcome = Outcome::Failed;
+        record.reason = e.to_string();
+    }
+    record
+}
+
+/// Fetch (or reuse) every git candidate of `wanted` (each with what the last run recorded
+/// for it), `jobs` at a time, in that order; `done` is called as each one finishes. What a
+/// fetch deletes (`.git/`) is deleted on a thread of its own, so no fetch waits for it, and
+/// `code_dir` is synced once, after the last rename into it.
+pub fn acquire_all(
+    code_dir: &Path,
+    workspace: &Path,
+    wanted: &[(&Candidate, Option<&Acquired>)],
+    options: &AcquireOptions,
+    jobs: usize,
+    done: &(dyn Fn(&Acquired) + Sync),
+) -> Result<Vec<Acquired>, IoError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let trash = Discarder::new(code_dir);
+    let next = AtomicUsize::new(0);
+    // Threads, not the rayon pool: a fetch mostly waits on git, and exactly `jobs` of them
+    // run at once, while the hashing of each tree has the pool to itself.
+    let mut acquired: Vec<(usize, Acquired)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..jobs.clamp(1, wanted.len().max(1)))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((candidate, earlier)) = wanted.get(i) else {
+                            break mine;
+                        };
+                        let r =
+                            acquire_one(code_dir, workspace, candidate, *earlier, options, &trash);
+                        done(&r);
+                        mine.push((i, r));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    trash.finish();
+    if acquired.iter().any(|(_, r)| r.outcome == Outcome::Fetched) {
+        sync_dir(code_dir)?;
+    }
+    acquired.sort_by_key(|(i, _)| *i);
+    Ok(acquired.into_iter().map(|(_, r)| r).collect())
+}
+
+fn acquire_one(
+    code_dir: &Path,
+    workspace: &Path,
+    candidate: &Candidate,
+    earlier: Option<&Acquired>,
+    options: &AcquireOptions,
+    trash: &Discarder,
+) -> Acquired {
     let dir = dir_name(&candidate.name);
     let dest = code_dir.join(&dir);
     let rel = format!("{RAW_CODE_DIR}/{dir}");
@@ -170,14 +238,14 @@ pub fn acquire_git(
     record.refetched = staging_path.exists();
     record.outcome = Outcome::Fetched;
     record.fetched_at = Some(tuneforge_core::time::now_rfc3339());
-    if let Err(e) = fetch_into(&url, &pin, &dest, options, &mut record) {
+    if let Err(e) = fetch_into(&url, &pin, &dest, options, trash, &mut record) {
         record.outcome = Outcome::Failed;
         record.reason = e;
         return record;
     }
     record.reason = format!("fetched {}", short(record.commit.as_deref().unwrap_or("")));
     if candidate.status == Status::PendingInfoYml {
-        decide_from_info_yml(&dest, &mut record);
+        decide_from_info_yml(&dest, trash, &mut record);
     }
     record
 }
@@ -220,11 +288,13 @@ const THROWAWAY_REPO: [&str; 12] = [
 ];
 
 /// Fetch into a staging directory, clean, record and rename into place; fills `record`.
+/// The parent directory is not synced: the caller does it once, after the last.
 fn fetch_into(
     url: &str,
     pin: &Pin,
     dest: &Path,
     options: &AcquireOptions,
+    trash: &Discarder,
     record: &mut Acquired,
 ) -> Result<(), String> {
     let staging = StagingDir::create(dest).map_err(|e| e.to_string())?;
@@ -290,7 +360,10 @@ fn fetch_into(
     let mut lines = head.lines();
     record.commit = Some(lines.next().unwrap_or_default().trim().to_owned());
     record.committed_at = lines.next().and_then(tuneforge_core::time::to_utc_rfc3339);
-    std::fs::remove_dir_all(work.join(".git")).map_err(|e| format!("cannot remove .git: {e}"))?;
+    let name = dest.file_name().unwrap_or_default().to_string_lossy();
+    trash
+        .discard(&work.join(".git"), &format!("{name}.git"))
+        .map_err(|e| e.to_string())?;
     let tree = clean_tree(work, options)?;
     if tree.bytes > options.max_repo_bytes {
         return Err(format!(
@@ -305,7 +378,7 @@ fn fetch_into(
     let mut json = serde_json::to_vec_pretty(&*record).map_err(|e| e.to_string())?;
     json.push(b'\n');
     std::fs::write(work.join(RECORD_FILE), json).map_err(|e| e.to_string())?;
-    staging.commit().map_err(|e| e.to_string())?;
+    staging.commit_unsynced().map_err(|e| e.to_string())?;
     Ok(())
 }
 
@@ -456,7 +529,7 @@ struct InfoYml {
 
 /// For a module whose Composer metadata said nothing about core: keep it if its
 /// `*.info.yml` (at the repository root) admits Drupal 11, else drop it.
-fn decide_from_info_yml(dest: &Path, record: &mut Acquired) {
+fn decide_from_info_yml(dest: &Path, trash: &Discarder, record: &mut Acquired) {
     let info = std::fs::read_dir(dest).ok().and_then(|entries| {
         entries
             .flatten()
@@ -482,7 +555,10 @@ fn decide_from_info_yml(dest: &Path, record: &mut Acquired) {
                 Some(r) => format!("its info.yml requires core {r}, which excludes Drupal 11"),
                 None => "no core_version_requirement in its info.yml".to_owned(),
             };
-            let _ = std::fs::remove_dir_all(dest);
+            let name = dest.file_name().unwrap_or_default().to_string_lossy();
+            if trash.discard(dest, &name).is_err() {
+                let _ = std::fs::remove_dir_all(dest);
+            }
         }
     }
 }
