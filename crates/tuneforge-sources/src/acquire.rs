@@ -2,8 +2,9 @@
 //!
 //! Each repository is fetched into a staging directory (a shallow `git clone` of a tag or
 //! branch; `git init`, `git fetch --depth 1 <url> <commit>` and a checkout for a commit),
-//! its commit and committer time read by one `git log`, cleaned, and renamed into place,
-//! so `raw/code/<name>/` exists only complete. An interrupted fetch leaves a staging
+//! its commit and committer time read from what the fetch wrote ([`crate::gitdir`]; one
+//! `git log` when that is not plain), cleaned, and renamed into place, so
+//! `raw/code/<name>/` exists only complete. An interrupted fetch leaves a staging
 //! directory, which the next run removes and fetches again from scratch (counted in the
 //! report). Git runs with hooks off and never prompts; submodules are not fetched. After
 //! checkout the tree is checked: symlinks that point outside the repository, binaries and
@@ -346,20 +347,26 @@ fn fetch_into(
             )?;
         }
     }
-    // The commit and its committer time in one process.
-    let head = git(
-        here,
-        &[
-            "log",
-            "-1",
-            "--no-show-signature",
-            "--format=%H%n%cI",
-            "HEAD",
-        ],
-    )?;
-    let mut lines = head.lines();
-    record.commit = Some(lines.next().unwrap_or_default().trim().to_owned());
-    record.committed_at = lines.next().and_then(tuneforge_core::time::to_utc_rfc3339);
+    // The commit and its committer time: read from what the fetch wrote, else from one
+    // more git process.
+    if let Some((commit, time)) = crate::gitdir::head_commit(&work.join(".git")) {
+        record.commit = Some(commit);
+        record.committed_at = Some(time);
+    } else {
+        let head = git(
+            here,
+            &[
+                "log",
+                "-1",
+                "--no-show-signature",
+                "--format=%H%n%cI",
+                "HEAD",
+            ],
+        )?;
+        let mut lines = head.lines();
+        record.commit = Some(lines.next().unwrap_or_default().trim().to_owned());
+        record.committed_at = lines.next().and_then(tuneforge_core::time::to_utc_rfc3339);
+    }
     let name = dest.file_name().unwrap_or_default().to_string_lossy();
     trash
         .discard(&work.join(".git"), &format!("{name}.git"))

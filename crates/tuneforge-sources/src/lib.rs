@@ -9,6 +9,7 @@ pub mod discover;
 pub mod docs;
 pub mod drupalorg;
 pub mod git;
+pub mod gitdir;
 pub mod http;
 pub mod robots;
 pub mod version;
