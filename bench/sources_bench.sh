@@ -10,16 +10,19 @@ cd "$(dirname "$0")/.."
 
 smoke=0
 [[ "${1:-}" == "--smoke" ]] && smoke=1
+# Where cargo puts binaries: CARGO_TARGET_DIR or build.target-dir, as cargo itself decides.
+target_dir=$(cargo metadata --format-version 1 --no-deps \
+  | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 if (( smoke )); then
   projects=${PROJECTS:-300}; kept=${KEPT:-5}
   cargo build --quiet -p tuneforge
   cargo build --quiet -p tuneforge-sources --example fixture_server
-  bin=target/debug/tuneforge; server_bin=target/debug/examples/fixture_server
+  bin=$target_dir/debug/tuneforge; server_bin=$target_dir/debug/examples/fixture_server
 else
   projects=${PROJECTS:-10000}; kept=${KEPT:-200}
   cargo build --quiet --release -p tuneforge
   cargo build --quiet --release -p tuneforge-sources --example fixture_server
-  bin=target/release/tuneforge; server_bin=target/release/examples/fixture_server
+  bin=$target_dir/release/tuneforge; server_bin=$target_dir/release/examples/fixture_server
 fi
 fixtures="$PWD/fixtures/drupal"
 concurrency=8     # per host, for tuneforge's HTTP client and for curl

@@ -5,6 +5,7 @@
 //! * [`append_line_locked`]: one JSON Lines record appended under an exclusive `flock`,
 //!   as a single `write_all`, then synced. Concurrent writers never interleave.
 //! * [`StagingDir`]: a directory built beside its final name and renamed into place.
+//! * [`Discarder`]: directories renamed aside at once and deleted on a thread of their own.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -198,6 +199,15 @@ impl StagingDir {
     /// half-deleted leftover of an interrupted run) is first renamed to a staging name,
     /// which the next [`remove_stale_staging`] clears if this run dies, then removed.
     pub fn commit(self) -> Result<PathBuf, IoError> {
+        let final_path = self.commit_unsynced()?;
+        sync_dir(parent_dir(&final_path))?;
+        Ok(final_path)
+    }
+
+    /// [`StagingDir::commit`] but for its last step, the sync of the parent directory that
+    /// makes the rename durable: for a caller renaming many directories into one parent,
+    /// which syncs it once ([`sync_dir`]) after the last and before it records them.
+    pub fn commit_unsynced(self) -> Result<PathBuf, IoError> {
         sync_dir(&self.staging)?;
         if self.final_path.exists() {
             let name = self
@@ -217,12 +227,12 @@ impl StagingDir {
             "cannot rename a staging directory onto",
             &self.final_path,
         ))?;
-        sync_dir(parent_dir(&self.final_path))?;
         Ok(self.final_path)
     }
 }
 
-fn sync_dir(dir: &Path) -> Result<(), IoError> {
+/// Sync a directory: the names created, renamed or removed in it are durable.
+pub fn sync_dir(dir: &Path) -> Result<(), IoError> {
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(at("cannot sync directory", dir))
@@ -247,6 +257,74 @@ fn discard(path: &Path) -> Result<(), IoError> {
     fs::rename(path, &aside).map_err(at("cannot move aside", path))?;
     let _ = fs::remove_dir_all(&aside);
     Ok(())
+}
+
+/// Directories deleted on a thread of their own, so that whoever discards one does not wait
+/// for the deletion (on a filesystem mounted with `discard`, each freed block can cost
+/// milliseconds). Each is first renamed aside into `dir` under the name [`remove_discarded`]
+/// clears, so one still there when the process dies goes on the next cleanup.
+/// [`Discarder::finish`] (or dropping it) waits until every one is gone.
+pub struct Discarder {
+    dir: PathBuf,
+    count: std::sync::atomic::AtomicU64,
+    queue: Option<std::sync::mpsc::Sender<PathBuf>>,
+    worker: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Discarder {
+    /// Set discarded directories aside in `dir`, which must be on their filesystem.
+    pub fn new(dir: &Path) -> Self {
+        let (queue, rx) = std::sync::mpsc::channel::<PathBuf>();
+        let worker = std::thread::spawn(move || {
+            for path in rx {
+                let _ = fs::remove_dir_all(&path);
+            }
+        });
+        Self {
+            dir: dir.to_path_buf(),
+            count: std::sync::atomic::AtomicU64::new(0),
+            queue: Some(queue),
+            worker: Some(worker),
+        }
+    }
+
+    /// Rename `path` aside now, named after `label`, and delete it in the background.
+    pub fn discard(&self, path: &Path, label: &str) -> Result<(), IoError> {
+        let n = self
+            .count
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let aside = self
+            .dir
+            .join(format!("{STAGING_PREFIX}discarded-{label}-{nanos}-{n}"));
+        fs::rename(path, &aside).map_err(at("cannot move aside", path))?;
+        if let Some(Err(unsent)) = self.queue.as_ref().map(|q| q.send(aside)) {
+            // The worker is gone: delete here.
+            let _ = fs::remove_dir_all(unsent.0);
+        }
+        Ok(())
+    }
+
+    /// Wait until everything discarded so far is deleted.
+    pub fn finish(mut self) {
+        self.wait();
+    }
+
+    fn wait(&mut self) {
+        drop(self.queue.take());
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
+}
+
+impl Drop for Discarder {
+    fn drop(&mut self) {
+        self.wait();
+    }
 }
 
 /// Remove, as far as possible now, what [`discard`] set aside in `dir` earlier.
@@ -371,6 +449,31 @@ mod tests {
         assert!(!target.join("half").exists());
         assert!(target.join("whole").exists());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn discarded_directories_go_in_the_background_or_on_the_next_cleanup() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path().join(".staging-a");
+        for n in ["x", "y"] {
+            fs::create_dir_all(work.join(n).join("sub")).unwrap();
+            fs::write(work.join(n).join("sub/f"), "z").unwrap();
+        }
+        let discarder = Discarder::new(dir.path());
+        discarder.discard(&work.join("x"), "a.x").unwrap();
+        discarder.discard(&work.join("y"), "a.y").unwrap();
+        assert!(!work.join("x").exists(), "set aside at once");
+        discarder.finish();
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, vec![std::ffi::OsString::from(".staging-a")]);
+        // One set aside by a process that died before deleting it: the next cleanup.
+        let aside = dir.path().join(".staging-discarded-a.x-1-0");
+        fs::create_dir_all(aside.join("sub")).unwrap();
+        remove_discarded(dir.path());
+        assert!(!aside.exists());
     }
 
     #[test]

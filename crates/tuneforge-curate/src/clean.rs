@@ -35,6 +35,9 @@ pub struct CleanTree {
     pub content: ContentKind,
     /// Only these files (relative to `root`); `None` for every file of the tree.
     pub only: Option<std::collections::BTreeSet<String>>,
+    /// Files (relative to `root`) that are not part of the source, such as the record
+    /// `acquire` keeps in each repository: neither cleaned nor listed as dropped.
+    pub leave_out: Vec<String>,
     /// Where its cleaned files are written.
     pub out_dir: PathBuf,
     /// How its files are named in manifests: `code/drupal_core` → `code/drupal_core/<path>`.
@@ -174,7 +177,8 @@ pub fn clean(
         let listed = listing
             .files
             .into_iter()
-            .filter(|(rel, _)| only.is_none_or(|o| o.contains(rel)));
+            .filter(|(rel, _)| only.is_none_or(|o| o.contains(rel)))
+            .filter(|(rel, _)| !tree.leave_out.contains(rel));
         items.extend(listed.map(|(rel, full)| Item { tree: t, rel, full }));
     }
 

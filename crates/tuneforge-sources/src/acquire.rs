@@ -1,22 +1,26 @@
 //! `acquire` for git sources: exactly the pinned commit, shallow, into `raw/code/<name>/`.
 //!
-//! Each repository is fetched into a staging directory (`git init`, `git fetch --depth 1
-//! <url> <commit>`, checkout), cleaned, and renamed into place, so `raw/code/<name>/`
-//! exists only complete. An interrupted fetch leaves a staging directory, which the next
-//! run removes and fetches again from scratch (counted in the report). Git runs with hooks
-//! off and never prompts; submodules are not fetched. After checkout the tree is checked:
-//! symlinks that point outside the repository, binaries and files over the per-file cap
-//! are removed and listed; a repository over the per-repository cap is refused. `.git/` is
-//! dropped: the commit is recorded instead.
+//! Each repository is fetched into a staging directory (a shallow `git clone` of a tag or
+//! branch; `git init`, `git fetch --depth 1 <url> <commit>` and a checkout for a commit),
+//! its commit and committer time read from what the fetch wrote ([`crate::gitdir`]; one
+//! `git log` when that is not plain), cleaned, and renamed into place, so
+//! `raw/code/<name>/` exists only complete. An interrupted fetch leaves a staging
+//! directory, which the next run removes and fetches again from scratch (counted in the
+//! report). Git runs with hooks off and never prompts; submodules are not fetched. After
+//! checkout the tree is checked: symlinks that point outside the repository, binaries and
+//! files over the per-file cap are removed and listed, in the one read of each file that
+//! also hashes it; a repository over the per-repository cap is refused. `.git/` is
+//! dropped (deleted in the background): the commit is recorded instead.
 
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tuneforge_core::config::ContentKind;
-use tuneforge_core::fsio::StagingDir;
+use tuneforge_core::fsio::{Discarder, IoError, StagingDir, sync_dir};
 use tuneforge_core::layout::{RAW_CODE_DIR, RAW_DOCS_DIR};
 
-use crate::discover::{Candidate, Status, hash_tree};
+use crate::discover::{Candidate, Status};
 use crate::git::{self, DEFAULT_DEADLINE};
 use crate::version::Version;
 
@@ -111,6 +115,74 @@ pub fn acquire_git(
     earlier: Option<&Acquired>,
     options: &AcquireOptions,
 ) -> Acquired {
+    let trash = Discarder::new(code_dir);
+    let mut record = acquire_one(code_dir, workspace, candidate, earlier, options, &trash);
+    trash.finish();
+    if record.outcome == Outcome::Fetched
+        && let Err(e) = sync_dir(code_dir)
+    {
+        record.outcome = Outcome::Failed;
+        record.reason = e.to_string();
+    }
+    record
+}
+
+/// Fetch (or reuse) every git candidate of `wanted` (each with what the last run recorded
+/// for it), `jobs` at a time, in that order; `done` is called as each one finishes. What a
+/// fetch deletes (`.git/`) is deleted on a thread of its own, so no fetch waits for it, and
+/// `code_dir` is synced once, after the last rename into it.
+pub fn acquire_all(
+    code_dir: &Path,
+    workspace: &Path,
+    wanted: &[(&Candidate, Option<&Acquired>)],
+    options: &AcquireOptions,
+    jobs: usize,
+    done: &(dyn Fn(&Acquired) + Sync),
+) -> Result<Vec<Acquired>, IoError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let trash = Discarder::new(code_dir);
+    let next = AtomicUsize::new(0);
+    // Threads, not the rayon pool: a fetch mostly waits on git, and exactly `jobs` of them
+    // run at once, while the hashing of each tree has the pool to itself.
+    let mut acquired: Vec<(usize, Acquired)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..jobs.clamp(1, wanted.len().max(1)))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((candidate, earlier)) = wanted.get(i) else {
+                            break mine;
+                        };
+                        let r =
+                            acquire_one(code_dir, workspace, candidate, *earlier, options, &trash);
+                        done(&r);
+                        mine.push((i, r));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    trash.finish();
+    if acquired.iter().any(|(_, r)| r.outcome == Outcome::Fetched) {
+        sync_dir(code_dir)?;
+    }
+    acquired.sort_by_key(|(i, _)| *i);
+    Ok(acquired.into_iter().map(|(_, r)| r).collect())
+}
+
+fn acquire_one(
+    code_dir: &Path,
+    workspace: &Path,
+    candidate: &Candidate,
+    earlier: Option<&Acquired>,
+    options: &AcquireOptions,
+    trash: &Discarder,
+) -> Acquired {
     let dir = dir_name(&candidate.name);
     let dest = code_dir.join(&dir);
     let rel = format!("{RAW_CODE_DIR}/{dir}");
@@ -167,14 +239,14 @@ pub fn acquire_git(
     record.refetched = staging_path.exists();
     record.outcome = Outcome::Fetched;
     record.fetched_at = Some(tuneforge_core::time::now_rfc3339());
-    if let Err(e) = fetch_into(&url, &pin, &dest, options, &mut record) {
+    if let Err(e) = fetch_into(&url, &pin, &dest, options, trash, &mut record) {
         record.outcome = Outcome::Failed;
         record.reason = e;
         return record;
     }
     record.reason = format!("fetched {}", short(record.commit.as_deref().unwrap_or("")));
     if candidate.status == Status::PendingInfoYml {
-        decide_from_info_yml(&dest, &mut record);
+        decide_from_info_yml(&dest, trash, &mut record);
     }
     record
 }
@@ -190,32 +262,58 @@ fn short(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
 }
 
-/// Fetch into a staging directory, clean, record and rename into place; fills `record`.
 /// What to fetch: an exact commit, or a tag/branch whose commit the fetch reveals.
 enum Pin {
     Commit(String),
     Ref(String),
 }
 
+/// Settings for the repository of one fetch, which lives only until its checkout has been
+/// read: nothing fsynced (`.git/` is deleted right after), the fetched pack kept as it came
+/// (not unpacked into a file per object), no reverse index beside it, no reflog, no
+/// maintenance after the fetch; symlinks checked out as symlinks, so the clean step judges
+/// where they point.
+const THROWAWAY_REPO: [&str; 12] = [
+    "-c",
+    "core.fsync=none",
+    "-c",
+    "fetch.unpackLimit=1",
+    "-c",
+    "core.logAllRefUpdates=false",
+    "-c",
+    "pack.writeReverseIndex=false",
+    "-c",
+    "maintenance.auto=false",
+    "-c",
+    "core.symlinks=true",
+];
+
+/// Fetch into a staging directory, clean, record and rename into place; fills `record`.
+/// The parent directory is not synced: the caller does it once, after the last.
 fn fetch_into(
     url: &str,
     pin: &Pin,
     dest: &Path,
     options: &AcquireOptions,
+    trash: &Discarder,
     record: &mut Acquired,
 ) -> Result<(), String> {
     let staging = StagingDir::create(dest).map_err(|e| e.to_string())?;
     let work = staging.path();
     let work_s = work.to_string_lossy().into_owned();
-    let git = |args: &[&str]| {
-        let mut full = vec!["-C", work_s.as_str()];
+    // `cwd` is `None` for `clone`, whose URL may be a path relative to the current directory.
+    let git = |cwd: Option<&str>, args: &[&str]| {
+        let mut full: Vec<&str> = cwd.map(|d| vec!["-C", d]).unwrap_or_default();
+        full.extend_from_slice(&THROWAWAY_REPO);
         full.extend_from_slice(args);
         git::run(&full, None, DEFAULT_DEADLINE).map_err(|e| e.to_string())
     };
+    let here = Some(work_s.as_str());
+    // `--template=`: no hook samples or description written only to be deleted.
     match pin {
         Pin::Commit(commit) => {
-            git(&["init", "-q"])?;
-            git(&[
+            git(here, &["init", "-q", "--template="])?;
+            let fetch = [
                 "fetch",
                 "-q",
                 "--depth",
@@ -224,24 +322,18 @@ fn fetch_into(
                 "--",
                 url,
                 commit,
-            ])?;
-            git(&[
-                "-c",
-                "core.symlinks=true",
-                "checkout",
-                "-q",
-                "--detach",
-                "FETCH_HEAD",
-            ])?;
+            ];
+            git(here, &fetch)?;
+            git(here, &["checkout", "-q", "--detach", "FETCH_HEAD"])?;
         }
         // One process: a shallow clone of the tag or branch into the empty staging dir.
         Pin::Ref(r) => {
-            git::run(
+            git(
+                None,
                 &[
-                    "-c",
-                    "core.symlinks=true",
                     "clone",
                     "-q",
+                    "--template=",
                     "--depth",
                     "1",
                     "--no-tags",
@@ -252,82 +344,165 @@ fn fetch_into(
                     url,
                     &work_s,
                 ],
-                None,
-                DEFAULT_DEADLINE,
-            )
-            .map_err(|e| e.to_string())?;
+            )?;
         }
     }
-    let head = git(&["rev-parse", "HEAD"])?;
-    record.commit = Some(head.trim().to_owned());
-    record.committed_at =
-        tuneforge_core::time::to_utc_rfc3339(&git(&["show", "-s", "--format=%cI", "HEAD"])?);
-    std::fs::remove_dir_all(work.join(".git")).map_err(|e| format!("cannot remove .git: {e}"))?;
-    let skipped = clean_tree(work, options)?;
-    let tree = hash_tree(work).map_err(|e| e.to_string())?;
+    // The commit and its committer time: read from what the fetch wrote, else from one
+    // more git process.
+    if let Some((commit, time)) = crate::gitdir::head_commit(&work.join(".git")) {
+        record.commit = Some(commit);
+        record.committed_at = Some(time);
+    } else {
+        let head = git(
+            here,
+            &[
+                "log",
+                "-1",
+                "--no-show-signature",
+                "--format=%H%n%cI",
+                "HEAD",
+            ],
+        )?;
+        let mut lines = head.lines();
+        record.commit = Some(lines.next().unwrap_or_default().trim().to_owned());
+        record.committed_at = lines.next().and_then(tuneforge_core::time::to_utc_rfc3339);
+    }
+    let name = dest.file_name().unwrap_or_default().to_string_lossy();
+    trash
+        .discard(&work.join(".git"), &format!("{name}.git"))
+        .map_err(|e| e.to_string())?;
+    let tree = clean_tree(work, options)?;
     if tree.bytes > options.max_repo_bytes {
         return Err(format!(
             "{} bytes after cleaning, over the per-repository cap of {}",
             tree.bytes, options.max_repo_bytes
         ));
     }
-    record.skipped = skipped;
+    record.skipped = tree.skipped;
     record.files = tree.files;
     record.bytes = tree.bytes;
     record.tree_hash = Some(tree.hash);
     let mut json = serde_json::to_vec_pretty(&*record).map_err(|e| e.to_string())?;
     json.push(b'\n');
     std::fs::write(work.join(RECORD_FILE), json).map_err(|e| e.to_string())?;
-    staging.commit().map_err(|e| e.to_string())?;
+    staging.commit_unsynced().map_err(|e| e.to_string())?;
     Ok(())
 }
 
-/// Remove what must not be kept: symlinks leaving the tree, binaries, oversized files.
-fn clean_tree(root: &Path, options: &AcquireOptions) -> Result<Vec<SkippedFile>, String> {
+/// A checked-out tree after [`clean_tree`]: what was removed, and the content hash of what
+/// is left, as [`hash_tree`](crate::discover::hash_tree) computes it.
+#[derive(Debug)]
+struct CleanedTree {
+    skipped: Vec<SkippedFile>,
+    files: u64,
+    bytes: u64,
+    hash: String,
+}
+
+/// What the one read of a regular file decided.
+enum FileCheck {
+    Keep { blake3: String, len: u64 },
+    Drop(String),
+}
+
+/// Remove what must not be kept (symlinks leaving the tree, binaries, oversized files) and
+/// hash what is left, reading each file once: directories are walked first (symlinks judged
+/// on the way), then the regular files are read (in parallel in a large tree), each checked
+/// and hashed from the same bytes. The hash is the one
+/// [`hash_tree`](crate::discover::hash_tree) gives the cleaned tree: every regular file's
+/// path and blake3 in path order, `.git/` and symlinks left out.
+fn clean_tree(root: &Path, options: &AcquireOptions) -> Result<CleanedTree, String> {
+    let rel_of = |path: &Path| {
+        path.strip_prefix(root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
     let mut skipped = Vec::new();
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let mut entries: Vec<_> = std::fs::read_dir(&dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?
-            .flatten()
-            .collect();
-        entries.sort_by_key(|e| e.file_name());
-        for entry in entries {
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries.flatten() {
             let path = entry.path();
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
             let kind = entry.file_type().map_err(|e| e.to_string())?;
-            let drop = if kind.is_symlink() {
+            if kind.is_symlink() {
                 let target = std::fs::read_link(&path).map_err(|e| e.to_string())?;
-                (!stays_inside(root, &path, &target))
-                    .then(|| format!("symlink to {} leaves the repository", target.display()))
-            } else if kind.is_dir() {
-                stack.push(path.clone());
-                None
-            } else {
-                let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                if len > options.max_file_bytes {
-                    Some(format!(
-                        "{len} bytes, over the per-file cap of {}",
-                        options.max_file_bytes
-                    ))
-                } else if is_binary(&path) {
-                    Some("binary".to_owned())
-                } else {
-                    None
+                if !stays_inside(root, &path, &target) {
+                    let rel = rel_of(&path);
+                    std::fs::remove_file(&path).map_err(|e| format!("{rel}: {e}"))?;
+                    skipped.push(SkippedFile {
+                        path: rel,
+                        reason: format!("symlink to {} leaves the repository", target.display()),
+                    });
                 }
-            };
-            if let Some(reason) = drop {
+            } else if kind.is_dir() {
+                if entry.file_name() != ".git" {
+                    stack.push(path);
+                }
+            } else if kind.is_file() {
+                files.push((rel_of(&path), path));
+            }
+        }
+    }
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let check = |(rel, path): &(String, PathBuf)| {
+        check_file(path, options).map_err(|e| format!("{rel}: {e}"))
+    };
+    // A small tree is read on this thread: handing it to the pool costs more than it saves.
+    let checked: Vec<FileCheck> = if files.len() < 256 {
+        files.iter().map(check).collect::<Result<_, _>>()?
+    } else {
+        files.par_iter().map(check).collect::<Result<_, _>>()?
+    };
+    let mut hasher = blake3::Hasher::new();
+    let (mut count, mut bytes) = (0, 0);
+    for ((rel, path), check) in files.into_iter().zip(checked) {
+        match check {
+            FileCheck::Keep { blake3, len } => {
+                hasher.update(rel.as_bytes());
+                hasher.update(&[0]);
+                hasher.update(blake3.as_bytes());
+                hasher.update(b"\n");
+                count += 1;
+                bytes += len;
+            }
+            FileCheck::Drop(reason) => {
                 std::fs::remove_file(&path).map_err(|e| format!("{rel}: {e}"))?;
                 skipped.push(SkippedFile { path: rel, reason });
             }
         }
     }
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(skipped)
+    Ok(CleanedTree {
+        skipped,
+        files: count,
+        bytes,
+        hash: hasher.finalize().to_hex().to_string(),
+    })
+}
+
+/// One read of a regular file: over the per-file cap (not read), binary (a NUL byte in the
+/// first 8 KiB, as git decides), or kept with its blake3.
+fn check_file(path: &Path, options: &AcquireOptions) -> std::io::Result<FileCheck> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > options.max_file_bytes {
+        return Ok(FileCheck::Drop(format!(
+            "{len} bytes, over the per-file cap of {}",
+            options.max_file_bytes
+        )));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    file.read_to_end(&mut bytes)?;
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Ok(FileCheck::Drop("binary".to_owned()));
+    }
+    Ok(FileCheck::Keep {
+        blake3: blake3::hash(&bytes).to_hex().to_string(),
+        len: bytes.len() as u64,
+    })
 }
 
 /// Does a symlink at `link` with `target` resolve inside `root` (lexically)?
@@ -353,16 +528,6 @@ fn stays_inside(root: &Path, link: &Path, target: &Path) -> bool {
     true
 }
 
-/// A NUL byte in the first 8 KiB, as git decides.
-fn is_binary(path: &PathBuf) -> bool {
-    use std::io::Read;
-    let mut buf = [0u8; 8192];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut buf))
-        .map(|n| buf[..n].contains(&0))
-        .unwrap_or(false)
-}
-
 #[derive(Deserialize)]
 struct InfoYml {
     #[serde(default)]
@@ -371,7 +536,7 @@ struct InfoYml {
 
 /// For a module whose Composer metadata said nothing about core: keep it if its
 /// `*.info.yml` (at the repository root) admits Drupal 11, else drop it.
-fn decide_from_info_yml(dest: &Path, record: &mut Acquired) {
+fn decide_from_info_yml(dest: &Path, trash: &Discarder, record: &mut Acquired) {
     let info = std::fs::read_dir(dest).ok().and_then(|entries| {
         entries
             .flatten()
@@ -397,7 +562,10 @@ fn decide_from_info_yml(dest: &Path, record: &mut Acquired) {
                 Some(r) => format!("its info.yml requires core {r}, which excludes Drupal 11"),
                 None => "no core_version_requirement in its info.yml".to_owned(),
             };
-            let _ = std::fs::remove_dir_all(dest);
+            let name = dest.file_name().unwrap_or_default().to_string_lossy();
+            if trash.discard(dest, &name).is_err() {
+                let _ = std::fs::remove_dir_all(dest);
+            }
         }
     }
 }
@@ -446,6 +614,57 @@ mod tests {
             Path::new("/etc/passwd")
         ));
         assert!(stays_inside(root, Path::new("/r/link"), Path::new("./x/y")));
+    }
+
+    #[test]
+    fn one_read_per_file_cleans_and_hashes_as_hash_tree_does() {
+        let options = AcquireOptions {
+            max_file_bytes: 64,
+            ..AcquireOptions::default()
+        };
+        for extra in [0, 300] {
+            let tmp = tempfile::tempdir().unwrap();
+            let root = tmp.path();
+            std::fs::create_dir_all(root.join("src/deep")).unwrap();
+            std::fs::write(root.join("a.php"), "<?php\n").unwrap();
+            std::fs::write(root.join("src/deep/b.yml"), "name: b\n").unwrap();
+            std::fs::write(root.join("src/logo.png"), b"\x89PNG\0\0").unwrap();
+            std::fs::write(root.join("big.sql"), "x".repeat(65)).unwrap();
+            std::fs::write(root.join("empty"), "").unwrap();
+            for i in 0..extra {
+                std::fs::write(root.join(format!("src/f{i}.txt")), format!("{i}\n")).unwrap();
+            }
+            std::os::unix::fs::symlink("../a.php", root.join("src/inside")).unwrap();
+            std::os::unix::fs::symlink("../../etc/passwd", root.join("src/out")).unwrap();
+            let tree = clean_tree(root, &options).unwrap();
+            let skipped: Vec<(&str, &str)> = tree
+                .skipped
+                .iter()
+                .map(|s| (s.path.as_str(), s.reason.as_str()))
+                .collect();
+            assert_eq!(
+                skipped,
+                vec![
+                    ("big.sql", "65 bytes, over the per-file cap of 64"),
+                    ("src/logo.png", "binary"),
+                    (
+                        "src/out",
+                        "symlink to ../../etc/passwd leaves the repository"
+                    ),
+                ]
+            );
+            for gone in ["big.sql", "src/logo.png", "src/out"] {
+                assert!(
+                    std::fs::symlink_metadata(root.join(gone)).is_err(),
+                    "{gone}"
+                );
+            }
+            assert!(std::fs::symlink_metadata(root.join("src/inside")).is_ok());
+            let expected = crate::discover::hash_tree(root).unwrap();
+            assert_eq!(tree.hash, expected.hash);
+            assert_eq!((tree.files, tree.bytes), (expected.files, expected.bytes));
+            assert_eq!(tree.files, 3 + extra);
+        }
     }
 
     #[test]

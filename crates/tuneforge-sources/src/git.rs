@@ -5,7 +5,7 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use thiserror::Error;
@@ -81,19 +81,15 @@ pub fn run(args: &[&str], cwd: Option<&Path>, deadline: Duration) -> Result<Stri
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
     );
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait().map_err(GitError::Spawn)? {
-            Some(status) => break status,
-            None if started.elapsed() > deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(GitError::Timeout {
-                    args: args.join(" "),
-                    seconds: deadline.as_secs(),
-                });
-            }
-            None => std::thread::sleep(Duration::from_millis(20)),
+    let status = match wait_deadline(&mut child, deadline).map_err(GitError::Spawn)? {
+        Some(status) => status,
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(GitError::Timeout {
+                args: args.join(" "),
+                seconds: deadline.as_secs(),
+            });
         }
     };
     let stdout = out.join().unwrap_or_default();
@@ -105,6 +101,47 @@ pub fn run(args: &[&str], cwd: Option<&Path>, deadline: Duration) -> Result<Stri
         });
     }
     Ok(String::from_utf8_lossy(&stdout).into_owned())
+}
+
+/// Wait for `child` to exit, at most `deadline`: its status, or `None` when it is still
+/// running then. On Linux the wait sleeps on a pidfd, so it returns the moment the child
+/// exits; elsewhere (or on a kernel before 5.3) it polls, at first every millisecond.
+fn wait_deadline(child: &mut Child, deadline: Duration) -> std::io::Result<Option<ExitStatus>> {
+    let end = Instant::now() + deadline;
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::event::{PollFd, PollFlags, Timespec, poll};
+        use rustix::process::{Pid, PidfdFlags, pidfd_open};
+        if let Ok(pidfd) = pidfd_open(Pid::from_child(child), PidfdFlags::empty()) {
+            loop {
+                let left = end.saturating_duration_since(Instant::now());
+                let timeout = Timespec::try_from(left).unwrap_or(Timespec {
+                    tv_sec: i64::from(i32::MAX),
+                    tv_nsec: 0,
+                });
+                let mut fds = [PollFd::new(&pidfd, PollFlags::IN)];
+                match poll(&mut fds, Some(&timeout)) {
+                    // Readable: the child has exited; reaping it does not block.
+                    Ok(n) if n > 0 => return child.wait().map(Some),
+                    Ok(_) if left.is_zero() => return child.try_wait(),
+                    Ok(_) | Err(rustix::io::Errno::INTR) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+    }
+    let mut nap = Duration::from_millis(1);
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(None);
+        }
+        std::thread::sleep(nap.min(left));
+        nap = (nap * 2).min(Duration::from_millis(50));
+    }
 }
 
 /// The line of git's stderr that says what went wrong: the first `fatal:` or `error:`
@@ -203,6 +240,27 @@ mod tests {
         assert!(!is_local("https://git.drupalcode.org/project/drupal.git"));
         assert!(!is_local("git@github.com:org/repo.git"));
         assert!(is_local("./a:b"));
+    }
+
+    #[test]
+    fn a_git_past_its_deadline_is_stopped_and_a_quick_one_is_not_kept_waiting() {
+        let started = Instant::now();
+        let out = run(&["--version"], None, DEFAULT_DEADLINE).unwrap();
+        assert!(out.starts_with("git version"), "{out}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+        let started = Instant::now();
+        let err = run(
+            &["-c", "alias.nap=!sleep 3", "nap"],
+            None,
+            Duration::from_millis(200),
+        )
+        .unwrap_err();
+        assert!(matches!(err, GitError::Timeout { .. }), "{err}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

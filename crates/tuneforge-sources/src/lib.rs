@@ -9,6 +9,7 @@ pub mod discover;
 pub mod docs;
 pub mod drupalorg;
 pub mod git;
+pub mod gitdir;
 pub mod http;
 mod kind;
 pub mod license;

@@ -369,3 +369,75 @@ fn dedup_finds_every_planted_pair_at_the_threshold_and_no_other() {
                 || c["kept"].as_str().unwrap().starts_with("orig/"))
     );
 }
+
+/// The record `acquire` keeps inside each repository (`.tuneforge-acquired.json`) is
+/// bookkeeping: `clean` neither writes it, lists it, nor counts it as dropped.
+#[test]
+fn acquires_record_inside_a_repository_is_not_cleaned() {
+    let (tmp, ws) = workspace();
+    let repo = tmp.path().join("lib");
+    write(&repo, "src/Thing.php", b"<?php\n\nfinal class Thing {}\n");
+    write(
+        &repo,
+        "lib.info.yml",
+        b"name: Lib\ntype: module\ncore_version_requirement: ^11\n",
+    );
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(&repo)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "x"]);
+    let pinned = git(&["rev-parse", "HEAD"]);
+    let cfg = std::fs::read_to_string(ws.join("pipeline.yaml")).unwrap();
+    std::fs::write(
+        ws.join("pipeline.yaml"),
+        cfg.replace(
+            "sources: []",
+            &format!(
+                "sources:\n  - {{type: git, name: lib, url: {}, ref: {pinned}}}",
+                repo.display()
+            ),
+        ),
+    )
+    .unwrap();
+    for stage in ["discover", "acquire", "clean"] {
+        let out = tf_in(&ws).args(["run", "--only", stage]).output().unwrap();
+        assert!(out.status.success(), "{stage}: {}", stderr(&out));
+    }
+    assert!(
+        ws.join("raw/code/lib/.tuneforge-acquired.json").is_file(),
+        "acquire keeps its record in the repository"
+    );
+    let listed = |rel: &str| -> Vec<String> {
+        read_jsonl(&ws.join(rel))
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut kept = listed("clean/files.jsonl");
+    kept.sort();
+    assert_eq!(
+        kept,
+        vec!["code/lib/lib.info.yml", "code/lib/src/Thing.php"]
+    );
+    let dropped = listed("clean/dropped.jsonl");
+    assert!(
+        !dropped
+            .iter()
+            .any(|p| p.ends_with(".tuneforge-acquired.json")),
+        "{dropped:?}"
+    );
+    assert!(!ws.join("clean/code/lib/.tuneforge-acquired.json").exists());
+}

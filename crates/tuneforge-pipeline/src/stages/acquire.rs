@@ -2,7 +2,6 @@
 //! pages into `raw/docs/`, what was fetched kept in its manifest (`raw/manifest.json`);
 //! and the reader of that manifest.
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
@@ -11,7 +10,7 @@ use tuneforge_core::layout::{DISCOVER_MANIFEST, HTTP_CACHE_DIR, RAW_CODE_DIR, RA
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
 use tuneforge_sources::acquire::{
-    AcquireOptions, Acquired, AcquiredDoc, DocStatus, Outcome, acquire_docs, acquire_git,
+    AcquireOptions, Acquired, AcquiredDoc, DocStatus, Outcome, acquire_all, acquire_docs,
 };
 use tuneforge_sources::discover::{Candidate, Status};
 use tuneforge_sources::http::{Http, HttpOptions};
@@ -86,15 +85,19 @@ impl Stage for AcquireStage {
         ))?;
         let options = AcquireOptions::default();
         let task = reporter.task("acquire: repositories", Some(wanted.len() as u64));
-        let repositories: Vec<Acquired> = wanted
-            .par_iter()
-            .map(|c| {
-                let prev = earlier.iter().find(|e| e.name == c.name);
-                let r = acquire_git(&code_dir, &ws.root, c, prev, &options);
-                task.advance(1);
-                r
-            })
+        let wanted: Vec<(&Candidate, Option<&Acquired>)> = wanted
+            .into_iter()
+            .map(|c| (c, earlier.iter().find(|e| e.name == c.name)))
             .collect();
+        // One fetch per core, as many as the rayon pool has threads.
+        let repositories = acquire_all(
+            &code_dir,
+            &ws.root,
+            &wanted,
+            &options,
+            rayon::current_num_threads(),
+            &|_| task.advance(1),
+        )?;
         task.finish();
         let docs_wanted: Vec<&Candidate> = discovery
             .candidates

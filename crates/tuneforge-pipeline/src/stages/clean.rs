@@ -12,7 +12,7 @@ use tuneforge_core::layout::{
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
-use tuneforge_sources::acquire::Outcome;
+use tuneforge_sources::acquire::{Outcome, RECORD_FILE};
 use tuneforge_sources::discover::{CandidateKind, Status, resolve_path};
 
 use super::acquire::{AcquireReport, read_acquired};
@@ -80,31 +80,35 @@ impl Stage for CleanStage {
         };
         // `docs/web` holds the pages of drupal-docs and urls sources.
         let mut taken = std::collections::BTreeSet::from([(true, "web".to_owned())]);
-        let mut tree =
-            |name: &str, kind: CandidateKind, content: ContentKind, root: std::path::PathBuf| {
-                // Names that differ only in characters a directory name cannot hold (`a b`,
-                // `a_b`) get distinct directories, so no source overwrites another.
-                let base = tuneforge_sources::acquire::dir_name(name);
-                let mut dir = base.clone();
-                let mut n = 2;
-                while !taken.insert((content == ContentKind::Docs, dir.clone())) {
-                    dir = format!("{base}-{n}");
-                    n += 1;
-                }
-                let (out, prefix) = match content {
-                    ContentKind::Code => (code_out.path(), "code"),
-                    ContentKind::Docs => (docs_out.path(), "docs"),
-                };
-                trees.push(CleanTree {
-                    source: name.to_owned(),
-                    rank: rank(kind, content),
-                    root,
-                    content,
-                    only: None,
-                    out_dir: out.join(&dir),
-                    out_name: format!("{prefix}/{dir}"),
-                });
+        let mut tree = |name: &str,
+                        kind: CandidateKind,
+                        content: ContentKind,
+                        root: std::path::PathBuf,
+                        leave_out: Vec<String>| {
+            // Names that differ only in characters a directory name cannot hold (`a b`,
+            // `a_b`) get distinct directories, so no source overwrites another.
+            let base = tuneforge_sources::acquire::dir_name(name);
+            let mut dir = base.clone();
+            let mut n = 2;
+            while !taken.insert((content == ContentKind::Docs, dir.clone())) {
+                dir = format!("{base}-{n}");
+                n += 1;
+            }
+            let (out, prefix) = match content {
+                ContentKind::Code => (code_out.path(), "code"),
+                ContentKind::Docs => (docs_out.path(), "docs"),
             };
+            trees.push(CleanTree {
+                source: name.to_owned(),
+                rank: rank(kind, content),
+                root,
+                content,
+                only: None,
+                leave_out,
+                out_dir: out.join(&dir),
+                out_name: format!("{prefix}/{dir}"),
+            });
+        };
         for c in discovery
             .candidates
             .iter()
@@ -116,6 +120,7 @@ impl Stage for CleanStage {
                     c.kind,
                     c.content,
                     resolve_path(&ws.root, std::path::Path::new(&c.location)),
+                    Vec::new(),
                 );
             }
         }
@@ -128,7 +133,14 @@ impl Stage for CleanStage {
                 .iter()
                 .find(|c| c.name == r.name)
                 .map_or(CandidateKind::Git, |c| c.kind);
-            tree(&r.name, kind, r.kind, ws.path(&r.dir));
+            // The record `acquire` keeps in each repository is bookkeeping, not source.
+            tree(
+                &r.name,
+                kind,
+                r.kind,
+                ws.path(&r.dir),
+                vec![RECORD_FILE.to_owned()],
+            );
         }
         let pages: std::collections::BTreeSet<String> = docs
             .iter()
@@ -145,6 +157,7 @@ impl Stage for CleanStage {
                 root: ws.path(RAW_DOCS_DIR),
                 content: ContentKind::Docs,
                 only: Some(pages),
+                leave_out: Vec::new(),
                 out_dir: docs_out.path().join("web"),
                 out_name: "docs/web".to_owned(),
             });
