@@ -5,10 +5,12 @@
 pub mod error;
 pub mod formats;
 mod kind;
+pub mod lint;
 pub mod package;
 pub mod process;
 pub mod snapshot;
 pub mod split;
+pub mod stats;
 pub mod validate;
 pub mod version;
 

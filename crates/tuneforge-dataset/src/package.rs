@@ -23,9 +23,10 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::error::ProcessError;
 use crate::split::{Split, SplitCounts, unit_interval};
+use crate::stats::{self, LengthMeasure, source_name};
 use crate::version::{
-    Contaminated, DataFile, DatasetFacts, DatasetWrite, DecontaminationReport, PackageFacts,
-    WrittenDataset, build_dataset_files, serialize_all, write_dataset,
+    COMPOSITION_CHART, Contaminated, DataFile, DatasetFacts, DatasetWrite, DecontaminationReport,
+    PackageFacts, WrittenDataset, build_dataset_files, serialize_all, write_dataset,
 };
 
 /// An evaluation prompt to keep out of training.
@@ -358,6 +359,7 @@ pub fn package(
             },
             dropped: dirty.into_iter().map(|(_, c)| c).collect(),
         },
+        stats: Some(stats::compute(&samples, &LengthMeasure::chars_over_four())),
     };
 
     let serialized = serialize_all(&samples);
@@ -367,6 +369,13 @@ pub fn package(
         bytes: axolotl_yaml().into_bytes(),
         records: 0,
     });
+    if let Some(stats) = &facts.stats {
+        files.push(DataFile {
+            rel: COMPOSITION_CHART.to_owned(),
+            bytes: stats::composition_svg(stats).into_bytes(),
+            records: 0,
+        });
+    }
     files.push(DataFile {
         rel: "dataset_info.json".to_owned(),
         bytes: llamafactory_info(&config.process.formats).into_bytes(),
@@ -408,22 +417,6 @@ pub fn package(
         facts,
         outputs,
     })
-}
-
-/// The source a sample came from: `name` of `path:<name>@…` and `git:<name>@…`, the host
-/// of a page's URL, or the origin's kind (interactions, a teacher).
-fn source_name(source: &str) -> &str {
-    if let Some(rest) = source
-        .strip_prefix("https://")
-        .or_else(|| source.strip_prefix("http://"))
-    {
-        return rest.split('/').next().unwrap_or(rest);
-    }
-    match source.split_once(':') {
-        Some(("path" | "git", rest)) => rest.split_once('@').map_or(rest, |(name, _)| name),
-        Some((kind, _)) => kind,
-        None => source,
-    }
 }
 
 #[cfg(test)]

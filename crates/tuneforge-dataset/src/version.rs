@@ -147,6 +147,8 @@ pub const DATASET_MANIFEST: &str = "manifest.json";
 /// How the card and manifest count samples whose source states no licence.
 pub const UNKNOWN_LICENSE: &str = "unknown";
 pub const DATASET_CARD: &str = "README.md";
+/// The chart of a packaged version's composition, which its card shows.
+pub const COMPOSITION_CHART: &str = "composition.svg";
 
 /// The highest `dataset/v<N>` present.
 pub fn latest_version(dataset_dir: &Path) -> Result<Option<u32>, IoError> {
@@ -385,6 +387,12 @@ fn dataset_card(m: &DatasetManifest) -> String {
             p.decontamination.eval_prompts
         ));
         card.push_str("\n`axolotl.yaml` and `dataset_info.json` (LLaMA-Factory) point at the export formats.\n");
+        if let Some(stats) = &p.stats {
+            card.push_str(&format!(
+                "\n## Composition\n\n![Samples by generator]({COMPOSITION_CHART})\n\n"
+            ));
+            card.push_str(&crate::stats::markdown(stats));
+        }
         if !p.license_samples.is_empty() {
             card.push_str("\n## Licences\n\nEach sample carries its source's licence (`metadata.license`), read from the source (an SPDX line, `composer.json`, a licence file, a Drupal extension's `*.info.yml`); use the samples as those licences allow.\n\n| licence | samples |\n|---|---|\n");
             for (l, n) in &p.license_samples {
@@ -438,6 +446,9 @@ pub struct PackageFacts {
     /// The gate's pass rates by generator and by kind of generator.
     pub gate: serde_json::Value,
     pub decontamination: DecontaminationReport,
+    /// Composition, lengths and prompt lint of the packaged samples.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stats: Option<crate::stats::DatasetStats>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

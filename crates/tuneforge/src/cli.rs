@@ -112,6 +112,9 @@ pub enum Command {
     /// Show samples as the model sees them: rendered with its chat template, the trained
     /// spans highlighted (green on a terminal, else between ⟦ and ⟧).
     Inspect(InspectArgs),
+    /// What a dataset is made of: samples per generator, kind, domain and source, the share
+    /// from test code, answer lengths, redaction placeholders and the prompt lint.
+    Stats(StatsArgs),
     /// Render, tokenize, mask and pack a dataset for a model without training: the
     /// safetensors token data and tokens.json (counts, packing efficiency, rejections).
     Prepare(PrepareArgs),
@@ -155,6 +158,13 @@ pub struct PrepareArgs {
     /// Break control-token strings found in sample text instead of rejecting the sample.
     #[arg(long)]
     pub escape_control_tokens: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// A dataset version directory (its train, valid and test splits) or a samples .jsonl
+    /// file; default: the workspace's newest dataset version.
+    pub dataset: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -90,6 +90,33 @@ fn the_sample_corpus_becomes_a_gated_grouped_dataset() {
         "{card}"
     );
 
+    // The card shows the composition, drawn and tabled; `stats` recomputes the same numbers
+    // from the splits, and names what it cannot read.
+    assert!(
+        card.contains("![Samples by generator](composition.svg)"),
+        "{card}"
+    );
+    let svg = std::fs::read_to_string(ws.join("dataset/v1/composition.svg")).unwrap();
+    assert!(svg.starts_with("<svg"), "{svg}");
+    let recorded = &manifest["package"]["stats"];
+    let out = tf_in(&ws).args(["--json", "stats"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(&printed, recorded);
+    assert_eq!(
+        printed["samples"].as_u64().unwrap(),
+        manifest["counts"]["train"].as_u64().unwrap()
+            + manifest["counts"]["valid"].as_u64().unwrap()
+            + manifest["counts"]["test"].as_u64().unwrap()
+    );
+    let out = tf_in(&ws).args(["stats", "no/such/dir"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no/such/dir: no such dataset"),
+        "{}",
+        stderr(&out)
+    );
+
     // Every template family yields at least 20 samples that pass the gate.
     let gate = json(&ws.join("quality/report.json"));
     for family in FAMILIES {

@@ -9,6 +9,7 @@ mod pipeline;
 mod prepare;
 mod rules;
 mod setup;
+mod stats;
 mod train;
 
 use std::path::PathBuf;
@@ -89,6 +90,7 @@ pub fn dispatch(command: Command, ctx: &Context) -> Result<Exit> {
         Command::Doctor(args) => setup::doctor(ctx, args),
         Command::Train(args) => train::train(ctx, *args),
         Command::Inspect(args) => inspect::inspect(ctx, args),
+        Command::Stats(args) => stats::stats(ctx, args),
         Command::Prepare(args) => prepare::prepare(ctx, args),
         Command::TinyModel(args) => prepare::tiny_model(ctx, args),
         Command::Check(args) => check::check(ctx, args),
