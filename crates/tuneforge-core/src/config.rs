@@ -726,6 +726,7 @@ impl Default for GateConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct PackageConfig {
     pub decontamination: DecontaminationConfig,
+    pub composition: CompositionConfig,
 }
 
 impl Default for PackageConfig {
@@ -735,6 +736,33 @@ impl Default for PackageConfig {
                 ngram: 13,
                 threshold: 0.5,
             },
+            composition: CompositionConfig::default(),
+        }
+    }
+}
+
+/// What a packaged dataset may be made of. `package` removes what exceeds these limits
+/// and counts every removal with its reason. Captured interactions are never removed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CompositionConfig {
+    /// Keep samples made from test code (test suites, test modules, fixtures).
+    pub include_tests: bool,
+    /// Samples one source file may feed; the rest, across its generators in turn, go.
+    pub max_per_source_file: u64,
+    /// The largest share of the dataset one generator family may hold.
+    pub max_generator_share: Fraction,
+    /// The longest trained answer, in tokens (chars/4).
+    pub max_answer_tokens: u64,
+}
+
+impl Default for CompositionConfig {
+    fn default() -> Self {
+        Self {
+            include_tests: false,
+            max_per_source_file: 6,
+            max_generator_share: Fraction(0.2),
+            max_answer_tokens: 4096,
         }
     }
 }
@@ -1457,6 +1485,13 @@ package:
   # ratios, stratified by domain and generator. A training sample sharing more than
   # `threshold` of its word n-grams with the test split or an eval prompt is dropped.
   decontamination: {ngram: 13, threshold: 0.5}
+  # What the dataset may be made of; every sample these limits remove is counted, with the
+  # reason, in the version's manifest and card. Captured interactions are never removed.
+  composition:
+    include_tests: false             # samples made from tests/, fixtures and test modules
+    max_per_source_file: 6           # samples one source file may feed
+    max_generator_share: 0.2         # of the dataset, per generator family
+    max_answer_tokens: 4096          # trained answer length, chars/4
 
 eval:
   prompts: []                        # files of evaluation prompts, kept out of training

@@ -2,6 +2,7 @@
 //! formats), `package` (gated samples → group splits), the version writer both use,
 //! `validate`, and snapshots.
 
+pub mod composition;
 pub mod error;
 pub mod formats;
 mod kind;

@@ -267,6 +267,20 @@ pub fn package(
     let mut samples = input.samples;
     let mut ids = HashSet::new();
     samples.retain(|s| ids.insert(s.id.clone()));
+    let (samples, composition) =
+        crate::composition::apply(samples, &config.package.composition, config.seed);
+    if composition.total() > 0 {
+        let reasons: Vec<String> = composition
+            .removed
+            .iter()
+            .map(|(reason, n)| format!("{n} {reason}"))
+            .collect();
+        reporter.info(&format!(
+            "package: the composition policy removed {} samples: {}",
+            composition.total(),
+            reasons.join(", ")
+        ));
+    }
 
     let mut domains: BTreeMap<&str, u64> = BTreeMap::new();
     for s in &samples {
@@ -359,6 +373,7 @@ pub fn package(
             },
             dropped: dirty.into_iter().map(|(_, c)| c).collect(),
         },
+        composition,
         stats: Some(stats::compute(&samples, &LengthMeasure::chars_over_four())),
     };
 

@@ -387,6 +387,15 @@ fn dataset_card(m: &DatasetManifest) -> String {
             p.decontamination.eval_prompts
         ));
         card.push_str("\n`axolotl.yaml` and `dataset_info.json` (LLaMA-Factory) point at the export formats.\n");
+        if p.composition.total() > 0 {
+            card.push_str(&format!(
+                "\nThe composition policy (`package.composition`) removed {} samples:\n\n| reason | samples |\n|---|---|\n",
+                p.composition.total()
+            ));
+            for (reason, n) in &p.composition.removed {
+                card.push_str(&format!("| {reason} | {n} |\n"));
+            }
+        }
         if let Some(stats) = &p.stats {
             card.push_str(&format!(
                 "\n## Composition\n\n![Samples by generator]({COMPOSITION_CHART})\n\n"
@@ -446,6 +455,9 @@ pub struct PackageFacts {
     /// The gate's pass rates by generator and by kind of generator.
     pub gate: serde_json::Value,
     pub decontamination: DecontaminationReport,
+    /// What the composition policy removed, by reason.
+    #[serde(default)]
+    pub composition: crate::composition::CompositionReport,
     /// Composition, lengths and prompt lint of the packaged samples.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<crate::stats::DatasetStats>,

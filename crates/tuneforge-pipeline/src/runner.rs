@@ -137,7 +137,7 @@ pub fn decide(freshness: &Freshness, network: bool, opts: &RunOptions, forced: b
     }
     match freshness {
         Freshness::Fresh => Decision::Skip("fresh".to_owned()),
-        Freshness::Stale { reasons } => Decision::Run(format!("stale: {}", reasons.join("; "))),
+        Freshness::Stale { reasons } => Decision::Run(format!("stale: {}", summarize(reasons))),
         Freshness::Missing { reason } | Freshness::Idle { reason } => {
             Decision::Run(format!("missing: {reason}"))
         }
@@ -287,6 +287,17 @@ pub fn snapshot(
     Ok(tuneforge_dataset::snapshot::snapshot(ws, date)?)
 }
 
+/// The first few reasons a stage is stale, and how many more: a new dataset version
+/// changes dozens of inputs, and one line should say so.
+fn summarize(reasons: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let mut text = reasons[..reasons.len().min(SHOWN)].join("; ");
+    if reasons.len() > SHOWN {
+        text.push_str(&format!(" and {} more", reasons.len() - SHOWN));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,6 +332,13 @@ mod tests {
             "a fresh network stage makes no request"
         );
         assert_eq!(decide(&fresh, false, &opts, true), run("forced"));
+        let many = Freshness::Stale {
+            reasons: (0..40).map(|i| format!("input f{i} is gone")).collect(),
+        };
+        assert_eq!(
+            decide(&many, false, &opts, false),
+            run("stale: input f0 is gone; input f1 is gone; input f2 is gone and 37 more")
+        );
         assert_eq!(
             decide(&stale, false, &opts, false),
             run("stale: input raw/x changed")

@@ -96,6 +96,12 @@ fn the_sample_corpus_becomes_a_gated_grouped_dataset() {
         card.contains("![Samples by generator](composition.svg)"),
         "{card}"
     );
+    // explain-class is a third of what the sample corpus generates; the policy holds it to
+    // its share and the card says what went.
+    assert!(
+        card.contains("| generator over max_generator_share |"),
+        "{card}"
+    );
     let svg = std::fs::read_to_string(ws.join("dataset/v1/composition.svg")).unwrap();
     assert!(svg.starts_with("<svg"), "{svg}");
     let recorded = &manifest["package"]["stats"];

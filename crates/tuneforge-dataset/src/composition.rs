@@ -1,0 +1,274 @@
+//! The composition policy `package` applies before splitting: no test code unless asked
+//! for, answers no longer than the limit, a bounded number of samples per source file and a
+//! bounded share per generator family. Every removal is counted with its reason; captured
+//! interactions are never removed.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use tuneforge_core::config::CompositionConfig;
+use tuneforge_core::records::{Role, Sample};
+use tuneforge_core::source_path::{cited_path, is_test_path};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use crate::stats::generator_family;
+
+/// What the policy removed, by reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompositionReport {
+    pub removed: BTreeMap<String, u64>,
+    /// Samples removed by the generator share limit, per generator family.
+    pub capped_generators: BTreeMap<String, u64>,
+}
+
+impl CompositionReport {
+    pub fn total(&self) -> u64 {
+        self.removed.values().sum()
+    }
+}
+
+const TEST_CODE: &str = "test code (include_tests: false)";
+const TOO_LONG: &str = "answer over max_answer_tokens";
+const FILE_CAP: &str = "source file over max_per_source_file";
+const SHARE_CAP: &str = "generator over max_generator_share";
+
+/// `samples` with the policy applied, and what it removed. Which samples a limit keeps is
+/// decided by a seeded hash of their ids, so the choice is stable and not biased to the
+/// order generators ran in.
+pub fn apply(
+    samples: Vec<Sample>,
+    policy: &CompositionConfig,
+    seed: u64,
+) -> (Vec<Sample>, CompositionReport) {
+    let mut report = CompositionReport::default();
+    let mut remove = |report: &mut CompositionReport, reason: &str| {
+        *report.removed.entry(reason.to_owned()).or_default() += 1;
+    };
+    let protected = |s: &Sample| s.metadata.interaction_id.is_some();
+    let rank = |s: &Sample| xxh3_64_with_seed(s.id.as_bytes(), seed);
+
+    let mut kept = Vec::with_capacity(samples.len());
+    for s in samples {
+        if protected(&s) {
+            kept.push(s);
+            continue;
+        }
+        let test = cited_path(&s.metadata.source).is_some_and(is_test_path);
+        if test && !policy.include_tests {
+            remove(&mut report, TEST_CODE);
+        } else if answer_tokens(&s) > policy.max_answer_tokens {
+            remove(&mut report, TOO_LONG);
+        } else {
+            kept.push(s);
+        }
+    }
+
+    // Per source file: its samples in turn across generators (the first of each, then the
+    // second of each, …), each generator's own in hash order.
+    let mut by_file: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, s) in kept.iter().enumerate() {
+        if !protected(s) && cited_path(&s.metadata.source).is_some() {
+            by_file
+                .entry(s.metadata.source.clone())
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut dropped = vec![false; kept.len()];
+    for indices in by_file.values() {
+        if indices.len() as u64 <= policy.max_per_source_file {
+            continue;
+        }
+        let mut per_generator: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for &i in indices {
+            per_generator
+                .entry(generator_family(&kept[i].metadata.generator))
+                .or_default()
+                .push(i);
+        }
+        for list in per_generator.values_mut() {
+            list.sort_by_key(|&i| (rank(&kept[i]), i));
+        }
+        let mut order = Vec::new();
+        for turn in 0.. {
+            let before = order.len();
+            order.extend(per_generator.values().filter_map(|l| l.get(turn).copied()));
+            if order.len() == before {
+                break;
+            }
+        }
+        for &i in order.iter().skip(policy.max_per_source_file as usize) {
+            dropped[i] = true;
+            remove(&mut report, FILE_CAP);
+        }
+    }
+    let mut kept: Vec<Sample> = kept
+        .into_iter()
+        .zip(dropped)
+        .filter_map(|(s, d)| (!d).then_some(s))
+        .collect();
+
+    // Generator share: lower the caps until every family fits under the share of the total
+    // that remains (each round shrinks the total, so the caps only fall).
+    let share = policy.max_generator_share.get();
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    for s in kept.iter().filter(|s| !protected(s)) {
+        *counts
+            .entry(generator_family(&s.metadata.generator).to_owned())
+            .or_default() += 1;
+    }
+    let protected_count = kept.iter().filter(|s| protected(s)).count() as u64;
+    // One family alone cannot be held under a share below 1; it keeps everything.
+    if counts.len() > 1 && share < 1.0 {
+        loop {
+            let total = protected_count + counts.values().sum::<u64>();
+            let cap = (share * total as f64).floor() as u64;
+            let mut changed = false;
+            for n in counts.values_mut() {
+                if *n > cap {
+                    *n = cap;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let mut by_generator: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, s) in kept.iter().enumerate() {
+            if !protected(s) {
+                by_generator
+                    .entry(generator_family(&s.metadata.generator).to_owned())
+                    .or_default()
+                    .push(i);
+            }
+        }
+        let mut dropped = vec![false; kept.len()];
+        for (family, mut list) in by_generator {
+            let allowed = counts[&family] as usize;
+            if list.len() <= allowed {
+                continue;
+            }
+            list.sort_by_key(|&i| (rank(&kept[i]), i));
+            for &i in &list[allowed..] {
+                dropped[i] = true;
+                remove(&mut report, SHARE_CAP);
+            }
+            report
+                .capped_generators
+                .insert(family, (list.len() - allowed) as u64);
+        }
+        kept = kept
+            .into_iter()
+            .zip(dropped)
+            .filter_map(|(s, d)| (!d).then_some(s))
+            .collect();
+    }
+    (kept, report)
+}
+
+fn answer_tokens(s: &Sample) -> u64 {
+    s.messages
+        .iter()
+        .filter(|m| m.role == Role::Assistant)
+        .map(|m| m.content.chars().count().div_ceil(4) as u64)
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tuneforge_core::records::{Message, SampleMetadata, TrainOn};
+
+    fn sample(n: usize, generator: &str, path: &str, answer_chars: usize) -> Sample {
+        Sample {
+            id: format!("{n:064x}"),
+            messages: vec![
+                Message::new(Role::User, format!("q{n}")),
+                Message::new(Role::Assistant, "x".repeat(answer_chars)),
+            ],
+            train_on: TrainOn::AllAssistant,
+            metadata: SampleMetadata {
+                domain: "d".to_owned(),
+                source: format!("git:core@abc:{path}"),
+                generator: format!("{generator}@1"),
+                license: None,
+                timestamp: "2026-01-01T00:00:00Z".to_owned(),
+                local_model: None,
+                expert_model: None,
+                adapter: None,
+                interaction_id: None,
+                group: None,
+            },
+        }
+    }
+
+    fn policy(max_per_file: u64, share: f64) -> CompositionConfig {
+        CompositionConfig {
+            include_tests: false,
+            max_per_source_file: max_per_file,
+            max_generator_share: share.try_into().unwrap(),
+            max_answer_tokens: 100,
+        }
+    }
+
+    #[test]
+    fn test_code_and_long_answers_go_with_their_reason() {
+        let samples = vec![
+            sample(1, "template:a", "core/modules/x/src/A.php", 10),
+            sample(2, "template:a", "core/modules/x/tests/src/T.php", 10),
+            sample(3, "template:b", "core/modules/x/src/B.php", 401),
+        ];
+        let (kept, report) = apply(samples.clone(), &policy(10, 1.0), 1);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(report.removed[TEST_CODE], 1);
+        assert_eq!(report.removed[TOO_LONG], 1);
+        let mut with_tests = policy(10, 1.0);
+        with_tests.include_tests = true;
+        assert_eq!(apply(samples, &with_tests, 1).0.len(), 2);
+    }
+
+    #[test]
+    fn a_file_feeds_at_most_its_limit_taking_generators_in_turn() {
+        let mut samples: Vec<Sample> = (0..6)
+            .map(|n| sample(n, "template:explain", "src/Big.php", 10))
+            .collect();
+        samples.push(sample(10, "template:route", "src/Big.php", 10));
+        samples.push(sample(11, "template:route", "src/Other.php", 10));
+        let (kept, report) = apply(samples, &policy(3, 1.0), 7);
+        assert_eq!(report.removed[FILE_CAP], 4);
+        let from_big: Vec<&str> = kept
+            .iter()
+            .filter(|s| s.metadata.source.ends_with("Big.php"))
+            .map(|s| s.metadata.generator.as_str())
+            .collect();
+        assert_eq!(from_big.len(), 3);
+        assert!(from_big.contains(&"template:route@1"), "{from_big:?}");
+    }
+
+    #[test]
+    fn no_generator_holds_more_than_its_share_of_what_remains() {
+        let mut samples: Vec<Sample> = (0..80)
+            .map(|n| sample(n, "template:explain", &format!("src/E{n}.php"), 10))
+            .collect();
+        samples
+            .extend((100..110).map(|n| sample(n, "template:plugin", &format!("src/P{n}.php"), 10)));
+        samples.extend(
+            (200..210).map(|n| sample(n, "template:service", &format!("src/S{n}.php"), 10)),
+        );
+        let (kept, report) = apply(samples.clone(), &policy(10, 0.4), 3);
+        let explain = kept
+            .iter()
+            .filter(|s| s.metadata.generator.starts_with("template:explain"))
+            .count();
+        assert!(
+            explain as f64 <= 0.4 * kept.len() as f64,
+            "{explain} of {}",
+            kept.len()
+        );
+        assert_eq!(explain, 13, "20 others: 13 of 33 is under 40%");
+        assert_eq!(report.capped_generators["template:explain"], 67);
+        // The same input and seed keep the same samples.
+        assert_eq!(apply(samples, &policy(10, 0.4), 3).0, kept);
+    }
+}
