@@ -711,7 +711,38 @@ fn looks_random(v: &str) -> bool {
     {
         return false;
     }
-    shannon_entropy(v) >= HIGH_ENTROPY_MIN_BITS && class_switches(v) >= HIGH_ENTROPY_MIN_SWITCHES
+    shannon_entropy(v) >= HIGH_ENTROPY_MIN_BITS
+        && class_switches(v) >= HIGH_ENTROPY_MIN_SWITCHES
+        && !made_of_words(v)
+}
+
+/// Is `v` mostly words, as an identifier is (`CKEditor5MediaAndFilterSettingsInSync`,
+/// `entity_reference_revisions2`)? Cut into capitalised or lower-case runs (`CKEditor`,
+/// `Media`, `And`, `5`), at least [`WORD_SHARE`] of its characters are in runs with three
+/// or more lower-case letters. Random text of the same alphabet has almost no such runs.
+fn made_of_words(v: &str) -> bool {
+    const WORD_SHARE: f64 = 0.6;
+    let bytes = v.as_bytes();
+    let mut in_words = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_uppercase() {
+            i += 1;
+        }
+        let lower_start = i;
+        while i < bytes.len() && bytes[i].is_ascii_lowercase() {
+            i += 1;
+        }
+        if i - lower_start >= 3 {
+            in_words += i - start;
+        }
+        if i == start {
+            // A digit or a separator: a run of its own.
+            i += 1;
+        }
+    }
+    in_words as f64 >= WORD_SHARE * bytes.len() as f64
 }
 
 /// Does the line before a dotted quad call it something else: a version
@@ -1756,6 +1787,9 @@ if ($databases == []) {}
             "integrity: 'sha384-oqVuAfXRKap7fdgcCY5uykM6R9GqQ8K0uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC'",
             "$short = 'Zk3pQ9vX2mL7tR4';",
             "'icon' => 'wikimedia-userAvatar-base20',",
+            // A plugin id from core's CKEditor 5 module: an identifier, however it switches case.
+            "$id = 'CKEditor5MediaAndFilterSettingsInSync';",
+            "'id' => 'ViewsExposedFormBlock2ResultsSummary',",
         ]);
     }
 

@@ -95,8 +95,7 @@ fn inside<'a>(corpus: &'a Corpus, file: usize, ext: &Extension) -> &'a str {
 
 /// Code from a test directory teaches tests, not the task: families skip it.
 fn is_test(corpus: &Corpus, file: usize) -> bool {
-    let p = &corpus.files[file].rel;
-    p.contains("/tests/") || p.starts_with("tests/")
+    tuneforge_core::source_path::is_test_path(&corpus.files[file].rel)
 }
 
 /// The classes a family considers, with their extension, skipping test code.
@@ -110,6 +109,13 @@ fn candidates(corpus: &Corpus) -> impl Iterator<Item = (usize, &ClassFacts, &Ext
 /// Why a class is refactor material rather than an example of Drupal 11 code: it calls
 /// `\Drupal::` or uses symbols on the deprecation list.
 fn legacy(corpus: &Corpus, file: usize, c: &ClassFacts) -> Option<String> {
+    if let Some(note) = &c.deprecated {
+        return Some(if note.is_empty() {
+            "the class is @deprecated; it is not an example of Drupal 11 code".to_owned()
+        } else {
+            format!("the class is @deprecated ({note}); it is not an example of Drupal 11 code")
+        });
+    }
     if let Some(call) = c.drupal_calls.first() {
         return Some(format!(
             "the class calls \\Drupal::{}() (line {}); it is refactor material, not an example",
@@ -690,6 +696,14 @@ fn explain(corpus: &Corpus, out: &mut Emitter) {
     let generator = generator("explain-class");
     for (file, c, ext) in candidates(corpus) {
         let src = corpus.files[file].cite();
+        if c.deprecated.is_some() {
+            out.drop(
+                &generator,
+                src,
+                "the class is @deprecated; explaining it would teach code on its way out",
+            );
+            continue;
+        }
         let Some(summary) = &c.summary else {
             out.drop(
                 &generator,

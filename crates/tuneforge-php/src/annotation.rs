@@ -42,6 +42,20 @@ pub fn summary(doc: &str) -> Option<String> {
     (!joined.is_empty()).then_some(joined)
 }
 
+/// The text after a docblock's `@deprecated` tag, up to the next tag or blank line (empty
+/// when the tag stands alone); `None` without the tag.
+pub fn deprecated(doc: &str) -> Option<String> {
+    let text = body(doc);
+    let mut lines = text.lines().map(str::trim);
+    let first = lines.find_map(|l| {
+        l.strip_prefix("@deprecated")
+            .filter(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+    })?;
+    let mut out = vec![first.trim()];
+    out.extend(lines.take_while(|l| !l.is_empty() && !l.starts_with('@')));
+    Some(out.join(" ").trim().to_owned())
+}
+
 /// Every annotation with arguments at the top level of a docblock (`@Name(…)`).
 pub fn parse_annotations(doc: &str) -> Vec<Annotation> {
     let text = body(doc);
@@ -172,5 +186,19 @@ mod tests {
         assert_eq!(after_broken.len(), 1);
         assert_eq!(after_broken[0].values["id"], "b");
         assert!(parse_annotations("").is_empty());
+    }
+
+    #[test]
+    fn the_deprecated_tag_is_read_with_its_continuation() {
+        let doc = "/**\n * Old thing.\n *\n * @deprecated in drupal:11.3.0 and is removed from drupal:13.0.0.\n *   Use \\Drupal\\x\\New instead.\n *\n * @see https://www.drupal.org/node/1\n */";
+        assert_eq!(
+            deprecated(doc).as_deref(),
+            Some(
+                "in drupal:11.3.0 and is removed from drupal:13.0.0. Use \\Drupal\\x\\New instead."
+            )
+        );
+        assert_eq!(deprecated("/** @deprecated */").as_deref(), Some(""));
+        assert_eq!(deprecated("/** Summary.\n * @deprecatedSince foo */"), None);
+        assert_eq!(deprecated("/** Summary. */"), None);
     }
 }

@@ -60,6 +60,11 @@ pub struct ClassFacts {
     /// The docblock's first paragraph (its summary), annotations left out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// The text of the docblock's `@deprecated` tag ("in drupal:11.3.0 and is removed from
+    /// drupal:13.0.0. Use …"), or empty when the tag has none: the class is on its way out
+    /// and makes no example.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deprecated: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -388,6 +393,7 @@ fn class_facts(
         injected: members.injected,
         methods: members.methods,
         summary: doc.and_then(crate::annotation::summary),
+        deprecated: doc.and_then(crate::annotation::deprecated),
     }
 }
 

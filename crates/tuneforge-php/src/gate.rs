@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use tuneforge_core::records::{Role, Sample, TrainOn};
 use tuneforge_core::reporter::Reporter;
 
+use crate::class_index::{ClassIndex, declared_classes};
 use crate::parse::{parse, text, visit};
 use crate::rules::{Checker, LEGACY_API, Severity, Skipped};
 use crate::tools::{self, Tool, ToolFinding};
@@ -40,7 +41,15 @@ pub struct GateOptions {
     pub max_warnings: u64,
     pub max_notes: Option<u64>,
     pub tools: GateTools,
+    /// The classes the sources declare: answers importing a `Drupal\…` class the index
+    /// covers but lacks, or declaring a class the sources mark `@deprecated`, are errors.
+    pub classes: Option<ClassIndex>,
 }
+
+/// An import of a `Drupal\…` class the sources do not declare.
+pub const UNKNOWN_CLASS: &str = "import-unknown-class";
+/// An answer whose class the sources mark `@deprecated`.
+pub const DEPRECATED_CLASS: &str = "deprecated-class";
 
 /// The external tools found, and how phpcs is run.
 #[derive(Debug, Clone, Serialize)]
@@ -344,7 +353,11 @@ pub fn gate(
     for (s, (_, sample)) in samples.iter().enumerate() {
         for m in trained_messages(sample) {
             let content = &sample.messages[m].content;
-            check_answer(checker, scratch, Place::new(s, m), content, &mut checked);
+            let at = Place::new(s, m);
+            check_answer(checker, scratch, at, content, &mut checked);
+            if let Some(index) = &options.classes {
+                check_classes(index, at, content, &mut checked);
+            }
         }
     }
     let tools = run_tools(
@@ -498,6 +511,33 @@ fn check_answer(
         } else if matches!(block.lang.as_str(), "yaml" | "yml") {
             checked.code_blocks += 1;
             check_yaml_block(checker, at, &block.body, checked);
+        }
+    }
+}
+
+/// Each PHP block's imports against the sources' classes, and its declared classes against
+/// their `@deprecated` marks.
+fn check_classes(index: &ClassIndex, at: Place, content: &str, checked: &mut Checked) {
+    let (blocks, _) = code_blocks(content);
+    for (b, block) in blocks.iter().enumerate() {
+        let is_php = matches!(block.lang.as_str(), "php" | "php8")
+            || (block.lang.is_empty() && block.body.trim_start().starts_with("<?php"));
+        if !is_php {
+            continue;
+        }
+        let at = at.in_block(b + 1);
+        for (name, line) in index.unknown_imports(&block.body) {
+            let message = format!(
+                "imports {name}, which the sources do not declare (an invented or removed class)"
+            );
+            checked.push(at, UNKNOWN_CLASS, Severity::Error, message, line);
+        }
+        for name in declared_classes(&block.body) {
+            if index.is_deprecated(&name) {
+                let message =
+                    format!("{name} is @deprecated in the sources: not an example to learn from");
+                checked.push(at, DEPRECATED_CLASS, Severity::Error, message, 1);
+            }
         }
     }
 }
@@ -937,6 +977,7 @@ mod tests {
                 max_warnings,
                 max_notes: None,
                 tools,
+                classes: None,
             },
             scratch.path(),
             &Silent,
@@ -1000,6 +1041,7 @@ mod tests {
                 max_warnings: 3,
                 max_notes: None,
                 tools,
+                classes: None,
             },
             scratch.path(),
             &Silent,
@@ -1056,6 +1098,46 @@ mod tests {
             out.report.skipped.len(),
             2,
             "symbol rules skipped without a list"
+        );
+    }
+
+    #[test]
+    fn invented_imports_and_deprecated_classes_are_errors_against_the_sources_classes() {
+        let mut index = ClassIndex::default();
+        index.insert("Drupal\\Core\\Block\\BlockBase", false);
+        index.insert("Drupal\\demo\\Plugin\\Block\\OldBlock", true);
+        let invented = "```php\n<?php\n\nnamespace Drupal\\demo\\Plugin\\Block;\n\nuse Drupal\\Core\\Block\\BlockBase;\nuse Drupal\\Core\\Block\\Attribute\\Blok;\n\nfinal class NewBlock extends BlockBase {}\n```";
+        let deprecated = "```php\n<?php\n\nnamespace Drupal\\demo\\Plugin\\Block;\n\nuse Drupal\\Core\\Block\\BlockBase;\n\nclass OldBlock extends BlockBase {}\n```";
+        let fine = "```php\n<?php\n\nnamespace Drupal\\demo;\n\nuse Drupal\\Core\\Block\\BlockBase;\nuse Drupal\\contrib_module\\Unseen;\n\nclass Fine extends BlockBase {}\n```";
+        let input = [
+            sample("invented", invented),
+            sample("deprecated", deprecated),
+            sample("fine", fine),
+        ]
+        .join("\n");
+        let scratch = tempfile::tempdir().unwrap();
+        let out = gate(
+            &input,
+            &Checker::new(None, CheckOptions::default()),
+            &GateOptions {
+                max_errors: 0,
+                max_warnings: 10,
+                max_notes: None,
+                tools: GateTools::detect(false, None, None, None),
+                classes: Some(index),
+            },
+            scratch.path(),
+            &Silent,
+        )
+        .unwrap();
+        assert_eq!(rules_of(&out, "invented"), [UNKNOWN_CLASS]);
+        let line = out.rejected.iter().find(|r| r.id == "invented").unwrap();
+        assert_eq!((line.block, line.line), (Some(1), 6));
+        assert_eq!(rules_of(&out, "deprecated"), [DEPRECATED_CLASS]);
+        assert_eq!(
+            accepted_ids(&out),
+            ["fine"],
+            "a module outside the sources is not judged"
         );
     }
 

@@ -4,6 +4,7 @@
 
 pub mod analyze;
 pub mod annotation;
+pub mod class_index;
 pub mod deprecations;
 pub mod facts;
 pub mod gate;

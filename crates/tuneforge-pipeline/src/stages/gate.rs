@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::layout::{
-    COMBINED_SAMPLES, GATE_ACCEPTED, GATE_ACCEPTED_FILE, GATE_REJECTED_FILE, GATE_REPORT,
+    COMBINED_SAMPLES, FACTS, GATE_ACCEPTED, GATE_ACCEPTED_FILE, GATE_REJECTED_FILE, GATE_REPORT,
     GATE_REPORT_FILE, QUALITY_DIR,
 };
 use tuneforge_core::manifest::FileDigest;
@@ -103,6 +103,7 @@ pub fn gate_file(
         max_warnings: g.max_warnings,
         max_notes: g.max_notes,
         tools: gate_tools(config, root),
+        classes: class_index(root)?,
     };
     let out = tuneforge_php::gate::gate(&text, &checker, &options, scratch.path(), reporter)
         .map_err(tuneforge_core::fsio::at("cannot write to", scratch.path()))?;
@@ -132,6 +133,24 @@ pub fn gate_file(
         ));
     }
     Ok((out.report, digests))
+}
+
+/// The classes the workspace's sources declare (`analysis/facts.jsonl`), when it has been
+/// analyzed; answers are then checked for invented imports and deprecated classes.
+fn class_index(
+    root: &std::path::Path,
+) -> Result<Option<tuneforge_php::class_index::ClassIndex>, PipelineError> {
+    let path = root.join(FACTS);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(
+            Some(tuneforge_php::class_index::ClassIndex::from_facts_jsonl(
+                &text,
+            ))
+            .filter(|index| !index.is_empty()),
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(tuneforge_core::fsio::IoError::new("cannot read", &path, e).into()),
+    }
 }
 
 /// A scratch directory beside the outputs, removed when dropped.
@@ -191,6 +210,7 @@ impl Stage for GateStage {
             [
                 COMBINED_SAMPLES.to_owned(),
                 ws.config.rules.deprecations.clone(),
+                FACTS.to_owned(),
             ],
         ))
     }
