@@ -41,7 +41,7 @@ pub fn apply(
     seed: u64,
 ) -> (Vec<Sample>, CompositionReport) {
     let mut report = CompositionReport::default();
-    let mut remove = |report: &mut CompositionReport, reason: &str| {
+    let remove = |report: &mut CompositionReport, reason: &str| {
         *report.removed.entry(reason.to_owned()).or_default() += 1;
     };
     let protected = |s: &Sample| s.metadata.interaction_id.is_some();
