@@ -52,3 +52,4 @@ bench/dedup_bench.sh --smoke
 bench/teacher_bench.sh --smoke
 bench/prep_bench.sh --smoke
 bench/train_bench.sh --smoke
+bench/quality.sh --smoke
