@@ -1,4 +1,5 @@
-//! Text normalization shared by stages that store or compare text.
+//! Text normalization shared by stages that store or compare text, and the English the
+//! generators write and the prompt lint checks.
 
 /// The stored form of captured text: CRLF and lone CR become LF and trailing spaces and
 /// tabs are stripped from every line. Indentation and everything else is kept.
@@ -31,6 +32,40 @@ pub fn collapse_whitespace(text: &str) -> String {
     out
 }
 
+/// Whether `word` is spoken starting with a vowel sound, which decides "a" or "an": "an
+/// action", "a user", "an hour", "a one-off"; initialisms go by their first letter's name
+/// ("an SQL query", "a URL", "an API").
+pub fn starts_with_vowel_sound(word: &str) -> bool {
+    const YOU_SOUND: &[&str] = &[
+        "uni", "use", "usa", "usu", "uti", "uri", "url", "uuid", "ubuntu",
+    ];
+    const ONE_SOUND: &[&str] = &["one", "once"];
+    const SILENT_H: &[&str] = &["hour", "honest", "honor", "honour", "heir"];
+    if word.len() >= 2 && word.chars().all(|c| c.is_ascii_uppercase()) {
+        return word.starts_with(['A', 'E', 'F', 'H', 'I', 'L', 'M', 'N', 'O', 'R', 'S', 'X']);
+    }
+    let lower = word.to_lowercase();
+    if YOU_SOUND.iter().any(|p| lower.starts_with(p)) || ONE_SOUND.contains(&lower.as_str()) {
+        return false;
+    }
+    if SILENT_H.iter().any(|p| lower.starts_with(p)) {
+        return true;
+    }
+    lower.starts_with(['a', 'e', 'i', 'o', 'u'])
+}
+
+/// `phrase` with "a" or "an" in front, by its first word.
+pub fn with_article(phrase: &str) -> String {
+    let first = phrase.split_whitespace().next().unwrap_or("");
+    let first = first.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let article = if starts_with_vowel_sound(first) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {phrase}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +79,19 @@ mod tests {
     #[test]
     fn collapse_joins_runs_of_whitespace() {
         assert_eq!(collapse_whitespace("  a \n\t b  "), "a b");
+    }
+
+    #[test]
+    fn articles_follow_the_sound() {
+        assert_eq!(with_article("action plugin"), "an action plugin");
+        assert_eq!(
+            with_article("entity reference selection plugin"),
+            "an entity reference selection plugin"
+        );
+        assert_eq!(with_article("block plugin"), "a block plugin");
+        assert_eq!(with_article("user form"), "a user form");
+        assert_eq!(with_article("SQL query"), "an SQL query");
+        assert_eq!(with_article("URL"), "a URL");
+        assert_eq!(with_article("hour"), "an hour");
     }
 }

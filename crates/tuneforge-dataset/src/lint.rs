@@ -181,28 +181,8 @@ fn article_mismatch(article: &str, next: &str) -> bool {
     if next == "CODE" || !next.starts_with(|c: char| c.is_alphabetic()) {
         return false;
     }
-    let vowel_sound = starts_with_vowel_sound(next);
+    let vowel_sound = tuneforge_core::text::starts_with_vowel_sound(next);
     (article == "a" && vowel_sound) || (article == "an" && !vowel_sound)
-}
-
-fn starts_with_vowel_sound(word: &str) -> bool {
-    // Spoken with a consonant first although spelled with a vowel, and the reverse.
-    const YOU_SOUND: &[&str] = &[
-        "uni", "use", "usa", "usu", "uti", "uri", "url", "uuid", "ubuntu",
-    ];
-    const ONE_SOUND: &[&str] = &["one", "once"];
-    const SILENT_H: &[&str] = &["hour", "honest", "honor", "honour", "heir"];
-    if YOU_SOUND.iter().any(|p| word.starts_with(p)) || ONE_SOUND.contains(&word) {
-        return false;
-    }
-    if SILENT_H.iter().any(|p| word.starts_with(p)) {
-        return true;
-    }
-    // Initialisms are read letter by letter: "an SQL query", "a URL", "an API".
-    if word.chars().all(|c| c.is_ascii_uppercase()) {
-        return word.starts_with(['A', 'E', 'F', 'H', 'I', 'L', 'M', 'N', 'O', 'R', 'S', 'X']);
-    }
-    word.starts_with(['a', 'e', 'i', 'o', 'u'])
 }
 
 /// After "that" or a clause-opening "it", a generator splices a summary that must start

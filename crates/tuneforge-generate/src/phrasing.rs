@@ -43,6 +43,78 @@ pub fn clause(text: &str) -> String {
     }
 }
 
+/// First words of a summary that are nouns although they end in "s".
+const PLURAL_NOUNS: &[&str] = &[
+    "hooks",
+    "settings",
+    "helpers",
+    "utilities",
+    "classes",
+    "services",
+    "plugins",
+    "routes",
+    "forms",
+    "events",
+    "options",
+    "tests",
+    "tools",
+    "constraints",
+    "fields",
+    "widgets",
+    "formatters",
+    "blocks",
+    "entities",
+    "permissions",
+    "tokens",
+    "menus",
+    "views",
+    "nodes",
+    "users",
+    "files",
+    "images",
+    "links",
+    "controller",
+    "controllers",
+    "callbacks",
+    "methods",
+    "details",
+    "contents",
+    "access",
+    "process",
+    "status",
+    "class",
+    "alias",
+    "address",
+];
+
+/// Where a docblock summary goes in an instruction about the thing it describes. "Provides
+/// a block of events." reads as a verb clause ("… that provides a block of events"); "Hook
+/// implementations for file tokens." is a noun phrase and goes in parentheses ("…
+/// (hook implementations for file tokens)"), never after "that".
+pub struct Described {
+    /// `" that provides a block of events"` or `" (hook implementations for file tokens)"`,
+    /// with its leading space, to follow the noun it describes.
+    pub that: String,
+}
+
+impl Described {
+    pub fn new(summary: &str) -> Self {
+        let clause = clause(summary);
+        let first = clause.split_whitespace().next().unwrap_or("");
+        let verb = first.len() > 2
+            && first.ends_with('s')
+            && !first.ends_with("ss")
+            && first.chars().all(|c| c.is_ascii_lowercase())
+            && !PLURAL_NOUNS.contains(&first);
+        let that = if verb {
+            format!(" that {clause}")
+        } else {
+            format!(" ({clause})")
+        };
+        Self { that }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +140,30 @@ mod tests {
     fn fences_outgrow_backticks_in_the_body() {
         assert_eq!(fenced("php", "<?php\n"), "```php\n<?php\n```");
         assert_eq!(fenced("md", "a ```b```"), "````md\na ```b```\n````");
+    }
+
+    #[test]
+    fn verb_summaries_follow_that_and_noun_phrases_go_in_parentheses() {
+        assert_eq!(
+            Described::new("Provides a syndicate block.").that,
+            " that provides a syndicate block"
+        );
+        assert_eq!(
+            Described::new("Hook implementations for file tokens.").that,
+            " (hook implementations for file tokens)"
+        );
+        assert_eq!(
+            Described::new("Media source wrapping around a video file.").that,
+            " (media source wrapping around a video file)"
+        );
+        assert_eq!(
+            Described::new("Hooks for the node module.").that,
+            " (hooks for the node module)"
+        );
+        assert_eq!(
+            Described::new("Returns responses for config module routes.").that,
+            " that returns responses for config module routes"
+        );
     }
 
     #[test]

@@ -7,8 +7,9 @@ use tuneforge_php::yaml::{RouteFact, ServiceFact, YamlFacts};
 
 use crate::Emitter;
 use crate::corpus::{Corpus, Extension};
-use crate::phrasing::{clause, fenced, fill};
+use crate::phrasing::{Described, clause, fenced, fill};
 use crate::refactor::plugin_decl;
+use tuneforge_core::text::with_article;
 
 /// One task family.
 pub struct Family {
@@ -151,15 +152,28 @@ fn code_answer(intro: &str, lang: &str, code: &str, notes: &str) -> String {
     out
 }
 
+/// A class's dependencies, each named once: by service id when `create()` fetches them
+/// (the constructor's typed parameters are the same dependencies again), else by the
+/// constructor parameter's type.
 fn injected_services(c: &ClassFacts) -> Vec<String> {
-    c.injected
+    let by_id: Vec<String> = c
+        .injected
         .iter()
-        .filter_map(|i| {
-            i.service
-                .as_deref()
-                .map(|s| format!("`{s}`"))
-                .or_else(|| i.type_name.as_deref().map(|t| format!("`{}`", short(t))))
-        })
+        .filter(|i| i.via == "create")
+        .filter_map(|i| i.service.as_deref().map(|s| format!("`{s}`")))
+        .collect();
+    let named = if by_id.is_empty() {
+        c.injected
+            .iter()
+            .filter_map(|i| i.type_name.as_deref().map(|t| format!("`{}`", short(t))))
+            .collect()
+    } else {
+        by_id
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    named
+        .into_iter()
+        .filter(|n| seen.insert(n.clone()))
         .collect()
 }
 
@@ -182,6 +196,14 @@ fn plugins(corpus: &Corpus, out: &mut Emitter) {
             out.drop(&generator, src, "the plugin has no id");
             continue;
         };
+        if p.plugin_type == "PluginID" {
+            out.drop(
+                &generator,
+                src,
+                "declared with the generic #[PluginID] attribute, which does not name the plugin type",
+            );
+            continue;
+        }
         let kind = words(&p.plugin_type);
         let label = p
             .label
@@ -192,18 +214,19 @@ fn plugins(corpus: &Corpus, out: &mut Emitter) {
         let ask = out.pick(
             &key,
             &[
-                "Create a Drupal 11 {kind} plugin for the {module} module that {summary}. Use the plugin ID `{id}`{label} and declare it with a PHP 8.3 attribute.",
-                "In my {module} module I need a {kind} plugin (ID `{id}`{label}) that {summary}. Write the class for Drupal 11, declared with the #[{type}] attribute.",
-                "Write the {kind} plugin `{id}` for the {module} module in Drupal 11; it {summary}. Use PHP attributes, not annotations.",
-                "Drupal 11: add a {kind} plugin to {module} that {summary}. Plugin ID: `{id}`{label}.",
+                "Create {a_kind} plugin for the {module} module in Drupal 11{that}. Use the plugin ID `{id}`{label} and declare it with a PHP 8.3 attribute.",
+                "In my {module} module I need {a_kind} plugin{that}: ID `{id}`{label}. Write the class for Drupal 11, declared with the #[{type}] attribute.",
+                "Write the Drupal 11 {kind} plugin `{id}` for the {module} module{that}. Use PHP attributes, not annotations.",
+                "Drupal 11: add {a_kind} plugin to {module}{that}. Plugin ID: `{id}`{label}.",
             ],
         );
         let user = fill(
             ask,
             &[
+                ("a_kind", &with_article(&kind)),
                 ("kind", &kind),
                 ("module", &ext.name),
-                ("summary", &clause(summary)),
+                ("that", &Described::new(summary).that),
                 ("id", id),
                 ("label", &label),
                 ("type", &p.plugin_type),
@@ -273,9 +296,9 @@ fn hook_classes(corpus: &Corpus, out: &mut Emitter) {
         let ask = out.pick(
             &key,
             &[
-                "Implement {hooks} for the {module} module as Drupal 11 OOP hooks: a class `{class}` that {summary}.",
-                "Write a Drupal 11.1+ hook class for {module} that {summary}. It should implement {hooks} with #[Hook] attributes.",
-                "Using object-oriented hooks (Drupal 11.1+), create `{class}` in the {module} module: it {summary} and implements {hooks}.",
+                "Implement {hooks} for the {module} module as Drupal 11 OOP hooks: a class `{class}`{that}.",
+                "Write a Drupal 11.1+ hook class for {module}{that}. It should implement {hooks} with #[Hook] attributes.",
+                "Using object-oriented hooks (Drupal 11.1+), create `{class}` in the {module} module{that}, implementing {hooks}.",
             ],
         );
         let user = fill(
@@ -284,7 +307,7 @@ fn hook_classes(corpus: &Corpus, out: &mut Emitter) {
                 ("hooks", &list_of(&hooks)),
                 ("module", &ext.name),
                 ("class", &c.name),
-                ("summary", &clause(summary)),
+                ("that", &Described::new(summary).that),
             ],
         );
         let intro = format!("`{}`, in `{}`:", c.fqcn, inside(corpus, file, ext));
@@ -393,16 +416,16 @@ fn services(corpus: &Corpus, out: &mut Emitter) {
             let ask = out.pick(
                 &key,
                 &[
-                    "Create a service for the {module} module that {summary}. Register it as `{id}` in `{module}.services.yml` {wiring}.",
-                    "I need a Drupal 11 service `{id}` in {module} that {summary}. Write the class and its `{module}.services.yml` entry ({wiring}).",
-                    "Add a service class `{class}` to {module}: it {summary}. Show the class and how it is registered in `{module}.services.yml`.",
+                    "Create a service for the {module} module{that}. Register it as `{id}` in `{module}.services.yml` {wiring}.",
+                    "I need a Drupal 11 service `{id}` in {module}{that}. Write the class and its `{module}.services.yml` entry ({wiring}).",
+                    "Add a service class `{class}` to {module}{that}. Show the class and how it is registered in `{module}.services.yml`.",
                 ],
             );
             let user = fill(
                 ask,
                 &[
                     ("module", &ext.name),
-                    ("summary", &clause(summary)),
+                    ("that", &Described::new(summary).that),
                     ("id", &named),
                     ("wiring", wiring),
                     ("class", &c.name),
@@ -482,9 +505,9 @@ fn routes(corpus: &Corpus, out: &mut Emitter) {
             let ask = out.pick(
                 &key,
                 &[
-                    "Add a page at `{path}` to the {module} module: a route `{name}` served by `{class}::{method}()`. The controller {summary}. Access: {requirements}.",
-                    "In Drupal 11, create the route `{name}` (path `{path}`) for {module} and its controller method `{class}::{method}()`; the controller {summary}. Require {requirements}.",
-                    "Write a Drupal 11 controller for {module} that {summary}, and the routing entry `{name}` mapping `{path}` to its `{method}()` method ({requirements}).",
+                    "Add a page at `{path}` to the {module} module: a route `{name}` served by `{class}::{method}()`, a controller{that}. Access: {requirements}.",
+                    "In Drupal 11, create the route `{name}` (path `{path}`) for {module} and its controller method `{class}::{method}()`, in a controller{that}. Require {requirements}.",
+                    "Write a Drupal 11 controller for {module}{that}, and the routing entry `{name}` mapping `{path}` to its `{method}()` method ({requirements}).",
                 ],
             );
             let user = fill(
@@ -495,7 +518,7 @@ fn routes(corpus: &Corpus, out: &mut Emitter) {
                     ("name", &route.name),
                     ("class", &c.name),
                     ("method", method),
-                    ("summary", &clause(summary)),
+                    ("that", &Described::new(summary).that),
                     ("requirements", &requirement_text(route)),
                 ],
             );
@@ -639,17 +662,17 @@ fn injection(corpus: &Corpus, out: &mut Emitter) {
         let ask = out.pick(
             &key,
             &[
-                "Write a {role} for the {module} module that {summary}. Inject {services} through `create()` and the constructor instead of calling `\\Drupal::`.",
-                "Drupal 11, module {module}: I need a {role}, `{class}`, that {summary}. Use dependency injection for {services}.",
-                "Create `{class}`, a {role} in {module} that {summary}, with {services} injected (no service locator calls).",
+                "Write {a_role} for the {module} module{that}. Inject {services} through `create()` and the constructor instead of calling `\\Drupal::`.",
+                "Drupal 11, module {module}: I need {a_role}, `{class}`{that}. Use dependency injection for {services}.",
+                "Create `{class}`, {a_role} in {module}{that}, with {services} injected (no service locator calls).",
             ],
         );
         let user = fill(
             ask,
             &[
-                ("role", &role),
+                ("a_role", &with_article(&role)),
                 ("module", &ext.name),
-                ("summary", &clause(summary)),
+                ("that", &Described::new(summary).that),
                 ("services", &list_of(&services)),
                 ("class", &c.name),
             ],

@@ -221,15 +221,15 @@ fn annotations(corpus: &Corpus, checker: &Checker, _: &[Deprecation], out: &mut 
             out.drop(&generator, src, reason);
             continue;
         }
-        let module = corpus
+        let from_module = corpus
             .extension(file)
-            .map(|e| e.name.as_str())
-            .unwrap_or("its");
+            .map(|e| format!(" from the {} module", e.name))
+            .unwrap_or_default();
         let key = format!("{src}#annotation");
         let ask = out.pick(
             &key,
             &[
-                "Convert this {kind} plugin from the {module} module to Drupal 11: declare it with a PHP attribute instead of the docblock annotation.\n\n{code}",
+                "Convert this {kind} plugin{from_module} to Drupal 11: declare it with a PHP attribute instead of the docblock annotation.\n\n{code}",
                 "Refactor for Drupal 11 (annotations for {kind} plugins are deprecated):\n\n{code}",
                 "Update this plugin class to use PHP 8 attributes the way Drupal 11 expects.\n\n{code}",
             ],
@@ -238,7 +238,7 @@ fn annotations(corpus: &Corpus, checker: &Checker, _: &[Deprecation], out: &mut 
             ask,
             &[
                 ("kind", &crate::templates::words(&p.plugin_type)),
-                ("module", module),
+                ("from_module", &from_module),
                 ("code", &fenced("php", &f.text)),
             ],
         );
