@@ -24,6 +24,9 @@ impl ClassIndex {
             for c in &php.classes {
                 index.insert(&c.fqcn, c.deprecated.is_some());
             }
+            for alias in &php.class_aliases {
+                index.insert(alias, false);
+            }
         }
         index
     }
@@ -43,6 +46,14 @@ impl ClassIndex {
             for c in classes.and_then(|c| c.as_array()).into_iter().flatten() {
                 if let Some(fqcn) = c.get("fqcn").and_then(|f| f.as_str()) {
                     index.insert(fqcn, c.get("deprecated").is_some());
+                }
+            }
+            let aliases = value
+                .get("class_aliases")
+                .or_else(|| value.get("php").and_then(|p| p.get("class_aliases")));
+            for alias in aliases.and_then(|a| a.as_array()).into_iter().flatten() {
+                if let Some(name) = alias.as_str() {
+                    index.insert(name, false);
                 }
             }
         }
@@ -249,9 +260,10 @@ mod tests {
 
     #[test]
     fn the_index_reads_the_analyze_stages_facts() {
-        let jsonl = "{\"path\":\"a.php\",\"language\":\"php\",\"classes\":[{\"name\":\"A\",\"fqcn\":\"Drupal\\\\x\\\\A\",\"deprecated\":\"in drupal:11.3.0\"},{\"name\":\"B\",\"fqcn\":\"Drupal\\\\x\\\\B\"}]}\n{\"path\":\"b.yml\",\"language\":\"yaml\"}\n";
+        let jsonl = "{\"path\":\"a.php\",\"language\":\"php\",\"classes\":[{\"name\":\"A\",\"fqcn\":\"Drupal\\\\x\\\\A\",\"deprecated\":\"in drupal:11.3.0\"},{\"name\":\"B\",\"fqcn\":\"Drupal\\\\x\\\\B\"}]}\n{\"path\":\"c.php\",\"language\":\"php\",\"class_aliases\":[\"Drupal\\\\x\\\\Old\"]}\n{\"path\":\"b.yml\",\"language\":\"yaml\"}\n";
         let index = ClassIndex::from_facts_jsonl(jsonl);
-        assert_eq!(index.len(), 2);
+        assert_eq!(index.len(), 3);
+        assert!(index.contains("Drupal\\x\\Old"));
         assert!(index.is_deprecated("Drupal\\x\\A"));
         assert!(index.contains("Drupal\\x\\B") && !index.is_deprecated("Drupal\\x\\B"));
         assert!(index.covers("Drupal\\x\\C") && !index.covers("Drupal\\y\\C"));

@@ -32,6 +32,10 @@ pub struct PhpFacts {
     pub functions: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hooks: Vec<HookFact>,
+    /// Names made by `class_alias('Original', 'Alias')` (a backwards-compatibility layer
+    /// such as `Drupal\Core\Serialization\Yaml`): they exist at run time.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub class_aliases: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -219,7 +223,25 @@ pub fn php_facts_of(tree: &tree_sitter::Tree, source: &str, module: Option<&str>
         classes,
         functions,
         hooks,
+        class_aliases: class_aliases(source),
     }
+}
+
+/// The aliases a file declares with literal `class_alias()` calls.
+fn class_aliases(source: &str) -> Vec<String> {
+    static ALIAS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"\bclass_alias\(\s*['"][^'"]+['"]\s*,\s*['"]\\?([A-Za-z_][A-Za-z0-9_\\]*)['"]"#,
+        )
+        .expect("the class_alias pattern compiles")
+    });
+    if !source.contains("class_alias") {
+        return Vec::new();
+    }
+    ALIAS
+        .captures_iter(source)
+        .map(|c| c[1].replace("\\\\", "\\"))
+        .collect()
 }
 
 /// The file's namespace and `use` imports (which resolve its names) and whether it
@@ -764,5 +786,14 @@ class Plain extends FormatterBase {}
             .map(|h| h.hook)
             .collect();
         assert_eq!(hooks, ["schema", "update_10001"]);
+    }
+
+    #[test]
+    fn class_aliases_are_names_that_exist() {
+        let facts = php_facts(
+            "<?php\n// phpcs:ignoreFile\nclass_alias('\\Drupal\\Component\\Serialization\\Yaml', '\\Drupal\\Core\\Serialization\\Yaml');\n",
+            None,
+        );
+        assert_eq!(facts.class_aliases, ["Drupal\\Core\\Serialization\\Yaml"]);
     }
 }
