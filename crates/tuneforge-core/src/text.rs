@@ -54,6 +54,41 @@ pub fn starts_with_vowel_sound(word: &str) -> bool {
     lower.starts_with(['a', 'e', 'i', 'o', 'u'])
 }
 
+/// `text` with each "a"/"an" matching the sound of the word after it ("provides a event
+/// subscriber" → "provides an event subscriber"): docblock summaries spliced into
+/// instructions carry their authors' slips.
+pub fn fix_articles(text: &str) -> String {
+    let words: Vec<&str> = text.split(' ').collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    for (i, w) in words.iter().enumerate() {
+        // Code is left alone: how `id` is read aloud is the reader's choice.
+        let next = words
+            .get(i + 1)
+            .filter(|n| !n.starts_with('`'))
+            .map(|n| n.trim_start_matches(|c: char| !c.is_alphanumeric()))
+            .filter(|n| n.starts_with(|c: char| c.is_alphabetic()));
+        let fixed = match (*w, next) {
+            ("a" | "an", Some(n)) => {
+                if starts_with_vowel_sound(n) {
+                    "an"
+                } else {
+                    "a"
+                }
+            }
+            ("A" | "An", Some(n)) => {
+                if starts_with_vowel_sound(n) {
+                    "An"
+                } else {
+                    "A"
+                }
+            }
+            _ => w,
+        };
+        out.push(fixed.to_owned());
+    }
+    out.join(" ")
+}
+
 /// `phrase` with "a" or "an" in front, by its first word.
 pub fn with_article(phrase: &str) -> String {
     let first = phrase.split_whitespace().next().unwrap_or("");
@@ -93,5 +128,10 @@ mod tests {
         assert_eq!(with_article("SQL query"), "an SQL query");
         assert_eq!(with_article("URL"), "a URL");
         assert_eq!(with_article("hour"), "an hour");
+        assert_eq!(
+            fix_articles("provides a HTTP middleware and a event subscriber, an user form"),
+            "provides an HTTP middleware and an event subscriber, a user form"
+        );
+        assert_eq!(fix_articles("a `id` value"), "a `id` value");
     }
 }

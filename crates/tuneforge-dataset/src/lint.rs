@@ -88,7 +88,7 @@ pub fn lint_prompt(prompt: &str) -> Vec<LintCheck> {
             }
         }
     }
-    if has_repeated_item(prompt) {
+    if has_repeated_item(&outside_fences(prompt)) {
         flag(LintCheck::RepeatedItem);
     }
     if has_docblock_fragment(&prose) {
@@ -101,6 +101,24 @@ pub fn lint_prompt(prompt: &str) -> Vec<LintCheck> {
 /// `prompt` without fenced blocks, each inline code span replaced by `CODE`.
 fn prose_of(prompt: &str) -> String {
     let mut out = String::new();
+    for line in outside_fences(prompt) {
+        let mut in_code = false;
+        for part in line.split('`') {
+            if in_code {
+                out.push_str("CODE");
+            } else {
+                out.push_str(part);
+            }
+            in_code = !in_code;
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The lines of `prompt` outside fenced code blocks.
+fn outside_fences(prompt: &str) -> Vec<&str> {
+    let mut out = Vec::new();
     let mut fence: Option<String> = None;
     for line in prompt.lines() {
         let trimmed = line.trim_start();
@@ -109,18 +127,7 @@ fn prose_of(prompt: &str) -> String {
             Some(open) if ticks.len() >= open.len() && trimmed.trim() == ticks => fence = None,
             Some(_) => {}
             None if ticks.len() >= 3 => fence = Some(ticks),
-            None => {
-                let mut in_code = false;
-                for part in line.split('`') {
-                    if in_code {
-                        out.push_str("CODE");
-                    } else {
-                        out.push_str(part);
-                    }
-                    in_code = !in_code;
-                }
-                out.push('\n');
-            }
+            None => out.push(line),
         }
     }
     out
@@ -154,7 +161,9 @@ fn split_words(prose: &str) -> Vec<(String, bool)> {
             word.clear();
             after_punct = false;
         }
-        if matches!(c, ':' | ';' | ',' | '.' | '\n' | '?' | '!') {
+        // An opening parenthesis starts an aside that may name its noun again: "a widget
+        // plugin (plugin implementation of …)".
+        if matches!(c, ':' | ';' | ',' | '.' | '\n' | '?' | '!' | '(') {
             after_punct = true;
         }
     }
@@ -225,13 +234,17 @@ fn clause_without_verb(words: &[String], clause_starts: &[bool], i: usize) -> bo
                     | "users"
                     | "when"
                     | "if"
+                    | "there"
+                    | "we"
+                    | "you"
+                    | "i"
             ));
     !verb_like && !determiner
 }
 
 /// A comma list whose items (as written, code spans included) name one item twice.
-fn has_repeated_item(prompt: &str) -> bool {
-    prompt.lines().any(|line| {
+fn has_repeated_item(lines: &[&str]) -> bool {
+    lines.iter().any(|line| {
         line.split(['.', ';', ':', '?', '(', ')'])
             .filter(|sentence| sentence.contains(','))
             .any(|sentence| {
@@ -343,6 +356,8 @@ mod tests {
             "Create `FooHooks` in the foo module: it implements hook_cron() and it lists the queues.",
             "What does `a` do? A block, a form, and a route.",
             "Add a migrate destination plugin. Plugin ID: `x`; an entity plugin, plugin manager.",
+            "I need a field widget plugin (plugin implementation of the 'text' widget) that validates that there are no updates.",
+            "Explain this:\n\n```php\nuse A, B, A;\n$x = [a, b, a];\n```",
         ] {
             assert!(
                 checks(prompt).is_empty(),

@@ -99,7 +99,7 @@ pub struct Described {
 
 impl Described {
     pub fn new(summary: &str) -> Self {
-        let clause = clause(summary);
+        let clause = tuneforge_core::text::fix_articles(&clause(summary));
         let first = clause.split_whitespace().next().unwrap_or("");
         let verb = first.len() > 2
             && first.ends_with('s')
