@@ -867,6 +867,14 @@ fn upgrade(corpus: &Corpus, out: &mut Emitter) {
             out.drop(&generator, src, "the plugin has no id");
             continue;
         };
+        if p.plugin_type == "PluginID" {
+            out.drop(
+                &generator,
+                src,
+                "declared with the generic #[PluginID] attribute, which has no annotation counterpart",
+            );
+            continue;
+        }
         let text = &corpus.files[file].text;
         let diff = match plugin_decl::attribute_to_annotation_diff(text, &p.plugin_type) {
             Ok(d) => d,
@@ -875,19 +883,50 @@ fn upgrade(corpus: &Corpus, out: &mut Emitter) {
                 continue;
             }
         };
+        if let Some(reason) = legacy(corpus, file, c) {
+            out.drop(&generator, src, reason);
+            continue;
+        }
+        // The annotation class is what code being upgraded uses; where the sources have
+        // none, there is nothing to upgrade from. Whether it is deprecated, and since when,
+        // is what its own docblock says.
+        let annotation_class = p
+            .declared_with
+            .replacen("\\Attribute\\", "\\Annotation\\", 1);
+        let Some((_, annotation)) = corpus.class_file(&annotation_class) else {
+            out.drop(
+                &generator,
+                src,
+                format!("the sources declare no annotation class {annotation_class} for this plugin type: nothing to upgrade from"),
+            );
+            continue;
+        };
+        let status = match annotation.deprecated.as_deref() {
+            Some("") => ", which is deprecated".to_owned(),
+            Some(note) => format!(", which is deprecated {}", note.trim_end_matches('.')),
+            None => ", which still works in this version of Drupal, though core's own plugins use the attribute".to_owned(),
+        };
         let kind = words(&p.plugin_type);
         let key = format!("{src}#upgrade");
         let ask = out.pick(
             &key,
             &[
-                "How does declaring the {kind} plugin `{id}` of the {module} module differ between Drupal 10 and Drupal 11?",
-                "We are moving {module} from Drupal 10 to 11. What changes in the declaration of its {kind} plugin `{id}`?",
-                "Explain the Drupal 10 → 11 difference for plugin declarations, using the {kind} plugin `{id}` from {module} as the example.",
+                "We still declare our {kind} plugins with `@{type}` docblock annotations. How do I declare `{id}` in the {module} module with the PHP attribute Drupal 11 uses instead?",
+                "Convert the declaration of the {kind} plugin `{id}` ({module} module) from a docblock annotation to a PHP attribute, and explain what changes.",
+                "What changes when the {kind} plugin `{id}` of {module} moves from the `@{type}` annotation to the `#[{type}]` attribute?",
             ],
         );
-        let user = fill(ask, &[("kind", &kind), ("id", id), ("module", &ext.name)]);
+        let user = fill(
+            ask,
+            &[
+                ("kind", &kind),
+                ("id", id),
+                ("module", &ext.name),
+                ("type", &p.plugin_type),
+            ],
+        );
         let answer = format!(
-            "In Drupal 10 the plugin was declared by a Doctrine annotation in the class docblock, `@{t}(…)`, which core parsed from the comment. Drupal 11 reads a PHP attribute instead: `#[{t}(…)]` from `{w}`, with named arguments and `new TranslatableMarkup()` where the annotation had `@Translation()`. Annotations for {kind} plugins are deprecated, and the attribute is checked by PHP itself.\n\n{}\n\nThe class body does not change; only the declaration and its `use` imports do (the attribute class and `TranslatableMarkup` in, `Drupal\\Core\\Annotation\\Translation` and the annotation class out).",
+            "Drupal discovers {kind} plugins from the `#[{t}]` attribute (`{w}`), and from the `@{t}` docblock annotation (`{annotation_class}`){status}. With the attribute the declaration is PHP: named arguments, `new TranslatableMarkup()` where the annotation had `@Translation()`, and PHP itself checks the syntax instead of a comment parser.\n\n{}\n\nThe class body does not change; only the declaration and its `use` imports do (the attribute class and `TranslatableMarkup` in, `Drupal\\Core\\Annotation\\Translation` and the annotation class out).",
             fenced("diff", &diff),
             t = p.plugin_type,
             w = p.declared_with,

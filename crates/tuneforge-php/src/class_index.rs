@@ -6,6 +6,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::analyze::FileFacts;
 
+/// A class every Drupal core checkout declares: its presence means the sources hold core.
+pub const CORE_SENTINEL: &str = "Drupal\\Core\\DrupalKernel";
+
 /// Every class, interface, trait and enum the analyzed sources declare.
 #[derive(Debug, Default, Clone)]
 pub struct ClassIndex {
@@ -88,9 +91,19 @@ impl ClassIndex {
     }
 
     /// Whether the index has the namespace `fqcn` lives in, so that its absence means the
-    /// class does not exist (rather than that its module is not among the sources).
+    /// class does not exist (rather than that its module is not among the sources). A
+    /// module's namespace is covered when any of its classes is indexed (sources hold
+    /// modules whole); `Drupal\Core` and `Drupal\Component` only when the sources hold a
+    /// core checkout ([`CORE_SENTINEL`]), since a few core files copied elsewhere are not
+    /// core.
     pub fn covers(&self, fqcn: &str) -> bool {
-        drupal_root(fqcn.trim_start_matches('\\')).is_some_and(|r| self.roots.contains(r))
+        let Some(root) = drupal_root(fqcn.trim_start_matches('\\')) else {
+            return false;
+        };
+        if matches!(root, "Drupal\\Core" | "Drupal\\Component") {
+            return self.classes.contains_key(CORE_SENTINEL);
+        }
+        self.roots.contains(root)
     }
 
     /// The `Drupal\…` classes `code` imports that the index covers and does not have, with
@@ -237,7 +250,9 @@ mod tests {
     #[test]
     fn an_import_is_unknown_only_where_the_index_covers_its_namespace() {
         let mut index = ClassIndex::default();
+        assert!(!index.covers("Drupal\\Core\\Block\\BlockBase"));
         for c in [
+            CORE_SENTINEL,
             "Drupal\\Core\\Block\\BlockBase",
             "Drupal\\Core\\Url",
             "Drupal\\Core\\Link",

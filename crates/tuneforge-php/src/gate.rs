@@ -1104,6 +1104,7 @@ mod tests {
     #[test]
     fn invented_imports_and_deprecated_classes_are_errors_against_the_sources_classes() {
         let mut index = ClassIndex::default();
+        index.insert(crate::class_index::CORE_SENTINEL, false);
         index.insert("Drupal\\Core\\Block\\BlockBase", false);
         index.insert("Drupal\\demo\\Plugin\\Block\\OldBlock", true);
         let invented = "```php\n<?php\n\nnamespace Drupal\\demo\\Plugin\\Block;\n\nuse Drupal\\Core\\Block\\BlockBase;\nuse Drupal\\Core\\Block\\Attribute\\Blok;\n\nfinal class NewBlock extends BlockBase {}\n```";
