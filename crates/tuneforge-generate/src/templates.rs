@@ -18,7 +18,7 @@ pub struct Family {
 }
 
 /// Bumped when a family's output changes, so datasets say which wording they hold.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 pub const FAMILIES: &[Family] = &[
     Family {
@@ -802,15 +802,6 @@ fn explain(corpus: &Corpus, out: &mut Emitter) {
                 list_of(&calls)
             ));
         }
-        let methods: Vec<String> = c
-            .methods
-            .iter()
-            .filter(|m| !m.starts_with("__"))
-            .map(|m| format!("`{m}()`"))
-            .collect();
-        if !methods.is_empty() {
-            points.push(format!("Its methods: {}.", list_of(&methods)));
-        }
         let key = format!("{src}#explain:{}", c.name);
         let ask = out.pick(
             &key,
@@ -831,16 +822,124 @@ fn explain(corpus: &Corpus, out: &mut Emitter) {
         let mut answer = format!("`{}` {}.", c.name, clause_after_name(summary));
         if !points.is_empty() {
             answer.push_str("\n\n");
-            answer.push_str(
-                &points
-                    .iter()
-                    .map(|p| format!("- {p}"))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            );
+            answer.push_str(&points.join(" "));
+        }
+        let walk = method_walk(c, &services);
+        if !walk.is_empty() {
+            answer.push_str("\n\nMethod by method:\n\n");
+            answer.push_str(&walk.join("\n"));
+        }
+        let notes = drupal11_notes(c);
+        if !notes.is_empty() {
+            answer.push_str("\n\n");
+            answer.push_str(&notes.join(" "));
         }
         out.emit(&generator, domain_of(c, corpus, file), file, user, answer);
     }
+}
+
+/// Methods an explanation walks through, at most; the rest are counted.
+const WALKED_METHODS: usize = 12;
+
+/// One line per method: its signature, what its docblock says it does (or where its
+/// contract is documented), which dependencies it calls and what its body touches.
+fn method_walk(c: &ClassFacts, services: &[String]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for m in c.method_outlines.iter().take(WALKED_METHODS) {
+        let mut traits = Vec::new();
+        if m.visibility != "public" {
+            traits.push(m.visibility);
+        }
+        if m.is_static {
+            traits.push("static");
+        }
+        let params = m.params.join(", ");
+        let returns = m
+            .returns
+            .as_deref()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default();
+        let mut line = format!("- `{}({params}){returns}`", m.name);
+        if !traits.is_empty() {
+            line.push_str(&format!(" ({})", traits.join(", ")));
+        }
+        let mut said = Vec::new();
+        match m.name.as_str() {
+            "create" if m.is_static && !services.is_empty() => said.push(format!(
+                "builds the object from the service container, taking {}",
+                list_of(services)
+            )),
+            "__construct" => {
+                said.push("receives the dependencies and keeps them as properties".to_owned())
+            }
+            _ => {}
+        }
+        if let Some(summary) = &m.summary {
+            said.push(clause(summary));
+        } else if m.inherits_doc {
+            let from = c
+                .extends
+                .as_deref()
+                .map(|b| format!("`{}` or an interface it implements", short(b)))
+                .unwrap_or_else(|| "the interface it implements".to_owned());
+            said.push(format!("implements the contract documented on {from}"));
+        }
+        if !m.uses.is_empty() {
+            let calls: Vec<String> = m.uses.iter().map(|u| format!("`{u}()`")).collect();
+            said.push(format!("calls {}", list_of(&calls)));
+        }
+        let touches: Vec<String> = m
+            .touches
+            .iter()
+            .map(|t| {
+                match *t {
+                    "cache metadata" => "adds cache metadata",
+                    "access result" => "returns an access result",
+                    "entity query (access checked)" => "runs an entity query with an access check",
+                    "entity query" => "runs an entity query without `accessCheck()`",
+                    "translation" => "translates its text",
+                    "render array" => "builds a render array",
+                    "event dispatch" => "dispatches an event",
+                    "exception" => "can throw an exception",
+                    "redirect" => "redirects",
+                    other => other,
+                }
+                .to_owned()
+            })
+            .collect();
+        said.extend(touches);
+        if !said.is_empty() {
+            line.push_str(": ");
+            line.push_str(&said.join("; "));
+        }
+        line.push('.');
+        lines.push(line);
+    }
+    if c.method_outlines.len() > WALKED_METHODS {
+        lines.push(format!(
+            "- …and {} more methods.",
+            c.method_outlines.len() - WALKED_METHODS
+        ));
+    }
+    lines
+}
+
+/// What the code does that fails or is discouraged on Drupal 11, from its facts.
+fn drupal11_notes(c: &ClassFacts) -> Vec<String> {
+    let mut notes = Vec::new();
+    let unchecked: Vec<String> = c
+        .method_outlines
+        .iter()
+        .filter(|m| m.touches.contains(&"entity query"))
+        .map(|m| format!("`{}()`", m.name))
+        .collect();
+    if !unchecked.is_empty() {
+        notes.push(format!(
+            "Note for Drupal 11: the entity query in {} does not call `accessCheck()`; since Drupal 10 a content entity query without it throws, so state `->accessCheck(TRUE)` (or `FALSE` where bypassing access is intended).",
+            list_of(&unchecked)
+        ));
+    }
+    notes
 }
 
 /// A summary that can follow the class name: "Provides a block …" → "provides a block …";

@@ -23,8 +23,34 @@ fn file(rel: &str, text: &str) -> SourceFile {
     }
 }
 
+/// A file outside the module: core's annotation class for blocks, which an upgrade
+/// sample names.
+fn core_file(rel: &str, text: &str) -> SourceFile {
+    let path = format!("code/site/{rel}");
+    SourceFile {
+        rel: rel.to_owned(),
+        text: text.to_owned(),
+        provenance: Provenance {
+            source_ref: "path:site@0123456789ab".into(),
+            timestamp: "2026-11-01T00:00:00Z".into(),
+            license: Some("GPL-2.0-or-later".into()),
+        },
+        group: path.clone(),
+        duplicate_of: None,
+        path,
+    }
+}
+
 fn corpus() -> Vec<SourceFile> {
     vec![
+        core_file(
+            "core/lib/Drupal/Core/Block/Annotation/Block.php",
+            "<?php\n\nnamespace Drupal\\Core\\Block\\Annotation;\n\nuse Drupal\\Component\\Annotation\\Plugin;\n\n/**\n * Defines a Block annotation object.\n *\n * @Annotation\n */\nclass Block extends Plugin {\n\n  public $id;\n\n}\n",
+        ),
+        file(
+            "src/Plugin/Block/RetiredBlock.php",
+            "<?php\n\nnamespace Drupal\\demo\\Plugin\\Block;\n\nuse Drupal\\Core\\Block\\Attribute\\Block;\nuse Drupal\\Core\\Block\\BlockBase;\n\n/**\n * Shows a retired note.\n *\n * @deprecated in drupal:11.3.0 and is removed from drupal:12.0.0. There is no\n *   replacement.\n */\n#[Block(id: 'demo_retired')]\nclass RetiredBlock extends BlockBase {\n\n  public function build(): array {\n    return [];\n  }\n\n}\n",
+        ),
         file(
             "demo.info.yml",
             "name: Demo\ntype: module\ncore_version_requirement: ^10.3 || ^11\n",
@@ -93,14 +119,36 @@ fn by(g: &tuneforge_generate::Generated, generator: &str) -> Vec<String> {
 fn each_generator_makes_what_its_facts_allow() {
     let g = run(42);
     // The attribute plugin is an example; the annotated one and the controller are not.
-    let plugin = by(&g, "template:plugin@1");
+    let plugin = by(&g, "template:plugin@2");
     assert_eq!(plugin.len(), 1);
     assert!(plugin[0].contains("final class GreetingBlock"));
-    let upgrade = by(&g, "template:upgrade-10-11@1");
+    let upgrade = by(&g, "template:upgrade-10-11@2");
+    assert_eq!(upgrade.len(), 1, "{:?}", g.dropped);
     assert!(
         upgrade[0].contains("- * @Block(") && upgrade[0].contains("+#[Block("),
         "{}",
         upgrade[0]
+    );
+    // It names the annotation class the sources declare and claims no Drupal version.
+    assert!(
+        upgrade[0].contains("(`Drupal\\Core\\Block\\Annotation\\Block`), which still works"),
+        "{}",
+        upgrade[0]
+    );
+    assert!(!upgrade[0].contains("In Drupal 10"), "{}", upgrade[0]);
+    // A class marked @deprecated is an example of nothing.
+    assert!(
+        g.samples
+            .iter()
+            .all(|s| !s.metadata.source.ends_with("RetiredBlock.php")),
+        "a deprecated class made a sample"
+    );
+    assert!(
+        g.dropped
+            .iter()
+            .any(|d| d.source.ends_with("RetiredBlock.php") && d.reason.contains("@deprecated")),
+        "{:?}",
+        g.dropped
     );
 
     let annotation = by(&g, "refactor:annotation@1");
@@ -155,7 +203,16 @@ fn each_generator_makes_what_its_facts_allow() {
         assert_eq!(s.metadata.timestamp, "2026-11-01T00:00:00Z");
         assert!(s.metadata.group.as_deref().unwrap().starts_with(MODULE));
     }
-    let explained = by(&g, "template:explain-class@1");
+    let explained = by(&g, "template:explain-class@2");
+    // The explanation walks through the methods: what each does and touches.
+    let greeting = explained
+        .iter()
+        .find(|e| e.contains("`GreetingBlock`"))
+        .expect("GreetingBlock is explained");
+    assert!(
+        greeting.contains("- `build(): array`: implements the contract documented on `BlockBase` or an interface it implements; translates its text; builds a render array."),
+        "{greeting}"
+    );
     assert!(
         explained
             .iter()
@@ -165,9 +222,9 @@ fn each_generator_makes_what_its_facts_allow() {
     assert!(
         g.dropped
             .iter()
-            .any(|d| d.generator == "template:route-controller@1"
+            .any(|d| d.generator == "template:route-controller@2"
                 || d.reason.contains("refactor material"))
-            || by(&g, "template:route-controller@1").is_empty()
+            || by(&g, "template:route-controller@2").is_empty()
     );
 }
 

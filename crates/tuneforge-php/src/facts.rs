@@ -61,6 +61,9 @@ pub struct ClassFacts {
     pub injected: Vec<Injected>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub methods: Vec<String>,
+    /// What each method does, as far as its signature, docblock and body show.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub method_outlines: Vec<MethodOutline>,
     /// The docblock's first paragraph (its summary), annotations left out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
@@ -116,6 +119,37 @@ pub struct DrupalCall {
     /// The enclosing method is static, so injection does not reach it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub in_static_method: bool,
+}
+
+/// One method as an explanation walks through it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MethodOutline {
+    pub name: String,
+    /// `public`, `protected` or `private` (`public` when unstated).
+    pub visibility: &'static str,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub is_static: bool,
+    /// Its parameters' names, with `$`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<String>,
+    /// The declared return type, as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub returns: Option<String>,
+    /// Its docblock's summary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Its docblock is `{@inheritdoc}`: the contract is documented on a parent or interface.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub inherits_doc: bool,
+    /// Calls on the object's dependencies, `property->method` (`entityTypeManager->getStorage`),
+    /// each once, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub uses: Vec<String>,
+    /// What the body touches, each once: `cache metadata` (`#cache`, cacheability
+    /// objects), `access result`, `entity query` (with or without `accessCheck`),
+    /// `translation` (`t()`), `render array`, `event dispatch`, `exception`, `redirect`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub touches: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -414,6 +448,7 @@ fn class_facts(
         drupal_calls: members.drupal_calls,
         injected: members.injected,
         methods: members.methods,
+        method_outlines: members.outlines,
         summary: doc.and_then(crate::annotation::summary),
         deprecated: doc.and_then(crate::annotation::deprecated),
     }
@@ -513,6 +548,7 @@ fn class_hooks(class: &str, attrs: &[Attribute<'_>], source: &str, hooks: &mut V
 #[derive(Default)]
 struct Members {
     methods: Vec<String>,
+    outlines: Vec<MethodOutline>,
     drupal_calls: Vec<DrupalCall>,
     injected: Vec<Injected>,
 }
@@ -527,7 +563,27 @@ fn members(
     hooks: &mut Vec<HookFact>,
 ) -> Members {
     let mut out = Members::default();
+    let mut docs: Vec<(usize, &str)> = Vec::new();
+    let mut last_comment: Option<&str> = None;
+    let mut cursor = body.walk();
+    for child in body.named_children(&mut cursor) {
+        match child.kind() {
+            "comment" => last_comment = Some(text(child, source)),
+            "method_declaration" => {
+                if let Some(doc) = last_comment.take().filter(|d| d.starts_with("/**")) {
+                    docs.push((child.start_byte(), doc));
+                }
+            }
+            // Attributes sit between a docblock and its method, inside the declaration.
+            _ => last_comment = None,
+        }
+    }
     for method in children_of_kind(body, "method_declaration") {
+        let doc = docs
+            .iter()
+            .find(|(at, _)| *at == method.start_byte())
+            .map(|(_, d)| *d);
+        out.outlines.push(method_outline(method, doc, source));
         let mname = method
             .child_by_field_name("name")
             .map(|n| text(n, source).to_owned())
@@ -556,6 +612,115 @@ fn members(
         out.methods.push(mname);
     }
     out
+}
+
+/// What one method declares and what its body touches.
+fn method_outline(method: Node<'_>, doc: Option<&str>, source: &str) -> MethodOutline {
+    let name = method
+        .child_by_field_name("name")
+        .map(|n| text(n, source).to_owned())
+        .unwrap_or_default();
+    let visibility = children_of_kind(method, "visibility_modifier")
+        .first()
+        .map(|v| match text(*v, source) {
+            "private" => "private",
+            "protected" => "protected",
+            _ => "public",
+        })
+        .unwrap_or("public");
+    let is_static = !children_of_kind(method, "static_modifier").is_empty();
+    let params = method
+        .child_by_field_name("parameters")
+        .map(|ps| {
+            let mut c = ps.walk();
+            ps.named_children(&mut c)
+                .filter_map(|p| p.child_by_field_name("name"))
+                .map(|n| text(n, source).to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let returns = method
+        .child_by_field_name("return_type")
+        .map(|r| text(r, source).trim_start_matches(':').trim().to_owned());
+    let inherits_doc = doc.is_some_and(|d| d.to_ascii_lowercase().contains("{@inheritdoc}"));
+    let summary = doc
+        .and_then(crate::annotation::summary)
+        .filter(|s| !s.to_ascii_lowercase().contains("inheritdoc"));
+    let mut uses: Vec<String> = Vec::new();
+    let mut touches: Vec<&'static str> = Vec::new();
+    let mut touch = |t: &'static str| {
+        if !touches.contains(&t) {
+            touches.push(t);
+        }
+    };
+    if let Some(body) = method.child_by_field_name("body") {
+        let code = text(body, source);
+        if code.contains("'#cache'")
+            || code.contains("\"#cache\"")
+            || code.contains("CacheableMetadata")
+            || code.contains("addCacheableDependency")
+            || code.contains("Cache::merge")
+        {
+            touch("cache metadata");
+        }
+        if code.contains("AccessResult::") {
+            touch("access result");
+        }
+        if code.contains("->getQuery(") || code.contains("entityQuery(") {
+            touch(if code.contains("->accessCheck(") {
+                "entity query (access checked)"
+            } else {
+                "entity query"
+            });
+        }
+        if code.contains("->t(") || code.contains("new TranslatableMarkup(") {
+            touch("translation");
+        }
+        if code.contains("'#type'") || code.contains("'#theme'") || code.contains("'#markup'") {
+            touch("render array");
+        }
+        if code.contains("->dispatch(") {
+            touch("event dispatch");
+        }
+        if code.contains("throw new ") {
+            touch("exception");
+        }
+        if code.contains("RedirectResponse") || code.contains("->setRedirect") {
+            touch("redirect");
+        }
+        visit(body, &mut |n| {
+            if n.kind() == "member_call_expression" {
+                let object = n.child_by_field_name("object");
+                let prop = object
+                    .filter(|o| o.kind() == "member_access_expression")
+                    .filter(|o| {
+                        o.child_by_field_name("object")
+                            .is_some_and(|v| text(v, source) == "$this")
+                    })
+                    .and_then(|o| o.child_by_field_name("name"))
+                    .map(|p| text(p, source));
+                let call = n.child_by_field_name("name").map(|m| text(m, source));
+                if let (Some(prop), Some(call)) = (prop, call) {
+                    let used = format!("{prop}->{call}");
+                    if !uses.contains(&used) {
+                        uses.push(used);
+                    }
+                }
+            }
+            true
+        });
+    }
+    MethodOutline {
+        name,
+        visibility,
+        is_static,
+        params,
+        returns,
+        summary,
+        inherits_doc,
+        uses,
+        touches,
+    }
 }
 
 /// A constructor's class-typed parameters: the services an autowired or `create()`-built
@@ -795,5 +960,56 @@ class Plain extends FormatterBase {}
             None,
         );
         assert_eq!(facts.class_aliases, ["Drupal\\Core\\Serialization\\Yaml"]);
+    }
+
+    #[test]
+    fn methods_are_outlined_from_signature_docblock_and_body() {
+        let src = r#"<?php
+namespace Drupal\demo\Plugin\Block;
+
+final class Recent extends BlockBase {
+
+  public function __construct(array $configuration, protected EntityTypeManagerInterface $entityTypeManager) {}
+
+  /**
+   * {@inheritdoc}
+   */
+  #[\Override]
+  public function build(): array {
+    $ids = $this->entityTypeManager->getStorage('node')->getQuery()->accessCheck(TRUE)->range(0, 5)->execute();
+    return ['#theme' => 'item_list', '#items' => $ids, '#title' => $this->t('Recent'), '#cache' => ['tags' => ['node_list']]];
+  }
+
+  /**
+   * Loads the nodes to list.
+   */
+  protected static function load(int $limit) {
+    throw new \LogicException('no');
+  }
+
+}
+"#;
+        let facts = php_facts(src, None);
+        let outlines = &facts.classes[0].method_outlines;
+        assert_eq!(outlines.len(), 3);
+        let build = &outlines[1];
+        assert_eq!(build.name, "build");
+        assert!(build.inherits_doc && build.summary.is_none());
+        assert_eq!(build.returns.as_deref(), Some("array"));
+        assert_eq!(build.uses, ["entityTypeManager->getStorage"]);
+        assert_eq!(
+            build.touches,
+            [
+                "cache metadata",
+                "entity query (access checked)",
+                "translation",
+                "render array"
+            ]
+        );
+        let load = &outlines[2];
+        assert_eq!((load.visibility, load.is_static), ("protected", true));
+        assert_eq!(load.summary.as_deref(), Some("Loads the nodes to list."));
+        assert_eq!(load.params, ["$limit"]);
+        assert_eq!(load.touches, ["exception"]);
     }
 }

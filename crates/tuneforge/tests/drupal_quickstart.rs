@@ -126,7 +126,7 @@ fn the_sample_corpus_becomes_a_gated_grouped_dataset() {
     // Every template family yields at least 20 samples that pass the gate.
     let gate = json(&ws.join("quality/report.json"));
     for family in FAMILIES {
-        let rate = &gate["by_generator"][format!("template:{family}@1")];
+        let rate = &gate["by_generator"][format!("template:{family}@2")];
         assert!(rate["accepted"].as_u64().unwrap() >= 20, "{family}: {rate}");
     }
     for kind in ["template", "refactor", "docs"] {
@@ -169,7 +169,7 @@ fn the_sample_corpus_becomes_a_gated_grouped_dataset() {
     assert!(package["sources"][0]["tree_hash"].as_str().unwrap().len() == 64);
     assert!(package["rules"]["clean"]["dedup"].is_object());
     assert!(
-        package["by_generator"]["template:plugin@1"]["train"]
+        package["by_generator"]["template:plugin@2"]["train"]
             .as_u64()
             .unwrap()
             > 0
