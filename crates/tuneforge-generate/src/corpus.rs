@@ -55,6 +55,21 @@ pub struct Extension {
     pub name: String,
     /// Its directory, as a prefix of [`SourceFile::path`] (ends with `/`).
     pub dir: String,
+    /// `module`, `theme` or `profile`, as its `.info.yml` says (`module` when unstated).
+    pub kind: &'static str,
+}
+
+/// The `type:` of an `.info.yml`, by a line scan (the file is small and flat at the top).
+fn extension_kind(info_yml: &str) -> &'static str {
+    let declared = info_yml.lines().find_map(|l| {
+        l.strip_prefix("type:")
+            .map(|v| v.trim().trim_matches(|c| c == '\'' || c == '"'))
+    });
+    match declared {
+        Some("theme") => "theme",
+        Some("profile") => "profile",
+        _ => "module",
+    }
 }
 
 /// A drupal.org node (change record or security advisory) as the api-d7 serves it.
@@ -105,6 +120,7 @@ impl Corpus {
                 Some(Extension {
                     name: name.to_owned(),
                     dir: dir.to_owned(),
+                    kind: extension_kind(&f.text),
                 })
             })
             .collect();

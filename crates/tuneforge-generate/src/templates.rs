@@ -555,14 +555,24 @@ fn components(corpus: &Corpus, out: &mut Emitter) {
             continue;
         };
         let meta: serde_json::Value = serde_saphyr::from_str(&f.text).unwrap_or_default();
-        let Some(description) = meta.get("description").and_then(|d| d.as_str()) else {
-            out.drop(
-                &generator,
-                src,
-                "the component has no description to write the instruction from",
-            );
-            continue;
+        // Core's components name themselves and leave the description out; the name, props
+        // and slots still say what to build.
+        let description = match (
+            meta.get("description").and_then(|d| d.as_str()),
+            meta.get("name").and_then(|n| n.as_str()),
+        ) {
+            (Some(d), _) => d.trim().to_owned(),
+            (None, Some(name)) => format!("a component named \"{}\".", name.trim()),
+            (None, None) => {
+                out.drop(
+                    &generator,
+                    src,
+                    "the component has neither a description nor a name to write the instruction from",
+                );
+                continue;
+            }
         };
+        let description = description.as_str();
         let props: Vec<String> = component.props.iter().map(|p| format!("`{p}`")).collect();
         let slots: Vec<String> = component.slots.iter().map(|s| format!("`{s}`")).collect();
         let mut spec = String::new();
@@ -585,9 +595,9 @@ fn components(corpus: &Corpus, out: &mut Emitter) {
         let ask = out.pick(
             &key,
             &[
-                "Create a Single Directory Component `{machine}` in the {module} module: {description}{spec}",
-                "Build an SDC for Drupal 11 named `{machine}` (module {module}). {Description}{spec}",
-                "Write the component metadata and Twig template for a `{machine}` Single Directory Component in {module}; {description}{spec}",
+                "Create a Single Directory Component `{machine}` in the {module} {kind}: {description}{spec}",
+                "Build an SDC for Drupal 11 named `{machine}` ({kind} {module}). {Description}{spec}",
+                "Write the component metadata and Twig template for a `{machine}` Single Directory Component in the {module} {kind}; {description}{spec}",
             ],
         );
         let user = fill(
@@ -595,8 +605,9 @@ fn components(corpus: &Corpus, out: &mut Emitter) {
             &[
                 ("machine", &machine),
                 ("module", &ext.name),
+                ("kind", ext.kind),
                 ("description", &clause(description)),
-                ("Description", description.trim()),
+                ("Description", &capitalized(description.trim())),
                 ("spec", &spec),
             ],
         )
@@ -619,6 +630,14 @@ fn components(corpus: &Corpus, out: &mut Emitter) {
             ext.name
         ));
         out.emit(&generator, "drupal-components", file, user, answer);
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

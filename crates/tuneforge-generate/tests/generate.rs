@@ -47,6 +47,19 @@ fn corpus() -> Vec<SourceFile> {
             "core/lib/Drupal/Core/Block/Annotation/Block.php",
             "<?php\n\nnamespace Drupal\\Core\\Block\\Annotation;\n\nuse Drupal\\Component\\Annotation\\Plugin;\n\n/**\n * Defines a Block annotation object.\n *\n * @Annotation\n */\nclass Block extends Plugin {\n\n  public $id;\n\n}\n",
         ),
+        core_file(
+            "themes/demo_theme/demo_theme.info.yml",
+            "name: Demo theme\ntype: theme\nbase theme: false\ncore_version_requirement: ^11\n",
+        ),
+        // As core's components are: a name, no description.
+        core_file(
+            "themes/demo_theme/components/badge/badge.component.yml",
+            "$schema: https://git.drupalcode.org/project/drupal/-/raw/HEAD/core/assets/schemas/v1/metadata.schema.json\nname: Badge\nstatus: stable\nprops:\n  type: object\n  properties:\n    status:\n      type: string\nslots:\n  label:\n    type: string\n",
+        ),
+        core_file(
+            "themes/demo_theme/components/badge/badge.twig",
+            "<span class=\"badge badge--{{ status }}\">{% block label %}{% endblock %}</span>\n",
+        ),
         file(
             "src/Plugin/Block/RetiredBlock.php",
             "<?php\n\nnamespace Drupal\\demo\\Plugin\\Block;\n\nuse Drupal\\Core\\Block\\Attribute\\Block;\nuse Drupal\\Core\\Block\\BlockBase;\n\n/**\n * Shows a retired note.\n *\n * @deprecated in drupal:11.3.0 and is removed from drupal:12.0.0. There is no\n *   replacement.\n */\n#[Block(id: 'demo_retired')]\nclass RetiredBlock extends BlockBase {\n\n  public function build(): array {\n    return [];\n  }\n\n}\n",
@@ -195,14 +208,36 @@ fn each_generator_makes_what_its_facts_allow() {
 
     // Every sample is cited, dated by its source and grouped by its file.
     for s in &g.samples {
-        assert!(
-            s.metadata
-                .source
-                .starts_with("path:site@0123456789ab:modules/custom/demo/")
-        );
+        let cited = s
+            .metadata
+            .source
+            .strip_prefix("path:site@0123456789ab:")
+            .unwrap();
+        let rel = s
+            .metadata
+            .group
+            .as_deref()
+            .unwrap()
+            .strip_prefix("code/site/")
+            .unwrap();
+        assert!(rel.ends_with(cited), "{rel} is grouped by {cited}");
         assert_eq!(s.metadata.timestamp, "2026-11-01T00:00:00Z");
-        assert!(s.metadata.group.as_deref().unwrap().starts_with(MODULE));
     }
+    // A component with a name and no description, in a theme, is asked for as such.
+    let component: Vec<&tuneforge_core::records::Sample> = g
+        .samples
+        .iter()
+        .filter(|s| s.metadata.generator == "template:component@2")
+        .collect();
+    assert_eq!(component.len(), 1, "{:?}", g.dropped);
+    let ask = &component[0].messages[0].content;
+    assert!(ask.contains("demo_theme") && ask.contains("theme"), "{ask}");
+    assert!(!ask.contains("module"), "{ask}");
+    assert!(
+        ask.contains("a component named \"Badge\"") || ask.contains("A component named \"Badge\""),
+        "{ask}"
+    );
+
     let explained = by(&g, "template:explain-class@2");
     // The explanation walks through the methods: what each does and touches.
     let greeting = explained
