@@ -1,7 +1,10 @@
-//! `\Drupal::` calls in a controller or form → constructor injection with `create()`.
+//! `\Drupal::` calls in a controller, form, hook class or autowired service → constructor
+//! injection (with `create()` where the class is built by a factory).
 //!
 //! Only classes the rewrite is sure about: they extend `ControllerBase` or `FormBase`
-//! (whose `create()` the new one overrides) and have no constructor or `create()` yet, and
+//! (whose `create()` the new one overrides), or they are built by autowiring (a hook class
+//! in `src/Hook/`, a service its module autowires without listed arguments: those get an
+//! autowired constructor and no `create()`), and have no constructor or `create()` yet, and
 //! every call names a service whose type is known (core's, or one the module registers).
 //! Properties the base class already declares (`$entityTypeManager`, `$messenger`, …) are
 //! assigned, not redeclared, since PHP forbids retyping an inherited property.
@@ -285,16 +288,29 @@ struct Call {
     replacement: String,
 }
 
-/// Whether the rewrite applies to a class: the properties its base class declares, or why
-/// not.
-pub(super) fn applies(c: &ClassFacts) -> Result<&'static [&'static str], String> {
+/// How a rewritten class receives its services.
+#[derive(Clone, Copy)]
+pub(super) enum Wiring {
+    /// A `create()` factory (controllers, forms): the properties the base class declares.
+    Create(&'static [&'static str]),
+    /// An autowired constructor: a hook class (a service since Drupal 11.1), or a service
+    /// its module's `services.yml` autowires.
+    Autowire(&'static str),
+}
+
+/// Whether the rewrite applies to a class and how it will be wired, or why not.
+pub(super) fn applies(corpus: &Corpus, file: usize, c: &ClassFacts) -> Result<Wiring, String> {
     let base = c.extends.as_deref().map(short).unwrap_or("");
-    let inherited: &[&str] = match base {
-        "ControllerBase" => CONTROLLER_BASE,
-        "FormBase" => FORM_BASE,
+    let wiring = match base {
+        "ControllerBase" => Wiring::Create(CONTROLLER_BASE),
+        "FormBase" => Wiring::Create(FORM_BASE),
+        "" if c.fqcn.contains("\\Hook\\") && corpus.files[file].rel.contains("/src/Hook/") => {
+            Wiring::Autowire("hook class")
+        }
+        "" if autowired_service(corpus, file, c) => Wiring::Autowire("autowired service"),
         _ => {
             return Err(format!(
-                "extends {}: only ControllerBase and FormBase subclasses are rewritten (others' create() and constructor signatures differ)",
+                "extends {}: only ControllerBase and FormBase subclasses, hook classes and autowired services are rewritten (others' create() and constructor signatures differ, or their services.yml arguments would have to change too)",
                 if base.is_empty() { "nothing" } else { base }
             ));
         }
@@ -312,7 +328,28 @@ pub(super) fn applies(c: &ClassFacts) -> Result<&'static [&'static str], String>
             "calls \\Drupal:: from a static method, which injection cannot reach".to_owned(),
         );
     }
-    Ok(inherited)
+    Ok(wiring)
+}
+
+/// Whether the class's module registers it as a service that is autowired (by its own
+/// `autowire: true` or the file's `_defaults`).
+fn autowired_service(corpus: &Corpus, file: usize, c: &ClassFacts) -> bool {
+    let Some(ext) = corpus.extension(file) else {
+        return false;
+    };
+    let Some(yml) = corpus.extension_file(ext, &format!("{}.services.yml", ext.name)) else {
+        return false;
+    };
+    let Some(YamlFacts::Services { services }) = corpus.yaml(yml) else {
+        return false;
+    };
+    let defaults = services.iter().any(|s| s.id == "_defaults" && s.autowire);
+    services.iter().any(|s| {
+        (s.class.as_deref() == Some(c.fqcn.as_str()) || s.id == c.fqcn)
+            && s.alias_of.is_none()
+            && (s.autowire || defaults)
+            && s.arguments.is_empty()
+    })
 }
 
 /// Every class with `\Drupal::` calls: a sample with the class rewritten for constructor
@@ -331,7 +368,7 @@ pub(super) fn run(
         }
         let f = &corpus.files[file];
         let module = corpus.extension(file).map(|e| e.name.clone());
-        match injected_class(corpus, checker, &removed, f, c, module.as_deref()) {
+        match injected_class(corpus, checker, &removed, file, c, module.as_deref()) {
             Ok(rewritten) => {
                 let (user, answer) = injection_sample(out, f, c, module.as_deref(), &rewritten);
                 out.emit(&generator, "drupal-services", file, user, answer);
@@ -348,6 +385,7 @@ struct Rewritten<'d> {
     deps: Vec<Dependency>,
     /// The removed functions replaced on the way.
     used: Vec<&'d Deprecation>,
+    wiring: Wiring,
 }
 
 /// The file of class `c` with removed functions replaced (first: their service
@@ -357,16 +395,21 @@ fn injected_class<'d>(
     corpus: &Corpus,
     checker: &Checker,
     removed: &[&'d Deprecation],
-    f: &SourceFile,
+    file: usize,
     c: &ClassFacts,
     module: Option<&str>,
 ) -> Result<Rewritten<'d>, String> {
-    let inherited = applies(c)?;
+    let f = &corpus.files[file];
+    let wiring = applies(corpus, file, c)?;
+    let (inherited, create) = match wiring {
+        Wiring::Create(inherited) => (inherited, true),
+        Wiring::Autowire(_) => (&[][..], false),
+    };
     let (source, used) = match super::removed::replace_removed(&f.text, removed, true)? {
         Some((text, used)) => (text, used),
         None => (f.text.clone(), Vec::new()),
     };
-    let (output, deps) = rewrite(corpus, module, &source, &c.name, inherited, true)?;
+    let (output, deps) = rewrite(corpus, module, &source, &c.name, inherited, create)?;
     verify(
         checker,
         &f.path,
@@ -377,7 +420,12 @@ fn injected_class<'d>(
             "removed-symbol",
         ],
     )?;
-    Ok(Rewritten { output, deps, used })
+    Ok(Rewritten {
+        output,
+        deps,
+        used,
+        wiring,
+    })
 }
 
 /// The request (phrased by the sample's key) and the answer: the rewritten class, what
@@ -396,28 +444,59 @@ fn injection_sample(
         .map(|d| format!("`{}`", d.service))
         .collect();
     let key = format!("{}#injection", f.cite());
-    let ask = out.pick(
-        &key,
-        &[
+    let ask = match rewritten.wiring {
+        Wiring::Create(_) => out.pick(
+            &key,
+            &[
             "Refactor this class to use dependency injection instead of `\\Drupal::` calls:\n\n{code}",
-            "This {base} subclass from {module} fetches services from the global container. Rewrite it for Drupal 11 with constructor injection and create().\n\n{code}",
-            "Replace the static \\Drupal service calls in `{class}` with injected services.\n\n{code}",
-        ],
-    );
+                "This {base} subclass from {module} fetches services from the global container. Rewrite it for Drupal 11 with constructor injection and create().\n\n{code}",
+                "Replace the static \\Drupal service calls in `{class}` with injected services.\n\n{code}",
+            ],
+        ),
+        Wiring::Autowire(_) => out.pick(
+            &key,
+            &[
+                "Refactor this {what} to use constructor injection instead of `\\Drupal::` calls:\n\n{code}",
+                "`{class}` in {module} is {a_what} but still fetches services from the global container. Rewrite it for Drupal 11 with an autowired constructor.\n\n{code}",
+            ],
+        ),
+    };
     let user = fill(
         ask,
         &[
             ("base", base),
+            (
+                "what",
+                match rewritten.wiring {
+                    Wiring::Autowire(what) => what,
+                    Wiring::Create(_) => "class",
+                },
+            ),
+            (
+                "a_what",
+                &tuneforge_core::text::with_article(match rewritten.wiring {
+                    Wiring::Autowire(what) => what,
+                    Wiring::Create(_) => "class",
+                }),
+            ),
             ("module", module.unwrap_or("a module")),
             ("class", &c.name),
             ("code", &fenced("php", &f.text)),
         ],
     );
-    let answer = format!(
-        "{}\n\n`create()` now takes {} from the container and passes them to the constructor; every `\\Drupal::` call became a property of the object. Properties that `{base}` already declares are assigned in the constructor rather than redeclared (PHP does not allow retyping an inherited property); the others are promoted, read-only constructor parameters. The class no longer depends on the global container, so a unit test can pass mocks.",
-        fenced("php", &rewritten.output),
-        crate::templates::list_of(&services),
-    );
+    let answer = match rewritten.wiring {
+        Wiring::Create(_) => format!(
+            "{}\n\n`create()` now takes {} from the container and passes them to the constructor; every `\\Drupal::` call became a property of the object. Properties that `{base}` already declares are assigned in the constructor rather than redeclared (PHP does not allow retyping an inherited property); the others are promoted, read-only constructor parameters. The class no longer depends on the global container, so a unit test can pass mocks.",
+            fenced("php", &rewritten.output),
+            crate::templates::list_of(&services),
+        ),
+        Wiring::Autowire(what) => format!(
+            "{}\n\nAs {}, the class is built by the container with autowiring, so it needs no `create()`: the constructor takes {} as promoted, read-only parameters, each named with `#[Autowire(service: …)]` (not every service has an autowiring alias for its interface), and every `\\Drupal::` call became a property of the object. The class no longer depends on the global container, so a unit test can pass mocks.",
+            fenced("php", &rewritten.output),
+            tuneforge_core::text::with_article(what),
+            crate::templates::list_of(&services),
+        ),
+    };
     let answer = if rewritten.used.is_empty() {
         answer
     } else {

@@ -8,6 +8,8 @@ mod injection;
 pub mod plugin_decl;
 mod removed;
 
+use std::collections::BTreeMap;
+
 use tuneforge_php::deprecations::Deprecation;
 use tuneforge_php::rules::{Checker, Severity};
 
@@ -187,8 +189,94 @@ pub fn attribute_class(annotation_fqcn: &str, plugin_type: &str) -> Option<Strin
         .then(|| annotation_fqcn.replacen("\\Annotation\\", "\\Attribute\\", 1))
 }
 
+/// The named arguments of the `#[<type>(…)]` attribute in `code` that the attribute class's
+/// constructor does not take, when the sources declare the class; `None` when all are
+/// taken or the class is not in the sources (PHP would reject an unknown named argument
+/// when the plugin is discovered).
+fn unknown_attribute_arguments(
+    corpus: &Corpus,
+    attribute: &str,
+    plugin_type: &str,
+    code: &str,
+) -> Option<Vec<String>> {
+    let (_, class) = corpus.class_file(attribute)?;
+    let constructor = class
+        .method_outlines
+        .iter()
+        .find(|m| m.name == "__construct")?;
+    let params: Vec<&str> = constructor
+        .params
+        .iter()
+        .map(|p| p.trim_start_matches('$'))
+        .collect();
+    let open = format!("#[{plugin_type}(");
+    let start = code.find(&open)? + open.len();
+    // The attribute ends at the `)]` that closes it, at the start of a line or after the
+    // last argument.
+    let end = code[start..].find(")]").map(|e| start + e)?;
+    let mut unknown = Vec::new();
+    let mut depth = 0i32;
+    for line in code[start..end].lines() {
+        let trimmed = line.trim_start();
+        if depth == 0
+            && let Some((name, _)) = trimmed.split_once(':')
+        {
+            let name = name.trim();
+            if !name.is_empty()
+                && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+                && !params.contains(&name)
+            {
+                unknown.push(name.to_owned());
+            }
+        }
+        depth += line.matches(['[', '(']).count() as i32 - line.matches([']', ')']).count() as i32;
+    }
+    (!unknown.is_empty()).then_some(unknown)
+}
+
+/// The attribute class of a plugin type, as the sources declare it: the one class named
+/// `…\Attribute\<type>`. Where the sources hold Drupal core, that is the only answer (an
+/// attribute class core lacks does not exist); without core, core's known attribute
+/// classes and the `Annotation` → `Attribute` namespace move are used.
+fn resolve_attribute(
+    corpus: &Corpus,
+    attributes: &BTreeMap<&str, Vec<&str>>,
+    annotation_fqcn: &str,
+    plugin_type: &str,
+) -> Option<String> {
+    match attributes.get(plugin_type).map(Vec::as_slice) {
+        Some([one]) => return Some((*one).to_owned()),
+        Some(many) if !many.is_empty() => {
+            // Several (a module's own and core's): the one whose root the annotation shares.
+            let root = |f: &str| f.split('\\').take(2).collect::<Vec<_>>().join("\\");
+            let own = root(annotation_fqcn);
+            if let Some(found) = many.iter().find(|f| root(f) == own) {
+                return Some((*found).to_owned());
+            }
+        }
+        _ => {}
+    }
+    if corpus
+        .class_file(tuneforge_php::class_index::CORE_SENTINEL)
+        .is_some()
+    {
+        return None;
+    }
+    attribute_class(annotation_fqcn, plugin_type)
+}
+
 fn annotations(corpus: &Corpus, checker: &Checker, _: &[Deprecation], out: &mut Emitter) {
     let generator = generator("annotation");
+    // Attribute classes the sources declare, by short name.
+    let mut attributes: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (_, c) in corpus.classes() {
+        if c.fqcn.contains("\\Attribute\\") {
+            attributes
+                .entry(c.name.as_str())
+                .or_default()
+                .push(c.fqcn.as_str());
+        }
+    }
     for (file, c) in corpus.classes() {
         let Some(p) = &c.plugin else { continue };
         if p.declared_by != "annotation" {
@@ -196,11 +284,32 @@ fn annotations(corpus: &Corpus, checker: &Checker, _: &[Deprecation], out: &mut 
         }
         let f = &corpus.files[file];
         let src = f.cite();
-        let Some(attribute) = attribute_class(&p.declared_with, &p.plugin_type) else {
+        if tuneforge_core::source_path::is_test_path(&f.rel) {
             out.drop(
                 &generator,
                 src,
-                format!("no known attribute class for @{}", p.plugin_type),
+                "test code (a fixture or test plugin) is not converted",
+            );
+            continue;
+        }
+        if c.fqcn.contains("\\Annotation\\") {
+            out.drop(
+                &generator,
+                src,
+                "an annotation class itself, not a plugin: it stays as it is",
+            );
+            continue;
+        }
+        let Some(attribute) =
+            resolve_attribute(corpus, &attributes, &p.declared_with, &p.plugin_type)
+        else {
+            out.drop(
+                &generator,
+                src,
+                format!(
+                    "the sources declare no attribute class for @{}",
+                    p.plugin_type
+                ),
             );
             continue;
         };
@@ -219,6 +328,30 @@ fn annotations(corpus: &Corpus, checker: &Checker, _: &[Deprecation], out: &mut 
             &["plugin-annotation", "plugin-annotation-and-attribute"],
         ) {
             out.drop(&generator, src, reason);
+            continue;
+        }
+        if let Some(unknown) =
+            unknown_attribute_arguments(corpus, &attribute, &p.plugin_type, &output)
+        {
+            out.drop(
+                &generator,
+                src,
+                format!(
+                    "the annotation's {} not a parameter of {attribute}'s constructor",
+                    if unknown.len() == 1 {
+                        format!("key `{}` is", unknown[0])
+                    } else {
+                        format!(
+                            "keys {} are",
+                            unknown
+                                .iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }
+                ),
+            );
             continue;
         }
         let from_module = corpus

@@ -190,9 +190,9 @@ pub(super) fn run(
         // A class that also calls \Drupal:: and can take injection is rewritten whole, once,
         // by refactor:injection.
         let injectable = facts.php.as_ref().is_some_and(|p| {
-            p.classes
-                .iter()
-                .any(|c| !c.drupal_calls.is_empty() && super::injection::applies(c).is_ok())
+            p.classes.iter().any(|c| {
+                !c.drupal_calls.is_empty() && super::injection::applies(corpus, file, c).is_ok()
+            })
         });
         if injectable {
             out.drop(
