@@ -60,6 +60,24 @@ fn corpus() -> Vec<SourceFile> {
             "themes/demo_theme/components/badge/badge.twig",
             "<span class=\"badge badge--{{ status }}\">{% block label %}{% endblock %}</span>\n",
         ),
+        // A hook class that still reaches for the container: an autowired constructor.
+        file(
+            "src/Hook/DemoHooks.php",
+            "<?php\n\nnamespace Drupal\\demo\\Hook;\n\nuse Drupal\\Core\\Hook\\Attribute\\Hook;\n\n/**\n * Hook implementations for demo.\n */\nclass DemoHooks {\n\n  /**\n   * Implements hook_cron().\n   */\n  #[Hook('cron')]\n  public function cron(): void {\n    \\Drupal::messenger()->addStatus('Ran.');\n  }\n\n}\n",
+        ),
+        // The migrate module's attribute class and a source plugin still annotated with it.
+        core_file(
+            "core/modules/migrate/src/Attribute/MigrateSource.php",
+            "<?php\n\nnamespace Drupal\\migrate\\Attribute;\n\n/**\n * Defines a migration source plugin attribute.\n */\n#[\\Attribute(\\Attribute::TARGET_CLASS)]\nfinal class MigrateSource {\n\n  public function __construct(\n    public readonly string $id,\n    public readonly ?string $source_module = NULL,\n  ) {}\n\n}\n",
+        ),
+        file(
+            "src/Plugin/migrate/source/DemoRows.php",
+            "<?php\n\nnamespace Drupal\\demo\\Plugin\\migrate\\source;\n\nuse Drupal\\migrate\\Plugin\\migrate\\source\\SqlBase;\n\n/**\n * Reads demo rows.\n *\n * @MigrateSource(\n *   id = \"demo_rows\",\n *   source_module = \"demo\"\n * )\n */\nclass DemoRows extends SqlBase {\n\n  public function query() {\n    return $this->select('demo', 'd')->fields('d');\n  }\n\n}\n",
+        ),
+        file(
+            "src/Plugin/migrate/source/BadRows.php",
+            "<?php\n\nnamespace Drupal\\demo\\Plugin\\migrate\\source;\n\nuse Drupal\\migrate\\Plugin\\migrate\\source\\SqlBase;\n\n/**\n * Reads bad rows.\n *\n * @MigrateSource(\n *   id = \"bad_rows\",\n *   source_provider = \"demo\"\n * )\n */\nclass BadRows extends SqlBase {\n\n  public function query() {\n    return $this->select('bad', 'b')->fields('b');\n  }\n\n}\n",
+        ),
         file(
             "src/Plugin/Block/RetiredBlock.php",
             "<?php\n\nnamespace Drupal\\demo\\Plugin\\Block;\n\nuse Drupal\\Core\\Block\\Attribute\\Block;\nuse Drupal\\Core\\Block\\BlockBase;\n\n/**\n * Shows a retired note.\n *\n * @deprecated in drupal:11.3.0 and is removed from drupal:12.0.0. There is no\n *   replacement.\n */\n#[Block(id: 'demo_retired')]\nclass RetiredBlock extends BlockBase {\n\n  public function build(): array {\n    return [];\n  }\n\n}\n",
@@ -165,6 +183,28 @@ fn each_generator_makes_what_its_facts_allow() {
     );
 
     let annotation = by(&g, "refactor:annotation@1");
+    assert_eq!(annotation.len(), 2, "{:?}", g.dropped);
+    // The attribute class is the one the sources declare, whatever the file's namespace.
+    let migrate = annotation
+        .iter()
+        .find(|a| a.contains("class DemoRows"))
+        .expect("the @MigrateSource plugin is converted");
+    assert!(
+        migrate.contains("use Drupal\\migrate\\Attribute\\MigrateSource;")
+            && migrate.contains("source_module: 'demo'"),
+        "{migrate}"
+    );
+    // A key the attribute's constructor does not take would fail at discovery: dropped.
+    assert!(
+        g.dropped.iter().any(|d| d.source.ends_with("BadRows.php")
+            && d.reason.contains("`source_provider` is not a parameter")),
+        "{:?}",
+        g.dropped
+    );
+    let annotation: Vec<&String> = annotation
+        .iter()
+        .filter(|a| a.contains("demo_legacy"))
+        .collect();
     assert_eq!(annotation.len(), 1);
     assert!(
         annotation[0].contains(
@@ -176,7 +216,22 @@ fn each_generator_makes_what_its_facts_allow() {
     assert!(!annotation[0].contains("use Drupal\\Core\\Annotation\\Translation;"));
 
     let injection = by(&g, "refactor:injection@1");
-    assert_eq!(injection.len(), 1, "{:?}", g.dropped);
+    assert_eq!(injection.len(), 2, "{:?}", g.dropped);
+    // The hook class gets an autowired constructor and no create().
+    let hooks = injection
+        .iter()
+        .find(|a| a.contains("class DemoHooks"))
+        .expect("the hook class is rewritten");
+    assert!(
+        hooks.contains("#[Autowire(service: 'messenger')]")
+            && hooks.contains("$this->messenger->addStatus('Ran.')")
+            && !hooks.contains("function create("),
+        "{hooks}"
+    );
+    let injection: Vec<&String> = injection
+        .iter()
+        .filter(|a| a.contains("StatsController"))
+        .collect();
     let code = injection[0].split("```").nth(1).unwrap();
     assert!(
         code.contains("$this->entityTypeManager->getStorage('node')"),
