@@ -87,6 +87,48 @@ const PLURAL_NOUNS: &[&str] = &[
     "address",
 ];
 
+/// Whether a summary clause starts with a third-person verb ("provides …", "validates …")
+/// rather than a noun ("hook implementations …", "settings form …").
+pub fn starts_with_verb(clause: &str) -> bool {
+    let first = clause.split_whitespace().next().unwrap_or("");
+    first.len() > 2
+        && first.ends_with('s')
+        && !first.ends_with("ss")
+        && first.chars().all(|c| c.is_ascii_lowercase())
+        && !PLURAL_NOUNS.contains(&first)
+}
+
+/// A summary as the predicate of a sentence about the class: "Provides a block …" →
+/// "provides a block …"; a noun phrase gets "is" and its article ("file upload resource"
+/// → "is a file upload resource"), or "provides" when its head noun is plural ("hook
+/// implementations for file forms" → "provides hook implementations for file forms").
+pub fn predicate(summary: &str) -> String {
+    let c = tuneforge_core::text::fix_articles(&clause(summary));
+    if starts_with_verb(&c) {
+        return c;
+    }
+    let words: Vec<&str> = c.split_whitespace().collect();
+    let first = words.first().copied().unwrap_or("");
+    if matches!(first, "a" | "an" | "the" | "this" | "one") {
+        return format!("is {c}");
+    }
+    const PREPOSITIONS: &[&str] = &[
+        "for", "of", "to", "that", "with", "in", "on", "from", "which", "used", "when", "and",
+    ];
+    let head = words
+        .iter()
+        .take_while(|w| !PREPOSITIONS.contains(w))
+        .last()
+        .copied()
+        .unwrap_or(first)
+        .trim_end_matches(|ch: char| !ch.is_alphanumeric());
+    if head.ends_with('s') && !head.ends_with("ss") {
+        format!("provides {c}")
+    } else {
+        format!("is {}", tuneforge_core::text::with_article(&c))
+    }
+}
+
 /// Where a docblock summary goes in an instruction about the thing it describes. "Provides
 /// a block of events." reads as a verb clause ("… that provides a block of events"); "Hook
 /// implementations for file tokens." is a noun phrase and goes in parentheses ("…
@@ -100,13 +142,7 @@ pub struct Described {
 impl Described {
     pub fn new(summary: &str) -> Self {
         let clause = tuneforge_core::text::fix_articles(&clause(summary));
-        let first = clause.split_whitespace().next().unwrap_or("");
-        let verb = first.len() > 2
-            && first.ends_with('s')
-            && !first.ends_with("ss")
-            && first.chars().all(|c| c.is_ascii_lowercase())
-            && !PLURAL_NOUNS.contains(&first);
-        let that = if verb {
+        let that = if starts_with_verb(&clause) {
             format!(" that {clause}")
         } else {
             format!(" ({clause})")
@@ -163,6 +199,30 @@ mod tests {
         assert_eq!(
             Described::new("Returns responses for config module routes.").that,
             " that returns responses for config module routes"
+        );
+    }
+
+    #[test]
+    fn summaries_become_predicates() {
+        assert_eq!(
+            predicate("Provides a block of events."),
+            "provides a block of events"
+        );
+        assert_eq!(
+            predicate("File upload resource."),
+            "is a file upload resource"
+        );
+        assert_eq!(
+            predicate("Hook implementations for file forms."),
+            "provides hook implementations for file forms"
+        );
+        assert_eq!(
+            predicate("A queue worker for mail."),
+            "is a queue worker for mail"
+        );
+        assert_eq!(
+            predicate("Event subscriber for the request."),
+            "is an event subscriber for the request"
         );
     }
 

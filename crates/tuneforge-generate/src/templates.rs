@@ -838,7 +838,7 @@ fn explain(corpus: &Corpus, out: &mut Emitter) {
                 ("code", &fenced("php", &corpus.files[file].text)),
             ],
         );
-        let mut answer = format!("`{}` {}.", c.name, clause_after_name(summary));
+        let mut answer = format!("`{}` {}.", c.name, crate::phrasing::predicate(summary));
         if !points.is_empty() {
             answer.push_str("\n\n");
             answer.push_str(&points.join(" "));
@@ -961,18 +961,6 @@ fn drupal11_notes(c: &ClassFacts) -> Vec<String> {
     notes
 }
 
-/// A summary that can follow the class name: "Provides a block …" → "provides a block …";
-/// a noun phrase ("A block that …") gets "is".
-fn clause_after_name(summary: &str) -> String {
-    let c = clause(summary);
-    let first = c.split_whitespace().next().unwrap_or("");
-    if first.ends_with('s') && !matches!(first, "this" | "is" | "its" | "has") {
-        c
-    } else {
-        format!("is {c}")
-    }
-}
-
 fn upgrade(corpus: &Corpus, out: &mut Emitter) {
     let generator = generator("upgrade-10-11");
     for (file, c, ext) in candidates(corpus) {
@@ -1078,17 +1066,5 @@ mod tests {
         );
         assert_eq!(yaml_entry(text, 8).unwrap(), "  d: ~");
         assert_eq!(yaml_entry(text, 99), None);
-    }
-
-    #[test]
-    fn summaries_follow_the_class_name() {
-        assert_eq!(
-            clause_after_name("Provides a block of events."),
-            "provides a block of events"
-        );
-        assert_eq!(
-            clause_after_name("A queue worker for mail."),
-            "is a queue worker for mail"
-        );
     }
 }
