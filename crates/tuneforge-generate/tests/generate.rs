@@ -60,6 +60,11 @@ fn corpus() -> Vec<SourceFile> {
             "themes/demo_theme/components/badge/badge.twig",
             "<span class=\"badge badge--{{ status }}\">{% block label %}{% endblock %}</span>\n",
         ),
+        // A block plugin that reaches for the container: ContainerFactoryPluginInterface.
+        file(
+            "src/Plugin/Block/CountBlock.php",
+            "<?php\n\nnamespace Drupal\\demo\\Plugin\\Block;\n\nuse Drupal\\Core\\Block\\Attribute\\Block;\nuse Drupal\\Core\\Block\\BlockBase;\nuse Drupal\\Core\\StringTranslation\\TranslatableMarkup;\n\n/**\n * Shows how many articles there are.\n */\n#[Block(\n  id: 'demo_count',\n  admin_label: new TranslatableMarkup('Count'),\n)]\nfinal class CountBlock extends BlockBase {\n\n  /**\n   * {@inheritdoc}\n   */\n  public function build(): array {\n    $count = \\Drupal::entityTypeManager()->getStorage('node')->getQuery()->accessCheck(TRUE)->count()->execute();\n    return ['#markup' => $this->t('@count articles', ['@count' => $count])];\n  }\n\n}\n",
+        ),
         // A hook class that still reaches for the container: an autowired constructor.
         file(
             "src/Hook/DemoHooks.php",
@@ -216,7 +221,22 @@ fn each_generator_makes_what_its_facts_allow() {
     assert!(!annotation[0].contains("use Drupal\\Core\\Annotation\\Translation;"));
 
     let injection = by(&g, "refactor:injection@1");
-    assert_eq!(injection.len(), 2, "{:?}", g.dropped);
+    assert_eq!(injection.len(), 3, "{:?}", g.dropped);
+    // The plugin implements ContainerFactoryPluginInterface and passes the plugin's three
+    // arguments on to BlockBase.
+    let plugin = injection
+        .iter()
+        .find(|a| a.contains("class CountBlock"))
+        .expect("the block plugin is rewritten");
+    assert!(
+        plugin.contains("final class CountBlock extends BlockBase implements ContainerFactoryPluginInterface {")
+            && plugin.contains("use Drupal\\Core\\Plugin\\ContainerFactoryPluginInterface;")
+            && plugin.contains("parent::__construct($configuration, $plugin_id, $plugin_definition);")
+            && plugin.contains("public static function create(ContainerInterface $container, array $configuration, $plugin_id, $plugin_definition): static {")
+            && plugin.contains("$container->get('entity_type.manager'),")
+            && plugin.contains("protected readonly EntityTypeManagerInterface $entityTypeManager,"),
+        "{plugin}"
+    );
     // The hook class gets an autowired constructor and no create().
     let hooks = injection
         .iter()

@@ -183,11 +183,17 @@ fn hook_class<'d>(
     };
     // Hook classes are autowired services: `\Drupal::` calls become constructor
     // parameters. When a service's type is unknown the calls stay, and the gate judges.
-    let (output, injected) =
-        match super::injection::rewrite(corpus, Some(module), &output, &class, &[], false) {
-            Ok((text, deps)) => (text, deps.len()),
-            Err(_) => (output, 0),
-        };
+    let (output, injected) = match super::injection::rewrite(
+        corpus,
+        Some(module),
+        &output,
+        &class,
+        &[],
+        super::injection::Factory::None,
+    ) {
+        Ok((text, deps)) => (text, deps.len()),
+        Err(_) => (output, 0),
+    };
     let path = format!("src/Hook/{class}.php");
     verify(
         checker,

@@ -296,7 +296,33 @@ pub(super) enum Wiring {
     /// An autowired constructor: a hook class (a service since Drupal 11.1), or a service
     /// its module's `services.yml` autowires.
     Autowire(&'static str),
+    /// A plugin whose base class has the standard plugin constructor
+    /// (`$configuration, $plugin_id, $plugin_definition`): it implements
+    /// `ContainerFactoryPluginInterface`, and its `create()` passes those on.
+    Plugin,
 }
+
+/// Plugin base classes whose constructor is exactly `(array $configuration, $plugin_id,
+/// $plugin_definition)`, so a subclass can add services after those three.
+const STANDARD_PLUGIN_BASES: &[&str] = &[
+    "PluginBase",
+    "BlockBase",
+    "FilterBase",
+    "ConditionPluginBase",
+    "ActionBase",
+    "QueueWorkerBase",
+    "ProcessPluginBase",
+    "ArgumentPluginBase",
+    "FieldPluginBase",
+    "SortPluginBase",
+    "RenderElementBase",
+    "FormElementBase",
+    "ImageEffectBase",
+];
+
+/// Properties the standard plugin bases declare through their traits (`MessengerTrait`,
+/// `StringTranslationTrait`): assigned, not promoted.
+const PLUGIN_BASE: &[&str] = &["messenger", "stringTranslation"];
 
 /// Whether the rewrite applies to a class and how it will be wired, or why not.
 pub(super) fn applies(corpus: &Corpus, file: usize, c: &ClassFacts) -> Result<Wiring, String> {
@@ -308,9 +334,18 @@ pub(super) fn applies(corpus: &Corpus, file: usize, c: &ClassFacts) -> Result<Wi
             Wiring::Autowire("hook class")
         }
         "" if autowired_service(corpus, file, c) => Wiring::Autowire("autowired service"),
+        b if STANDARD_PLUGIN_BASES.contains(&b) && c.plugin.is_some() => {
+            if c.implements
+                .iter()
+                .any(|i| short(i) == "ContainerFactoryPluginInterface")
+            {
+                return Err("already implements ContainerFactoryPluginInterface; merging into its create() is not mechanical".to_owned());
+            }
+            Wiring::Plugin
+        }
         _ => {
             return Err(format!(
-                "extends {}: only ControllerBase and FormBase subclasses, hook classes and autowired services are rewritten (others' create() and constructor signatures differ, or their services.yml arguments would have to change too)",
+                "extends {}: only ControllerBase and FormBase subclasses, plugins on a base with the standard plugin constructor, hook classes and autowired services are rewritten (others' create() and constructor signatures differ, or their services.yml arguments would have to change too)",
                 if base.is_empty() { "nothing" } else { base }
             ));
         }
@@ -402,8 +437,9 @@ fn injected_class<'d>(
     let f = &corpus.files[file];
     let wiring = applies(corpus, file, c)?;
     let (inherited, create) = match wiring {
-        Wiring::Create(inherited) => (inherited, true),
-        Wiring::Autowire(_) => (&[][..], false),
+        Wiring::Create(inherited) => (inherited, Factory::Container),
+        Wiring::Autowire(_) => (&[][..], Factory::None),
+        Wiring::Plugin => (PLUGIN_BASE, Factory::Plugin),
     };
     let (source, used) = match super::removed::replace_removed(&f.text, removed, true)? {
         Some((text, used)) => (text, used),
@@ -453,6 +489,13 @@ fn injection_sample(
                 "Replace the static \\Drupal service calls in `{class}` with injected services.\n\n{code}",
             ],
         ),
+        Wiring::Plugin => out.pick(
+            &key,
+            &[
+                "This {kind} plugin from {module} calls `\\Drupal::` for its services. Rewrite it for Drupal 11 with dependency injection.\n\n{code}",
+                "Make `{class}` implement `ContainerFactoryPluginInterface` and inject the services it now fetches with `\\Drupal::`.\n\n{code}",
+            ],
+        ),
         Wiring::Autowire(_) => out.pick(
             &key,
             &[
@@ -461,24 +504,22 @@ fn injection_sample(
             ],
         ),
     };
+    let what = match rewritten.wiring {
+        Wiring::Autowire(what) => what,
+        Wiring::Create(_) | Wiring::Plugin => "class",
+    };
+    let kind = c
+        .plugin
+        .as_ref()
+        .map(|p| crate::templates::words(&p.plugin_type))
+        .unwrap_or_default();
     let user = fill(
         ask,
         &[
             ("base", base),
-            (
-                "what",
-                match rewritten.wiring {
-                    Wiring::Autowire(what) => what,
-                    Wiring::Create(_) => "class",
-                },
-            ),
-            (
-                "a_what",
-                &tuneforge_core::text::with_article(match rewritten.wiring {
-                    Wiring::Autowire(what) => what,
-                    Wiring::Create(_) => "class",
-                }),
-            ),
+            ("what", what),
+            ("a_what", &tuneforge_core::text::with_article(what)),
+            ("kind", &kind),
             ("module", module.unwrap_or("a module")),
             ("class", &c.name),
             ("code", &fenced("php", &f.text)),
@@ -487,6 +528,11 @@ fn injection_sample(
     let answer = match rewritten.wiring {
         Wiring::Create(_) => format!(
             "{}\n\n`create()` now takes {} from the container and passes them to the constructor; every `\\Drupal::` call became a property of the object. Properties that `{base}` already declares are assigned in the constructor rather than redeclared (PHP does not allow retyping an inherited property); the others are promoted, read-only constructor parameters. The class no longer depends on the global container, so a unit test can pass mocks.",
+            fenced("php", &rewritten.output),
+            crate::templates::list_of(&services),
+        ),
+        Wiring::Plugin => format!(
+            "{}\n\nThe plugin now implements `ContainerFactoryPluginInterface`, so the plugin manager builds it with `create()`, which takes {} from the container and passes them to the constructor after the three arguments every plugin receives (`$configuration`, `$plugin_id`, `$plugin_definition`), which go on to `{base}`'s constructor. Every `\\Drupal::` call became a property of the object; properties `{base}` already declares through its traits are assigned rather than redeclared. The class no longer depends on the global container, so a unit test can pass mocks.",
             fenced("php", &rewritten.output),
             crate::templates::list_of(&services),
         ),
@@ -509,7 +555,19 @@ fn injection_sample(
 }
 
 /// The class rewritten, with the dependencies it now takes.
-/// With `create`, a `create()` that pulls the services from the container; without, the
+/// How the rewritten class is built, which decides its `create()`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Factory {
+    /// No `create()`: the container autowires the constructor (a hook class, a service).
+    None,
+    /// `create(ContainerInterface $container)` (controllers, forms).
+    Container,
+    /// The plugin factory's `create($container, $configuration, $plugin_id,
+    /// $plugin_definition)`, passing the three on to the parent constructor.
+    Plugin,
+}
+
+/// With a factory, a `create()` that pulls the services from the container; without, the
 /// constructor alone (an autowired service, such as a hook class).
 pub(super) fn rewrite(
     corpus: &Corpus,
@@ -517,7 +575,7 @@ pub(super) fn rewrite(
     source: &str,
     class: &str,
     inherited: &[&str],
-    create: bool,
+    create: Factory,
 ) -> Result<(String, Vec<Dependency>), String> {
     let tree = parse(source);
     let body = class_body(&tree, source, class)?;
@@ -539,12 +597,44 @@ pub(super) fn rewrite(
     }
     edited.insert_str(insert_at, &members);
     let mut add: Vec<&str> = deps.iter().map(|d| d.type_fqcn.as_str()).collect();
-    if create {
-        add.push("Symfony\\Component\\DependencyInjection\\ContainerInterface");
-    } else {
-        add.push("Symfony\\Component\\DependencyInjection\\Attribute\\Autowire");
+    match create {
+        Factory::Container => {
+            add.push("Symfony\\Component\\DependencyInjection\\ContainerInterface")
+        }
+        Factory::None => add.push("Symfony\\Component\\DependencyInjection\\Attribute\\Autowire"),
+        Factory::Plugin => {
+            add.push("Symfony\\Component\\DependencyInjection\\ContainerInterface");
+            add.push("Drupal\\Core\\Plugin\\ContainerFactoryPluginInterface");
+            edited = implement_container_factory(&edited, class)?;
+        }
     }
     Ok((edit_uses(&edited, &add, &[]), deps))
+}
+
+/// The class declaration of `class` with `ContainerFactoryPluginInterface` added to what it
+/// implements.
+fn implement_container_factory(source: &str, class: &str) -> Result<String, String> {
+    let tree = parse(source);
+    let body = class_body(&tree, source, class)?;
+    // The declaration's header runs from `class Name` to the body's opening brace.
+    let header_end = body.start_byte();
+    let header_start = source[..header_end]
+        .rfind(&format!("class {class}"))
+        .ok_or_else(|| format!("cannot find the declaration of {class}"))?;
+    let header = &source[header_start..header_end];
+    let new_header = match header.find(" implements ") {
+        Some(at) => {
+            let (before, after) = header.split_at(at + " implements ".len());
+            format!("{before}ContainerFactoryPluginInterface, {after}")
+        }
+        None => format!(
+            "{} implements ContainerFactoryPluginInterface ",
+            header.trim_end()
+        ),
+    };
+    let mut out = source.to_owned();
+    out.replace_range(header_start..header_end, &new_header);
+    Ok(out)
 }
 
 /// The body of the class named `class`.
@@ -705,7 +795,7 @@ fn injection_members(
     deps: &[Dependency],
     inherited: &[&str],
     declared: &[String],
-    create: bool,
+    create: Factory,
 ) -> String {
     let mut params = Vec::new();
     let mut assigns = Vec::new();
@@ -720,10 +810,10 @@ fn injection_members(
         let ty = short(&d.type_fqcn);
         // An autowired constructor (a hook class) names each service: not every core type
         // has an autowiring alias, and a module's services are registered by id.
-        let autowire = if create {
-            String::new()
-        } else {
+        let autowire = if create == Factory::None {
             format!("    #[Autowire(service: '{}')]\n", d.service)
+        } else {
+            String::new()
         };
         if inherited.contains(&d.property.as_str()) || declared.contains(&d.property) {
             params.push(format!("{autowire}    {ty} ${},", snake(&d.property)));
@@ -744,21 +834,34 @@ fn injection_members(
     } else {
         format!(" {{\n{}\n  }}", assigns.join("\n"))
     };
-    let constructor = format!(
-        "\n  /**\n   * Constructs a {class} object.\n   */\n  public function __construct(\n{}\n  ){body_text}\n",
-        params.join("\n"),
-    );
-    if !create {
-        return constructor;
-    }
     let gets: Vec<String> = deps
         .iter()
         .map(|d| format!("      $container->get('{}'),", d.service))
         .collect();
-    format!(
-        "{constructor}\n  /**\n   * {{@inheritdoc}}\n   */\n  public static function create(ContainerInterface $container): static {{\n    return new static(\n{}\n    );\n  }}\n",
-        gets.join("\n"),
-    )
+    match create {
+        Factory::None => format!(
+            "\n  /**\n   * Constructs a {class} object.\n   */\n  public function __construct(\n{}\n  ){body_text}\n",
+            params.join("\n"),
+        ),
+        Factory::Container => format!(
+            "\n  /**\n   * Constructs a {class} object.\n   */\n  public function __construct(\n{}\n  ){body_text}\n\n  /**\n   * {{@inheritdoc}}\n   */\n  public static function create(ContainerInterface $container): static {{\n    return new static(\n{}\n    );\n  }}\n",
+            params.join("\n"),
+            gets.join("\n"),
+        ),
+        Factory::Plugin => {
+            let mut body = vec![
+                "    parent::__construct($configuration, $plugin_id, $plugin_definition);"
+                    .to_owned(),
+            ];
+            body.extend(assigns.iter().cloned());
+            format!(
+                "\n  /**\n   * Constructs a {class} object.\n   */\n  public function __construct(\n    array $configuration,\n    $plugin_id,\n    $plugin_definition,\n{}\n  ) {{\n{}\n  }}\n\n  /**\n   * {{@inheritdoc}}\n   */\n  public static function create(ContainerInterface $container, array $configuration, $plugin_id, $plugin_definition): static {{\n    return new static(\n      $configuration,\n      $plugin_id,\n      $plugin_definition,\n{}\n    );\n  }}\n",
+                params.join("\n"),
+                body.join("\n"),
+                gets.join("\n"),
+            )
+        }
+    }
 }
 
 #[cfg(test)]
