@@ -27,9 +27,25 @@ pub fn parse(source: &str) -> Tree {
     parser
         .set_language(&tree_sitter_php::LANGUAGE_PHP.into())
         .expect("the bundled grammar matches the tree-sitter runtime");
+    let normalized = visibility_before_readonly(source);
     parser
-        .parse(source, None)
+        .parse(normalized.as_deref().unwrap_or(source), None)
         .expect("no timeout or cancellation is set, so parsing always returns a tree")
+}
+
+/// `source` with `readonly protected` written `protected readonly`, when it has any: PHP
+/// takes the modifiers in either order, the grammar only visibility first. The two have
+/// the same length, so every byte offset into the tree is an offset into `source` (only a
+/// modifier node's own text differs).
+fn visibility_before_readonly(source: &str) -> Option<String> {
+    static SWAPPED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\breadonly(\s+)(public|protected|private)\b")
+            .expect("the modifier pattern compiles")
+    });
+    if !source.contains("readonly") || !SWAPPED.is_match(source) {
+        return None;
+    }
+    Some(SWAPPED.replace_all(source, "${2}${1}readonly").into_owned())
 }
 
 /// Where the tree has syntax errors (`ERROR` or missing nodes), in source order, with
@@ -170,5 +186,15 @@ mod tests {
         let errors = syntax_errors(&parse(src), src);
         assert!(!errors.is_empty());
         assert_eq!(errors[0].line, 2);
+    }
+
+    #[test]
+    fn readonly_before_visibility_parses_as_php_accepts_it() {
+        let source = "<?php\nfinal class A {\n  public function __construct(\n    readonly protected TimeInterface $time,\n  ) {}\n}\n";
+        let tree = parse(source);
+        assert!(syntax_errors(&tree, source).is_empty());
+        let normalized = visibility_before_readonly(source).unwrap();
+        assert_eq!(normalized.len(), source.len());
+        assert!(normalized.contains("protected readonly TimeInterface"));
     }
 }

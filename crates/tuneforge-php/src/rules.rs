@@ -6,7 +6,9 @@
 //! ([`crate::deprecations`]); without one they are reported as skipped, never as passed.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 
+use regex::Regex;
 use serde::Serialize;
 use tree_sitter::Node;
 
@@ -352,7 +354,11 @@ fn check_strict_types(file: &CheckedFile<'_>, facts: &PhpFacts, out: &mut Vec<Fi
 /// annotations are deprecated wherever the plugin type has one.
 fn check_plugin_declaration(file: &CheckedFile<'_>, class: &ClassFacts, out: &mut Vec<Finding>) {
     let Some(p) = &class.plugin else { return };
-    if p.declared_by == "annotation" {
+    // Drupal 11's #[MigrateSource] has no `source_module` parameter, so Migrate Drupal's
+    // source plugins that need one keep their annotation (as core's do).
+    let must_stay = p.plugin_type == "MigrateSource"
+        && docblock_before(file.source, class.line).contains("source_module");
+    if p.declared_by == "annotation" && !must_stay {
         out.push(file.on_line(
             &PLUGIN_ANNOTATION,
             class.line,
@@ -373,11 +379,74 @@ fn check_plugin_declaration(file: &CheckedFile<'_>, class: &ClassFacts, out: &mu
     }
 }
 
+/// The docblock that ends right above line `line` (1-based), or "".
+fn docblock_before(source: &str, line: usize) -> String {
+    let lines: Vec<&str> = source.lines().take(line.saturating_sub(1)).collect();
+    let mut block = Vec::new();
+    for l in lines.iter().rev() {
+        let t = l.trim();
+        if t.starts_with("#[") || t.ends_with(")]") || t.is_empty() && block.is_empty() {
+            continue;
+        }
+        block.push(t);
+        if t.starts_with("/**") {
+            block.reverse();
+            return block.join("\n");
+        }
+        if !(t.starts_with('*') || t.starts_with("*/")) {
+            break;
+        }
+    }
+    String::new()
+}
+
+/// Classes the container does not build, so nothing can be injected into them: entities
+/// (created by their storage), typed data definitions (value objects), entity queries
+/// (created with `new` by their query factory).
+fn built_outside_the_container(class: &ClassFacts) -> bool {
+    let base = class.extends.as_deref().unwrap_or("");
+    let base = base.rsplit('\\').next().unwrap_or(base);
+    class.name.ends_with("EntityBase")
+        || class.name.ends_with("EntityType")
+        || base.ends_with("EntityType")
+        || class.fqcn.contains("\\Entity\\Query\\")
+        || class
+            .implements
+            .iter()
+            .any(|i| i.ends_with("\\EntityInterface"))
+        || class.attributes.iter().any(|a| a.ends_with("EntityType"))
+        || base.ends_with("EntityBase")
+        || base.ends_with("EntityBundleBase")
+        || base == "EntityDisplayBase"
+        || base.ends_with("DataDefinition")
+        || base.ends_with("DataDefinitionBase")
+}
+
+/// Whether the call on `line` is a backwards-compatibility fallback: core deprecates a
+/// missing constructor argument with `@trigger_error(…, E_USER_DEPRECATED)` and fetches the
+/// service from the container right after, until the argument becomes required.
+fn bc_fallback(source: &str, line: usize) -> bool {
+    let lines: Vec<&str> = source.lines().collect();
+    let from = line.saturating_sub(4);
+    let to = line.saturating_sub(1).min(lines.len());
+    lines[from..to]
+        .iter()
+        .any(|l| l.contains("trigger_error(") && l.contains("deprecated"))
+}
+
 /// [`DRUPAL_SERVICE`] and [`DRUPAL_STATIC`]: a class that asks the global container
-/// cannot be given a mock. Calls in static methods are left alone, since injection does
-/// not reach them.
+/// cannot be given a mock. Left alone: calls in static methods (injection does not reach
+/// them), traits (their host class takes the services), classes the container does not
+/// build, and backwards-compatibility fallbacks for a constructor argument.
 fn check_container_calls(file: &CheckedFile<'_>, class: &ClassFacts, out: &mut Vec<Finding>) {
-    for call in class.drupal_calls.iter().filter(|c| !c.in_static_method) {
+    if class.kind == "trait" || built_outside_the_container(class) {
+        return;
+    }
+    for call in class
+        .drupal_calls
+        .iter()
+        .filter(|c| !c.in_static_method && !bc_fallback(file.source, c.line))
+    {
         let pos = Position {
             line: call.line,
             column: call.column,
@@ -764,7 +833,7 @@ fn check_method_call(file: &CheckedFile<'_>, n: Node<'_>, out: &mut Vec<Finding>
     let runtime = || first.filter(|a| built_from_variables(*a, file.source));
     match name {
         "query" => {
-            if let Some(arg) = runtime() {
+            if let Some(arg) = runtime().filter(|a| !only_table_names_spliced(file.text(*a))) {
                 out.push(file.at(
                     &SQL_CONCAT,
                     arg,
@@ -783,6 +852,34 @@ fn check_method_call(file: &CheckedFile<'_>, n: Node<'_>, out: &mut Vec<Finding>
         }
         _ => {}
     }
+}
+
+/// Whether the only values spliced into a query string are table names in Drupal's
+/// `{table}` placeholders (`'SELECT … FROM {' . $this->getRevisionTable() . '} WHERE …'`):
+/// the table name comes from code, and the braces get the prefix, so nothing a user typed
+/// reaches the SQL.
+fn only_table_names_spliced(arg: &str) -> bool {
+    static TABLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\{(['"])\s*\.\s*[^'"\.;]+?\s*\.\s*(['"])\}"#)
+            .expect("the table pattern compiles")
+    });
+    static JOIN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(['"])\s*\.\s*(['"])"#).expect("the join pattern compiles"));
+    let tables = TABLE.replace_all(arg, "{table}");
+    if tables == arg {
+        return false;
+    }
+    let joined = JOIN.replace_all(&tables, "");
+    let t = joined.trim();
+    let single = t.len() >= 2
+        && t.starts_with('\'')
+        && t.ends_with('\'')
+        && !t[1..t.len() - 1].contains('\'');
+    let double = t.len() >= 2
+        && t.starts_with('"')
+        && t.ends_with('"')
+        && !t[1..t.len() - 1].contains(['"', '$']);
+    single || double
 }
 
 /// [`MARKUP_UNESCAPED`]: `#markup` is filtered for XSS but not escaped, so variables
@@ -1117,7 +1214,11 @@ fn check_info_yml(
             "core: key of Drupal 8".to_owned(),
         ));
     }
+    // Core's own extensions say `version: VERSION` (filled in at packaging) and need no
+    // requirement: they are core.
+    let core_extension = doc.get("version").and_then(|v| v.as_str()) == Some("VERSION");
     match doc.get("core_version_requirement").and_then(|v| v.as_str()) {
+        None if core_extension => {}
         None => out.push(file.on_line(&INFO_CORE, 1, "no core_version_requirement".to_owned())),
         Some(req) => {
             if admits_11.is_some_and(|admits| !admits(req)) {
@@ -1148,13 +1249,27 @@ const ACCESS: &[&str] = &[
     "_access_theme",
 ];
 
+/// Route requirements that match the request rather than check access.
+const NOT_ACCESS: &[&str] = &[
+    "_format",
+    "_method",
+    "_content_type_format",
+    "_module_dependencies",
+];
+
 /// The route rules: [`ROUTE_NO_ACCESS`] (and then nothing else: a route without access
 /// checks is denied to everyone but the superuser), [`ROUTE_OPEN_ADMIN`], [`ROUTE_CSRF`].
 fn check_route(file: &CheckedFile<'_>, route: &RouteFact, out: &mut Vec<Finding>) {
-    let has_access = route
-        .requirements
-        .keys()
-        .any(|k| ACCESS.contains(&k.as_str()) || k.ends_with("_access"));
+    // An alias stands for another route, whose requirements apply.
+    if route.alias.is_some() {
+        return;
+    }
+    // Any requirement key with a leading underscore, other than the few that only match
+    // the request, is an access check: core's and the custom ones a module registers as a
+    // service tagged `access_check` (`_access_system_cron`, `_node_add_access`, …).
+    let has_access = route.requirements.keys().any(|k| {
+        ACCESS.contains(&k.as_str()) || (k.starts_with('_') && !NOT_ACCESS.contains(&k.as_str()))
+    });
     if !has_access {
         out.push(file.on_line(
             &ROUTE_NO_ACCESS,
@@ -1199,7 +1314,11 @@ fn csrf_protected(route: &RouteFact) -> bool {
             .methods
             .iter()
             .all(|m| !matches!(m.to_ascii_uppercase().as_str(), "GET" | "HEAD"));
+    // A custom access check (`_access_system_cron` checks the cron key in the path) is
+    // the route's own protection against forged requests.
+    let custom_check = route.requirements.keys().any(|k| k.starts_with("_access_"));
     is_form
+        || custom_check
         || route.requirements.contains_key("_csrf_token")
         || (route
             .requirements
@@ -1619,6 +1738,53 @@ mod tests {
             checker
                 .check("a.php", "<?php\nformat_size(1);\n")
                 .is_empty()
+        );
+    }
+
+    /// Correct core code that the rules once flagged (read on core/modules/node, block and
+    /// lib/Drupal/Core/Entity): each case is core's own pattern, cut down.
+    #[test]
+    fn cores_own_patterns_are_not_findings() {
+        let c = Checker::new(None, CheckOptions::default());
+        let rules = |path: &str, src: &str| -> Vec<&'static str> {
+            c.check(path, src).into_iter().map(|f| f.rule).collect()
+        };
+        // Core's extensions carry `version: VERSION` and no core_version_requirement.
+        assert!(
+            rules(
+                "node.info.yml",
+                "name: Node\ntype: module\npackage: Core\nversion: VERSION\n"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            rules("x.info.yml", "name: X\ntype: module\n"),
+            ["info-core-version-requirement"]
+        );
+        // A route alias has its target's access; a custom access check is access.
+        let routes = "entity.node.add_page:\n  alias: 'node.add_page'\nsystem.cron:\n  path: '/cron/{key}'\n  defaults:\n    _controller: '\\Drupal\\system\\CronController::run'\n  requirements:\n    _access_system_cron: 'TRUE'\n";
+        assert!(
+            rules("system.routing.yml", routes).is_empty(),
+            "{:?}",
+            rules("system.routing.yml", routes)
+        );
+        // A table name in `{…}` is not user input.
+        let storage = "<?php\nclass NodeStorage {\n  public function ids($node) {\n    return $this->database->query('SELECT [vid] FROM {' . $this->getRevisionTable() . '} WHERE [nid] = :nid', [':nid' => $node->id()])->fetchCol();\n  }\n  public function bad($x) {\n    return $this->database->query('SELECT * FROM {node} WHERE nid = ' . $x);\n  }\n}\n";
+        assert_eq!(rules("NodeStorage.php", storage), ["sql-concatenation"]);
+        // A backwards-compatibility fallback for a constructor argument, a trait, an
+        // entity: nothing to inject into.
+        let bc = "<?php\nclass Grants {\n  public function __construct(?Cache $cache = NULL) {\n    if (!$cache) {\n      @trigger_error('Calling without $cache is deprecated in drupal:11.3.0.', E_USER_DEPRECATED);\n      $cache = \\Drupal::service('node.cache');\n    }\n  }\n  public function build() {\n    return \\Drupal::service('renderer');\n  }\n}\n";
+        assert_eq!(rules("Grants.php", bc), ["drupal-service-in-class"]);
+        let entity = "<?php\nnamespace Drupal\\node\\Entity;\nuse Drupal\\Core\\Entity\\Attribute\\ConfigEntityType;\n#[ConfigEntityType(id: 'node_type')]\nclass NodeType extends ConfigEntityBundleBase {\n  public function isLocked() {\n    return \\Drupal::state()->get('node.type.locked');\n  }\n}\n";
+        assert!(rules("NodeType.php", entity).is_empty());
+        let a_trait = "<?php\ntrait Listener {\n  public function go() {\n    return \\Drupal::languageManager();\n  }\n}\n";
+        assert!(rules("Listener.php", a_trait).is_empty());
+        // Migrate Drupal's sources with source_module stay annotated in Drupal 11.
+        let source = "<?php\nnamespace Drupal\\node\\Plugin\\migrate\\source\\d6;\n\n/**\n * View modes.\n *\n * @MigrateSource(\n *   id = \"d6_view_mode\",\n *   source_module = \"content\"\n * )\n */\nclass ViewMode extends ViewModeBase {\n}\n";
+        assert!(
+            rules("ViewMode.php", source).is_empty(),
+            "{:?}",
+            rules("ViewMode.php", source)
         );
     }
 }

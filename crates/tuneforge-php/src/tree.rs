@@ -38,6 +38,9 @@ pub struct TreeCheck {
     /// Sorted by file, line and column.
     pub findings: Vec<Finding>,
     pub skipped_files: Vec<SkippedFile>,
+    /// Test files (suites, test modules, fixtures) left out because tests were not asked
+    /// for.
+    pub tests_left_out: usize,
 }
 
 /// Whether the rules apply to a file of this name.
@@ -50,8 +53,10 @@ pub fn is_checked_kind(name: &str) -> bool {
 pub fn check_tree(
     path: &Path,
     checker: &Checker,
+    include_tests: bool,
     reporter: &dyn Reporter,
 ) -> Result<TreeCheck, IoError> {
+    let mut tests_left_out = 0;
     let files: Vec<(String, PathBuf)> = if path.is_file() {
         vec![(path.display().to_string(), path.to_path_buf())]
     } else {
@@ -61,6 +66,13 @@ pub fn check_tree(
             .into_iter()
             .filter(|(rel, _)| !rel.split('/').any(|p| VENDORED_DIRS.contains(&p)))
             .filter(|(rel, _)| is_checked_kind(rel))
+            // Test code breaks rules on purpose (open routes, raw markup to assert on):
+            // it is checked only when asked for.
+            .filter(|(rel, _)| {
+                let test = tuneforge_core::source_path::is_test_path(rel);
+                tests_left_out += usize::from(test && !include_tests);
+                include_tests || !test
+            })
             .map(|(rel, full)| (path.join(&rel).display().to_string(), full))
             .collect()
     };
@@ -87,6 +99,7 @@ pub fn check_tree(
         files: files.len() - skipped_files.len(),
         findings,
         skipped_files,
+        tests_left_out,
     })
 }
 
@@ -146,7 +159,7 @@ mod tests {
         std::fs::write(root.join("README.md"), "not checked").unwrap();
 
         let checker = Checker::new(None, CheckOptions::default());
-        let report = check_tree(root, &checker, &tuneforge_core::reporter::Silent).unwrap();
+        let report = check_tree(root, &checker, true, &tuneforge_core::reporter::Silent).unwrap();
         assert_eq!(report.files, 2, "{report:?}");
         let rules: Vec<(&str, &str)> = report
             .skipped_files
@@ -168,5 +181,31 @@ mod tests {
                 .any(|f| f.file.ends_with("src/broken.php") && f.severity == Severity::Error)
         );
         assert!(!report.findings.iter().any(|f| f.file.contains("vendor")));
+    }
+
+    #[test]
+    fn test_code_is_checked_only_when_asked_for() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        std::fs::create_dir_all(root.join("tests/modules/x_test")).unwrap();
+        std::fs::write(
+            root.join("src/ok.php"),
+            "<?php\n\nfunction ok(): int {\n  return 1;\n}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("tests/modules/x_test/x_test.info.yml"),
+            "name: X test\ntype: module\n",
+        )
+        .unwrap();
+        let checker = Checker::new(None, CheckOptions::default());
+        let silent = &tuneforge_core::reporter::Silent;
+        let default = check_tree(root, &checker, false, silent).unwrap();
+        assert_eq!((default.files, default.tests_left_out), (1, 1));
+        assert!(default.findings.is_empty(), "{:?}", default.findings);
+        let all = check_tree(root, &checker, true, silent).unwrap();
+        assert_eq!((all.files, all.tests_left_out), (2, 0));
+        assert_eq!(all.findings[0].rule, "info-core-version-requirement");
     }
 }

@@ -36,6 +36,9 @@ pub struct RouteFact {
     pub requirements: serde_json::Map<String, Value>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub methods: Vec<String>,
+    /// `alias: other.route`: this name stands for another route, which has the access.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
     pub line: usize,
 }
 
@@ -192,6 +195,7 @@ pub fn yaml_facts(rel: &str, text: &str) -> Result<Option<YamlFacts>, YamlError>
                                     .cloned()
                                     .unwrap_or_default(),
                                 methods: strings(def.get("methods")),
+                                alias: def.get("alias").and_then(Value::as_str).map(str::to_owned),
                                 line: line_of(text, name),
                             }
                         })

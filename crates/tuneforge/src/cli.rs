@@ -452,6 +452,10 @@ pub struct CheckArgs {
     /// `rules.require_strict_types`).
     #[arg(long)]
     pub strict_types: bool,
+    /// Check test code too (tests/ directories, test modules and themes, fixtures), which
+    /// breaks rules on purpose and is left out by default.
+    #[arg(long)]
+    pub include_tests: bool,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,8 @@ use crate::exit::{Exit, UsageError};
 #[derive(Serialize)]
 struct Output {
     files: usize,
+    /// Test files not checked (without --include-tests).
+    tests_left_out: usize,
     findings: Vec<Finding>,
     /// Files left out (too large, binary, not UTF-8), with the reason.
     skipped_files: Vec<SkippedFile>,
@@ -46,9 +48,11 @@ pub fn check(ctx: &Context, args: CheckArgs) -> Result<Exit> {
                 .is_some_and(|w| w.config.rules.require_strict_types),
     )?;
 
-    let tree = tuneforge_php::tree::check_tree(&args.path, &checker, &ctx.reporter)?;
+    let tree =
+        tuneforge_php::tree::check_tree(&args.path, &checker, args.include_tests, &ctx.reporter)?;
     let output = Output {
         files: tree.files,
+        tests_left_out: tree.tests_left_out,
         findings: tree.findings,
         skipped_files: tree.skipped_files,
         skipped: checker.skipped(),
@@ -87,6 +91,12 @@ fn human(o: &Output) -> String {
     }
     for s in &o.skipped {
         out.push_str(&format!("{}: {}\n", s.rule, s.reason));
+    }
+    if o.tests_left_out > 0 {
+        out.push_str(&format!(
+            "{} test files left out (--include-tests checks them)\n",
+            o.tests_left_out
+        ));
     }
     let count = |sev: Severity| o.findings.iter().filter(|f| f.severity == sev).count();
     out.push_str(&format!(
