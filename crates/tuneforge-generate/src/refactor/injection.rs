@@ -241,9 +241,9 @@ static DECLARED_PROPERTY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLoc
 
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Dependency {
-    service: String,
-    type_fqcn: String,
-    property: String,
+    pub(super) service: String,
+    pub(super) type_fqcn: String,
+    pub(super) property: String,
 }
 
 /// `entityTypeManager` → `entity_type_manager`.
@@ -260,32 +260,58 @@ fn snake(camel: &str) -> String {
     out
 }
 
-/// The type and property of a service: core's table, else the module's services.yml.
+/// The type and property of a service: core's table, else the module's services.yml, else
+/// any services.yml of the sources (core's `core.services.yml` among them), preferring the
+/// interface an alias names (`Drupal\Core\Foo\FooInterface: '@foo'`) over the class.
 fn service_type(corpus: &Corpus, module: Option<&str>, id: &str) -> Option<(String, String)> {
     if let Some((_, ty, prop)) = SERVICES.iter().find(|(s, _, _)| *s == id) {
         return Some(((*ty).to_owned(), (*prop).to_owned()));
     }
-    let module = module?;
-    let ext = corpus.extensions.iter().find(|e| e.name == module)?;
-    let yml = corpus.extension_file(ext, &format!("{module}.services.yml"))?;
-    let Some(YamlFacts::Services { services }) = corpus.yaml(yml) else {
-        return None;
-    };
-    let mut entry = services.iter().find(|s| s.id == id)?;
-    if let Some(target) = &entry.alias_of {
-        entry = services.iter().find(|s| &s.id == target)?;
+    let own: Option<usize> = module.and_then(|module| {
+        let ext = corpus.extensions.iter().find(|e| e.name == module)?;
+        corpus.extension_file(ext, &format!("{module}.services.yml"))
+    });
+    let files = own.into_iter().chain(
+        (0..corpus.files.len()).filter(|&i| corpus.files[i].path.ends_with(".services.yml")),
+    );
+    for yml in files {
+        let Some(YamlFacts::Services { services }) = corpus.yaml(yml) else {
+            continue;
+        };
+        let Some(mut entry) = services.iter().find(|s| s.id == id) else {
+            continue;
+        };
+        if let Some(target) = &entry.alias_of {
+            entry = services.iter().find(|s| &s.id == target)?;
+        }
+        let interface = services
+            .iter()
+            .find(|s| s.alias_of.as_deref() == Some(entry.id.as_str()) && s.id.contains('\\'))
+            .map(|s| s.id.clone());
+        let class = interface
+            .or_else(|| entry.class.clone())
+            .or_else(|| entry.id.contains('\\').then(|| entry.id.clone()))?;
+        // A service named by its class (`Drupal\\x\\FooBar`) becomes `$fooBar`.
+        if id.contains('\\') {
+            let name = short(id);
+            let mut chars = name.chars();
+            let property = chars
+                .next()
+                .map(|c| c.to_lowercase().chain(chars).collect())
+                .unwrap_or_default();
+            return Some((class, property));
+        }
+        let local = module
+            .and_then(|m| id.strip_prefix(&format!("{m}.")))
+            .unwrap_or(id);
+        return Some((class, camel(local, false)));
     }
-    let class = entry
-        .class
-        .clone()
-        .or_else(|| entry.id.contains('\\').then(|| entry.id.clone()))?;
-    let local = id.strip_prefix(&format!("{module}.")).unwrap_or(id);
-    Some((class, camel(local, false)))
+    None
 }
 
-struct Call {
-    range: std::ops::Range<usize>,
-    replacement: String,
+pub(super) struct Call {
+    pub(super) range: std::ops::Range<usize>,
+    pub(super) replacement: String,
 }
 
 /// How a rewritten class receives its services.
@@ -403,6 +429,23 @@ pub(super) fn run(
         }
         let f = &corpus.files[file];
         let module = corpus.extension(file).map(|e| e.name.clone());
+        if tuneforge_core::source_path::is_test_path(&f.rel) {
+            out.drop(&generator, f.cite(), "test code is not rewritten");
+            continue;
+        }
+        let has_constructor = c.methods.iter().any(|m| m == "__construct");
+        let static_calls = c.drupal_calls.iter().any(|d| d.in_static_method);
+        if has_constructor && !static_calls && !c.name.ends_with("EntityBase") {
+            match super::extend::extend(corpus, checker, file, c, module.as_deref()) {
+                Ok(extended) => {
+                    let (user, answer) =
+                        super::extend::sample(out, f, c, module.as_deref(), &extended);
+                    out.emit(&generator, "drupal-services", file, user, answer);
+                }
+                Err(reason) => out.drop(&generator, f.cite(), reason),
+            }
+            continue;
+        }
         match injected_class(corpus, checker, &removed, file, c, module.as_deref()) {
             Ok(rewritten) => {
                 let (user, answer) = injection_sample(out, f, c, module.as_deref(), &rewritten);
@@ -583,10 +626,7 @@ pub(super) fn rewrite(
     let insert_at = member_position(source, body);
     // Properties the class declares itself are assigned like inherited ones: promoting a
     // parameter of the same name would declare the property twice.
-    let declared: Vec<String> = DECLARED_PROPERTY
-        .captures_iter(&source[body.byte_range()])
-        .map(|c| c[1].to_owned())
-        .collect();
+    let declared = declared_properties(source, body);
     let members = injection_members(class, &deps, inherited, &declared, create);
     let mut edited = source.to_owned();
     // Calls are replaced from the last, so earlier offsets stay valid; the members go in
@@ -637,8 +677,16 @@ fn implement_container_factory(source: &str, class: &str) -> Result<String, Stri
     Ok(out)
 }
 
+/// The properties a class body declares, by name.
+pub(super) fn declared_properties(source: &str, body: Node<'_>) -> Vec<String> {
+    DECLARED_PROPERTY
+        .captures_iter(&source[body.byte_range()])
+        .map(|c| c[1].to_owned())
+        .collect()
+}
+
 /// The body of the class named `class`.
-fn class_body<'t>(
+pub(super) fn class_body<'t>(
     tree: &'t tree_sitter::Tree,
     source: &str,
     class: &str,
@@ -661,7 +709,7 @@ fn class_body<'t>(
 /// Every `\Drupal::` call in a class body: the services they need (each once, in order of
 /// first use) and the edit of each call. Any call the rewrite cannot be sure about makes
 /// the whole class an error (the last such call's reason): half a rewrite is no sample.
-fn container_calls(
+pub(super) fn container_calls(
     corpus: &Corpus,
     module: Option<&str>,
     body: Node<'_>,

@@ -3,6 +3,7 @@
 //! and pass them (no error, and the finding the refactor exists for gone), or the pair is
 //! dropped with the reason.
 
+mod extend;
 mod hooks;
 mod injection;
 pub mod plugin_decl;
