@@ -60,6 +60,16 @@ fn corpus() -> Vec<SourceFile> {
             "themes/demo_theme/components/badge/badge.twig",
             "<span class=\"badge badge--{{ status }}\">{% block label %}{% endblock %}</span>\n",
         ),
+        // A service with a constructor and its arguments in services.yml, still calling
+        // \Drupal:: in one place: one more constructor parameter and YAML argument.
+        file(
+            "demo.services.yml",
+            "services:\n  demo.reporter:\n    class: Drupal\\demo\\Reporter\n    arguments: ['@entity_type.manager']\n",
+        ),
+        file(
+            "src/Reporter.php",
+            "<?php\n\nnamespace Drupal\\demo;\n\nuse Drupal\\Core\\Entity\\EntityTypeManagerInterface;\n\n/**\n * Reports on demo content.\n */\nclass Reporter {\n\n  public function __construct(\n    protected EntityTypeManagerInterface $entityTypeManager,\n  ) {}\n\n  /**\n   * Reports the count.\n   */\n  public function report(): void {\n    $count = $this->entityTypeManager->getStorage('node')->getQuery()->accessCheck(TRUE)->count()->execute();\n    \\Drupal::messenger()->addStatus((string) $count);\n  }\n\n}\n",
+        ),
         // A block plugin that reaches for the container: ContainerFactoryPluginInterface.
         file(
             "src/Plugin/Block/CountBlock.php",
@@ -221,7 +231,21 @@ fn each_generator_makes_what_its_facts_allow() {
     assert!(!annotation[0].contains("use Drupal\\Core\\Annotation\\Translation;"));
 
     let injection = by(&g, "refactor:injection@1");
-    assert_eq!(injection.len(), 3, "{:?}", g.dropped);
+    assert_eq!(injection.len(), 4, "{:?}", g.dropped);
+    // The service keeps its constructor, which gains the messenger, and so does its
+    // services.yml entry.
+    let service = injection
+        .iter()
+        .find(|a| a.contains("class Reporter"))
+        .expect("the service is extended");
+    assert!(
+        service.contains("    protected EntityTypeManagerInterface $entityTypeManager,\n    protected readonly MessengerInterface $messenger,\n  ) {}")
+            && service.contains("$this->messenger->addStatus((string) $count);")
+            && service.contains("use Drupal\\Core\\Messenger\\MessengerInterface;")
+            && service.contains("    arguments: ['@entity_type.manager', '@messenger']")
+            && service.contains("must pass the new arguments too"),
+        "{service}"
+    );
     // The plugin implements ContainerFactoryPluginInterface and passes the plugin's three
     // arguments on to BlockBase.
     let plugin = injection
