@@ -70,6 +70,11 @@ fn corpus() -> Vec<SourceFile> {
             "src/Reporter.php",
             "<?php\n\nnamespace Drupal\\demo;\n\nuse Drupal\\Core\\Entity\\EntityTypeManagerInterface;\n\n/**\n * Reports on demo content.\n */\nclass Reporter {\n\n  public function __construct(\n    protected EntityTypeManagerInterface $entityTypeManager,\n  ) {}\n\n  /**\n   * Reports the count.\n   */\n  public function report(): void {\n    $count = $this->entityTypeManager->getStorage('node')->getQuery()->accessCheck(TRUE)->count()->execute();\n    \\Drupal::messenger()->addStatus((string) $count);\n  }\n\n}\n",
         ),
+        // Core's BC pattern: the container call is the fallback for a missing argument.
+        file(
+            "src/Grants.php",
+            "<?php\n\nnamespace Drupal\\demo;\n\nuse Drupal\\Core\\Messenger\\MessengerInterface;\n\n/**\n * Grants things.\n */\nclass Grants {\n\n  public function __construct(\n    protected ?MessengerInterface $messenger = NULL,\n  ) {\n    if (!$messenger) {\n      @trigger_error('Calling without $messenger is deprecated in drupal:11.3.0.', E_USER_DEPRECATED);\n      $this->messenger = \\Drupal::messenger();\n    }\n  }\n\n}\n",
+        ),
         // A block plugin that reaches for the container: ContainerFactoryPluginInterface.
         file(
             "src/Plugin/Block/CountBlock.php",
@@ -232,6 +237,14 @@ fn each_generator_makes_what_its_facts_allow() {
 
     let injection = by(&g, "refactor:injection@1");
     assert_eq!(injection.len(), 4, "{:?}", g.dropped);
+    assert!(
+        g.dropped
+            .iter()
+            .any(|d| d.source.ends_with("src/Grants.php")
+                && d.reason.contains("backwards-compatibility fallback")),
+        "{:?}",
+        g.dropped
+    );
     // The service keeps its constructor, which gains the messenger, and so does its
     // services.yml entry.
     let service = injection

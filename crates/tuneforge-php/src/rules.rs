@@ -425,7 +425,7 @@ fn built_outside_the_container(class: &ClassFacts) -> bool {
 /// Whether the call on `line` is a backwards-compatibility fallback: core deprecates a
 /// missing constructor argument with `@trigger_error(…, E_USER_DEPRECATED)` and fetches the
 /// service from the container right after, until the argument becomes required.
-fn bc_fallback(source: &str, line: usize) -> bool {
+pub fn bc_fallback(source: &str, line: usize) -> bool {
     let lines: Vec<&str> = source.lines().collect();
     let from = line.saturating_sub(4);
     let to = line.saturating_sub(1).min(lines.len());

@@ -228,8 +228,9 @@ pub(super) fn sample(
             list_of(&services)
         ),
         Passed::Yaml { file, .. } => format!(
-            "The container builds the class from its entry in `{file}`, so {} join its `arguments:` in the same order:",
-            list_of(&services)
+            "The container builds the class from its entry in `{file}`, so {} {} its `arguments:` in the same order:",
+            list_of(&services),
+            if services.len() == 1 { "joins" } else { "join" }
         ),
     };
     let mut answer = format!(

@@ -729,6 +729,13 @@ pub(super) fn container_calls(
         if scope != "\\Drupal" && scope != "Drupal" {
             return true;
         }
+        if tuneforge_php::rules::bc_fallback(source, n.start_position().row + 1) {
+            problem = Some(
+                "a \\Drupal:: call is the backwards-compatibility fallback for a constructor argument: the service is injected already"
+                    .to_owned(),
+            );
+            return false;
+        }
         let args = n
             .child_by_field_name("arguments")
             .map(|a| text(a, source))
