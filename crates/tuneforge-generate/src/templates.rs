@@ -522,16 +522,89 @@ fn routes(corpus: &Corpus, out: &mut Emitter) {
                     ("requirements", &requirement_text(route)),
                 ],
             );
+            // The routed method and what it needs (properties, constructor, create()); the
+            // controller's other routes are other samples.
+            let (code, left_out) = class_excerpt(
+                &corpus.files[file].text,
+                &c.name,
+                &[method, "__construct", "create"],
+            )
+            .unwrap_or_else(|| (corpus.files[file].text.clone(), 0));
             let answer = format!(
-                "The route, in `{}.routing.yml`:\n\n{}\n\nThe controller, `{}`:\n\n{}",
+                "The route, in `{}.routing.yml`:\n\n{}\n\nThe controller, `{}`{}:\n\n{}",
                 ext.name,
                 fenced("yaml", &snippet),
                 inside(corpus, file, ext),
-                fenced("php", &corpus.files[file].text),
+                if left_out > 0 {
+                    format!(
+                        ", with the method this route calls and what it needs ({left_out} other methods left out)"
+                    )
+                } else {
+                    String::new()
+                },
+                fenced("php", &code),
             );
+
             out.emit(&generator, "drupal-routing", file, user, answer);
         }
     }
+}
+
+/// The file with every method of class `class` removed except `keep` (with the docblock
+/// before each removed one), and how many were removed; `None` when the class is not
+/// found or nothing would be removed.
+fn class_excerpt(source: &str, class: &str, keep: &[&str]) -> Option<(String, usize)> {
+    use tuneforge_php::parse::{parse, text};
+    let tree = parse(source);
+    let mut body = None;
+    tuneforge_php::parse::visit(tree.root_node(), &mut |n| {
+        if n.kind() == "class_declaration"
+            && n.child_by_field_name("name").map(|x| text(x, source)) == Some(class)
+        {
+            body = n.child_by_field_name("body");
+        }
+        body.is_none()
+    });
+    let body = body?;
+    let mut cursor = body.walk();
+    let children: Vec<_> = body.named_children(&mut cursor).collect();
+    let mut cut: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, m) in children.iter().enumerate() {
+        if m.kind() != "method_declaration" {
+            continue;
+        }
+        let name = m
+            .child_by_field_name("name")
+            .map(|n| text(n, source))
+            .unwrap_or("");
+        if keep.contains(&name) {
+            continue;
+        }
+        let mut start = m.start_byte();
+        if i > 0 && children[i - 1].kind() == "comment" {
+            start = children[i - 1].start_byte();
+        }
+        // Whole lines: from the blank line before it through the end of its last line.
+        let line_start = source[..start].rfind('\n').map_or(0, |p| p + 1);
+        let end = source[m.end_byte()..]
+            .find('\n')
+            .map_or(source.len(), |p| m.end_byte() + p + 1);
+        let from = if source[..line_start].ends_with("\n\n") {
+            line_start - 1
+        } else {
+            line_start
+        };
+        cut.push(from..end);
+    }
+    if cut.is_empty() {
+        return None;
+    }
+    let removed = cut.len();
+    let mut out = source.to_owned();
+    for r in cut.into_iter().rev() {
+        out.replace_range(r, "");
+    }
+    Some((out, removed))
 }
 
 fn components(corpus: &Corpus, out: &mut Emitter) {
@@ -562,7 +635,7 @@ fn components(corpus: &Corpus, out: &mut Emitter) {
             meta.get("name").and_then(|n| n.as_str()),
         ) {
             (Some(d), _) => d.trim().to_owned(),
-            (None, Some(name)) => format!("a component named \"{}\".", name.trim()),
+            (None, Some(name)) => format!("a component named \"{}\"", name.trim()),
             (None, None) => {
                 out.drop(
                     &generator,
@@ -595,9 +668,9 @@ fn components(corpus: &Corpus, out: &mut Emitter) {
         let ask = out.pick(
             &key,
             &[
-                "Create a Single Directory Component `{machine}` in the {module} {kind}: {description}{spec}",
+                "Create a Single Directory Component `{machine}` in the {module} {kind}: {description}.{spec}",
                 "Build an SDC for Drupal 11 named `{machine}` ({kind} {module}). {Description}{spec}",
-                "Write the component metadata and Twig template for a `{machine}` Single Directory Component in the {module} {kind}; {description}{spec}",
+                "Write the component metadata and Twig template for a `{machine}` Single Directory Component in the {module} {kind}; {description}.{spec}",
             ],
         );
         let user = fill(
@@ -607,7 +680,10 @@ fn components(corpus: &Corpus, out: &mut Emitter) {
                 ("module", &ext.name),
                 ("kind", ext.kind),
                 ("description", &clause(description)),
-                ("Description", &capitalized(description.trim())),
+                ("Description", &{
+                    let d = capitalized(description.trim());
+                    if d.ends_with('.') { d } else { format!("{d}.") }
+                }),
                 ("spec", &spec),
             ],
         )
@@ -698,8 +774,15 @@ fn injection(corpus: &Corpus, out: &mut Emitter) {
         );
         let intro = format!("`{}`, in `{}`:", c.fqcn, inside(corpus, file, ext));
         let notes = format!(
-            "`create()` takes {} from the container and hands them to the constructor, which keeps them as properties. Nothing reaches for the global container, so the class can be unit-tested with mocks.",
-            list_of(&services)
+            "`create()` takes {} from the container and hands {} to the constructor, which keeps {} as {}. Nothing reaches for the global container, so the class can be unit-tested with mocks.",
+            list_of(&services),
+            if services.len() == 1 { "it" } else { "them" },
+            if services.len() == 1 { "it" } else { "them" },
+            if services.len() == 1 {
+                "a property"
+            } else {
+                "properties"
+            }
         );
         let answer = code_answer(&intro, "php", &corpus.files[file].text, &notes);
         out.emit(&generator, "drupal-services", file, user, answer);
@@ -796,15 +879,23 @@ fn explain(corpus: &Corpus, out: &mut Emitter) {
         }
         let services = injected_services(c);
         if !services.is_empty() {
-            let via = if c.methods.iter().any(|m| m == "create") {
-                "`create()` and its constructor"
+            // Services come from the container only through create() or autowiring (a
+            // hook class); other constructors just take objects.
+            let from_container =
+                c.methods.iter().any(|m| m == "create") || !class_hooks(corpus, file, c).is_empty();
+            points.push(if from_container {
+                format!(
+                    "Its dependencies, {}, are injected through {}.",
+                    list_of(&services),
+                    if c.methods.iter().any(|m| m == "create") {
+                        "`create()` and its constructor"
+                    } else {
+                        "its autowired constructor"
+                    }
+                )
             } else {
-                "its constructor"
-            };
-            points.push(format!(
-                "Its dependencies, {}, are injected through {via}.",
-                list_of(&services)
-            ));
+                format!("Its constructor takes {}.", list_of(&services))
+            });
         }
         if !c.drupal_calls.is_empty() {
             let mut calls: Vec<String> = c
@@ -864,7 +955,30 @@ const WALKED_METHODS: usize = 12;
 /// contract is documented), which dependencies it calls and what its body touches.
 fn method_walk(c: &ClassFacts, services: &[String]) -> Vec<String> {
     let mut lines = Vec::new();
-    for m in c.method_outlines.iter().take(WALKED_METHODS) {
+    // Methods whose whole story is "implements the documented contract" are named
+    // together, once.
+    let contract_only: Vec<String> = c
+        .method_outlines
+        .iter()
+        .filter(|m| {
+            m.inherits_doc && m.summary.is_none() && m.uses.is_empty() && m.touches.is_empty()
+        })
+        .map(|m| format!("`{}()`", m.name))
+        .collect();
+    let mut walked = 0;
+    for m in c.method_outlines.iter() {
+        if m.inherits_doc
+            && m.summary.is_none()
+            && m.uses.is_empty()
+            && m.touches.is_empty()
+            && contract_only.len() > 1
+        {
+            continue;
+        }
+        walked += 1;
+        if walked > WALKED_METHODS {
+            break;
+        }
         let mut traits = Vec::new();
         if m.visibility != "public" {
             traits.push(m.visibility);
@@ -888,7 +1002,7 @@ fn method_walk(c: &ClassFacts, services: &[String]) -> Vec<String> {
                 "builds the object from the service container, taking {}",
                 list_of(services)
             )),
-            "__construct" => {
+            "__construct" if !services.is_empty() && m.summary.is_none() => {
                 said.push("receives the dependencies and keeps them as properties".to_owned())
             }
             _ => {}
@@ -934,11 +1048,25 @@ fn method_walk(c: &ClassFacts, services: &[String]) -> Vec<String> {
         line.push('.');
         lines.push(line);
     }
-    if c.method_outlines.len() > WALKED_METHODS {
+    if contract_only.len() > 1 {
+        let from = c
+            .extends
+            .as_deref()
+            .map(|b| format!("`{}` or an interface it implements", short(b)))
+            .unwrap_or_else(|| "the interfaces it implements".to_owned());
         lines.push(format!(
-            "- …and {} more methods.",
-            c.method_outlines.len() - WALKED_METHODS
+            "- {} implement the contract documented on {from}.",
+            list_of(&contract_only)
         ));
+    }
+    let shown = c.method_outlines.len()
+        - if contract_only.len() > 1 {
+            contract_only.len()
+        } else {
+            0
+        };
+    if shown > WALKED_METHODS {
+        lines.push(format!("- …and {} more methods.", shown - WALKED_METHODS));
     }
     lines
 }
@@ -1044,6 +1172,28 @@ fn upgrade(corpus: &Corpus, out: &mut Emitter) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_route_excerpt_keeps_the_routed_method_and_what_it_needs() {
+        let source = "<?php\n\nnamespace Drupal\\x\\Controller;\n\nclass XController extends ControllerBase {\n\n  protected $a;\n\n  public function __construct($a) {\n    $this->a = $a;\n  }\n\n  /**\n   * Lists things.\n   */\n  public function list() {\n    return [];\n  }\n\n  /**\n   * Shows one.\n   */\n  #[\\Override]\n  public function show($id) {\n    return ['#markup' => $id];\n  }\n\n  protected function helper() {\n    return 1;\n  }\n\n}\n";
+        let (out, removed) =
+            class_excerpt(source, "XController", &["show", "__construct", "create"]).unwrap();
+        assert_eq!(removed, 2);
+        assert_eq!(
+            out,
+            "<?php\n\nnamespace Drupal\\x\\Controller;\n\nclass XController extends ControllerBase {\n\n  protected $a;\n\n  public function __construct($a) {\n    $this->a = $a;\n  }\n\n  /**\n   * Shows one.\n   */\n  #[\\Override]\n  public function show($id) {\n    return ['#markup' => $id];\n  }\n\n}\n"
+        );
+        let tree = tuneforge_php::parse::parse(&out);
+        assert!(tuneforge_php::parse::syntax_errors(&tree, &out).is_empty());
+        assert!(
+            class_excerpt(
+                source,
+                "XController",
+                &["list", "show", "helper", "__construct"]
+            )
+            .is_none()
+        );
+    }
 
     #[test]
     fn camel_case_reads_as_words() {

@@ -580,10 +580,15 @@ fn injection_sample(
             crate::templates::list_of(&services),
         ),
         Wiring::Autowire(what) => format!(
-            "{}\n\nAs {}, the class is built by the container with autowiring, so it needs no `create()`: the constructor takes {} as promoted, read-only parameters, each named with `#[Autowire(service: …)]` (not every service has an autowiring alias for its interface), and every `\\Drupal::` call became a property of the object. The class no longer depends on the global container, so a unit test can pass mocks.",
+            "{}\n\nAs {}, the class is built by the container with autowiring, so it needs no `create()`: the constructor takes {} as {}, named with `#[Autowire(service: …)]` (not every service has an autowiring alias for its interface), and every `\\Drupal::` call became a property of the object. The class no longer depends on the global container, so a unit test can pass mocks.",
             fenced("php", &rewritten.output),
             tuneforge_core::text::with_article(what),
             crate::templates::list_of(&services),
+            if services.len() == 1 {
+                "a promoted, read-only parameter"
+            } else {
+                "promoted, read-only parameters"
+            },
         ),
     };
     let answer = if rewritten.used.is_empty() {
