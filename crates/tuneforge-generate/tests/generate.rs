@@ -137,6 +137,7 @@ fn deprecations() -> Vec<Deprecation> {
         replacement: "Use \\Drupal\\Core\\StringTranslation\\ByteSizeMarkup::create() instead."
             .into(),
         change_records: vec!["https://www.drupal.org/node/2999981".into()],
+        condition: None,
     }]
 }
 

@@ -31,8 +31,15 @@ pub struct Deprecation {
     pub symbol: Option<String>,
     pub deprecated_in: String,
     pub removed_in: String,
+    /// What to use instead, as the notice names it; empty when it names none ("There is no
+    /// replacement", or only a change record).
     pub replacement: String,
     pub change_records: Vec<String>,
+    /// When only some calls are deprecated (an argument left out, a value passed), the
+    /// notice's words for them ("Calling drupal_static_reset() with no arguments"): a
+    /// call cannot be judged by its symbol alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
 }
 
 static VERSIONS: LazyLock<Regex> = LazyLock::new(|| {
@@ -64,6 +71,45 @@ fn replacement_after(doc: &str, end: usize) -> String {
         }
     }
     out.join(" ")
+}
+
+/// The replacement a runtime notice names after its versions ("Use X instead. See
+/// https://…"), without the change record; empty when it names none.
+fn named_replacement(after_versions: &str) -> String {
+    let text = after_versions
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let without_see = match text.find("See http") {
+        Some(at) => text[..at].trim(),
+        None => text.trim(),
+    };
+    let lower = without_see.to_ascii_lowercase();
+    if without_see.is_empty() || lower.contains("no replacement") {
+        String::new()
+    } else {
+        without_see.to_owned()
+    }
+}
+
+/// The condition of a runtime notice about some calls only: what precedes "is deprecated"
+/// when it speaks of an argument or parameter ("Calling X() without the $y argument",
+/// "Passing a string to X()"); `None` when the notice deprecates the symbol itself.
+fn argument_condition(before_versions: &str) -> Option<String> {
+    let subject = before_versions
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let subject = subject
+        .trim_end_matches(" is")
+        .trim_end_matches(" are")
+        .trim()
+        .to_owned();
+    let lower = subject.to_ascii_lowercase();
+    let about_arguments = ["argument", "parameter", "passing", "without", " with ", "$"]
+        .iter()
+        .any(|w| lower.contains(w));
+    about_arguments.then_some(subject)
 }
 
 fn change_records(text: &str) -> Vec<String> {
@@ -263,6 +309,7 @@ pub fn mine_file(rel: &str, source: &str) -> Vec<Deprecation> {
                         removed_in: c[2].to_owned(),
                         replacement: replacement_after(&doc[tag..], whole.end()),
                         change_records: change_records(doc),
+                        condition: None,
                     });
                 }
                 return false;
@@ -283,8 +330,13 @@ pub fn mine_file(rel: &str, source: &str) -> Vec<Deprecation> {
                         symbol,
                         deprecated_in: c[1].to_owned(),
                         removed_in: c[2].to_owned(),
-                        replacement: message.split_whitespace().collect::<Vec<_>>().join(" "),
+                        replacement: named_replacement(
+                            &message[c.get(0).expect("group 0").end()..],
+                        ),
                         change_records: change_records(&message),
+                        condition: argument_condition(
+                            &message[..c.get(0).expect("group 0").start()],
+                        ),
                     });
                 }
             }
@@ -470,5 +522,37 @@ class OldStorage {
             ]
         );
         assert_eq!(found[0].replacement, "Use NodeStorage.");
+    }
+
+    #[test]
+    fn runtime_notices_keep_a_named_replacement_and_their_condition() {
+        assert_eq!(
+            named_replacement(
+                " Use getDownloadHeaders() instead. See https://www.drupal.org/node/3494172"
+            ),
+            "Use getDownloadHeaders() instead."
+        );
+        assert_eq!(
+            named_replacement(" There is no replacement. See https://www.drupal.org/node/1"),
+            ""
+        );
+        assert_eq!(named_replacement(" See https://www.drupal.org/node/1"), "");
+        assert_eq!(
+            argument_condition("Calling drupal_static_reset() with no arguments is"),
+            Some("Calling drupal_static_reset() with no arguments".to_owned())
+        );
+        assert_eq!(
+            argument_condition("Calling Foo::__construct() without the $bar argument is"),
+            Some("Calling Foo::__construct() without the $bar argument".to_owned())
+        );
+        assert_eq!(argument_condition("file_get_content_headers() is"), None);
+        let source = "<?php\nfunction drupal_static_reset($name = NULL) {\n  if ($name === NULL) {\n    @trigger_error('Calling drupal_static_reset() with no arguments is deprecated in drupal:11.2.0 and is removed from drupal:12.0.0. There is no replacement. See https://www.drupal.org/node/1', E_USER_DEPRECATED);\n  }\n}\n";
+        let found = mine_file("includes/bootstrap.inc", source);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].replacement, "");
+        assert_eq!(
+            found[0].condition.as_deref(),
+            Some("Calling drupal_static_reset() with no arguments")
+        );
     }
 }

@@ -143,7 +143,9 @@ pub struct DeprecationIndex {
 impl DeprecationIndex {
     pub fn new(records: Vec<Deprecation>) -> Self {
         let mut by_symbol = HashMap::new();
-        for r in records {
+        // A deprecation of some calls only (an argument left out) cannot be told from the
+        // symbol: those are not rules about every call.
+        for r in records.into_iter().filter(|r| r.condition.is_none()) {
             if let Some(s) = r.symbol.clone() {
                 by_symbol.entry(s.to_ascii_lowercase()).or_insert(r);
             }
@@ -1388,6 +1390,7 @@ mod tests {
                 replacement: "Use \\Drupal\\Core\\StringTranslation\\ByteSizeMarkup::create()."
                     .into(),
                 change_records: vec!["https://www.drupal.org/node/2999981".into()],
+                condition: None,
             },
             Deprecation {
                 source: "docblock".into(),
@@ -1399,6 +1402,7 @@ mod tests {
                 removed_in: "12.0.0".into(),
                 replacement: "Use FileInterface::getDownloadHeaders() instead.".into(),
                 change_records: vec![],
+                condition: None,
             },
             Deprecation {
                 source: "docblock".into(),
@@ -1410,6 +1414,7 @@ mod tests {
                 removed_in: "12.0.0".into(),
                 replacement: "Use FileExists::Replace.".into(),
                 change_records: vec![],
+                condition: None,
             },
             Deprecation {
                 source: "docblock".into(),
@@ -1421,6 +1426,7 @@ mod tests {
                 removed_in: "11.0.0".into(),
                 replacement: "Use NewThing.".into(),
                 change_records: vec![],
+                condition: None,
             },
         ]);
         Checker::new(

@@ -262,6 +262,7 @@ mod tests {
             removed_in: "11.0.0".into(),
             replacement: replacement.into(),
             change_records: vec![],
+            condition: None,
         }
     }
 
