@@ -178,29 +178,15 @@ fn answer_tokens(s: &Sample) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tuneforge_core::records::{Message, SampleMetadata, TrainOn};
 
     fn sample(n: usize, generator: &str, path: &str, answer_chars: usize) -> Sample {
-        Sample {
-            id: format!("{n:064x}"),
-            messages: vec![
-                Message::new(Role::User, format!("q{n}")),
-                Message::new(Role::Assistant, "x".repeat(answer_chars)),
-            ],
-            train_on: TrainOn::AllAssistant,
-            metadata: SampleMetadata {
-                domain: "d".to_owned(),
-                source: format!("git:core@abc:{path}"),
-                generator: format!("{generator}@1"),
-                license: None,
-                timestamp: "2026-01-01T00:00:00Z".to_owned(),
-                local_model: None,
-                expert_model: None,
-                adapter: None,
-                interaction_id: None,
-                group: None,
-            },
-        }
+        crate::stats::tests::sample(
+            &format!("{n:064x}"),
+            &format!("{generator}@1"),
+            &format!("git:core@abc:{path}"),
+            &format!("q{n}"),
+            &"x".repeat(answer_chars),
+        )
     }
 
     fn policy(max_per_file: u64, share: f64) -> CompositionConfig {

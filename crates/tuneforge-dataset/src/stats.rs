@@ -335,11 +335,19 @@ fn xml_escape(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use tuneforge_core::records::{Message, SampleMetadata, TrainOn};
 
-    fn sample(id: &str, generator: &str, source: &str, prompt: &str, answer: &str) -> Sample {
+    /// A one-turn sample of `generator` citing `source` (the tests of this crate's
+    /// composition policy make theirs with it too).
+    pub(crate) fn sample(
+        id: &str,
+        generator: &str,
+        source: &str,
+        prompt: &str,
+        answer: &str,
+    ) -> Sample {
         Sample {
             id: id.to_owned(),
             messages: vec![
