@@ -1159,9 +1159,37 @@ fn upgrade(corpus: &Corpus, out: &mut Emitter) {
                 ("type", &p.plugin_type),
             ],
         );
+        // Argument by argument, as this plugin declares them.
+        let mapping = plugin_decl::argument_mapping(text, &p.plugin_type).unwrap_or_default();
+        let mut by_argument = String::new();
+        if !mapping.is_empty() {
+            by_argument.push_str("\n\nArgument by argument:\n");
+            for (annotation, attribute) in &mapping {
+                let line = if annotation.ends_with("{ … }") {
+                    format!(
+                        "\n- `{}` keeps its entries, written as a PHP array: `{}`",
+                        annotation.trim_end_matches(" = { … }"),
+                        attribute
+                    )
+                } else {
+                    format!("\n- `{annotation}` becomes `{attribute}`")
+                };
+                by_argument.push_str(&line);
+            }
+        }
         let answer = format!(
-            "Drupal discovers {kind} plugins from the `#[{t}]` attribute (`{w}`), and from the `@{t}` docblock annotation (`{annotation_class}`){status}. With the attribute the declaration is PHP: named arguments, `new TranslatableMarkup()` where the annotation had `@Translation()`, and PHP itself checks the syntax instead of a comment parser.\n\n{}\n\nThe class body does not change; only the declaration and its `use` imports do (the attribute class and `TranslatableMarkup` in, `Drupal\\Core\\Annotation\\Translation` and the annotation class out).",
+            "Drupal discovers {kind} plugins from the `#[{t}]` attribute (`{w}`), and from the `@{t}` docblock annotation (`{annotation_class}`){status}. With the attribute the declaration is PHP: named arguments, `new TranslatableMarkup()` where the annotation had `@Translation()`, and PHP itself checks the syntax instead of a comment parser.\n\n{}{by_argument}\n\nThe class body does not change; only the declaration and its `use` imports do (the attribute class{} in, {}the annotation class out).",
             fenced("diff", &diff),
+            if diff.contains("TranslatableMarkup(") {
+                " and `TranslatableMarkup`"
+            } else {
+                ""
+            },
+            if diff.contains("@Translation(") {
+                "`Drupal\\Core\\Annotation\\Translation` and "
+            } else {
+                ""
+            },
             t = p.plugin_type,
             w = p.declared_with,
         );

@@ -188,6 +188,12 @@ fn each_generator_makes_what_its_facts_allow() {
         upgrade[0]
     );
     assert!(!upgrade[0].contains("In Drupal 10"), "{}", upgrade[0]);
+    // Each of this plugin's arguments is shown in both forms.
+    assert!(
+        upgrade[0].contains("- `admin_label = @Translation(\"Greeting\")` becomes `admin_label: new TranslatableMarkup('Greeting')`"),
+        "{}",
+        upgrade[0]
+    );
     // A class marked @deprecated is an example of nothing.
     assert!(
         g.samples

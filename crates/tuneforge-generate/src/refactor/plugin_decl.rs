@@ -482,6 +482,30 @@ pub fn find_attribute(
     Some((start..end, open + 1..close))
 }
 
+/// How each argument of the file's `#[Type(…)]` reads in the annotation and in the
+/// attribute: `("admin_label = @Translation(\"Recent\")", "admin_label: new
+/// TranslatableMarkup('Recent')")`; a list or map is named by its key only.
+pub fn argument_mapping(text: &str, plugin_type: &str) -> Result<Vec<(String, String)>, String> {
+    let (_, inner) = find_attribute(text, plugin_type)
+        .ok_or_else(|| format!("no #[{plugin_type}(…)] attribute at the start of a line"))?;
+    let args = parse_attribute_args(&text[inner])?;
+    Ok(args
+        .iter()
+        .map(|(key, value)| {
+            let compound = matches!(value, Value::List(_) | Value::Map(_));
+            let (annotation, attribute) = if compound {
+                ("{ … }".to_owned(), "[ … ]".to_owned())
+            } else {
+                (to_annotation(value), to_php(value))
+            };
+            match key {
+                Some(k) => (format!("{k} = {annotation}"), format!("{k}: {attribute}")),
+                None => (annotation, attribute),
+            }
+        })
+        .collect())
+}
+
 /// A `diff` of the declaration of a plugin from its Drupal 10 (annotation) form to the
 /// Drupal 11 (attribute) form the file has.
 pub fn attribute_to_annotation_diff(text: &str, plugin_type: &str) -> Result<String, String> {
