@@ -277,6 +277,20 @@ fn class_hooks(corpus: &Corpus, file: usize, c: &ClassFacts) -> Vec<String> {
         .collect()
 }
 
+/// A hook class's summary for its instruction, unless it only repeats the hooks the
+/// instruction names already ("Implements hook_page_attachments() for system").
+fn hook_class_described(summary: &str) -> String {
+    if summary
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("implements hook")
+    {
+        String::new()
+    } else {
+        Described::new(summary).that
+    }
+}
+
 fn hook_classes(corpus: &Corpus, out: &mut Emitter) {
     let generator = generator("hook-class");
     for (file, c, ext) in candidates(corpus) {
@@ -307,7 +321,7 @@ fn hook_classes(corpus: &Corpus, out: &mut Emitter) {
                 ("hooks", &list_of(&hooks)),
                 ("module", &ext.name),
                 ("class", &c.name),
-                ("that", &Described::new(summary).that),
+                ("that", &hook_class_described(summary)),
             ],
         );
         let intro = format!("`{}`, in `{}`:", c.fqcn, inside(corpus, file, ext));
