@@ -217,7 +217,16 @@ fn clause_without_verb(words: &[String], clause_starts: &[bool], i: usize) -> bo
     if !opens_clause || next == "CODE" {
         return false;
     }
-    let verb_like = next.ends_with('s') && !next.ends_with("ss") || MODALS.contains(&next);
+    let after = words.get(i + 2).map(String::as_str).unwrap_or("");
+    // "that requirements for …": a plural noun before "for"/"of", not a verb.
+    let plural_noun = matches!(after, "for" | "of")
+        && ![
+            "checks", "looks", "searches", "asks", "allows", "accounts", "waits", "scans",
+            "consists", "tests", "stands", "listens",
+        ]
+        .contains(&next);
+    let verb_like =
+        (next.ends_with('s') && !next.ends_with("ss") && !plural_noun) || MODALS.contains(&next);
     let determiner = w == "that"
         && (DETERMINERS.contains(&next)
             || POSSESSIVES.contains(&next)

@@ -90,12 +90,25 @@ const PLURAL_NOUNS: &[&str] = &[
 /// Whether a summary clause starts with a third-person verb ("provides …", "validates …")
 /// rather than a noun ("hook implementations …", "settings form …").
 pub fn starts_with_verb(clause: &str) -> bool {
-    let first = clause.split_whitespace().next().unwrap_or("");
+    let mut words = clause.split_whitespace();
+    let first = words.next().unwrap_or("");
+    let second = words.next().unwrap_or("");
     first.len() > 2
         && first.ends_with('s')
         && !first.ends_with("ss")
         && first.chars().all(|c| c.is_ascii_lowercase())
         && !PLURAL_NOUNS.contains(&first)
+        && !plural_noun_before_preposition(first, second)
+}
+
+/// "Requirements for …", "callbacks of …": a word ending in "s" right before "for" or "of"
+/// is a plural noun, but for the few verbs that take those prepositions ("checks for").
+pub fn plural_noun_before_preposition(first: &str, second: &str) -> bool {
+    const VERBS: &[&str] = &[
+        "checks", "looks", "searches", "asks", "allows", "accounts", "waits", "scans", "consists",
+        "tests", "stands", "listens",
+    ];
+    matches!(second, "for" | "of") && !VERBS.contains(&first)
 }
 
 /// A summary as the predicate of a sentence about the class: "Provides a block …" →

@@ -895,13 +895,18 @@ fn explain(corpus: &Corpus, out: &mut Emitter) {
         if !services.is_empty() {
             // Services come from the container only through create() or autowiring (a
             // hook class); other constructors just take objects.
-            let from_container =
-                c.methods.iter().any(|m| m == "create") || !class_hooks(corpus, file, c).is_empty();
+            // A container factory takes the container: `create(ContainerInterface
+            // $container, …)`; a static `create(array $values)` is not one.
+            let factory = c
+                .method_outlines
+                .iter()
+                .any(|m| m.name == "create" && m.params.first().is_some_and(|p| p == "$container"));
+            let from_container = factory || !class_hooks(corpus, file, c).is_empty();
             points.push(if from_container {
                 format!(
                     "Its dependencies, {}, are injected through {}.",
                     list_of(&services),
-                    if c.methods.iter().any(|m| m == "create") {
+                    if factory {
                         "`create()` and its constructor"
                     } else {
                         "its autowired constructor"
