@@ -422,8 +422,14 @@ fn services(corpus: &Corpus, out: &mut Emitter) {
                 .map(|a| a.id.clone())
                 .unwrap_or_else(|| service.id.clone());
             let key = format!("{src}#service:{}", service.id);
-            let wiring = if service.autowire {
+            let autowired =
+                service.autowire || services.iter().any(|s| s.id == "_defaults" && s.autowire);
+            let wiring = if autowired {
                 "with autowiring"
+            } else if snippet.contains("parent:") {
+                "with its parent service"
+            } else if !snippet.contains("arguments:") {
+                "with no arguments"
             } else {
                 "with its arguments listed"
             };
@@ -925,7 +931,9 @@ fn explain(corpus: &Corpus, out: &mut Emitter) {
                     None => format!("`\\Drupal::{}()`", d.method),
                 })
                 .collect();
-            calls.dedup();
+            // Each call once, in order of first use.
+            let mut seen = std::collections::BTreeSet::new();
+            calls.retain(|c| seen.insert(c.clone()));
             points.push(format!(
                 "It reaches for the global container with {}; in Drupal 11 these services should be injected instead, which also makes the class testable.",
                 list_of(&calls)

@@ -220,8 +220,13 @@ pub(super) fn sample(
     );
     let how = match &extended.passed {
         Passed::Create => format!(
-            "`create()` passes {} as the last arguments of `new static(…)`.",
-            list_of(&services)
+            "`create()` passes {} as the last {} of `new static(…)`.",
+            list_of(&services),
+            if services.len() == 1 {
+                "argument"
+            } else {
+                "arguments"
+            }
         ),
         Passed::Autowire => format!(
             "The container autowires the constructor; `#[Autowire(service: …)]` names {} (not every service has an autowiring alias for its interface).",
