@@ -180,6 +180,14 @@ impl Corpus {
         self.classes().find(|(_, c)| c.fqcn == fqcn)
     }
 
+    /// The attribute class the sources declare for a plugin type: a class named
+    /// `plugin_type` in an `…\Attribute\` namespace.
+    pub fn attribute_class(&self, plugin_type: &str) -> Option<&str> {
+        self.classes()
+            .find(|(_, c)| c.name == plugin_type && c.fqcn.contains("\\Attribute\\"))
+            .map(|(_, c)| c.fqcn.as_str())
+    }
+
     /// The YAML facts of a file, when it has them.
     pub fn yaml(&self, file: usize) -> Option<&YamlFacts> {
         self.facts[file].as_ref()?.yaml.as_ref()

@@ -872,10 +872,10 @@ fn explain(corpus: &Corpus, out: &mut Emitter) {
                     p.plugin_type
                 ),
                 _ => format!(
-                    "It is the {} plugin{id}{label}, declared with a `@{}` docblock annotation: the Drupal 10 style. Plugin types that have an attribute class in Drupal 11 (as core's do) read `#[{}]` instead, and their annotations are deprecated.",
+                    "It is the {} plugin{id}{label}, declared with a `@{}` docblock annotation. {}",
                     words(&p.plugin_type),
                     p.plugin_type,
-                    p.plugin_type
+                    annotation_status(corpus, file, &p.plugin_type)
                 ),
             });
         }
@@ -973,6 +973,39 @@ fn explain(corpus: &Corpus, out: &mut Emitter) {
         }
         out.emit(&generator, domain_of(c, corpus, file), file, user, answer);
     }
+}
+
+/// What the sources say about declaring a plugin type by annotation: whether it has an
+/// attribute class (and whether that can take this plugin's arguments), and whether the
+/// annotation class is deprecated. Nothing is claimed that the sources do not show.
+fn annotation_status(corpus: &Corpus, file: usize, plugin_type: &str) -> String {
+    let Some(attribute) = corpus.attribute_class(plugin_type) else {
+        return "The sources declare no attribute class for this plugin type, so the annotation is how its plugins are declared.".to_owned();
+    };
+    // Drupal 11's #[MigrateSource] has no `source_module` parameter.
+    if plugin_type == "MigrateSource" && corpus.files[file].text.contains("source_module =") {
+        return format!(
+            "The sources also have the `#[MigrateSource]` attribute (`{attribute}`), but it takes no `source_module`, so Migrate Drupal's source plugins that need one keep the annotation."
+        );
+    }
+    let annotation = attribute.replacen("\\Attribute\\", "\\Annotation\\", 1);
+    let deprecated = corpus
+        .class_file(&annotation)
+        .and_then(|(_, a)| a.deprecated.clone())
+        .map(|note| {
+            if note.is_empty() {
+                " The annotation class is deprecated.".to_owned()
+            } else {
+                format!(
+                    " The annotation class is deprecated {}.",
+                    note.trim_end_matches('.')
+                )
+            }
+        })
+        .unwrap_or_default();
+    format!(
+        "Its plugin type also has the `#[{plugin_type}]` attribute (`{attribute}`), which core's converted plugins use, so new code should declare it that way.{deprecated}"
+    )
 }
 
 /// Methods an explanation walks through, at most; the rest are counted.

@@ -358,6 +358,23 @@ fn each_generator_makes_what_its_facts_allow() {
     );
 
     let explained = by(&g, "template:explain-class@2");
+    // An annotated plugin is explained with what the sources show, and no more: Migrate
+    // Drupal's sources with source_module keep their annotation; a plugin type without an
+    // attribute class in the sources is declared by annotation.
+    let rows = explained
+        .iter()
+        .find(|e| e.contains("`DemoRows`"))
+        .expect("DemoRows is explained");
+    assert!(rows.contains("it takes no `source_module`"), "{rows}");
+    let legacy = explained
+        .iter()
+        .find(|e| e.contains("`LegacyBlock`"))
+        .expect("LegacyBlock is explained");
+    assert!(
+        legacy.contains("The sources declare no attribute class for this plugin type")
+            && !legacy.contains("deprecated"),
+        "{legacy}"
+    );
     // The explanation walks through the methods: what each does and touches.
     let greeting = explained
         .iter()
