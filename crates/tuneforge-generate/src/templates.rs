@@ -310,9 +310,9 @@ fn hook_classes(corpus: &Corpus, out: &mut Emitter) {
         let ask = out.pick(
             &key,
             &[
-                "Implement {hooks} for the {module} module as Drupal 11 OOP hooks: a class `{class}`{that}.",
+                "Implement {hooks} for the {module} {kind} as Drupal 11 OOP hooks: a class `{class}`{that}.",
                 "Write a Drupal 11.1+ hook class for {module}{that}. It should implement {hooks} with #[Hook] attributes.",
-                "Using object-oriented hooks (Drupal 11.1+), create `{class}` in the {module} module{that}, implementing {hooks}.",
+                "Using object-oriented hooks (Drupal 11.1+), create `{class}` in the {module} {kind}{that}, implementing {hooks}.",
             ],
         );
         let user = fill(
@@ -320,12 +320,17 @@ fn hook_classes(corpus: &Corpus, out: &mut Emitter) {
             &[
                 ("hooks", &list_of(&hooks)),
                 ("module", &ext.name),
+                ("kind", ext.kind),
                 ("class", &c.name),
                 ("that", &hook_class_described(summary)),
             ],
         );
         let intro = format!("`{}`, in `{}`:", c.fqcn, inside(corpus, file, ext));
-        let mut notes = "Since Drupal 11.1, classes in a module's `src/Hook/` directory are registered as autowired services, and each method marked `#[Hook('…')]` implements that hook, so no function in the `.module` file is needed.".to_owned();
+        let mut notes = if ext.kind == "theme" {
+            "Classes in the theme's `src/Hook/` directory are registered as autowired services, as a module's are since Drupal 11.1, and each method marked `#[Hook('…')]` implements that hook, so no function in the `.theme` file is needed.".to_owned()
+        } else {
+            "Since Drupal 11.1, classes in a module's `src/Hook/` directory are registered as autowired services, and each method marked `#[Hook('…')]` implements that hook, so no function in the `.module` file is needed.".to_owned()
+        };
         let services = injected_services(c);
         if !services.is_empty() {
             notes.push_str(&format!(

@@ -51,6 +51,11 @@ fn corpus() -> Vec<SourceFile> {
             "themes/demo_theme/demo_theme.info.yml",
             "name: Demo theme\ntype: theme\nbase theme: false\ncore_version_requirement: ^11\n",
         ),
+        // A theme's hook class: asked for in a theme, explained as a theme's.
+        core_file(
+            "themes/demo_theme/src/Hook/DemoThemeHooks.php",
+            "<?php\n\nnamespace Drupal\\demo_theme\\Hook;\n\nuse Drupal\\Core\\Hook\\Attribute\\Hook;\n\n/**\n * Preprocess hooks for the demo theme.\n */\nclass DemoThemeHooks {\n\n  /**\n   * Implements hook_preprocess_html().\n   */\n  #[Hook('preprocess_html')]\n  public function preprocessHtml(array &$variables): void {\n    $variables['attributes']['class'][] = 'demo';\n  }\n\n}\n",
+        ),
         // As core's components are: a name, no description.
         core_file(
             "themes/demo_theme/components/badge/badge.component.yml",
@@ -355,6 +360,25 @@ fn each_generator_makes_what_its_facts_allow() {
     assert!(
         ask.contains("a component named \"Badge\"") || ask.contains("A component named \"Badge\""),
         "{ask}"
+    );
+
+    let theme_hooks: Vec<&tuneforge_core::records::Sample> = g
+        .samples
+        .iter()
+        .filter(|s| {
+            s.metadata.generator == "template:hook-class@2"
+                && s.metadata.source.ends_with("DemoThemeHooks.php")
+        })
+        .collect();
+    assert_eq!(theme_hooks.len(), 1, "{:?}", g.dropped);
+    let (ask, answer) = (
+        &theme_hooks[0].messages[0].content,
+        &theme_hooks[0].messages[1].content,
+    );
+    assert!(!ask.contains(" module"), "{ask}");
+    assert!(
+        answer.contains("the theme's `src/Hook/` directory") && answer.contains("`.theme` file"),
+        "{answer}"
     );
 
     let explained = by(&g, "template:explain-class@2");

@@ -114,12 +114,19 @@ pub fn yaml_facts(rel: &str, text: &str) -> Result<Option<YamlFacts>, YamlError>
     })?;
     Ok(Some(match kind {
         "services" => {
+            // `_defaults` is kept as an entry of its own (a snippet of the file needs it),
+            // and its `autowire` applies to every service that does not say otherwise.
+            let default_autowire = doc
+                .get("services")
+                .and_then(|s| s.get("_defaults"))
+                .and_then(|d| d.get("autowire"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             let services = doc
                 .get("services")
                 .and_then(Value::as_object)
                 .map(|m| {
                     m.iter()
-                        .filter(|(id, _)| id.as_str() != "_defaults")
                         .map(|(id, def)| ServiceFact {
                             id: id.clone(),
                             class: def.get("class").and_then(Value::as_str).map(str::to_owned),
@@ -133,7 +140,7 @@ pub fn yaml_facts(rel: &str, text: &str) -> Result<Option<YamlFacts>, YamlError>
                             autowire: def
                                 .get("autowire")
                                 .and_then(Value::as_bool)
-                                .unwrap_or(false),
+                                .unwrap_or(default_autowire),
                             alias_of: def
                                 .as_str()
                                 .and_then(|s| s.strip_prefix('@'))
@@ -236,8 +243,13 @@ mod tests {
         else {
             panic!("services");
         };
-        assert_eq!(services.len(), 2);
+        assert_eq!(services.len(), 3);
+        // `_defaults` is an entry too (a snippet of the file needs it), and its autowire
+        // applies to the services that do not say otherwise.
+        assert_eq!(services[0].id, "_defaults");
+        let services = &services[1..];
         assert_eq!(services[0].id, "demo.loader");
+        assert!(services[0].autowire, "inherited from _defaults");
         assert_eq!(
             services[0].arguments,
             ["entity_type.manager", "logger.factory"]
