@@ -38,6 +38,10 @@ pub const FAMILIES: &[Family] = &[
         run: routes,
     },
     Family {
+        name: "route-form",
+        run: route_forms,
+    },
+    Family {
         name: "component",
         run: components,
     },
@@ -484,7 +488,38 @@ fn requirement_text(route: &RouteFact) -> String {
 }
 
 fn routes(corpus: &Corpus, out: &mut Emitter) {
-    let generator = generator("route-controller");
+    route_samples(corpus, out, RouteKind::Controller);
+}
+
+fn route_forms(corpus: &Corpus, out: &mut Emitter) {
+    route_samples(corpus, out, RouteKind::Form);
+}
+
+/// What a route's handler is: a controller method (`_controller`) or a form class
+/// (`_form`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RouteKind {
+    Controller,
+    Form,
+}
+
+/// The methods of a form class that a route sample keeps: what the form builder calls and
+/// what the class needs to be built.
+const FORM_METHODS: &[&str] = &[
+    "getFormId",
+    "getEditableConfigNames",
+    "buildForm",
+    "validateForm",
+    "submitForm",
+    "__construct",
+    "create",
+];
+
+fn route_samples(corpus: &Corpus, out: &mut Emitter, kind: RouteKind) {
+    let (generator, handler_key) = match kind {
+        RouteKind::Controller => (generator("route-controller"), "_controller"),
+        RouteKind::Form => (generator("route-form"), "_form"),
+    };
     for ext in &corpus.extensions {
         let Some(yml) = corpus.extension_file(ext, &format!("{}.routing.yml", ext.name)) else {
             continue;
@@ -493,12 +528,18 @@ fn routes(corpus: &Corpus, out: &mut Emitter) {
             continue;
         };
         for route in routes {
-            if route.handler_key.as_deref() != Some("_controller") {
+            if route.handler_key.as_deref() != Some(handler_key) {
                 continue;
             }
-            let Some((class, method)) = route.handler.as_deref().and_then(|h| h.split_once("::"))
-            else {
+            let Some(handler) = route.handler.as_deref() else {
                 continue;
+            };
+            let (class, method) = match kind {
+                RouteKind::Controller => match handler.split_once("::") {
+                    Some((class, method)) => (class, method),
+                    None => continue,
+                },
+                RouteKind::Form => (handler, "buildForm"),
             };
             let Some((file, c)) = corpus
                 .class_file(class)
@@ -527,14 +568,24 @@ fn routes(corpus: &Corpus, out: &mut Emitter) {
                 continue;
             };
             let key = format!("{src}#route:{}", route.name);
-            let ask = out.pick(
-                &key,
-                &[
-                    "Add a page at `{path}` to the {module} module: a route `{name}` served by `{class}::{method}()`, a controller{that}. Access: {requirements}.",
-                    "In Drupal 11, create the route `{name}` (path `{path}`) for {module} and its controller method `{class}::{method}()`, in a controller{that}. Require {requirements}.",
-                    "Write a Drupal 11 controller for {module}{that}, and the routing entry `{name}` mapping `{path}` to its `{method}()` method ({requirements}).",
-                ],
-            );
+            let ask = match kind {
+                RouteKind::Controller => out.pick(
+                    &key,
+                    &[
+                        "Add a page at `{path}` to the {module} module: a route `{name}` served by `{class}::{method}()`, a controller{that}. Access: {requirements}.",
+                        "In Drupal 11, create the route `{name}` (path `{path}`) for {module} and its controller method `{class}::{method}()`, in a controller{that}. Require {requirements}.",
+                        "Write a Drupal 11 controller for {module}{that}, and the routing entry `{name}` mapping `{path}` to its `{method}()` method ({requirements}).",
+                    ],
+                ),
+                RouteKind::Form => out.pick(
+                    &key,
+                    &[
+                        "Add a page at `{path}` to the {module} module that shows the form `{class}`{that}: the route `{name}` and the form class. Access: {requirements}.",
+                        "In Drupal 11, create the route `{name}` (path `{path}`) for {module} and the form `{class}` it shows{that}. Require {requirements}.",
+                        "Write a Drupal 11 form for {module}{that}, and the routing entry `{name}` that shows it at `{path}` ({requirements}).",
+                    ],
+                ),
+            };
             let user = fill(
                 ask,
                 &[
@@ -547,29 +598,41 @@ fn routes(corpus: &Corpus, out: &mut Emitter) {
                     ("requirements", &requirement_text(route)),
                 ],
             );
-            // The routed method and what it needs (properties, constructor, create()); the
-            // controller's other routes are other samples.
-            let (code, left_out) = class_excerpt(
-                &corpus.files[file].text,
-                &c.name,
-                &[method, "__construct", "create"],
-            )
-            .unwrap_or_else(|| (corpus.files[file].text.clone(), 0));
-            let answer = format!(
-                "The route, in `{}.routing.yml`:\n\n{}\n\nThe controller, `{}`{}:\n\n{}",
+            // The routed method (for a form, what the form builder calls) and what the
+            // class needs (properties, constructor, create()).
+            let keep: Vec<&str> = match kind {
+                RouteKind::Controller => vec![method, "__construct", "create"],
+                RouteKind::Form => FORM_METHODS.to_vec(),
+            };
+            let (code, left_out) = class_excerpt(&corpus.files[file].text, &c.name, &keep)
+                .unwrap_or_else(|| (corpus.files[file].text.clone(), 0));
+            let what = match kind {
+                RouteKind::Controller => "the method this route calls",
+                RouteKind::Form => "the methods the form builder calls",
+            };
+            let mut answer = format!(
+                "The route, in `{}.routing.yml`:\n\n{}\n\nThe {}, `{}`{}:\n\n{}",
                 ext.name,
                 fenced("yaml", &snippet),
+                if kind == RouteKind::Form {
+                    "form"
+                } else {
+                    "controller"
+                },
                 inside(corpus, file, ext),
                 if left_out > 0 {
                     format!(
-                        ", with the method this route calls and what it needs ({left_out} other methods left out)"
+                        ", with {what} and what it needs ({left_out} other method{} left out)",
+                        if left_out == 1 { "" } else { "s" }
                     )
                 } else {
                     String::new()
                 },
                 fenced("php", &code),
             );
-
+            if kind == RouteKind::Form {
+                answer.push_str("\n\nA `_form` route needs no controller: the form builder builds the class (through `create()` when it has one), takes its ID from `getFormId()`, renders `buildForm()`, and calls `validateForm()` and `submitForm()` when the form is submitted.");
+            }
             out.emit(&generator, "drupal-routing", file, user, answer);
         }
     }
@@ -851,6 +914,14 @@ fn explain(corpus: &Corpus, out: &mut Emitter) {
                 &generator,
                 src,
                 "the class is @deprecated; explaining it would teach code on its way out",
+            );
+            continue;
+        }
+        if c.fqcn.contains("\\Annotation\\") {
+            out.drop(
+                &generator,
+                src,
+                "an annotation class: it only describes how a plugin type is declared",
             );
             continue;
         }

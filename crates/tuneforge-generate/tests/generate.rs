@@ -80,6 +80,15 @@ fn corpus() -> Vec<SourceFile> {
             "src/Grants.php",
             "<?php\n\nnamespace Drupal\\demo;\n\nuse Drupal\\Core\\Messenger\\MessengerInterface;\n\n/**\n * Grants things.\n */\nclass Grants {\n\n  public function __construct(\n    protected ?MessengerInterface $messenger = NULL,\n  ) {\n    if (!$messenger) {\n      @trigger_error('Calling without $messenger is deprecated in drupal:11.3.0.', E_USER_DEPRECATED);\n      $this->messenger = \\Drupal::messenger();\n    }\n  }\n\n}\n",
         ),
+        // A `_form` route and its form: the route entry and what the form builder calls.
+        file(
+            "demo.routing.yml",
+            "demo.settings:\n  path: '/admin/config/demo'\n  defaults:\n    _form: '\\Drupal\\demo\\Form\\SettingsForm'\n    _title: 'Demo settings'\n  requirements:\n    _permission: 'administer site configuration'\n",
+        ),
+        file(
+            "src/Form/SettingsForm.php",
+            "<?php\n\nnamespace Drupal\\demo\\Form;\n\nuse Drupal\\Core\\Form\\ConfigFormBase;\nuse Drupal\\Core\\Form\\FormStateInterface;\n\n/**\n * Configures the demo module.\n */\nclass SettingsForm extends ConfigFormBase {\n\n  public function getFormId() {\n    return 'demo_settings';\n  }\n\n  protected function getEditableConfigNames() {\n    return ['demo.settings'];\n  }\n\n  public function buildForm(array $form, FormStateInterface $form_state) {\n    $form['greeting'] = ['#type' => 'textfield', '#title' => $this->t('Greeting'), '#config_target' => 'demo.settings:greeting'];\n    return parent::buildForm($form, $form_state);\n  }\n\n  protected function helper() {\n    return 1;\n  }\n\n}\n",
+        ),
         // A block plugin that reaches for the container: ContainerFactoryPluginInterface.
         file(
             "src/Plugin/Block/CountBlock.php",
@@ -379,6 +388,17 @@ fn each_generator_makes_what_its_facts_allow() {
     assert!(
         answer.contains("the theme's `src/Hook/` directory") && answer.contains("`.theme` file"),
         "{answer}"
+    );
+
+    let forms = by(&g, "template:route-form@2");
+    assert_eq!(forms.len(), 1, "{:?}", g.dropped);
+    assert!(
+        forms[0].contains("_form: '\\Drupal\\demo\\Form\\SettingsForm'")
+            && forms[0].contains("public function buildForm(")
+            && !forms[0].contains("function helper(")
+            && forms[0].contains("(1 other method left out)"),
+        "{}",
+        forms[0]
     );
 
     let explained = by(&g, "template:explain-class@2");

@@ -486,9 +486,13 @@ fn plugin_of(
     source: &str,
     names: &Names,
 ) -> Option<PluginFact> {
+    // Drupal's plugin attributes live in `Drupal\…\Attribute\`; Symfony's (`#[Route]`,
+    // `#[AsEventListener]`) declare no plugin.
     let plugin_attr = attrs.iter().find(|a| {
         !is_hook_attribute(&a.name)
-            && (a.name.contains("\\Attribute\\") || arg(a, "id", 99).is_some())
+            && !a.name.starts_with("Symfony\\")
+            && ((a.name.starts_with("Drupal\\") && a.name.contains("\\Attribute\\"))
+                || arg(a, "id", 99).is_some())
     });
     // Drupal's annotation classes; Doctrine's own (`@Target`, `@Attributes`) describe
     // annotation classes, not plugins.
@@ -1011,5 +1015,18 @@ final class Recent extends BlockBase {
         assert_eq!(load.summary.as_deref(), Some("Loads the nodes to list."));
         assert_eq!(load.params, ["$limit"]);
         assert_eq!(load.touches, ["exception"]);
+    }
+
+    #[test]
+    fn symfony_attributes_declare_no_plugin() {
+        let facts = php_facts(
+            "<?php\nnamespace Drupal\\user\\Form;\n\nuse Symfony\\Component\\Routing\\Attribute\\Route;\n\n#[Route(path: '/admin/people/cancel', name: 'user.multiple_cancel_confirm')]\nclass UserMultipleCancelConfirm extends ConfirmFormBase {\n}\n",
+            None,
+        );
+        assert!(
+            facts.classes[0].plugin.is_none(),
+            "{:?}",
+            facts.classes[0].plugin
+        );
     }
 }
