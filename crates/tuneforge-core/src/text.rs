@@ -89,6 +89,17 @@ pub fn fix_articles(text: &str) -> String {
     out.join(" ")
 }
 
+/// Whether `word` (ending in "s") is a plural noun because a preposition follows it:
+/// "requirements for …", "callbacks of …"; but for the few verbs that take those
+/// prepositions ("checks for updates").
+pub fn plural_noun_before_preposition(word: &str, next: &str) -> bool {
+    const VERBS: &[&str] = &[
+        "checks", "looks", "searches", "asks", "allows", "accounts", "waits", "scans", "consists",
+        "tests", "stands", "listens",
+    ];
+    matches!(next, "for" | "of") && !VERBS.contains(&word)
+}
+
 /// `phrase` with "a" or "an" in front, by its first word.
 pub fn with_article(phrase: &str) -> String {
     let first = phrase.split_whitespace().next().unwrap_or("");

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use tuneforge_core::config::CompositionConfig;
-use tuneforge_core::records::{Role, Sample};
+use tuneforge_core::records::Sample;
 use tuneforge_core::source_path::{cited_path, is_test_path};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::stats::generator_family;
+use crate::stats::{answer_tokens, generator_family};
 
 /// What the policy removed, by reason.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,14 +165,6 @@ pub fn apply(
             .collect();
     }
     (kept, report)
-}
-
-fn answer_tokens(s: &Sample) -> u64 {
-    s.messages
-        .iter()
-        .filter(|m| m.role == Role::Assistant)
-        .map(|m| m.content.chars().count().div_ceil(4) as u64)
-        .sum()
 }
 
 #[cfg(test)]

@@ -219,12 +219,7 @@ fn clause_without_verb(words: &[String], clause_starts: &[bool], i: usize) -> bo
     }
     let after = words.get(i + 2).map(String::as_str).unwrap_or("");
     // "that requirements for …": a plural noun before "for"/"of", not a verb.
-    let plural_noun = matches!(after, "for" | "of")
-        && ![
-            "checks", "looks", "searches", "asks", "allows", "accounts", "waits", "scans",
-            "consists", "tests", "stands", "listens",
-        ]
-        .contains(&next);
+    let plural_noun = tuneforge_core::text::plural_noun_before_preposition(next, after);
     let verb_like =
         (next.ends_with('s') && !next.ends_with("ss") && !plural_noun) || MODALS.contains(&next);
     let determiner = w == "that"

@@ -23,7 +23,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::error::ProcessError;
 use crate::split::{Split, SplitCounts, unit_interval};
-use crate::stats::{self, LengthMeasure, source_name};
+use crate::stats::{self, source_name};
 use crate::version::{
     COMPOSITION_CHART, Contaminated, DataFile, DatasetFacts, DatasetWrite, DecontaminationReport,
     PackageFacts, WrittenDataset, build_dataset_files, serialize_all, write_dataset,
@@ -374,7 +374,7 @@ pub fn package(
             dropped: dirty.into_iter().map(|(_, c)| c).collect(),
         },
         composition,
-        stats: Some(stats::compute(&samples, &LengthMeasure::chars_over_four())),
+        stats: Some(stats::compute(&samples)),
     };
 
     let serialized = serialize_all(&samples);

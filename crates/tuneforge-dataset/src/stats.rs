@@ -16,25 +16,18 @@ use crate::package::generator_kind;
 /// Example sample ids kept per lint check.
 const EXAMPLES_PER_CHECK: usize = 5;
 
-/// How answer lengths are measured.
-pub struct LengthMeasure<'a> {
-    /// `chars/4`, or the tokenizer's name.
-    pub name: String,
-    pub count: &'a (dyn Fn(&str) -> usize + Sync),
-}
+/// How answer lengths are measured: characters divided by four, close to a BPE token
+/// count for English and code without needing a tokenizer.
+pub const LENGTH_MEASURE: &str = "chars/4";
 
-impl LengthMeasure<'static> {
-    /// Characters divided by four: close to a BPE token count for English and code, and
-    /// needs no tokenizer.
-    pub fn chars_over_four() -> Self {
-        fn count(text: &str) -> usize {
-            text.chars().count().div_ceil(4)
-        }
-        LengthMeasure {
-            name: "chars/4".to_owned(),
-            count: &count,
-        }
-    }
+/// The length of a sample's assistant answers in [`LENGTH_MEASURE`] units (each message
+/// rounded up), as the statistics report it and the composition policy limits it.
+pub fn answer_tokens(s: &Sample) -> u64 {
+    s.messages
+        .iter()
+        .filter(|m| m.role == Role::Assistant)
+        .map(|m| m.content.chars().count().div_ceil(4) as u64)
+        .sum()
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -117,8 +110,8 @@ pub fn source_name(source: &str) -> &str {
     }
 }
 
-/// Statistics of `samples`, answer lengths measured with `measure`.
-pub fn compute(samples: &[Sample], measure: &LengthMeasure) -> DatasetStats {
+/// Statistics of `samples`.
+pub fn compute(samples: &[Sample]) -> DatasetStats {
     let mut stats = DatasetStats {
         samples: samples.len() as u64,
         ..DatasetStats::default()
@@ -146,13 +139,7 @@ pub fn compute(samples: &[Sample], measure: &LengthMeasure) -> DatasetStats {
             }
             *per_file.entry(&m.source).or_default() += 1;
         }
-        let answer: usize = s
-            .messages
-            .iter()
-            .filter(|msg| msg.role == Role::Assistant)
-            .map(|msg| (measure.count)(&msg.content))
-            .sum();
-        lengths.push(answer as u64);
+        lengths.push(answer_tokens(s));
         for msg in &s.messages {
             count_placeholders(&msg.content, &mut stats.placeholders);
         }
@@ -190,7 +177,7 @@ pub fn compute(samples: &[Sample], measure: &LengthMeasure) -> DatasetStats {
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
         .map(|(f, n)| (f.to_owned(), n));
-    stats.answer_length = lengths_of(lengths, &measure.name);
+    stats.answer_length = lengths_of(lengths, LENGTH_MEASURE);
     stats
 }
 
@@ -396,7 +383,7 @@ pub(crate) mod tests {
             ),
             sample("d4", "interaction", "interaction", "Why?", "Because."),
         ];
-        let stats = compute(&samples, &LengthMeasure::chars_over_four());
+        let stats = compute(&samples);
         assert_eq!(stats.samples, 4);
         assert_eq!(stats.by_generator["template:explain-class"], 2);
         assert_eq!(stats.by_kind["template"], 3);

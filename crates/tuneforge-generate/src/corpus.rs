@@ -188,6 +188,23 @@ impl Corpus {
             .map(|(_, c)| c.fqcn.as_str())
     }
 
+    /// The named parameters of an attribute class's constructor (without `$`), when the
+    /// sources declare the class: the arguments a `#[…]` of it may name.
+    pub fn attribute_parameters(&self, attribute: &str) -> Option<Vec<&str>> {
+        let (_, class) = self.class_file(attribute)?;
+        let constructor = class
+            .method_outlines
+            .iter()
+            .find(|m| m.name == "__construct")?;
+        Some(
+            constructor
+                .params
+                .iter()
+                .map(|p| p.trim_start_matches('$'))
+                .collect(),
+        )
+    }
+
     /// The YAML facts of a file, when it has them.
     pub fn yaml(&self, file: usize) -> Option<&YamlFacts> {
         self.facts[file].as_ref()?.yaml.as_ref()

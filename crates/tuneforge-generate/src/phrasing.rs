@@ -98,17 +98,7 @@ pub fn starts_with_verb(clause: &str) -> bool {
         && !first.ends_with("ss")
         && first.chars().all(|c| c.is_ascii_lowercase())
         && !PLURAL_NOUNS.contains(&first)
-        && !plural_noun_before_preposition(first, second)
-}
-
-/// "Requirements for …", "callbacks of …": a word ending in "s" right before "for" or "of"
-/// is a plural noun, but for the few verbs that take those prepositions ("checks for").
-pub fn plural_noun_before_preposition(first: &str, second: &str) -> bool {
-    const VERBS: &[&str] = &[
-        "checks", "looks", "searches", "asks", "allows", "accounts", "waits", "scans", "consists",
-        "tests", "stands", "listens",
-    ];
-    matches!(second, "for" | "of") && !VERBS.contains(&first)
+        && !tuneforge_core::text::plural_noun_before_preposition(first, second)
 }
 
 /// A summary as the predicate of a sentence about the class: "Provides a block …" →

@@ -2,7 +2,7 @@
 //! file. Each family names the facts it needs; a file without them is listed as dropped
 //! with the missing fact, never padded with invented text.
 
-use tuneforge_php::facts::ClassFacts;
+use tuneforge_php::facts::{ClassFacts, MethodOutline};
 use tuneforge_php::yaml::{RouteFact, ServiceFact, YamlFacts};
 
 use crate::Emitter;
@@ -1058,10 +1058,20 @@ fn annotation_status(corpus: &Corpus, file: usize, plugin_type: &str) -> String 
     let Some(attribute) = corpus.attribute_class(plugin_type) else {
         return "The sources declare no attribute class for this plugin type, so the annotation is how its plugins are declared.".to_owned();
     };
-    // Drupal 11's #[MigrateSource] has no `source_module` parameter.
-    if plugin_type == "MigrateSource" && corpus.files[file].text.contains("source_module =") {
+    // A key of this plugin's annotation that the attribute's constructor does not take
+    // (Drupal 11's #[MigrateSource] has no `source_module`) keeps the plugin annotated.
+    let keys: Vec<String> = tuneforge_php::annotation::parse_annotations(&corpus.files[file].text)
+        .into_iter()
+        .find(|a| a.name == plugin_type)
+        .map(|a| a.values.into_keys().collect())
+        .unwrap_or_default();
+    let params = corpus.attribute_parameters(attribute).unwrap_or_default();
+    if let Some(key) = keys
+        .iter()
+        .find(|k| !params.is_empty() && !params.contains(&k.as_str()))
+    {
         return format!(
-            "The sources also have the `#[MigrateSource]` attribute (`{attribute}`), but it takes no `source_module`, so Migrate Drupal's source plugins that need one keep the annotation."
+            "The sources also have the `#[{plugin_type}]` attribute (`{attribute}`), but it takes no `{key}`, so plugins that need one keep the annotation."
         );
     }
     let annotation = attribute.replacen("\\Attribute\\", "\\Annotation\\", 1);
@@ -1092,29 +1102,27 @@ const WALKED_METHODS: usize = 12;
 fn method_walk(c: &ClassFacts, services: &[String]) -> Vec<String> {
     let mut lines = Vec::new();
     // Methods whose whole story is "implements the documented contract" are named
-    // together, once.
-    let contract_only: Vec<String> = c
+    // together, once, when there are several.
+    let contract_only = |m: &MethodOutline| {
+        m.inherits_doc && m.summary.is_none() && m.uses.is_empty() && m.touches.is_empty()
+    };
+    let grouped: Vec<String> = c
         .method_outlines
         .iter()
-        .filter(|m| {
-            m.inherits_doc && m.summary.is_none() && m.uses.is_empty() && m.touches.is_empty()
-        })
+        .filter(|m| contract_only(m))
         .map(|m| format!("`{}()`", m.name))
         .collect();
-    let mut walked = 0;
-    for m in c.method_outlines.iter() {
-        if m.inherits_doc
-            && m.summary.is_none()
-            && m.uses.is_empty()
-            && m.touches.is_empty()
-            && contract_only.len() > 1
-        {
-            continue;
-        }
-        walked += 1;
-        if walked > WALKED_METHODS {
-            break;
-        }
+    let grouped = if grouped.len() > 1 {
+        grouped
+    } else {
+        Vec::new()
+    };
+    let walked: Vec<&MethodOutline> = c
+        .method_outlines
+        .iter()
+        .filter(|m| grouped.is_empty() || !contract_only(m))
+        .collect();
+    for m in walked.iter().take(WALKED_METHODS) {
         let mut traits = Vec::new();
         if m.visibility != "public" {
             traits.push(m.visibility);
@@ -1184,7 +1192,7 @@ fn method_walk(c: &ClassFacts, services: &[String]) -> Vec<String> {
         line.push('.');
         lines.push(line);
     }
-    if contract_only.len() > 1 {
+    if !grouped.is_empty() {
         let from = c
             .extends
             .as_deref()
@@ -1192,17 +1200,14 @@ fn method_walk(c: &ClassFacts, services: &[String]) -> Vec<String> {
             .unwrap_or_else(|| "the interfaces it implements".to_owned());
         lines.push(format!(
             "- {} implement the contract documented on {from}.",
-            list_of(&contract_only)
+            list_of(&grouped)
         ));
     }
-    let shown = c.method_outlines.len()
-        - if contract_only.len() > 1 {
-            contract_only.len()
-        } else {
-            0
-        };
-    if shown > WALKED_METHODS {
-        lines.push(format!("- …and {} more methods.", shown - WALKED_METHODS));
+    if walked.len() > WALKED_METHODS {
+        lines.push(format!(
+            "- …and {} more methods.",
+            walked.len() - WALKED_METHODS
+        ));
     }
     lines
 }

@@ -200,16 +200,7 @@ fn unknown_attribute_arguments(
     plugin_type: &str,
     code: &str,
 ) -> Option<Vec<String>> {
-    let (_, class) = corpus.class_file(attribute)?;
-    let constructor = class
-        .method_outlines
-        .iter()
-        .find(|m| m.name == "__construct")?;
-    let params: Vec<&str> = constructor
-        .params
-        .iter()
-        .map(|p| p.trim_start_matches('$'))
-        .collect();
+    let params = corpus.attribute_parameters(attribute)?;
     let open = format!("#[{plugin_type}(");
     let start = code.find(&open)? + open.len();
     // The attribute ends at the `)]` that closes it, at the start of a line or after the

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use tuneforge_dataset::SPLITS;
-use tuneforge_dataset::stats::{self, LengthMeasure};
+use tuneforge_dataset::stats;
 
 use super::Context;
 use crate::exit::{Exit, UsageError};
@@ -46,7 +46,7 @@ pub fn stats(ctx: &Context, args: crate::cli::StatsArgs) -> Result<Exit> {
     for file in &files {
         samples.extend(tuneforge_train::run::read_samples(file)?);
     }
-    let computed = stats::compute(&samples, &LengthMeasure::chars_over_four());
+    let computed = stats::compute(&samples);
     ctx.emit(&computed, || {
         format!("{}\n\n{}", target.display(), stats::markdown(&computed))
     });
