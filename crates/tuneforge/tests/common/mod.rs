@@ -121,3 +121,27 @@ pub fn worker_python() -> Option<String> {
         _ => None,
     }
 }
+
+/// Runs git in `dir` as a test committer (`t <t@example.com>`, default branch `11.x`),
+/// failing the test with git's stderr when it fails; its stdout, trimmed.
+pub fn git_in(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "init.defaultBranch=11.x",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
