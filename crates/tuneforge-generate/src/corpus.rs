@@ -88,6 +88,11 @@ pub struct Corpus {
     pub extension_of: Vec<Option<usize>>,
     pub docs: Vec<DocNode>,
     by_path: BTreeMap<String, usize>,
+    /// The file declaring each class, interface, trait and enum, by fully qualified name
+    /// (the first declaration when several files declare one name).
+    by_class: std::collections::HashMap<String, usize>,
+    /// The classes that extend each class, by fully qualified names.
+    subclasses: std::collections::HashMap<String, Vec<String>>,
 }
 
 impl Corpus {
@@ -140,14 +145,31 @@ impl Corpus {
                 matches!(kind, "changenotice" | "sa").then_some(DocNode { file: i, value })
             })
             .collect();
-        Self {
+        let mut corpus = Self {
             files,
             facts,
             extensions,
             extension_of,
             docs,
             by_path,
+            by_class: std::collections::HashMap::new(),
+            subclasses: std::collections::HashMap::new(),
+        };
+        let mut by_class = std::collections::HashMap::new();
+        let mut subclasses: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        for (file, c) in corpus.classes() {
+            by_class.entry(c.fqcn.clone()).or_insert(file);
+            if let Some(parent) = &c.extends {
+                subclasses
+                    .entry(parent.trim_start_matches('\\').to_owned())
+                    .or_default()
+                    .push(c.fqcn.clone());
+            }
         }
+        corpus.by_class = by_class;
+        corpus.subclasses = subclasses;
+        corpus
     }
 
     pub fn index_of(&self, path: &str) -> Option<usize> {
@@ -177,7 +199,22 @@ impl Corpus {
     /// The file declaring a class, by its fully qualified name.
     pub fn class_file(&self, fqcn: &str) -> Option<(usize, &ClassFacts)> {
         let fqcn = fqcn.trim_start_matches('\\');
-        self.classes().find(|(_, c)| c.fqcn == fqcn)
+        let file = *self.by_class.get(fqcn)?;
+        self.facts[file]
+            .iter()
+            .flat_map(|f| f.php.iter())
+            .flat_map(|p| p.classes.iter())
+            .find(|c| c.fqcn == fqcn)
+            .map(|c| (file, c))
+    }
+
+    /// The classes of the sources that extend `fqcn` directly.
+    pub fn subclasses(&self, fqcn: &str) -> impl Iterator<Item = (usize, &ClassFacts)> {
+        self.subclasses
+            .get(fqcn.trim_start_matches('\\'))
+            .into_iter()
+            .flatten()
+            .filter_map(|child| self.class_file(child))
     }
 
     /// The attribute class the sources declare for a plugin type: a class named

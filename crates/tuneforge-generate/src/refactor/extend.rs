@@ -13,7 +13,7 @@ use tuneforge_php::parse::{parse, text, visit};
 use tuneforge_php::rules::Checker;
 use tuneforge_php::yaml::{ServiceFact, YamlFacts};
 
-use super::injection::{Dependency, class_body, container_calls, declared_properties};
+use super::injection::{Dependency, class_body, container_calls};
 use super::{edit_uses, short, verify};
 use crate::Emitter;
 use crate::corpus::{Corpus, SourceFile};
@@ -28,12 +28,57 @@ pub(super) enum Passed {
     Yaml { file: String, entry: String },
     /// The container autowires the constructor.
     Autowire,
+    /// Nothing new: the constructor takes every service the calls need already.
+    AlreadyInjected,
 }
 
 pub(super) struct Extended {
     pub output: String,
+    /// The services added to the constructor.
     pub deps: Vec<Dependency>,
+    /// The services the constructor took already, which the calls now use.
+    pub reused: Vec<Dependency>,
     pub passed: Passed,
+}
+
+/// Whether the constructor stores the service `d` needs in the property of `d`'s name
+/// already: a parameter of that name (or its snake_case form) that is promoted or
+/// assigned to the property, typed as the service (an account proxy's interface and the
+/// account interface count as one: the calls made on either are the account's).
+fn constructor_holds(
+    source: &str,
+    constructor: Node<'_>,
+    params: Node<'_>,
+    d: &Dependency,
+) -> bool {
+    let snake = super::injection::snake(&d.property);
+    let body = constructor
+        .child_by_field_name("body")
+        .map(|b| text(b, source))
+        .unwrap_or("");
+    let mut cursor = params.walk();
+    params.named_children(&mut cursor).any(|p| {
+        let Some(name) = p
+            .child_by_field_name("name")
+            .map(|n| text(n, source).trim_start_matches('$'))
+        else {
+            return false;
+        };
+        if name != d.property && name != snake {
+            return false;
+        }
+        let stored = p.kind() == "property_promotion_parameter" && name == d.property
+            || body.contains(&format!("$this->{} = ${name};", d.property));
+        let Some(ty) = p
+            .child_by_field_name("type")
+            .map(|t| text(t, source).trim_start_matches('?'))
+        else {
+            return false;
+        };
+        let ty = super::resolve_name(source, ty);
+        let unproxied = |t: &str| short(t).replace("Proxy", "");
+        stored && (ty == d.type_fqcn || unproxied(&ty) == unproxied(&d.type_fqcn))
+    })
 }
 
 /// The services.yml entry registering class `fqcn`, with the text of its file.
@@ -70,6 +115,12 @@ pub(super) fn extend(
     module: Option<&str>,
 ) -> Result<Extended, String> {
     let f = &corpus.files[file];
+    if let Some((_, child)) = super::injection::builds_itself(corpus, &c.fqcn) {
+        return Err(format!(
+            "{} extends it with its own constructor or factory, which would not pass the new arguments",
+            child.fqcn
+        ));
+    }
     let source = &f.text;
     let tree = parse(source);
     let body = class_body(&tree, source, &c.name)?;
@@ -78,8 +129,12 @@ pub(super) fn extend(
     let params = constructor
         .child_by_field_name("parameters")
         .ok_or("the constructor has no parameter list")?;
-    let (deps, mut calls) = container_calls(corpus, module, body, source)?;
-    let declared = declared_properties(source, body);
+    let (all_deps, mut calls) = container_calls(corpus, module, body, source)?;
+    let declared = super::ancestry::own_properties(corpus, source, body);
+    // A service the constructor takes already is used, not injected twice.
+    let (reused, deps): (Vec<Dependency>, Vec<Dependency>) = all_deps
+        .into_iter()
+        .partition(|d| constructor_holds(source, constructor, params, d));
     let existing: Vec<&str> = {
         let mut cursor = params.walk();
         params
@@ -95,6 +150,25 @@ pub(super) fn extend(
                 d.property
             ));
         }
+    }
+    if deps.is_empty() {
+        calls.sort_by_key(|c| std::cmp::Reverse(c.range.start));
+        let mut output = source.clone();
+        for call in calls {
+            output.replace_range(call.range, &call.replacement);
+        }
+        verify(
+            checker,
+            &f.path,
+            &output,
+            &["drupal-service-in-class", "drupal-static-in-class"],
+        )?;
+        return Ok(Extended {
+            output,
+            deps,
+            reused,
+            passed: Passed::AlreadyInjected,
+        });
     }
     // Where the arguments come from decides the parameters' attributes.
     let factory = method(body, source, "create");
@@ -123,7 +197,7 @@ pub(super) fn extend(
                 let yml_file = &corpus.files[yml];
                 let original = yaml_entry(&yml_file.text, entry.line)
                     .ok_or("its services.yml entry could not be cut out")?;
-                let ids: Vec<String> = deps.iter().map(|d| format!("'@{}'", d.service)).collect();
+                let ids: Vec<String> = deps.iter().map(Dependency::yaml_argument).collect();
                 Passed::Yaml {
                     file: yml_file.rel.clone(),
                     entry: add_arguments(&original, &ids)?,
@@ -141,7 +215,7 @@ pub(super) fn extend(
         .iter()
         .map(|d| {
             let autowire = if matches!(passed, Passed::Autowire) {
-                format!("#[Autowire(service: '{}')] ", d.service)
+                format!("{} ", d.autowire_attribute())
             } else {
                 String::new()
             };
@@ -159,10 +233,7 @@ pub(super) fn extend(
         let create = method(body, source, "create").expect("checked above");
         let construction = new_static(create, source)
             .ok_or("its create() does not end in `new static(…)` to pass the services to")?;
-        let gets: Vec<String> = deps
-            .iter()
-            .map(|d| format!("$container->get('{}')", d.service))
-            .collect();
+        let gets: Vec<String> = deps.iter().map(|d| d.container_get("$container")).collect();
         edits.push(append_to_list(source, construction, &gets)?);
     }
     edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
@@ -170,7 +241,7 @@ pub(super) fn extend(
     for (range, replacement) in edits {
         output.replace_range(range, &replacement);
     }
-    let mut add: Vec<&str> = deps.iter().map(|d| d.type_fqcn.as_str()).collect();
+    let mut add: Vec<&str> = deps.iter().flat_map(Dependency::imports).collect();
     if matches!(passed, Passed::Autowire) {
         add.push("Symfony\\Component\\DependencyInjection\\Attribute\\Autowire");
     }
@@ -184,6 +255,7 @@ pub(super) fn extend(
     Ok(Extended {
         output,
         deps,
+        reused,
         passed,
     })
 }
@@ -218,6 +290,34 @@ pub(super) fn sample(
             ("code", &fenced("php", &f.text)),
         ],
     );
+    if matches!(extended.passed, Passed::AlreadyInjected) {
+        let held: Vec<String> = extended
+            .reused
+            .iter()
+            .map(|d| format!("`$this->{}`", d.property))
+            .collect();
+        let ask = out.pick(
+            &format!("{key}#held"),
+            &[
+                "`{class}` still calls `\\Drupal::` in places. Refactor it to use dependency injection.\n\n{code}",
+                "Remove the `\\Drupal::` calls from this class from {module}.\n\n{code}",
+            ],
+        );
+        let user = fill(
+            ask,
+            &[
+                ("class", &c.name),
+                ("module", module.unwrap_or("Drupal core")),
+                ("code", &fenced("php", &f.text)),
+            ],
+        );
+        let answer = format!(
+            "{}\n\nThe constructor already receives what these calls fetched, so nothing new needs injecting: each `\\Drupal::` call now uses {} instead. The constructor, its arguments and the way the container builds the class stay as they were.",
+            fenced("php", &extended.output),
+            list_of(&held),
+        );
+        return (user, answer);
+    }
     let how = match &extended.passed {
         Passed::Create => format!(
             "`create()` passes {} as the last {} of `new static(…)`.",
@@ -229,14 +329,15 @@ pub(super) fn sample(
             }
         ),
         Passed::Autowire => format!(
-            "The container autowires the constructor; `#[Autowire(service: …)]` names {} (not every service has an autowiring alias for its interface).",
-            list_of(&services)
+            "The container autowires the constructor; {}.",
+            super::injection::autowire_note(&extended.deps)
         ),
         Passed::Yaml { file, .. } => format!(
             "The container builds the class from its entry in `{file}`, so {} {} its `arguments:` in the same order:",
             list_of(&services),
             if services.len() == 1 { "joins" } else { "join" }
         ),
+        Passed::AlreadyInjected => unreachable!("answered above"),
     };
     let mut answer = format!(
         "{}\n\nThe services now come in as promoted, read-only constructor parameters after the existing ones, and every `\\Drupal::` call became a property of the object. {how}",
@@ -244,6 +345,23 @@ pub(super) fn sample(
     );
     if let Passed::Yaml { entry, .. } = &extended.passed {
         answer.push_str(&format!("\n\n{}", fenced("yaml", entry)));
+    }
+    if !extended.reused.is_empty() {
+        let held: Vec<String> = extended
+            .reused
+            .iter()
+            .map(|d| format!("`$this->{}`", d.property))
+            .collect();
+        answer.push_str(&format!(
+            "\n\nThe constructor already received {}, so the calls that fetched {} now use {}.",
+            list_of(&held),
+            if held.len() == 1 { "it" } else { "them" },
+            if held.len() == 1 {
+                "the property"
+            } else {
+                "those properties"
+            },
+        ));
     }
     answer.push_str(&format!(
         "\n\nCode that constructs `{}` directly (a subclass calling `parent::__construct()`, a unit test) must pass the new arguments too.",
@@ -315,7 +433,29 @@ fn append_to_list(
     }
     let trimmed_end = inner.trim_end().trim_end_matches(',');
     let start = list.start_byte() + 1 + trimmed_end.len();
-    Ok((start..close, format!(", {}", items.join(", "))))
+    let appended = format!(", {}", items.join(", "));
+    // A one-line list that would run past 80 columns goes one item per line, as Drupal's
+    // coding standards want.
+    let line_start = source[..list.start_byte()].rfind('\n').map_or(0, |n| n + 1);
+    let line_end = source[close..]
+        .find('\n')
+        .map_or(source.len(), |n| close + n);
+    if line_end - line_start + appended.len() <= 80 {
+        return Ok((start..close, appended));
+    }
+    let indent: String = source[line_start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let mut cursor = list.walk();
+    let mut lines: Vec<String> = list
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .map(|n| text(n, source).to_owned())
+        .collect();
+    lines.extend(items.iter().cloned());
+    let body: String = lines.iter().map(|l| format!("\n{indent}  {l},")).collect();
+    Ok((list.start_byte() + 1..close, format!("{body}\n{indent}")))
 }
 
 /// A services.yml entry with `ids` added to its `arguments:` (a flow list on one line, a

@@ -16,6 +16,7 @@ use tuneforge_php::parse::{parse, string_value, text, visit};
 use tuneforge_php::rules::Checker;
 use tuneforge_php::yaml::YamlFacts;
 
+use super::ancestry::InheritedFactory;
 use super::hooks::camel;
 use super::{edit_uses, generator, short, verify};
 use crate::Emitter;
@@ -172,6 +173,81 @@ const SERVICES: &[(&str, &str, &str)] = &[
         "Drupal\\Core\\Entity\\EntityRepositoryInterface",
         "entityRepository",
     ),
+    (
+        "class_resolver",
+        "Drupal\\Core\\DependencyInjection\\ClassResolverInterface",
+        "classResolver",
+    ),
+    (
+        "keyvalue.expirable",
+        "Drupal\\Core\\KeyValueStore\\KeyValueExpirableFactoryInterface",
+        "keyValueExpirableFactory",
+    ),
+    (
+        "typed_data_manager",
+        "Drupal\\Core\\TypedData\\TypedDataManagerInterface",
+        "typedDataManager",
+    ),
+    (
+        "link_generator",
+        "Drupal\\Core\\Utility\\LinkGeneratorInterface",
+        "linkGenerator",
+    ),
+    (
+        "string_translation",
+        "Drupal\\Core\\StringTranslation\\TranslationInterface",
+        "stringTranslation",
+    ),
+    (
+        "csrf_token",
+        "Drupal\\Core\\Access\\CsrfTokenGenerator",
+        "csrfToken",
+    ),
+    (
+        "transliteration",
+        "Drupal\\Component\\Transliteration\\TransliterationInterface",
+        "transliteration",
+    ),
+    (
+        "form_builder",
+        "Drupal\\Core\\Form\\FormBuilderInterface",
+        "formBuilder",
+    ),
+    (
+        "theme.manager",
+        "Drupal\\Core\\Theme\\ThemeManagerInterface",
+        "themeManager",
+    ),
+    (
+        "menu.link_tree",
+        "Drupal\\Core\\Menu\\MenuLinkTreeInterface",
+        "menuLinkTree",
+    ),
+    (
+        "path.validator",
+        "Drupal\\Core\\Path\\PathValidatorInterface",
+        "pathValidator",
+    ),
+    (
+        "access_manager",
+        "Drupal\\Core\\Access\\AccessManagerInterface",
+        "accessManager",
+    ),
+    (
+        "redirect.destination",
+        "Drupal\\Core\\Routing\\RedirectDestinationInterface",
+        "redirectDestination",
+    ),
+    (
+        "entity.definition_update_manager",
+        "Drupal\\Core\\Entity\\EntityDefinitionUpdateManagerInterface",
+        "entityDefinitionUpdateManager",
+    ),
+    (
+        "config.installer",
+        "Drupal\\Core\\Config\\ConfigInstallerInterface",
+        "configInstaller",
+    ),
 ];
 
 /// `\Drupal::<method>()` shortcuts: the service behind each, and what the call becomes
@@ -205,6 +281,49 @@ const SHORTCUTS: &[(&str, &str, &str)] = &[
         "$this->{p}->getStorage{args}->getQuery()",
     ),
     ("keyValue", "keyvalue", "$this->{p}->get{args}"),
+    (
+        "keyValueExpirable",
+        "keyvalue.expirable",
+        "$this->{p}->get{args}",
+    ),
+    (
+        "entityQueryAggregate",
+        "entity_type.manager",
+        "$this->{p}->getStorage{args}->getAggregateQuery()",
+    ),
+    ("lock", "lock", "$this->{p}"),
+    ("flood", "flood", "$this->{p}"),
+    ("typedDataManager", "typed_data_manager", "$this->{p}"),
+    ("urlGenerator", "url_generator", "$this->{p}"),
+    ("linkGenerator", "link_generator", "$this->{p}"),
+    ("translation", "string_translation", "$this->{p}"),
+    ("csrfToken", "csrf_token", "$this->{p}"),
+    ("transliteration", "transliteration", "$this->{p}"),
+    ("formBuilder", "form_builder", "$this->{p}"),
+    ("theme", "theme.manager", "$this->{p}"),
+    ("menuTree", "menu.link_tree", "$this->{p}"),
+    ("pathValidator", "path.validator", "$this->{p}"),
+    ("accessManager", "access_manager", "$this->{p}"),
+    ("destination", "redirect.destination", "$this->{p}"),
+    (
+        "entityDefinitionUpdateManager",
+        "entity.definition_update_manager",
+        "$this->{p}",
+    ),
+    (
+        "isConfigSyncing",
+        "config.installer",
+        "$this->{p}->isSyncing()",
+    ),
+    // Container parameters, not services.
+    ("root", "%app.root%", "$this->{p}"),
+    ("installProfile", "%install_profile%", "$this->{p}"),
+];
+
+/// Container parameters by name: their PHP type and the property name they get.
+const PARAMETERS: &[(&str, &str, &str)] = &[
+    ("app.root", "string", "root"),
+    ("install_profile", "string|false|null", "installProfile"),
 ];
 
 /// Properties the base classes declare already.
@@ -246,8 +365,60 @@ pub(super) struct Dependency {
     pub(super) property: String,
 }
 
+impl Dependency {
+    /// The container parameter this stands for (`app.root` for `%app.root%`), if it is one.
+    pub(super) fn parameter(&self) -> Option<&str> {
+        self.service.strip_prefix('%')?.strip_suffix('%')
+    }
+
+    /// The service id as PHP names it: `'entity_type.manager'`, or `Foo::class` for a
+    /// service registered under its class name (the file imports the class).
+    fn php_id(&self) -> String {
+        if self.service.contains('\\') {
+            format!("{}::class", short(&self.service))
+        } else {
+            format!("'{}'", self.service)
+        }
+    }
+
+    /// What a factory calls on the container for it.
+    pub(super) fn container_get(&self, container: &str) -> String {
+        match self.parameter() {
+            Some(name) => format!("{container}->getParameter('{name}')"),
+            None => format!("{container}->get({})", self.php_id()),
+        }
+    }
+
+    /// The attribute that names it to autowiring.
+    pub(super) fn autowire_attribute(&self) -> String {
+        match self.parameter() {
+            Some(name) => format!("#[Autowire(param: '{name}')]"),
+            None => format!("#[Autowire(service: {})]", self.php_id()),
+        }
+    }
+
+    /// It as an argument of a services.yml entry.
+    pub(super) fn yaml_argument(&self) -> String {
+        match self.parameter() {
+            Some(_) => format!("'{}'", self.service),
+            None => format!("'@{}'", self.service),
+        }
+    }
+
+    /// The classes the injection needs imported: the type (not a PHP type such as
+    /// `string`) and the class of a class-named service.
+    pub(super) fn imports(&self) -> impl Iterator<Item = &str> {
+        let ty = self
+            .type_fqcn
+            .contains('\\')
+            .then_some(self.type_fqcn.as_str());
+        let service = self.service.contains('\\').then_some(self.service.as_str());
+        ty.into_iter().chain(service)
+    }
+}
+
 /// `entityTypeManager` → `entity_type_manager`.
-fn snake(camel: &str) -> String {
+pub(super) fn snake(camel: &str) -> String {
     let mut out = String::new();
     for c in camel.chars() {
         if c.is_uppercase() {
@@ -264,6 +435,10 @@ fn snake(camel: &str) -> String {
 /// any services.yml of the sources (core's `core.services.yml` among them), preferring the
 /// interface an alias names (`Drupal\Core\Foo\FooInterface: '@foo'`) over the class.
 fn service_type(corpus: &Corpus, module: Option<&str>, id: &str) -> Option<(String, String)> {
+    if let Some(name) = id.strip_prefix('%').and_then(|p| p.strip_suffix('%')) {
+        let (_, ty, prop) = PARAMETERS.iter().find(|(n, _, _)| *n == name)?;
+        return Some(((*ty).to_owned(), (*prop).to_owned()));
+    }
     if let Some((_, ty, prop)) = SERVICES.iter().find(|(s, _, _)| *s == id) {
         return Some(((*ty).to_owned(), (*prop).to_owned()));
     }
@@ -315,7 +490,7 @@ pub(super) struct Call {
 }
 
 /// How a rewritten class receives its services.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(super) enum Wiring {
     /// A `create()` factory (controllers, forms): the properties the base class declares.
     Create(&'static [&'static str]),
@@ -326,6 +501,13 @@ pub(super) enum Wiring {
     /// (`$configuration, $plugin_id, $plugin_definition`): it implements
     /// `ContainerFactoryPluginInterface`, and its `create()` passes those on.
     Plugin,
+    /// A class the class resolver builds (a constraint validator): it implements
+    /// `ContainerInjectionInterface`, whose `create()` passes the services in.
+    ClassResolved(&'static str),
+    /// A class that inherits a container factory whose constructor it must not repeat (a
+    /// field widget, a views plugin, an entity handler): its override calls the parent's
+    /// and sets the new properties on the instance it returns.
+    Inherited(InheritedFactory),
 }
 
 /// Plugin base classes whose constructor is exactly `(array $configuration, $plugin_id,
@@ -369,16 +551,26 @@ pub(super) fn applies(corpus: &Corpus, file: usize, c: &ClassFacts) -> Result<Wi
             }
             Wiring::Plugin
         }
-        _ => {
-            return Err(format!(
-                "extends {}: only ControllerBase and FormBase subclasses, plugins on a base with the standard plugin constructor, hook classes and autowired services are rewritten (others' create() and constructor signatures differ, or their services.yml arguments would have to change too)",
-                if base.is_empty() { "nothing" } else { base }
-            ));
+        "ConstraintValidator"
+            if c.extends.as_deref().map(|e| e.trim_start_matches('\\'))
+                == Some("Symfony\\Component\\Validator\\ConstraintValidator") =>
+        {
+            if c.implements
+                .iter()
+                .any(|i| short(i) == "ContainerInjectionInterface")
+            {
+                return Err("already implements ContainerInjectionInterface; merging into its create() is not mechanical".to_owned());
+            }
+            Wiring::ClassResolved("constraint validator")
         }
+        "" => {
+            return Err("extends nothing and is neither a hook class nor an autowired service: nothing builds it with its services".to_owned());
+        }
+        _ => by_ancestry(corpus, c)?,
     };
     if c.methods
         .iter()
-        .any(|m| m == "__construct" || m == "create")
+        .any(|m| m == "__construct" || m == "create" || m == "createInstance")
     {
         return Err(
             "already has a constructor or create(); merging into it is not mechanical".to_owned(),
@@ -389,7 +581,68 @@ pub(super) fn applies(corpus: &Corpus, file: usize, c: &ClassFacts) -> Result<Wi
             "calls \\Drupal:: from a static method, which injection cannot reach".to_owned(),
         );
     }
+    let conflict = match &wiring {
+        // Subclasses that inherit the override, or call it from theirs, get the services.
+        Wiring::Inherited(_) => corpus.subclasses(&c.fqcn).find(|(file, child)| {
+            child
+                .methods
+                .iter()
+                .any(|m| m == "create" || m == "createInstance")
+                && !corpus.files[*file].text.contains("parent::create")
+        }),
+        _ => builds_itself(corpus, &c.fqcn),
+    };
+    if let Some((_, child)) = conflict {
+        return Err(format!(
+            "{} extends it with its own constructor or factory, which would not pass (or set) the new services",
+            child.fqcn
+        ));
+    }
     Ok(wiring)
+}
+
+/// A subclass in the sources that declares its own constructor or container factory.
+pub(super) fn builds_itself<'c>(corpus: &'c Corpus, fqcn: &str) -> Option<(usize, &'c ClassFacts)> {
+    corpus.subclasses(fqcn).find(|(_, child)| {
+        child
+            .methods
+            .iter()
+            .any(|m| m == "__construct" || m == "create" || m == "createInstance")
+    })
+}
+
+/// The wiring of a class whose direct base says nothing, from its ancestors in the
+/// sources: a `ControllerBase`/`FormBase` descendant with no constructor on the way gets
+/// its own constructor and `create()`; any other class that inherits a container
+/// factory overrides it.
+fn by_ancestry(corpus: &Corpus, c: &ClassFacts) -> Result<Wiring, String> {
+    let chain = super::ancestry::ancestors(corpus, c)?;
+    let constructor_at = chain
+        .iter()
+        .position(|(_, a)| a.methods.iter().any(|m| m == "__construct"));
+    let factory_at = chain.iter().position(|(_, a)| {
+        a.method_outlines
+            .iter()
+            .any(|m| m.is_static && (m.name == "create" || m.name == "createInstance"))
+    });
+    if let Some(at) = factory_at
+        && constructor_at.is_none_or(|ctor| ctor > at)
+    {
+        match chain[at].1.fqcn.as_str() {
+            "Drupal\\Core\\Controller\\ControllerBase" => {
+                return Ok(Wiring::Create(CONTROLLER_BASE));
+            }
+            "Drupal\\Core\\Form\\FormBase" => return Ok(Wiring::Create(FORM_BASE)),
+            _ => {}
+        }
+    }
+    match super::ancestry::inherited_factory(corpus, &chain)? {
+        Some(factory) => Ok(Wiring::Inherited(factory)),
+        None => Err(format!(
+            "extends {}, and nothing it inherits builds it from the container (no create() or createInstance() taking the container)",
+            c.extends.as_deref().map(short).unwrap_or("nothing")
+        )),
+    }
 }
 
 /// Whether the class's module registers it as a service that is autowired (by its own
@@ -431,6 +684,14 @@ pub(super) fn run(
         let module = corpus.extension(file).map(|e| e.name.clone());
         if tuneforge_core::source_path::is_test_path(&f.rel) {
             out.drop(&generator, f.cite(), "test code is not rewritten");
+            continue;
+        }
+        if c.deprecated.is_some() {
+            out.drop(
+                &generator,
+                f.cite(),
+                "the class is @deprecated: a refactor of it teaches code on its way out",
+            );
             continue;
         }
         let has_constructor = c.methods.iter().any(|m| m == "__construct");
@@ -479,10 +740,12 @@ fn injected_class<'d>(
 ) -> Result<Rewritten<'d>, String> {
     let f = &corpus.files[file];
     let wiring = applies(corpus, file, c)?;
-    let (inherited, create) = match wiring {
-        Wiring::Create(inherited) => (inherited, Factory::Container),
+    let (inherited, create) = match &wiring {
+        Wiring::Create(inherited) => (*inherited, Factory::Container),
         Wiring::Autowire(_) => (&[][..], Factory::None),
         Wiring::Plugin => (PLUGIN_BASE, Factory::Plugin),
+        Wiring::Inherited(factory) => (&[][..], Factory::Inherited(factory)),
+        Wiring::ClassResolved(_) => (&[][..], Factory::Injection),
     };
     let (source, used) = match super::removed::replace_removed(&f.text, removed, true)? {
         Some((text, used)) => (text, used),
@@ -523,7 +786,7 @@ fn injection_sample(
         .map(|d| format!("`{}`", d.service))
         .collect();
     let key = format!("{}#injection", f.cite());
-    let ask = match rewritten.wiring {
+    let ask = match &rewritten.wiring {
         Wiring::Create(_) => out.pick(
             &key,
             &[
@@ -539,6 +802,20 @@ fn injection_sample(
                 "Make `{class}` implement `ContainerFactoryPluginInterface` and inject the services it now fetches with `\\Drupal::`.\n\n{code}",
             ],
         ),
+        Wiring::ClassResolved(_) => out.pick(
+            &key,
+            &[
+                "This {what} from {module} calls `\\Drupal::` for its services. Rewrite it for Drupal 11 with dependency injection.\n\n{code}",
+                "Inject the services `{class}` fetches with `\\Drupal::` instead.\n\n{code}",
+            ],
+        ),
+        Wiring::Inherited(_) => out.pick(
+            &key,
+            &[
+                "Refactor this class to use dependency injection instead of `\\Drupal::` calls:\n\n{code}",
+                "`{class}` extends `{base}`, whose `{factory}()` builds it. Replace its `\\Drupal::` calls with injected services without overriding the constructor.\n\n{code}",
+            ],
+        ),
         Wiring::Autowire(_) => out.pick(
             &key,
             &[
@@ -547,9 +824,13 @@ fn injection_sample(
             ],
         ),
     };
-    let what = match rewritten.wiring {
-        Wiring::Autowire(what) => what,
-        Wiring::Create(_) | Wiring::Plugin => "class",
+    let what = match &rewritten.wiring {
+        Wiring::Autowire(what) | Wiring::ClassResolved(what) => what,
+        Wiring::Create(_) | Wiring::Plugin | Wiring::Inherited(_) => "class",
+    };
+    let factory = match &rewritten.wiring {
+        Wiring::Inherited(f) => f.method.as_str(),
+        _ => "create",
     };
     let kind = c
         .plugin
@@ -563,12 +844,20 @@ fn injection_sample(
             ("what", what),
             ("a_what", &tuneforge_core::text::with_article(what)),
             ("kind", &kind),
-            ("module", module.unwrap_or("a module")),
+            (
+                "module",
+                module.unwrap_or(if is_core_library(&f.rel) {
+                    "Drupal core"
+                } else {
+                    "a module"
+                }),
+            ),
             ("class", &c.name),
+            ("factory", factory),
             ("code", &fenced("php", &f.text)),
         ],
     );
-    let answer = match rewritten.wiring {
+    let answer = match &rewritten.wiring {
         Wiring::Create(_) => format!(
             "{}\n\n`create()` now takes {} from the container and passes them to the constructor; every `\\Drupal::` call became a property of the object. Properties that `{base}` already declares are assigned in the constructor rather than redeclared (PHP does not allow retyping an inherited property); the others are promoted, read-only constructor parameters. The class no longer depends on the global container, so a unit test can pass mocks.",
             fenced("php", &rewritten.output),
@@ -579,8 +868,38 @@ fn injection_sample(
             fenced("php", &rewritten.output),
             crate::templates::list_of(&services),
         ),
+        Wiring::ClassResolved(what) => format!(
+            "{}\n\nDrupal builds {} through the class resolver, which calls `create()` on classes that implement `ContainerInjectionInterface`. So the class now implements it: `create()` takes {} from the container and passes {} to the constructor as promoted, read-only {}, and every `\\Drupal::` call became a property of the object. The class no longer depends on the global container, so a unit test can pass mocks.",
+            fenced("php", &rewritten.output),
+            tuneforge_core::text::with_article(what),
+            crate::templates::list_of(&services),
+            if services.len() == 1 { "it" } else { "them" },
+            if services.len() == 1 {
+                "parameter"
+            } else {
+                "parameters"
+            },
+        ),
+        Wiring::Inherited(factory) => {
+            let the_services = format!(
+                "the {} {}",
+                crate::templates::list_of(&services),
+                if services.len() == 1 {
+                    "service"
+                } else {
+                    "services"
+                }
+            );
+            format!(
+                "{}\n\n`{owner}::{method}()` builds this class with the constructor arguments its parents need, so the class does not override the constructor (which would have to repeat them, and break when they change). Its `{method}()` override lets `parent::{method}()` build the instance and then sets {} from the container on it; every `\\Drupal::` call became a property of the object. The class no longer reaches for the global container: a test builds it through `{method}()` with a container that holds mocks.",
+                fenced("php", &rewritten.output),
+                the_services,
+                owner = short(&factory.owner),
+                method = factory.method,
+            )
+        }
         Wiring::Autowire(what) => format!(
-            "{}\n\nAs {}, the class is built by the container with autowiring, so it needs no `create()`: the constructor takes {} as {}, named with `#[Autowire(service: …)]` (not every service has an autowiring alias for its interface), and every `\\Drupal::` call became a property of the object. The class no longer depends on the global container, so a unit test can pass mocks.",
+            "{}\n\nAs {}, the class is built by the container with autowiring, so it needs no `create()`: the constructor takes {} as {}, {}, and every `\\Drupal::` call became a property of the object. The class no longer depends on the global container, so a unit test can pass mocks.",
             fenced("php", &rewritten.output),
             tuneforge_core::text::with_article(what),
             crate::templates::list_of(&services),
@@ -589,6 +908,7 @@ fn injection_sample(
             } else {
                 "promoted, read-only parameters"
             },
+            autowire_note(&rewritten.deps),
         ),
     };
     let answer = if rewritten.used.is_empty() {
@@ -602,17 +922,59 @@ fn injection_sample(
     (user, answer)
 }
 
-/// The class rewritten, with the dependencies it now takes.
+/// Whether a source path is in core's own library (`lib/Drupal/…`), outside any module.
+fn is_core_library(rel: &str) -> bool {
+    rel.starts_with("lib/Drupal/") || rel.starts_with("core/lib/Drupal/")
+}
+
+/// How an autowired constructor names what it takes: services with
+/// `#[Autowire(service: …)]`, container parameters with `#[Autowire(param: …)]`.
+pub(super) fn autowire_note(deps: &[Dependency]) -> String {
+    let (parameters, services): (Vec<&Dependency>, Vec<&Dependency>) =
+        deps.iter().partition(|d| d.parameter().is_some());
+    let named = |ds: &[&Dependency]| -> String {
+        let names: Vec<String> = ds
+            .iter()
+            .map(|d| format!("`{}`", d.parameter().unwrap_or(&d.service)))
+            .collect();
+        crate::templates::list_of(&names)
+    };
+    let mut note = Vec::new();
+    if !services.is_empty() {
+        note.push(format!(
+            "`#[Autowire(service: …)]` names {} (not every service has an autowiring alias for its interface)",
+            named(&services)
+        ));
+    }
+    if !parameters.is_empty() {
+        note.push(format!(
+            "`#[Autowire(param: …)]` names the container {} {}",
+            if parameters.len() == 1 {
+                "parameter"
+            } else {
+                "parameters"
+            },
+            named(&parameters)
+        ));
+    }
+    note.join("; ")
+}
+
 /// How the rewritten class is built, which decides its `create()`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Factory {
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum Factory<'a> {
     /// No `create()`: the container autowires the constructor (a hook class, a service).
     None,
     /// `create(ContainerInterface $container)` (controllers, forms).
     Container,
+    /// `create(ContainerInterface $container)` of `ContainerInjectionInterface`, which the
+    /// class declares it implements (a class the class resolver builds).
+    Injection,
     /// The plugin factory's `create($container, $configuration, $plugin_id,
     /// $plugin_definition)`, passing the three on to the parent constructor.
     Plugin,
+    /// An override of the inherited factory that sets properties on the parent's instance.
+    Inherited(&'a InheritedFactory),
 }
 
 /// With a factory, a `create()` that pulls the services from the container; without, the
@@ -629,9 +991,15 @@ pub(super) fn rewrite(
     let body = class_body(&tree, source, class)?;
     let (deps, mut calls) = container_calls(corpus, module, body, source)?;
     let insert_at = member_position(source, body);
-    // Properties the class declares itself are assigned like inherited ones: promoting a
-    // parameter of the same name would declare the property twice.
-    let declared = declared_properties(source, body);
+    // Properties the class, its traits or its ancestors declare are assigned like
+    // inherited ones: declaring one again would clash (or retype an inherited property,
+    // which PHP forbids).
+    let mut declared = super::ancestry::own_properties(corpus, source, body);
+    if let Some((_, facts)) = corpus.class_file(&super::resolve_name(source, class))
+        && let Ok(chain) = super::ancestry::ancestors(corpus, facts)
+    {
+        declared.extend(super::ancestry::inherited_properties(corpus, &chain));
+    }
     let members = injection_members(class, &deps, inherited, &declared, create);
     let mut edited = source.to_owned();
     // Calls are replaced from the last, so earlier offsets stay valid; the members go in
@@ -641,7 +1009,7 @@ pub(super) fn rewrite(
         edited.replace_range(call.range.clone(), &call.replacement);
     }
     edited.insert_str(insert_at, &members);
-    let mut add: Vec<&str> = deps.iter().map(|d| d.type_fqcn.as_str()).collect();
+    let mut add: Vec<&str> = deps.iter().flat_map(Dependency::imports).collect();
     match create {
         Factory::Container => {
             add.push("Symfony\\Component\\DependencyInjection\\ContainerInterface")
@@ -650,15 +1018,41 @@ pub(super) fn rewrite(
         Factory::Plugin => {
             add.push("Symfony\\Component\\DependencyInjection\\ContainerInterface");
             add.push("Drupal\\Core\\Plugin\\ContainerFactoryPluginInterface");
-            edited = implement_container_factory(&edited, class)?;
+            edited = implement(&edited, class, "ContainerFactoryPluginInterface")?;
         }
+        Factory::Injection => {
+            add.push("Symfony\\Component\\DependencyInjection\\ContainerInterface");
+            add.push("Drupal\\Core\\DependencyInjection\\ContainerInjectionInterface");
+            edited = implement(&edited, class, "ContainerInjectionInterface")?;
+        }
+        Factory::Inherited(factory) => add.extend(factory.imports.iter().map(String::as_str)),
+    }
+    if let Some(clash) = import_clash(source, class, &add) {
+        return Err(clash);
     }
     Ok((edit_uses(&edited, &add, &[]), deps))
 }
 
-/// The class declaration of `class` with `ContainerFactoryPluginInterface` added to what it
-/// implements.
-fn implement_container_factory(source: &str, class: &str) -> Result<String, String> {
+/// Why importing `add` into `source` would break it: a different class imported, or the
+/// class itself declared, under the same short name.
+pub(super) fn import_clash(source: &str, class: &str, add: &[&str]) -> Option<String> {
+    add.iter().find_map(|fqcn| {
+        let name = short(fqcn);
+        let resolved = super::resolve_name(source, name);
+        let taken = if name == class {
+            resolved != *fqcn
+        } else {
+            super::use_lines_imported(source, name) && resolved != *fqcn
+        };
+        taken.then(|| {
+            format!("importing {fqcn} would clash with another class named {name} in the file")
+        })
+    })
+}
+
+/// The class declaration of `class` with `interface` (a short name the file imports) added
+/// to what it implements.
+fn implement(source: &str, class: &str, interface: &str) -> Result<String, String> {
     let tree = parse(source);
     let body = class_body(&tree, source, class)?;
     // The declaration's header runs from `class Name` to the body's opening brace.
@@ -670,12 +1064,9 @@ fn implement_container_factory(source: &str, class: &str) -> Result<String, Stri
     let new_header = match header.find(" implements ") {
         Some(at) => {
             let (before, after) = header.split_at(at + " implements ".len());
-            format!("{before}ContainerFactoryPluginInterface, {after}")
+            format!("{before}{interface}, {after}")
         }
-        None => format!(
-            "{} implements ContainerFactoryPluginInterface ",
-            header.trim_end()
-        ),
+        None => format!("{} implements {interface} ", header.trim_end()),
     };
     let mut out = source.to_owned();
     out.replace_range(header_start..header_end, &new_header);
@@ -770,9 +1161,23 @@ pub(super) fn container_calls(
             .find(|d| d.service == service)
             .map(|d| d.property.clone())
             .unwrap_or(property);
+        let replacement = template.replace("{p}", &property).replace("{args}", args);
+        // `$this->foo = \Drupal::service('foo')` fills an optional argument's property on
+        // first use: with the service injected there is nothing left to fill.
+        let assigned_to = n
+            .parent()
+            .filter(|p| p.kind() == "assignment_expression")
+            .and_then(|p| p.child_by_field_name("left"))
+            .map(|l| text(l, source));
+        if assigned_to == Some(replacement.as_str()) {
+            problem = Some(format!(
+                "the \\Drupal:: call fills {replacement} when the constructor was not given it: a fallback for an optional argument"
+            ));
+            return false;
+        }
         calls.push(Call {
             range: n.byte_range(),
-            replacement: template.replace("{p}", &property).replace("{args}", args),
+            replacement,
         });
         false
     });
@@ -796,16 +1201,29 @@ fn service_of_call(n: Node<'_>, source: &str) -> Result<(String, &'static str), 
     let args_node = n.child_by_field_name("arguments");
     let args = args_node.map(|a| text(a, source)).unwrap_or("()");
     if method == "service" {
-        let id = args_node
+        let value = args_node
             .and_then(|a| a.named_child(0))
-            .and_then(|arg| arg.named_child(0))
-            .and_then(|v| string_value(v, source));
+            .and_then(|arg| arg.named_child(0));
+        let id = value.and_then(|v| string_value(v, source)).or_else(|| {
+            // `\Drupal::service(Foo::class)`: a service registered under its class name.
+            let v = value.filter(|v| v.kind() == "class_constant_access_expression")?;
+            let class = v.named_child(0)?;
+            let constant = v.named_child(1)?;
+            (text(constant, source) == "class")
+                .then(|| super::resolve_name(source, text(class, source)))
+        });
         match id {
             Some(id) => Ok((id, "$this->{p}")),
             None => Err(format!(
                 "\\Drupal::service{args} does not name its service with a literal"
             )),
         }
+    } else if method == "classResolver" && args != "()" {
+        // With a class, the shortcut resolves an instance of it.
+        Ok((
+            "class_resolver".to_owned(),
+            "$this->{p}->getInstanceFromDefinition{args}",
+        ))
     } else if method == "cache" && args != "()" {
         Err(format!(
             "\\Drupal::cache{args}: a named cache bin is not rewritten"
@@ -857,6 +1275,9 @@ fn injection_members(
     declared: &[String],
     create: Factory,
 ) -> String {
+    if let Factory::Inherited(factory) = create {
+        return factory_override(factory, deps, inherited, declared);
+    }
     let mut params = Vec::new();
     let mut assigns = Vec::new();
     // Forms are serialized with the form state; a readonly property cannot be restored
@@ -871,7 +1292,7 @@ fn injection_members(
         // An autowired constructor (a hook class) names each service: not every core type
         // has an autowiring alias, and a module's services are registered by id.
         let autowire = if create == Factory::None {
-            format!("    #[Autowire(service: '{}')]\n", d.service)
+            format!("    {}\n", d.autowire_attribute())
         } else {
             String::new()
         };
@@ -896,14 +1317,14 @@ fn injection_members(
     };
     let gets: Vec<String> = deps
         .iter()
-        .map(|d| format!("      $container->get('{}'),", d.service))
+        .map(|d| format!("      {},", d.container_get("$container")))
         .collect();
     match create {
         Factory::None => format!(
             "\n  /**\n   * Constructs a {class} object.\n   */\n  public function __construct(\n{}\n  ){body_text}\n",
             params.join("\n"),
         ),
-        Factory::Container => format!(
+        Factory::Container | Factory::Injection => format!(
             "\n  /**\n   * Constructs a {class} object.\n   */\n  public function __construct(\n{}\n  ){body_text}\n\n  /**\n   * {{@inheritdoc}}\n   */\n  public static function create(ContainerInterface $container): static {{\n    return new static(\n{}\n    );\n  }}\n",
             params.join("\n"),
             gets.join("\n"),
@@ -921,7 +1342,61 @@ fn injection_members(
                 gets.join("\n"),
             )
         }
+        Factory::Inherited(_) => unreachable!("returned above"),
     }
+}
+
+/// The override of an inherited container factory: the new properties (those no
+/// ancestor declares), then the factory, which lets the parent build the instance and sets
+/// each service on it.
+fn factory_override(
+    factory: &InheritedFactory,
+    deps: &[Dependency],
+    inherited: &[&str],
+    declared: &[String],
+) -> String {
+    let mut out = String::new();
+    for d in deps {
+        if inherited.contains(&d.property.as_str()) || declared.contains(&d.property) {
+            continue;
+        }
+        out.push_str(&format!(
+            "\n  /**\n   * The {}.\n   */\n  protected {} ${};\n",
+            property_words(&d.property),
+            short(&d.type_fqcn),
+            d.property
+        ));
+    }
+    let container = factory.container();
+    let sets: Vec<String> = deps
+        .iter()
+        .map(|d| {
+            format!(
+                "    $instance->{} = {};",
+                d.property,
+                d.container_get(container)
+            )
+        })
+        .collect();
+    let returns = factory
+        .returns
+        .as_deref()
+        .map(|r| format!(": {r}"))
+        .unwrap_or_default();
+    out.push_str(&format!(
+        "\n  /**\n   * {{@inheritdoc}}\n   */\n  public static function {method}({params}){returns} {{\n    $instance = parent::{method}({names});\n{sets}\n    return $instance;\n  }}\n",
+        method = factory.method,
+        params = factory.params,
+        names = factory.names.join(", "),
+        sets = sets.join("\n"),
+    ));
+    out
+}
+
+/// A property's name as words for its docblock: `entityTypeManager` → `entity type
+/// manager`.
+fn property_words(property: &str) -> String {
+    snake(property).replace('_', " ")
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! and pass them (no error, and the finding the refactor exists for gone), or the pair is
 //! dropped with the reason.
 
+mod ancestry;
 mod extend;
 mod hooks;
 mod injection;
@@ -89,6 +90,49 @@ fn use_lines(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
         at += line.len();
     }
     out
+}
+
+/// Whether the file imports a class under the short name `name`.
+pub(super) fn use_lines_imported(text: &str, name: &str) -> bool {
+    use_lines(text)
+        .iter()
+        .any(|(import, _)| match import.split_once(" as ") {
+            Some((_, alias)) => alias.trim() == name,
+            None => short(import) == name,
+        })
+}
+
+/// The fully qualified name a class name written in a PHP file stands for: through the
+/// file's `use` imports (aliases included), else in the file's namespace.
+pub(super) fn resolve_name(text: &str, name: &str) -> String {
+    if let Some(absolute) = name.strip_prefix('\\') {
+        return absolute.to_owned();
+    }
+    let (first, rest) = match name.split_once('\\') {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (name, None),
+    };
+    let imported = use_lines(text).into_iter().find_map(|(import, _)| {
+        let (path, alias) = match import.split_once(" as ") {
+            Some((path, alias)) => (path.trim().to_owned(), alias.trim().to_owned()),
+            None => (import.clone(), short(&import).to_owned()),
+        };
+        (alias == first).then_some(path)
+    });
+    let head = imported.unwrap_or_else(|| {
+        let namespace = text
+            .lines()
+            .find_map(|l| l.strip_prefix("namespace ")?.strip_suffix(';'))
+            .map(str::trim);
+        match namespace {
+            Some(ns) => format!("{ns}\\{first}"),
+            None => first.to_owned(),
+        }
+    });
+    match rest {
+        Some(rest) => format!("{head}\\{rest}"),
+        None => head,
+    }
 }
 
 /// `text` with the imports in `remove` dropped and those in `add` inserted, each at its
