@@ -102,69 +102,87 @@ pub fn apply(
             remove(&mut report, FILE_CAP);
         }
     }
-    let mut kept: Vec<Sample> = kept
+    let kept: Vec<Sample> = kept
         .into_iter()
         .zip(dropped)
         .filter_map(|(s, d)| (!d).then_some(s))
         .collect();
 
-    // Generator share: lower the caps until every family fits under the share of the total
-    // that remains (each round shrinks the total, so the caps only fall).
-    let share = policy.max_generator_share.get();
+    let kept = cap_shares(
+        kept,
+        |s| s,
+        policy.max_generator_share.get(),
+        seed,
+        &mut report,
+    );
+    (kept, report)
+}
+
+/// `items` with each generator family held to `share` of the total: the caps are lowered
+/// until every family fits under the share of what remains (each round shrinks the total,
+/// so the caps only fall), and the samples over a cap go in seeded hash order. `package`
+/// calls it again after decontamination, so the share holds for the dataset written.
+pub fn cap_shares<T>(
+    items: Vec<T>,
+    sample_of: impl Fn(&T) -> &Sample,
+    share: f64,
+    seed: u64,
+    report: &mut CompositionReport,
+) -> Vec<T> {
+    let protected = |s: &Sample| s.metadata.interaction_id.is_some();
+    let rank = |s: &Sample| xxh3_64_with_seed(s.id.as_bytes(), seed);
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-    for s in kept.iter().filter(|s| !protected(s)) {
+    for s in items.iter().map(&sample_of).filter(|s| !protected(s)) {
         *counts
             .entry(generator_family(&s.metadata.generator).to_owned())
             .or_default() += 1;
     }
-    let protected_count = kept.iter().filter(|s| protected(s)).count() as u64;
+    let protected_count = items.iter().filter(|i| protected(sample_of(i))).count() as u64;
     // One family alone cannot be held under a share below 1; it keeps everything.
-    if counts.len() > 1 && share < 1.0 {
-        loop {
-            let total = protected_count + counts.values().sum::<u64>();
-            let cap = (share * total as f64).floor() as u64;
-            let mut changed = false;
-            for n in counts.values_mut() {
-                if *n > cap {
-                    *n = cap;
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-        let mut by_generator: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, s) in kept.iter().enumerate() {
-            if !protected(s) {
-                by_generator
-                    .entry(generator_family(&s.metadata.generator).to_owned())
-                    .or_default()
-                    .push(i);
-            }
-        }
-        let mut dropped = vec![false; kept.len()];
-        for (family, mut list) in by_generator {
-            let allowed = counts[&family] as usize;
-            if list.len() <= allowed {
-                continue;
-            }
-            list.sort_by_key(|&i| (rank(&kept[i]), i));
-            for &i in &list[allowed..] {
-                dropped[i] = true;
-                remove(&mut report, SHARE_CAP);
-            }
-            report
-                .capped_generators
-                .insert(family, (list.len() - allowed) as u64);
-        }
-        kept = kept
-            .into_iter()
-            .zip(dropped)
-            .filter_map(|(s, d)| (!d).then_some(s))
-            .collect();
+    if counts.len() <= 1 || share >= 1.0 {
+        return items;
     }
-    (kept, report)
+    loop {
+        let total = protected_count + counts.values().sum::<u64>();
+        let cap = (share * total as f64).floor() as u64;
+        let mut changed = false;
+        for n in counts.values_mut() {
+            if *n > cap {
+                *n = cap;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut by_generator: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, s) in items.iter().map(&sample_of).enumerate() {
+        if !protected(s) {
+            by_generator
+                .entry(generator_family(&s.metadata.generator).to_owned())
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut dropped = vec![false; items.len()];
+    for (family, mut list) in by_generator {
+        let allowed = counts[&family] as usize;
+        if list.len() <= allowed {
+            continue;
+        }
+        list.sort_by_key(|&i| (rank(sample_of(&items[i])), i));
+        for &i in &list[allowed..] {
+            dropped[i] = true;
+            *report.removed.entry(SHARE_CAP.to_owned()).or_default() += 1;
+        }
+        *report.capped_generators.entry(family).or_default() += (list.len() - allowed) as u64;
+    }
+    items
+        .into_iter()
+        .zip(dropped)
+        .filter_map(|(item, d)| (!d).then_some(item))
+        .collect()
 }
 
 #[cfg(test)]
@@ -248,5 +266,43 @@ mod tests {
         assert_eq!(report.capped_generators["template:explain"], 67);
         // The same input and seed keep the same samples.
         assert_eq!(apply(samples, &policy(10, 0.4), 3).0, kept);
+    }
+
+    #[test]
+    fn shares_are_held_again_when_later_removals_shrink_the_total() {
+        let family = |generator: &str, from: usize, n: usize| -> Vec<Sample> {
+            (from..from + n)
+                .map(|i| sample(i, generator, &format!("src/F{i}.php"), 10))
+                .collect()
+        };
+        let mut samples = family("template:explain", 0, 40);
+        samples.extend(family("template:plugin", 100, 30));
+        samples.extend(family("template:service", 200, 30));
+        let (kept, mut report) = apply(samples, &policy(10, 0.4), 3);
+        assert_eq!(kept.len(), 100, "40 of 100 is within 40%: {report:?}");
+        // Decontamination then drops twenty plugin samples: 40 of 80 is over 40%.
+        let mut plugins = 0;
+        let after: Vec<(Sample, u8)> = kept
+            .into_iter()
+            .filter(|s| {
+                let plugin = s.metadata.generator.starts_with("template:plugin");
+                plugins += usize::from(plugin);
+                !(plugin && plugins <= 20)
+            })
+            .map(|s| (s, 0))
+            .collect();
+        let held = cap_shares(after, |(s, _)| s, 0.4, 3, &mut report);
+        for name in ["template:explain", "template:plugin", "template:service"] {
+            let n = held
+                .iter()
+                .filter(|(s, _)| s.metadata.generator.starts_with(name))
+                .count();
+            assert!(
+                n as f64 <= 0.4 * held.len() as f64,
+                "{name}: {n} of {}",
+                held.len()
+            );
+        }
+        assert_eq!(report.removed[SHARE_CAP] as usize, 80 - held.len());
     }
 }

@@ -267,7 +267,7 @@ pub fn package(
     let mut samples = input.samples;
     let mut ids = HashSet::new();
     samples.retain(|s| ids.insert(s.id.clone()));
-    let (samples, composition) =
+    let (samples, mut composition) =
         crate::composition::apply(samples, &config.package.composition, config.seed);
     if composition.total() > 0 {
         let reasons: Vec<String> = composition
@@ -309,13 +309,23 @@ pub fn package(
             c.overlaps
         ));
     }
-    let (samples, splits): (Vec<Sample>, Vec<Split>) = samples
+    let kept: Vec<(Sample, Split)> = samples
         .into_iter()
         .zip(splits)
         .enumerate()
         .filter(|(i, _)| !drop.contains(i))
         .map(|(_, p)| p)
-        .unzip();
+        .collect();
+    // Decontamination shrank the total: the shares are held again on what is written.
+    let (samples, splits): (Vec<Sample>, Vec<Split>) = crate::composition::cap_shares(
+        kept,
+        |(s, _)| s,
+        config.package.composition.max_generator_share.get(),
+        config.seed,
+        &mut composition,
+    )
+    .into_iter()
+    .unzip();
 
     let mut counts = SplitCounts::default();
     let mut by_domain: BTreeMap<String, SplitCounts> = BTreeMap::new();

@@ -13,13 +13,16 @@
 //! same order. Nothing is dropped silently: every candidate that does not become a sample
 //! is listed with its generator and reason.
 
+mod config_schema;
 pub mod corpus;
 pub mod docs;
 mod html;
+mod module_yaml;
 pub mod phrasing;
 pub mod refactor;
 pub mod synthetic;
 pub mod templates;
+mod twig_templates;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -46,6 +46,22 @@ pub const FAMILIES: &[Family] = &[
         run: components,
     },
     Family {
+        name: "twig-template",
+        run: crate::twig_templates::run,
+    },
+    Family {
+        name: "menu-links",
+        run: crate::module_yaml::run_links,
+    },
+    Family {
+        name: "permissions",
+        run: crate::module_yaml::run_permissions,
+    },
+    Family {
+        name: "config-schema",
+        run: crate::config_schema::run,
+    },
+    Family {
         name: "dependency-injection",
         run: injection,
     },
