@@ -165,12 +165,19 @@ fn parse_entry(key: String, text: String, body: &[&str]) -> Entry {
 }
 
 /// What kind of configuration a schema type declares, for the request.
-fn what(ty: Option<&str>) -> &'static str {
+fn what(ty: Option<&str>) -> String {
     match ty {
-        Some("config_object") => "a simple configuration object",
-        Some("config_entity") => "a configuration entity",
-        _ => "a mapping",
+        Some("config_object") => "a simple configuration object".to_owned(),
+        Some("config_entity") => "a configuration entity".to_owned(),
+        None | Some("mapping") => "a mapping".to_owned(),
+        Some(base) => format!("a `{base}` mapping"),
     }
+}
+
+/// Whether a schema type is a base type of core's own (`config_object`, `mapping`, …),
+/// not another entry the mapping builds on.
+fn is_base_type(ty: &str) -> bool {
+    matches!(ty, "config_object" | "config_entity" | "mapping")
 }
 
 pub fn run(corpus: &Corpus, out: &mut Emitter) {
@@ -258,7 +265,7 @@ pub fn run(corpus: &Corpus, out: &mut Emitter) {
                             ("kind", ext.kind),
                             ("name", &entry.key),
                             ("label", &label),
-                            ("what", what(entry.ty.as_deref())),
+                            ("what", &what(entry.ty.as_deref())),
                             ("keys", &keys),
                             ("file", schema_file),
                         ],
@@ -290,6 +297,11 @@ fn notes(entry: &Entry) -> Vec<String> {
             "`type: config_entity` brings the keys every configuration entity has (`uuid`, `langcode`, `status`, `dependencies`), so the mapping lists only this entity's own properties.".to_owned(),
         ),
         _ => {}
+    }
+    if let Some(base) = entry.ty.as_deref().filter(|t| !is_base_type(t)) {
+        notes.push(format!(
+            "`type: {base}` makes it build on that type's mapping, so it lists only the keys it adds or changes."
+        ));
     }
     if let Some(prefix) = entry.key.strip_suffix(".*") {
         notes.push(format!(

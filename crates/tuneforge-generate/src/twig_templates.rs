@@ -28,7 +28,7 @@ static PURPOSE: LazyLock<Regex> = LazyLock::new(|| {
 /// A printed or tested variable: `{{ label }}`, `{{ content|without('links') }}`,
 /// `{% if display_submitted %}`.
 static USED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\{\{-?|\{%-?\s*(?:if|elseif|for\s+\w+(?:\s*,\s*\w+)?\s+in))\s+(?:not\s+)?([a-z_][a-z0-9_]*)")
+    Regex::new(r"(?:\{\{-?|\{%-?\s*(?:if|elseif|for\s+\w+(?:\s*,\s*\w+)?\s+in))\s+(?:not\s+)?([a-z_][a-z0-9_]*)(\s*\()?")
         .expect("a valid pattern")
 });
 static LIBRARY: LazyLock<Regex> = LazyLock::new(|| {
@@ -141,48 +141,39 @@ fn purpose(summary: &str) -> Option<String> {
         "to" => "to",
         _ => "for",
     };
+    // "for a view template to display a list of rows": the purpose is what that template
+    // is for.
+    static NESTED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:an?\s+|the\s+)?(?:[\w-]+\s+)?template\s+(to|for)\s+(.+)$")
+            .expect("a valid pattern")
+    });
+    if let Some(inner) = NESTED.captures(&caps[2]) {
+        return Some(format!("{} {}", inner[1].to_ascii_lowercase(), &inner[2]));
+    }
     Some(format!("{connective} {}", &caps[2]))
 }
 
 /// The variables the markup prints or tests, each once, in order of first use.
 fn used_variables(markup: &str) -> Vec<String> {
+    // Twig's own names, and the globals every template gets; a name followed by `(` is a
+    // function call (`link(…)`, `path(…)`), not a variable.
     const TWIG_WORDS: &[&str] = &[
         "not",
         "true",
         "false",
         "null",
         "loop",
-        "attach_library",
-        "path",
-        "url",
-        "link",
-        "include",
-        "source",
-        "parent",
-        "block",
-        "constant",
-        "range",
-        "attribute",
-        "create_attribute",
-        "file_url",
-        "active_theme_path",
-        "active_theme",
-        "render_var",
+        "_self",
         "directory",
         "is_front",
         "logged_in",
         "is_admin",
-        "_self",
-        "dump",
-        "cycle",
-        "random",
-        "date",
-        "max",
-        "min",
-        "t",
     ];
     let mut out: Vec<String> = Vec::new();
     for caps in USED.captures_iter(markup) {
+        if caps.get(2).is_some() {
+            continue;
+        }
         let name = caps[1].to_owned();
         if !TWIG_WORDS.contains(&name.as_str()) && !out.contains(&name) {
             out.push(name);
@@ -276,6 +267,14 @@ pub fn run(corpus: &Corpus, out: &mut Emitter) {
             );
             continue;
         };
+        if f.text[..markup_at].contains("@deprecated") {
+            out.drop(
+                &generator,
+                src,
+                "the template is @deprecated: not an example to learn from",
+            );
+            continue;
+        }
         let Some(purpose) = purpose(&doc.summary) else {
             out.drop(
                 &generator,
@@ -478,7 +477,7 @@ fn notes(
 mod tests {
     use super::*;
 
-    const NODE: &str = "{#\n/**\n * @file\n * Theme override to display a node.\n *\n * Available variables:\n * - node: The node entity with limited access to object properties and methods.\n *   - id: The node ID.\n * - label: (optional) The title of the node.\n * - content: All node items.\n * - attributes: HTML attributes for the containing element.\n * - unused: Never printed.\n *\n * @see \\Drupal\\node\\Hook\\NodeThemeHooks::preprocessNode()\n */\n#}\n{{ attach_library('olivero/node') }}\n<article{{ attributes.addClass('node') }}>\n  {% if label %}<h2>{{ label }}</h2>{% endif %}\n  {{ content|without('links') }}\n</article>\n";
+    const NODE: &str = "{#\n/**\n * @file\n * Theme override to display a node.\n *\n * Available variables:\n * - node: The node entity with limited access to object properties and methods.\n *   - id: The node ID.\n * - label: (optional) The title of the node.\n * - content: All node items.\n * - attributes: HTML attributes for the containing element.\n * - unused: Never printed.\n *\n * @see \\Drupal\\node\\Hook\\NodeThemeHooks::preprocessNode()\n */\n#}\n{{ attach_library('olivero/node') }}\n<article{{ attributes.addClass('node') }}>\n  {% if label %}<h2>{{ label }}</h2>{% endif %}\n  {{ content|without('links') }}\n  {{ link(label, url) }} {{ link }}\n</article>\n";
 
     #[test]
     fn the_docblock_says_what_the_template_renders_and_receives() {
@@ -494,7 +493,7 @@ mod tests {
         );
         assert!(NODE[at..].trim_start().starts_with("{{ attach_library"));
         let used = used_variables(&NODE[at..]);
-        assert_eq!(used, ["attributes", "label", "content"]);
+        assert_eq!(used, ["attributes", "label", "content", "link"]);
         assert_eq!(
             named_variables(&doc, &used),
             ["label", "content", "attributes"]
@@ -522,6 +521,11 @@ mod tests {
         assert_eq!(
             purpose("Template file for a views exposed form.").as_deref(),
             Some("for a views exposed form")
+        );
+        assert_eq!(
+            purpose("Default theme implementation for a view template to display a list of rows.")
+                .as_deref(),
+            Some("to display a list of rows")
         );
         assert_eq!(purpose("Renders things."), None);
     }

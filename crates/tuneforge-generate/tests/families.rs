@@ -35,6 +35,11 @@ fn corpus() -> Vec<SourceFile> {
             "<?php\n\nfunction template_preprocess_node(array &$variables): void {\n  $variables['label'] = $variables['elements']['#node']->label();\n}\n",
         ),
         file("modules/demo/templates/node.html.twig", NODE_TEMPLATE),
+        // A deprecated template is not an example.
+        file(
+            "modules/demo/templates/old-report.html.twig",
+            "{#\n/**\n * @file\n * Default theme implementation for old reports.\n *\n * @deprecated in drupal:11.2.0 and is removed from drupal:12.0.0. There is no\n *   replacement.\n */\n#}\n<div>\n  {{ messages }}\n</div>\n",
+        ),
         // A template without a docblock says nothing to ask for.
         file(
             "modules/demo/templates/bare.html.twig",
@@ -50,7 +55,7 @@ fn corpus() -> Vec<SourceFile> {
         ),
         file(
             "modules/demo/config/schema/demo.schema.yml",
-            "# Schema for the demo module.\n\ndemo.settings:\n  type: config_object\n  label: 'Demo settings'\n  mapping:\n    page_size:\n      type: integer\n      label: 'Items per page'\n      constraints:\n        Range:\n          min: 1\n    intro:\n      type: text\n      label: 'Introduction'\n\ndemo.alias:\n  type: demo.settings\n",
+            "# Schema for the demo module.\n\ndemo.settings:\n  type: config_object\n  label: 'Demo settings'\n  mapping:\n    page_size:\n      type: integer\n      label: 'Items per page'\n      constraints:\n        Range:\n          min: 1\n    intro:\n      type: text\n      label: 'Introduction'\n\ndemo.alias:\n  type: demo.settings\n\nfield.widget.settings.demo_widget:\n  type: field.widget.settings.string_textfield\n  label: 'Demo widget settings'\n  mapping:\n    rows:\n      type: integer\n      label: 'Rows'\n",
         ),
         file(
             "modules/demo/config/install/demo.settings.yml",
@@ -134,6 +139,12 @@ fn a_theme_override_is_asked_for_by_what_it_renders_and_prints() {
     assert!(
         module.contains("A theme overrides it by putting a template of the same file name"),
         "{module}"
+    );
+    assert!(
+        g.dropped.iter().any(|d| d.source.ends_with("old-report.html.twig")
+            && d.reason.contains("@deprecated")),
+        "{:?}",
+        g.dropped
     );
     assert!(
         g.dropped.iter().any(|d| d.source.ends_with("bare.html.twig")
