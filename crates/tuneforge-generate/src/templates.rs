@@ -1053,7 +1053,7 @@ fn explain(corpus: &Corpus, out: &mut Emitter) {
             answer.push_str("\n\n");
             answer.push_str(&points.join(" "));
         }
-        let walk = method_walk(c, &services);
+        let walk = method_walk(corpus, c, &services);
         if !walk.is_empty() {
             answer.push_str("\n\nMethod by method:\n\n");
             answer.push_str(&walk.join("\n"));
@@ -1115,12 +1115,52 @@ const WALKED_METHODS: usize = 12;
 
 /// One line per method: its signature, what its docblock says it does (or where its
 /// contract is documented), which dependencies it calls and what its body touches.
-fn method_walk(c: &ClassFacts, services: &[String]) -> Vec<String> {
+/// Where an `{@inheritdoc}` method's contract is documented: the nearest parent class or
+/// interface in the sources whose method of that name has a summary of its own, with that
+/// summary.
+fn documented_contract<'c>(
+    corpus: &'c Corpus,
+    c: &ClassFacts,
+    method: &str,
+) -> Option<(&'c str, &'c str)> {
+    let mut queue: std::collections::VecDeque<String> = c
+        .extends
+        .iter()
+        .chain(c.implements.iter())
+        .cloned()
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(fqcn) = queue.pop_front() {
+        if !seen.insert(fqcn.clone()) || seen.len() > 64 {
+            continue;
+        }
+        let Some((_, owner)) = corpus.class_file(&fqcn) else {
+            continue;
+        };
+        if let Some(summary) = owner
+            .method_outlines
+            .iter()
+            .find(|m| m.name == method && !m.inherits_doc)
+            .and_then(|m| m.summary.as_deref())
+        {
+            return Some((owner.name.as_str(), summary));
+        }
+        queue.extend(owner.extends.iter().chain(owner.implements.iter()).cloned());
+    }
+    None
+}
+
+fn method_walk(corpus: &Corpus, c: &ClassFacts, services: &[String]) -> Vec<String> {
     let mut lines = Vec::new();
-    // Methods whose whole story is "implements the documented contract" are named
-    // together, once, when there are several.
+    // Methods whose whole story is "implements the documented contract" (and whose
+    // contract the sources do not document) are named together, once, when there are
+    // several.
     let contract_only = |m: &MethodOutline| {
-        m.inherits_doc && m.summary.is_none() && m.uses.is_empty() && m.touches.is_empty()
+        m.inherits_doc
+            && m.summary.is_none()
+            && m.uses.is_empty()
+            && m.touches.is_empty()
+            && documented_contract(corpus, c, &m.name).is_none()
     };
     let grouped: Vec<String> = c
         .method_outlines
@@ -1169,6 +1209,12 @@ fn method_walk(c: &ClassFacts, services: &[String]) -> Vec<String> {
         }
         if let Some(summary) = &m.summary {
             said.push(clause(summary));
+        } else if let Some((owner, summary)) = m
+            .inherits_doc
+            .then(|| documented_contract(corpus, c, &m.name))
+            .flatten()
+        {
+            said.push(format!("{} (as `{owner}` documents it)", clause(summary)));
         } else if m.inherits_doc {
             let from = c
                 .extends

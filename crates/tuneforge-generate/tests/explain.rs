@@ -1,0 +1,70 @@
+//! `template:explain-class` walks through `{@inheritdoc}` methods with the contract the
+//! sources document for them, found on a parent class or an interface.
+
+use tuneforge_generate::corpus::{Corpus, Provenance, SourceFile};
+use tuneforge_generate::{GenerateOptions, generate};
+use tuneforge_php::rules::Checker;
+
+fn file(rel: &str, text: &str) -> SourceFile {
+    let path = format!("code/site/{rel}");
+    SourceFile {
+        rel: rel.to_owned(),
+        text: text.to_owned(),
+        provenance: Provenance {
+            source_ref: "path:site@0123456789ab".into(),
+            timestamp: "2026-11-01T00:00:00Z".into(),
+            license: Some("GPL-2.0-or-later".into()),
+        },
+        group: path.clone(),
+        duplicate_of: None,
+        path,
+    }
+}
+
+#[test]
+fn inherited_docs_are_read_from_the_interface_that_documents_them() {
+    let files = vec![
+        file(
+            "modules/demo/demo.info.yml",
+            "name: Demo\ntype: module\ncore_version_requirement: ^11\n",
+        ),
+        file(
+            "modules/demo/src/GreeterInterface.php",
+            "<?php\n\nnamespace Drupal\\demo;\n\n/**\n * Greets visitors.\n */\ninterface GreeterInterface {\n\n  /**\n   * Returns a greeting for the visitor.\n   */\n  public function greet(string $name): string;\n\n}\n",
+        ),
+        file(
+            "modules/demo/src/Greeter.php",
+            "<?php\n\nnamespace Drupal\\demo;\n\n/**\n * Greets visitors politely.\n */\nclass Greeter implements GreeterInterface {\n\n  /**\n   * {@inheritdoc}\n   */\n  public function greet(string $name): string {\n    return 'Hello ' . $name;\n  }\n\n  /**\n   * {@inheritdoc}\n   */\n  public function wave(): string {\n    return 'o/';\n  }\n\n}\n",
+        ),
+    ];
+    let checker = Checker::new(None, Default::default());
+    let corpus = Corpus::new(files, &checker);
+    let g = generate(
+        &corpus,
+        &checker,
+        &[],
+        &GenerateOptions {
+            seed: 3,
+            only: vec!["explain-class".to_owned()],
+        },
+    );
+    let answer = g
+        .samples
+        .iter()
+        .find(|s| s.metadata.source.ends_with("src/Greeter.php"))
+        .map(|s| s.messages[1].content.clone())
+        .unwrap_or_else(|| panic!("no explanation of Greeter: {:?}", g.dropped));
+    assert!(
+        answer.contains(
+            "- `greet($name): string`: returns a greeting for the visitor (as `GreeterInterface` documents it)."
+        ),
+        "{answer}"
+    );
+    // A contract the sources do not document is not invented.
+    assert!(
+        answer.contains(
+            "- `wave(): string`: implements the contract documented on the interface it implements."
+        ),
+        "{answer}"
+    );
+}
