@@ -42,6 +42,21 @@ pub fn summary(doc: &str) -> Option<String> {
     (!joined.is_empty()).then_some(joined)
 }
 
+/// The docblock's second paragraph (what follows the summary), up to the next blank line
+/// or tag.
+pub fn description(doc: &str) -> Option<String> {
+    let text = body(doc);
+    let mut lines = text.lines().map(str::trim).skip_while(|l| l.is_empty());
+    // Past the summary and the blank lines after it.
+    lines.by_ref().take_while(|l| !l.is_empty()).for_each(drop);
+    let paragraph: Vec<&str> = lines
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty() && !l.starts_with('@'))
+        .collect();
+    let joined = paragraph.join(" ");
+    (!joined.is_empty()).then_some(joined)
+}
+
 /// The text after a docblock's `@deprecated` tag, up to the next tag or blank line (empty
 /// when the tag stands alone); `None` without the tag.
 pub fn deprecated(doc: &str) -> Option<String> {

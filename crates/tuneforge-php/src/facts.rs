@@ -162,6 +162,27 @@ pub struct Injected {
     pub type_name: Option<String>,
 }
 
+/// "Implements hook_x()." says which hook, not what the method does: the paragraph after
+/// it, when the docblock has one (and it is short), joins it.
+fn hook_summary(summary: String, doc: Option<&str>) -> String {
+    const LONGEST: usize = 300;
+    if !summary.starts_with("Implements ") {
+        return summary;
+    }
+    let Some(description) = doc
+        .and_then(crate::annotation::description)
+        .filter(|d| d.len() <= LONGEST)
+    else {
+        return summary;
+    };
+    let mut chars = description.chars();
+    let first = chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect::<String>())
+        .unwrap_or_default();
+    format!("{}: {first}", summary.trim_end_matches('.'))
+}
+
 /// What the file's `use` imports and namespace make of names.
 struct Names {
     namespace: Option<String>,
@@ -649,7 +670,8 @@ fn method_outline(method: Node<'_>, doc: Option<&str>, source: &str) -> MethodOu
     let inherits_doc = doc.is_some_and(|d| d.to_ascii_lowercase().contains("{@inheritdoc}"));
     let summary = doc
         .and_then(crate::annotation::summary)
-        .filter(|s| !s.to_ascii_lowercase().contains("inheritdoc"));
+        .filter(|s| !s.to_ascii_lowercase().contains("inheritdoc"))
+        .map(|s| hook_summary(s, doc));
     let mut uses: Vec<String> = Vec::new();
     let mut touches: Vec<&'static str> = Vec::new();
     let mut touch = |t: &'static str| {
@@ -991,11 +1013,28 @@ final class Recent extends BlockBase {
     throw new \LogicException('no');
   }
 
+  /**
+   * Implements hook_page_attachments().
+   *
+   * Adds the demo library for users who may see it.
+   *
+   * @see demo_preprocess()
+   */
+  #[Hook('page_attachments')]
+  public function pageAttachments(array &$page): void {}
+
 }
 "#;
         let facts = php_facts(src, None);
         let outlines = &facts.classes[0].method_outlines;
-        assert_eq!(outlines.len(), 3);
+        assert_eq!(outlines.len(), 4);
+        // A hook's "Implements …" line says which hook; the next paragraph says what it does.
+        assert_eq!(
+            outlines[3].summary.as_deref(),
+            Some(
+                "Implements hook_page_attachments(): adds the demo library for users who may see it."
+            )
+        );
         let build = &outlines[1];
         assert_eq!(build.name, "build");
         assert!(build.inherits_doc && build.summary.is_none());
