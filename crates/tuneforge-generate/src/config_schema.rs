@@ -215,10 +215,15 @@ pub fn run(corpus: &Corpus, out: &mut Emitter) {
                     _ => format!("`{k}`"),
                 })
                 .collect();
-            let mut keys = list_of(&named);
-            if entry.keys.len() > NAMED_KEYS {
-                keys.push_str(&format!(" and {} more", entry.keys.len() - NAMED_KEYS));
-            }
+            let keys = if entry.keys.len() > NAMED_KEYS {
+                format!(
+                    "{} and {} more",
+                    named.join(", "),
+                    entry.keys.len() - NAMED_KEYS
+                )
+            } else {
+                list_of(&named)
+            };
             let label = entry
                 .label
                 .as_deref()

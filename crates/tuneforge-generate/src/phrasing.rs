@@ -36,8 +36,16 @@ pub fn clause(text: &str) -> String {
     let t = text.trim().trim_end_matches('.');
     let mut chars = t.chars();
     match chars.next() {
-        // An acronym or a name stays as it is ("RSS feed …", "PHPUnit …").
-        Some(_) if chars.clone().next().is_some_and(|n| n.is_uppercase()) => t.to_owned(),
+        // An acronym or a name stays as it is ("RSS feed …", "PHPUnit …",
+        // "LayoutBuilderOverridesPermissions constructor").
+        Some(_)
+            if chars.clone().next().is_some_and(|n| n.is_uppercase())
+                || t.split_whitespace()
+                    .next()
+                    .is_some_and(|w| w.chars().skip(1).any(char::is_uppercase)) =>
+        {
+            t.to_owned()
+        }
         Some(c) => c.to_lowercase().chain(chars).collect(),
         None => String::new(),
     }
@@ -233,6 +241,10 @@ mod tests {
     fn clauses_read_inside_a_sentence() {
         assert_eq!(clause("Shows upcoming events."), "shows upcoming events");
         assert_eq!(clause("RSS feed of events."), "RSS feed of events");
+        assert_eq!(
+            clause("LayoutBuilderOverridesPermissions constructor."),
+            "LayoutBuilderOverridesPermissions constructor"
+        );
         assert_eq!(
             fill("a {x} {y} {z}", &[("x", "1"), ("y", "2")]),
             "a 1 2 {z}"

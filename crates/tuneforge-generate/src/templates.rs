@@ -1026,8 +1026,17 @@ fn explain(corpus: &Corpus, out: &mut Emitter) {
             // Each call once, in order of first use.
             let mut seen = std::collections::BTreeSet::new();
             calls.retain(|c| seen.insert(c.clone()));
+            // Injection is advice only where the container builds the class and the call is
+            // in an instance method.
+            let advice = if tuneforge_php::rules::built_outside_the_container(c) {
+                "the container does not build entities and their kin, so they cannot take services through a constructor and this is how they reach them"
+            } else if c.drupal_calls.iter().all(|d| d.in_static_method) {
+                "the calls are in static methods, which constructor injection does not reach"
+            } else {
+                "in Drupal 11 these services should be injected instead, which also makes the class testable"
+            };
             points.push(format!(
-                "It reaches for the global container with {}; in Drupal 11 these services should be injected instead, which also makes the class testable.",
+                "It reaches for the global container with {}; {advice}.",
                 list_of(&calls)
             ));
         }

@@ -36,6 +36,11 @@ fn inherited_docs_are_read_from_the_interface_that_documents_them() {
             "modules/demo/src/Greeter.php",
             "<?php\n\nnamespace Drupal\\demo;\n\n/**\n * Greets visitors politely.\n */\nclass Greeter implements GreeterInterface {\n\n  /**\n   * {@inheritdoc}\n   */\n  public function greet(string $name): string {\n    return 'Hello ' . $name;\n  }\n\n  /**\n   * {@inheritdoc}\n   */\n  public function wave(): string {\n    return 'o/';\n  }\n\n}\n",
         ),
+        // An entity reaches for services through \Drupal: that is not injection advice.
+        file(
+            "modules/demo/src/Entity/Badge.php",
+            "<?php\n\nnamespace Drupal\\demo\\Entity;\n\nuse Drupal\\Core\\Config\\Entity\\ConfigEntityBase;\n\n/**\n * Defines the badge entity.\n */\nclass Badge extends ConfigEntityBase {\n\n  /**\n   * Returns the badge's breakpoints.\n   */\n  public function breakpoints(): array {\n    return \\Drupal::service('breakpoint.manager')->getBreakpointsByGroup('demo');\n  }\n\n}\n",
+        ),
     ];
     let checker = Checker::new(None, Default::default());
     let corpus = Corpus::new(files, &checker);
@@ -66,5 +71,16 @@ fn inherited_docs_are_read_from_the_interface_that_documents_them() {
             "- `wave(): string`: implements the contract documented on the interface it implements."
         ),
         "{answer}"
+    );
+    let entity = g
+        .samples
+        .iter()
+        .find(|s| s.metadata.source.ends_with("src/Entity/Badge.php"))
+        .map(|s| s.messages[1].content.clone())
+        .unwrap_or_else(|| panic!("no explanation of Badge: {:?}", g.dropped));
+    assert!(
+        entity.contains("the container does not build entities")
+            && !entity.contains("should be injected"),
+        "{entity}"
     );
 }

@@ -55,7 +55,7 @@ fn corpus() -> Vec<SourceFile> {
         ),
         file(
             "modules/demo/config/schema/demo.schema.yml",
-            "# Schema for the demo module.\n\ndemo.settings:\n  type: config_object\n  label: 'Demo settings'\n  mapping:\n    page_size:\n      type: integer\n      label: 'Items per page'\n      constraints:\n        Range:\n          min: 1\n    intro:\n      type: text\n      label: 'Introduction'\n\ndemo.alias:\n  type: demo.settings\n\nfield.widget.settings.demo_widget:\n  type: field.widget.settings.string_textfield\n  label: 'Demo widget settings'\n  mapping:\n    rows:\n      type: integer\n      label: 'Rows'\n",
+            "# Schema for the demo module.\n\ndemo.settings:\n  type: config_object\n  label: 'Demo settings'\n  mapping:\n    page_size:\n      type: integer\n      label: 'Items per page'\n      constraints:\n        Range:\n          min: 1\n    intro:\n      type: text\n      label: 'Introduction'\n\ndemo.alias:\n  type: demo.settings\n\ndemo.wide:\n  type: mapping\n  label: 'Wide'\n  mapping:\n    k1:\n      type: string\n    k2:\n      type: string\n    k3:\n      type: string\n    k4:\n      type: string\n    k5:\n      type: string\n    k6:\n      type: string\n    k7:\n      type: string\n    k8:\n      type: string\n    k9:\n      type: string\n    k10:\n      type: string\n    k11:\n      type: string\n    k12:\n      type: string\n\nfield.widget.settings.demo_widget:\n  type: field.widget.settings.string_textfield\n  label: 'Demo widget settings'\n  mapping:\n    rows:\n      type: integer\n      label: 'Rows'\n",
         ),
         file(
             "modules/demo/config/install/demo.settings.yml",

@@ -405,7 +405,10 @@ fn docblock_before(source: &str, line: usize) -> String {
 /// Classes the container does not build, so nothing can be injected into them: entities
 /// (created by their storage), typed data definitions (value objects), entity queries
 /// (created with `new` by their query factory).
-fn built_outside_the_container(class: &ClassFacts) -> bool {
+/// Whether the class is built outside the service container (entities, entity types,
+/// entity queries, typed data definitions), so it cannot take services through its
+/// constructor and `\Drupal::` is how it reaches them.
+pub fn built_outside_the_container(class: &ClassFacts) -> bool {
     let base = class.extends.as_deref().unwrap_or("");
     let base = base.rsplit('\\').next().unwrap_or(base);
     class.name.ends_with("EntityBase")

@@ -869,15 +869,15 @@ fn injection_sample(
             crate::templates::list_of(&services),
         ),
         Wiring::ClassResolved(what) => format!(
-            "{}\n\nDrupal builds {} through the class resolver, which calls `create()` on classes that implement `ContainerInjectionInterface`. So the class now implements it: `create()` takes {} from the container and passes {} to the constructor as promoted, read-only {}, and every `\\Drupal::` call became a property of the object. The class no longer depends on the global container, so a unit test can pass mocks.",
+            "{}\n\nDrupal builds {} through the class resolver, which calls `create()` on classes that implement `ContainerInjectionInterface`. So the class now implements it: `create()` takes {} from the container and passes {} to the constructor as {}, and every `\\Drupal::` call became a property of the object. The class no longer depends on the global container, so a unit test can pass mocks.",
             fenced("php", &rewritten.output),
             tuneforge_core::text::with_article(what),
             crate::templates::list_of(&services),
             if services.len() == 1 { "it" } else { "them" },
             if services.len() == 1 {
-                "parameter"
+                "a promoted, read-only parameter"
             } else {
-                "parameters"
+                "promoted, read-only parameters"
             },
         ),
         Wiring::Inherited(factory) => {
