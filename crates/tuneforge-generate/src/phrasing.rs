@@ -120,6 +120,21 @@ pub fn predicate(summary: &str) -> String {
     }
     let words: Vec<&str> = c.split_whitespace().collect();
     let first = words.first().copied().unwrap_or("");
+    // A whole sentence ("A placed item's conditions must be met.") has its own verb: it is
+    // quoted, not made the object of "is".
+    const FINITE: &[&str] = &[
+        "must", "should", "can", "cannot", "will", "may", "is", "are", "was", "were", "has",
+        "have", "does", "do",
+    ];
+    if words.iter().skip(1).any(|w| FINITE.contains(w)) {
+        let sentence = summary.trim();
+        let sentence = if sentence.ends_with('.') {
+            &sentence[..sentence.len() - 1]
+        } else {
+            sentence
+        };
+        return format!("is documented as \"{sentence}\"");
+    }
     if matches!(first, "a" | "an" | "the" | "this" | "one") {
         return format!("is {c}");
     }
@@ -153,6 +168,17 @@ pub struct Described {
 impl Described {
     pub fn new(summary: &str) -> Self {
         let clause = tuneforge_core::text::fix_articles(&clause(summary));
+        // "Defines a class for reacting to …" after "a class `X`" would say "class" twice:
+        // what follows "class" is what describes it.
+        static CLASS_FOR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(r"^(?:defines|provides|is) (?:a|an|the) (?:[\w-]+ )?class (for|that|to|which|with) (.+)$")
+                .expect("a valid pattern")
+        });
+        if let Some(c) = CLASS_FOR.captures(&clause) {
+            return Self {
+                that: format!(" {} {}", &c[1], &c[2]),
+            };
+        }
         let that = if starts_with_verb(&clause) {
             format!(" that {clause}")
         } else {
@@ -187,6 +213,18 @@ mod tests {
     fn fences_outgrow_backticks_in_the_body() {
         assert_eq!(fenced("php", "<?php\n"), "```php\n<?php\n```");
         assert_eq!(fenced("md", "a ```b```"), "````md\na ```b```\n````");
+    }
+
+    #[test]
+    fn a_summary_that_defines_a_class_describes_it_once() {
+        assert_eq!(
+            Described::new("Defines a class for reacting to entity runtime hooks.").that,
+            " for reacting to entity runtime hooks"
+        );
+        assert_eq!(
+            Described::new("Provides a helper class that builds links.").that,
+            " that builds links"
+        );
     }
 
     #[test]
@@ -230,6 +268,14 @@ mod tests {
         assert_eq!(
             predicate("A queue worker for mail."),
             "is a queue worker for mail"
+        );
+        assert_eq!(
+            predicate("Event subscriber for the request."),
+            "is an event subscriber for the request"
+        );
+        assert_eq!(
+            predicate("A (placed) CKEditor 5 toolbar item's conditions must be met."),
+            "is documented as \"A (placed) CKEditor 5 toolbar item's conditions must be met\""
         );
         assert_eq!(
             predicate("Event subscriber for the request."),
