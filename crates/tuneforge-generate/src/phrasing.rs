@@ -128,11 +128,7 @@ pub fn predicate(summary: &str) -> String {
     ];
     if words.iter().skip(1).any(|w| FINITE.contains(w)) {
         let sentence = summary.trim();
-        let sentence = if sentence.ends_with('.') {
-            &sentence[..sentence.len() - 1]
-        } else {
-            sentence
-        };
+        let sentence = sentence.strip_suffix('.').unwrap_or(sentence);
         return format!("is documented as \"{sentence}\"");
     }
     if matches!(first, "a" | "an" | "the" | "this" | "one") {
