@@ -260,7 +260,7 @@ pub fn run(corpus: &Corpus, out: &mut Emitter) {
                         &[
                             "Write the configuration schema for `{name}`{label} in the {module} {kind}: {what} with {keys}.",
                             "Drupal 11: declare the config schema of `{name}`{label}, {what} holding {keys}, in `config/schema/{file}`.",
-                            "In {module}, `{name}`{label} is {what}; its keys are {keys}. Define its schema.",
+                            "In {module}, `{name}`{label} is {what}; {its_keys} {keys}. Define its schema.",
                         ],
                     );
                     fill(
@@ -272,6 +272,14 @@ pub fn run(corpus: &Corpus, out: &mut Emitter) {
                             ("label", &label),
                             ("what", &what(entry.ty.as_deref())),
                             ("keys", &keys),
+                            (
+                                "its_keys",
+                                if entry.keys.len() == 1 {
+                                    "its key is"
+                                } else {
+                                    "its keys are"
+                                },
+                            ),
                             ("file", schema_file),
                         ],
                     )

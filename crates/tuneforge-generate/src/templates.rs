@@ -1029,11 +1029,18 @@ fn explain(corpus: &Corpus, out: &mut Emitter) {
             // Injection is advice only where the container builds the class and the call is
             // in an instance method.
             let advice = if tuneforge_php::rules::built_outside_the_container(c) {
-                "the container does not build entities and their kin, so they cannot take services through a constructor and this is how they reach them"
+                "the container does not build entities and their kin, so they cannot take services through a constructor and this is how they reach them".to_owned()
             } else if c.drupal_calls.iter().all(|d| d.in_static_method) {
                 "the calls are in static methods, which constructor injection does not reach"
+                    .to_owned()
             } else {
-                "in Drupal 11 these services should be injected instead, which also makes the class testable"
+                match corpus.subclasses(&c.fqcn).count() {
+                    0 => "in Drupal 11 these services should be injected instead, which also makes the class testable".to_owned(),
+                    1 => "injecting them instead changes the constructor that the class in these sources that extends it calls, so that class would have to change too".to_owned(),
+                    n => format!(
+                        "injecting them instead changes the constructor that the {n} classes in these sources that extend it call, so those would have to change too"
+                    ),
+                }
             };
             points.push(format!(
                 "It reaches for the global container with {}; {advice}.",

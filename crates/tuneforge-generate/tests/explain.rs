@@ -41,6 +41,15 @@ fn inherited_docs_are_read_from_the_interface_that_documents_them() {
             "modules/demo/src/Entity/Badge.php",
             "<?php\n\nnamespace Drupal\\demo\\Entity;\n\nuse Drupal\\Core\\Config\\Entity\\ConfigEntityBase;\n\n/**\n * Defines the badge entity.\n */\nclass Badge extends ConfigEntityBase {\n\n  /**\n   * Returns the badge's breakpoints.\n   */\n  public function breakpoints(): array {\n    return \\Drupal::service('breakpoint.manager')->getBreakpointsByGroup('demo');\n  }\n\n}\n",
         ),
+        // A base class that others extend: injection would change their constructor call.
+        file(
+            "modules/demo/src/ListBase.php",
+            "<?php\n\nnamespace Drupal\\demo;\n\n/**\n * Base class for demo lists.\n */\nabstract class ListBase {\n\n  /**\n   * Returns the lister.\n   */\n  public function lister(): string {\n    return \\Drupal::state()->get('demo.lister', '');\n  }\n\n}\n",
+        ),
+        file(
+            "modules/demo/src/NodeList.php",
+            "<?php\n\nnamespace Drupal\\demo;\n\n/**\n * Lists nodes.\n */\nclass NodeList extends ListBase {\n\n  public function __construct(protected string $type) {}\n\n}\n",
+        ),
     ];
     let checker = Checker::new(None, Default::default());
     let corpus = Corpus::new(files, &checker);
@@ -82,5 +91,17 @@ fn inherited_docs_are_read_from_the_interface_that_documents_them() {
         entity.contains("the container does not build entities")
             && !entity.contains("should be injected"),
         "{entity}"
+    );
+    let base = g
+        .samples
+        .iter()
+        .find(|s| s.metadata.source.ends_with("src/ListBase.php"))
+        .map(|s| s.messages[1].content.clone())
+        .unwrap_or_else(|| panic!("no explanation of ListBase: {:?}", g.dropped));
+    assert!(
+        base.contains(
+            "changes the constructor that the class in these sources that extends it calls"
+        ),
+        "{base}"
     );
 }
