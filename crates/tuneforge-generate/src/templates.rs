@@ -985,8 +985,13 @@ fn explain(corpus: &Corpus, out: &mut Emitter) {
         let hooks = class_hooks(corpus, file, c);
         if !hooks.is_empty() {
             points.push(format!(
-                "It implements {} as `#[Hook]` methods, so Drupal 11.1+ calls it without any `.module` function.",
-                list_of(&hooks)
+                "It implements {} as {}, so Drupal 11.1+ calls it without any `.module` function.",
+                list_of(&hooks),
+                if hooks.len() == 1 {
+                    "a `#[Hook]` method"
+                } else {
+                    "`#[Hook]` methods"
+                }
             ));
         }
         let services = injected_services(c);
