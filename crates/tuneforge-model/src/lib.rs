@@ -20,6 +20,7 @@
 pub mod adapters;
 pub mod datasets;
 pub mod error;
+pub mod eval;
 mod kind;
 pub mod quickstart;
 pub mod retrain;

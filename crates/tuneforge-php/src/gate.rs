@@ -391,6 +391,41 @@ pub fn gate(
     Ok(decide(samples, checked.findings, options, report))
 }
 
+/// What the gate finds in free-standing answers (an evaluation's model outputs, one per
+/// entry): the same per-block checks as a trained answer gets (text rules, tree-sitter and
+/// the Drupal 11 rules, imports against the class index when given, then `php -l`, phpcs
+/// and phpstan when installed), without thresholds. Also returns the tool runs that failed.
+pub fn check_answers(
+    answers: &[&str],
+    checker: &Checker,
+    tools: &GateTools,
+    classes: Option<&ClassIndex>,
+    scratch: &Path,
+    reporter: &dyn Reporter,
+) -> std::io::Result<(Vec<Vec<GateFinding>>, Vec<String>)> {
+    std::fs::create_dir_all(scratch)?;
+    let mut checked = Checked {
+        findings: vec![Vec::new(); answers.len()],
+        php_blocks: Vec::new(),
+        code_blocks: 0,
+    };
+    for (i, answer) in answers.iter().enumerate() {
+        let at = Place::new(i, 0);
+        check_answer(checker, scratch, at, answer, &mut checked);
+        if let Some(index) = classes {
+            check_classes(index, at, answer, &mut checked);
+        }
+    }
+    let run = run_tools(
+        tools,
+        &checked.php_blocks,
+        &mut checked.findings,
+        scratch,
+        reporter,
+    )?;
+    Ok((checked.findings, run.errors))
+}
+
 /// The samples of a JSON Lines text with each line as read, and the lines that are not
 /// samples (`line N: <serde's message>`); blank lines are skipped.
 ///
