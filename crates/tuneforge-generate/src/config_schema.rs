@@ -234,57 +234,48 @@ pub fn run(corpus: &Corpus, out: &mut Emitter) {
                 .map(|i| &corpus.files[i].text)
                 .filter(|t| t.len() <= QUOTED_DEFAULT_BYTES && !t.trim().is_empty());
             let key = format!("{src}#config-schema:{}", entry.key);
-            let user = match default {
-                Some(default) => {
-                    let ask = out.pick(
-                        &key,
-                        &[
-                            "The {module} {kind} installs this default configuration as `config/install/{name}.yml`. Write its configuration schema.\n\n{yaml}",
-                            "Write the config schema for `{name}`{label} so Drupal 11 can validate and translate it. Its default values:\n\n{yaml}",
-                        ],
-                    );
-                    fill(
-                        ask,
-                        &[
-                            ("module", &ext.name),
-                            ("kind", ext.kind),
-                            ("name", &entry.key),
-                            ("label", &label),
-                            ("yaml", &fenced("yaml", default)),
-                        ],
-                    )
-                }
-                None => {
-                    let ask = out.pick(
-                        &key,
-                        &[
-                            "Write the configuration schema for `{name}`{label} in the {module} {kind}: {what} with {keys}.",
-                            "Drupal 11: declare the config schema of `{name}`{label}, {what} holding {keys}, in `config/schema/{file}`.",
-                            "In {module}, `{name}`{label} is {what}; {its_keys} {keys}. Define its schema.",
-                        ],
-                    );
-                    fill(
-                        ask,
-                        &[
-                            ("module", &ext.name),
-                            ("kind", ext.kind),
-                            ("name", &entry.key),
-                            ("label", &label),
-                            ("what", &what(entry.ty.as_deref())),
-                            ("keys", &keys),
-                            (
-                                "its_keys",
-                                if entry.keys.len() == 1 {
-                                    "its key is"
-                                } else {
-                                    "its keys are"
-                                },
-                            ),
-                            ("file", schema_file),
-                        ],
-                    )
-                }
+            let ask = if default.is_some() {
+                out.pick(
+                    &key,
+                    &[
+                        "The {module} {kind} installs this default configuration as `config/install/{name}.yml`. Write its configuration schema.\n\n{yaml}",
+                        "Write the config schema for `{name}`{label} so Drupal 11 can validate and translate it. Its default values:\n\n{yaml}",
+                    ],
+                )
+            } else {
+                out.pick(
+                    &key,
+                    &[
+                        "Write the configuration schema for `{name}`{label} in the {module} {kind}: {what} with {keys}.",
+                        "Drupal 11: declare the config schema of `{name}`{label}, {what} holding {keys}, in `config/schema/{file}`.",
+                        "In {module}, `{name}`{label} is {what}; {its_keys} {keys}. Define its schema.",
+                    ],
+                )
             };
+            let user = fill(
+                ask,
+                &[
+                    ("module", &ext.name),
+                    ("kind", ext.kind),
+                    ("name", &entry.key),
+                    ("label", &label),
+                    (
+                        "yaml",
+                        &default.map(|d| fenced("yaml", d)).unwrap_or_default(),
+                    ),
+                    ("what", &what(entry.ty.as_deref())),
+                    ("keys", &keys),
+                    (
+                        "its_keys",
+                        if entry.keys.len() == 1 {
+                            "its key is"
+                        } else {
+                            "its keys are"
+                        },
+                    ),
+                    ("file", schema_file),
+                ],
+            );
             let mut answer = format!(
                 "In `config/schema/{schema_file}`:\n\n{}",
                 fenced("yaml", &entry.text)

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::Emitter;
-use crate::corpus::Corpus;
+use crate::corpus::{Corpus, Extension};
 use crate::phrasing::{fenced, fill};
 use crate::templates::{generator, list_of};
 
@@ -95,24 +95,68 @@ fn link_line(id: &str, entry: &Value) -> Option<String> {
     })
 }
 
-pub fn run_links(corpus: &Corpus, out: &mut Emitter) {
-    let generator = generator("menu-links");
+/// The extensions' YAML files whose path `wanted` picks (test code left out), each with
+/// its extension and its top-level mapping; a file that is not a mapping is dropped.
+fn yaml_files<'c>(
+    corpus: &'c Corpus,
+    out: &mut Emitter,
+    generator: &str,
+    wanted: impl Fn(&str) -> bool,
+) -> Vec<(usize, &'c Extension, serde_json::Map<String, Value>)> {
+    let mut found = Vec::new();
     for (file, f) in corpus.files.iter().enumerate() {
-        let Some(kind) = LINK_KINDS
-            .iter()
-            .find(|k| f.path.ends_with(&format!(".{}", k.suffix)))
-        else {
-            continue;
-        };
-        if tuneforge_core::source_path::is_test_path(&f.rel) {
+        if !wanted(&f.path) || tuneforge_core::source_path::is_test_path(&f.rel) {
             continue;
         }
         let Some(ext) = corpus.extension(file) else {
             continue;
         };
+        match mapping(&f.text) {
+            Some(entries) => found.push((file, ext, entries)),
+            None => out.drop(generator, f.cite(), "the file is not a YAML mapping"),
+        }
+    }
+    found
+}
+
+/// A request that lists a file's entries one per line: one of `asks` (picked by `key`)
+/// with `{module}`, `{kind}`, `{file}`, `{entries}` and `{list}` filled in.
+fn listed_request(
+    out: &Emitter,
+    key: &str,
+    asks: &[&str],
+    ext: &Extension,
+    file: &str,
+    lines: &[String],
+    entries: &str,
+) -> String {
+    let list: String = lines.iter().map(|l| format!("- {l}\n")).collect();
+    fill(
+        out.pick(key, asks),
+        &[
+            ("entries", entries),
+            ("module", &ext.name),
+            ("kind", ext.kind),
+            ("file", file),
+            ("list", list.trim_end()),
+        ],
+    )
+}
+
+pub fn run_links(corpus: &Corpus, out: &mut Emitter) {
+    let generator = generator("menu-links");
+    let files = yaml_files(corpus, out, &generator, |path| {
+        LINK_KINDS
+            .iter()
+            .any(|k| path.ends_with(&format!(".{}", k.suffix)))
+    });
+    for (file, ext, entries) in files {
+        let f = &corpus.files[file];
         let src = f.cite();
-        let Some(entries) = mapping(&f.text) else {
-            out.drop(&generator, src, "the file is not a YAML mapping");
+        let Some(kind) = LINK_KINDS
+            .iter()
+            .find(|k| f.path.ends_with(&format!(".{}", k.suffix)))
+        else {
             continue;
         };
         if entries.len() > LISTED_ENTRIES {
@@ -132,24 +176,17 @@ pub fn run_links(corpus: &Corpus, out: &mut Emitter) {
             );
             continue;
         };
-        let key = format!("{src}#menu-links");
-        let ask = out.pick(
-            &key,
+        let user = listed_request(
+            out,
+            &format!("{src}#menu-links"),
             &[
                 "Add these {entries} to the {module} {kind}:\n{list}",
                 "Write `{file}` for {module}, declaring the {entries}:\n{list}",
             ],
-        );
-        let list: String = lines.iter().map(|l| format!("- {l}\n")).collect();
-        let user = fill(
-            ask,
-            &[
-                ("entries", kind.entries),
-                ("module", &ext.name),
-                ("kind", ext.kind),
-                ("file", f.file_name()),
-                ("list", list.trim_end()),
-            ],
+            ext,
+            f.file_name(),
+            &lines,
+            kind.entries,
         );
         let answer = format!(
             "`{}`:\n\n{}\n\n{}",
@@ -163,20 +200,12 @@ pub fn run_links(corpus: &Corpus, out: &mut Emitter) {
 
 pub fn run_permissions(corpus: &Corpus, out: &mut Emitter) {
     let generator = generator("permissions");
-    for (file, f) in corpus.files.iter().enumerate() {
-        if !f.path.ends_with(".permissions.yml")
-            || tuneforge_core::source_path::is_test_path(&f.rel)
-        {
-            continue;
-        }
-        let Some(ext) = corpus.extension(file) else {
-            continue;
-        };
+    let files = yaml_files(corpus, out, &generator, |path| {
+        path.ends_with(".permissions.yml")
+    });
+    for (file, ext, entries) in files {
+        let f = &corpus.files[file];
         let src = f.cite();
-        let Some(entries) = mapping(&f.text) else {
-            out.drop(&generator, src, "the file is not a YAML mapping");
-            continue;
-        };
         // `permission_callbacks` builds permissions in code; the request lists only the
         // static ones, and the answer notes the callback.
         let callbacks: Vec<String> = entries
@@ -222,23 +251,17 @@ pub fn run_permissions(corpus: &Corpus, out: &mut Emitter) {
             out.drop(&generator, src, "a permission has no plain `title`");
             continue;
         };
-        let key = format!("{src}#permissions");
-        let ask = out.pick(
-            &key,
+        let user = listed_request(
+            out,
+            &format!("{src}#permissions"),
             &[
                 "Define the permissions of the {module} {kind}:\n{list}",
                 "Write `{file}` with these permissions:\n{list}",
             ],
-        );
-        let list: String = lines.iter().map(|l| format!("- {l}\n")).collect();
-        let user = fill(
-            ask,
-            &[
-                ("module", &ext.name),
-                ("kind", ext.kind),
-                ("file", f.file_name()),
-                ("list", list.trim_end()),
-            ],
+            ext,
+            f.file_name(),
+            &lines,
+            "permissions",
         );
         let mut answer = format!(
             "`{}`:\n\n{}\n\nThe key is the machine name that routes (`_permission`) and code (`$account->hasPermission()`) check; `title` and `description` are what the Permissions page shows.",

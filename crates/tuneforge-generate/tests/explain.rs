@@ -1,24 +1,14 @@
 //! `template:explain-class` walks through `{@inheritdoc}` methods with the contract the
 //! sources document for them, found on a parent class or an interface.
 
-use tuneforge_generate::corpus::{Corpus, Provenance, SourceFile};
+use tuneforge_generate::corpus::{Corpus, SourceFile};
 use tuneforge_generate::{GenerateOptions, generate};
 use tuneforge_php::rules::Checker;
 
+mod common;
+
 fn file(rel: &str, text: &str) -> SourceFile {
-    let path = format!("code/site/{rel}");
-    SourceFile {
-        rel: rel.to_owned(),
-        text: text.to_owned(),
-        provenance: Provenance {
-            source_ref: "path:site@0123456789ab".into(),
-            timestamp: "2026-11-01T00:00:00Z".into(),
-            license: Some("GPL-2.0-or-later".into()),
-        },
-        group: path.clone(),
-        duplicate_of: None,
-        path,
-    }
+    common::site_file(rel, text)
 }
 
 #[test]

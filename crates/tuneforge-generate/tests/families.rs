@@ -2,24 +2,14 @@
 //! Drupal core's 11.x files: a theme's Twig override, a module's template, config schema
 //! entries, links and permissions.
 
-use tuneforge_generate::corpus::{Corpus, Provenance, SourceFile};
+use tuneforge_generate::corpus::{Corpus, SourceFile};
 use tuneforge_generate::{GenerateOptions, Generated, generate};
 use tuneforge_php::rules::Checker;
 
+mod common;
+
 fn file(rel: &str, text: &str) -> SourceFile {
-    let path = format!("code/site/{rel}");
-    SourceFile {
-        rel: rel.to_owned(),
-        text: text.to_owned(),
-        provenance: Provenance {
-            source_ref: "path:site@0123456789ab".into(),
-            timestamp: "2026-11-01T00:00:00Z".into(),
-            license: Some("GPL-2.0-or-later".into()),
-        },
-        group: path.clone(),
-        duplicate_of: None,
-        path,
-    }
+    common::site_file(rel, text)
 }
 
 const NODE_TEMPLATE: &str = "{#\n/**\n * @file\n * Default theme implementation to display a node.\n *\n * Available variables:\n * - node: The node entity.\n * - label: The title of the node.\n * - content: All node items.\n * - attributes: HTML attributes for the containing element.\n *\n * @see template_preprocess_node()\n */\n#}\n<article{{ attributes }}>\n  <h2>{{ label }}</h2>\n  {{ content }}\n</article>\n";

@@ -1,44 +1,22 @@
 //! Generators over a small in-memory corpus: one module with modern and legacy code.
 
-use tuneforge_generate::corpus::{Corpus, Provenance, SourceFile};
+use tuneforge_generate::corpus::{Corpus, SourceFile};
 use tuneforge_generate::{GenerateOptions, generate};
 use tuneforge_php::deprecations::Deprecation;
 use tuneforge_php::rules::Checker;
 
-const MODULE: &str = "code/site/modules/custom/demo/";
+const MODULE: &str = "modules/custom/demo/";
+
+mod common;
 
 fn file(rel: &str, text: &str) -> SourceFile {
-    let path = format!("{MODULE}{rel}");
-    SourceFile {
-        rel: format!("modules/custom/demo/{rel}"),
-        text: text.to_owned(),
-        provenance: Provenance {
-            source_ref: "path:site@0123456789ab".into(),
-            timestamp: "2026-11-01T00:00:00Z".into(),
-            license: Some("GPL-2.0-or-later".into()),
-        },
-        group: path.clone(),
-        duplicate_of: None,
-        path,
-    }
+    common::site_file(&format!("{MODULE}{rel}"), text)
 }
 
 /// A file outside the module: core's annotation class for blocks, which an upgrade
 /// sample names.
 fn core_file(rel: &str, text: &str) -> SourceFile {
-    let path = format!("code/site/{rel}");
-    SourceFile {
-        rel: rel.to_owned(),
-        text: text.to_owned(),
-        provenance: Provenance {
-            source_ref: "path:site@0123456789ab".into(),
-            timestamp: "2026-11-01T00:00:00Z".into(),
-            license: Some("GPL-2.0-or-later".into()),
-        },
-        group: path.clone(),
-        duplicate_of: None,
-        path,
-    }
+    common::site_file(rel, text)
 }
 
 fn corpus() -> Vec<SourceFile> {

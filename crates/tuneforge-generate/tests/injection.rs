@@ -3,24 +3,14 @@
 //! form two levels below `FormBase`, a constraint validator, a class that has the service
 //! already, a lazy fallback, class-named services and container parameters.
 
-use tuneforge_generate::corpus::{Corpus, Provenance, SourceFile};
+use tuneforge_generate::corpus::{Corpus, SourceFile};
 use tuneforge_generate::{GenerateOptions, Generated, generate};
 use tuneforge_php::rules::Checker;
 
+mod common;
+
 fn file(rel: &str, text: &str) -> SourceFile {
-    let path = format!("code/site/{rel}");
-    SourceFile {
-        rel: rel.to_owned(),
-        text: text.to_owned(),
-        provenance: Provenance {
-            source_ref: "path:site@0123456789ab".into(),
-            timestamp: "2026-11-01T00:00:00Z".into(),
-            license: Some("GPL-2.0-or-later".into()),
-        },
-        group: path.clone(),
-        duplicate_of: None,
-        path,
-    }
+    common::site_file(rel, text)
 }
 
 /// Stand-ins for the core classes the rewrites read, with core's signatures.

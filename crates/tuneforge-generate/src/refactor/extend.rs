@@ -274,43 +274,35 @@ pub(super) fn sample(
         .iter()
         .map(|d| format!("`{}`", d.service))
         .collect();
+    let held_only = matches!(extended.passed, Passed::AlreadyInjected);
     let key = format!("{}#injection", f.cite());
-    let ask = out.pick(
-        &key,
-        &[
-            "`{class}` already takes its dependencies in the constructor but still calls `\\Drupal::` in places. Inject those services too.\n\n{code}",
-            "Refactor this class from {module} so it no longer reaches for the global container: add the services it fetches with `\\Drupal::` to its constructor.\n\n{code}",
-        ],
-    );
+    let (key, asks): (String, &[&str]) = if held_only {
+        (
+            format!("{key}#held"),
+            &[
+                "`{class}` still calls `\\Drupal::` in places. Refactor it to use dependency injection.\n\n{code}",
+                "Remove the `\\Drupal::` calls from this class from {module}.\n\n{code}",
+            ],
+        )
+    } else {
+        (
+            key,
+            &[
+                "`{class}` already takes its dependencies in the constructor but still calls `\\Drupal::` in places. Inject those services too.\n\n{code}",
+                "Refactor this class from {module} so it no longer reaches for the global container: add the services it fetches with `\\Drupal::` to its constructor.\n\n{code}",
+            ],
+        )
+    };
     let user = fill(
-        ask,
+        out.pick(&key, asks),
         &[
             ("class", &c.name),
             ("module", module.unwrap_or("Drupal core")),
             ("code", &fenced("php", &f.text)),
         ],
     );
-    if matches!(extended.passed, Passed::AlreadyInjected) {
-        let held: Vec<String> = extended
-            .reused
-            .iter()
-            .map(|d| format!("`$this->{}`", d.property))
-            .collect();
-        let ask = out.pick(
-            &format!("{key}#held"),
-            &[
-                "`{class}` still calls `\\Drupal::` in places. Refactor it to use dependency injection.\n\n{code}",
-                "Remove the `\\Drupal::` calls from this class from {module}.\n\n{code}",
-            ],
-        );
-        let user = fill(
-            ask,
-            &[
-                ("class", &c.name),
-                ("module", module.unwrap_or("Drupal core")),
-                ("code", &fenced("php", &f.text)),
-            ],
-        );
+    if held_only {
+        let held = held_properties(&extended.reused);
         let answer = format!(
             "{}\n\nThe constructor already receives what these calls fetched, so nothing new needs injecting: each `\\Drupal::` call now uses {} instead. The constructor, its arguments and the way the container builds the class stay as they were.",
             fenced("php", &extended.output),
@@ -347,11 +339,7 @@ pub(super) fn sample(
         answer.push_str(&format!("\n\n{}", fenced("yaml", entry)));
     }
     if !extended.reused.is_empty() {
-        let held: Vec<String> = extended
-            .reused
-            .iter()
-            .map(|d| format!("`$this->{}`", d.property))
-            .collect();
+        let held = held_properties(&extended.reused);
         answer.push_str(&format!(
             "\n\nThe constructor already received {}, so the calls that fetched {} now use {}.",
             list_of(&held),
@@ -368,6 +356,14 @@ pub(super) fn sample(
         c.name
     ));
     (user, answer)
+}
+
+/// The properties the constructor already held, as the answer names them.
+fn held_properties(reused: &[Dependency]) -> Vec<String> {
+    reused
+        .iter()
+        .map(|d| format!("`$this->{}`", d.property))
+        .collect()
 }
 
 /// The method `name` of a class body.
