@@ -4,6 +4,7 @@
 
 pub mod composition;
 pub mod error;
+pub mod eval_suites;
 pub mod formats;
 mod kind;
 pub mod lint;

@@ -175,9 +175,10 @@ fn the_sample_corpus_becomes_a_gated_grouped_dataset() {
             > 0
     );
     assert!(package["gate"]["by_generator"]["refactor:annotation@1"]["pass_rate"].is_number());
+    // The built-in evaluation suites are decontamination references by default.
     assert_eq!(
         package["decontamination"]["eval_prompts"],
-        "no eval prompts configured"
+        "123 prompts compared"
     );
     let files: BTreeSet<&str> = manifest["files"]
         .as_array()

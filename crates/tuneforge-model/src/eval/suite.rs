@@ -6,9 +6,10 @@
 //!   `tests`, `stop_tokens`), as HumanEval-PHP and MBPP-PHP are distributed; run by
 //!   [`super::exec`].
 //!
-//! The built-in suites are written for this project and embedded in the binary; a
-//! `reference` answer each (a field MultiPL-E files do not have) lets the tests show that
-//! the judge accepts a correct answer.
+//! The built-in suites are written for this project and embedded in the binary (their text
+//! lives in `tuneforge_dataset::eval_suites`, where `package` uses their prompts as
+//! decontamination references); a `reference` answer each (a field MultiPL-E files do not
+//! have) lets the tests show that the judge accepts a correct answer.
 
 use std::collections::HashSet;
 
@@ -17,10 +18,7 @@ use serde::Deserialize;
 
 use super::EvalError;
 
-/// The built-in Drupal 11 task suite.
-pub const DRUPAL11: &str = include_str!("../../suites/drupal11.jsonl");
-/// The built-in executable PHP problems.
-pub const PHP_EXEC: &str = include_str!("../../suites/php-exec.jsonl");
+pub use tuneforge_dataset::eval_suites::{DRUPAL11, PHP_EXEC};
 
 /// One Drupal 11 task.
 #[derive(Debug, Clone, Deserialize)]

@@ -20,13 +20,10 @@ use crate::PipelineError;
 /// Writes `dataset/v<N>/` from `quality/accepted.jsonl`.
 pub struct PackageStage;
 
-/// The prompts of the configured eval files: `prompt` or the first user message of a JSON
-/// line, or the line itself.
+/// The prompts of the built-in evaluation suites and of the configured eval files:
+/// `prompt` or the first user message of a JSON line, or the line itself.
 fn eval_prompts(ws: &Workspace) -> Result<Option<Vec<EvalPrompt>>, PipelineError> {
-    if ws.config.eval.prompts.is_empty() {
-        return Ok(None);
-    }
-    let mut out = Vec::new();
+    let mut out = tuneforge_dataset::eval_suites::builtin_prompts();
     for file in &ws.config.eval.prompts {
         let path = ws.path(file);
         let text = std::fs::read_to_string(&path).map_err(tuneforge_core::fsio::at(
