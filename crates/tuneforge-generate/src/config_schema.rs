@@ -169,8 +169,8 @@ fn what(ty: Option<&str>) -> String {
     match ty {
         Some("config_object") => "a simple configuration object".to_owned(),
         Some("config_entity") => "a configuration entity".to_owned(),
-        None | Some("mapping") => "a mapping".to_owned(),
-        Some(base) => format!("a `{base}` mapping"),
+        Some(base) if !is_base_type(base) => format!("a `{base}` mapping"),
+        _ => "a mapping".to_owned(),
     }
 }
 

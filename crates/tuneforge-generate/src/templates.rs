@@ -1315,6 +1315,18 @@ fn drupal11_notes(c: &ClassFacts) -> Vec<String> {
 
 fn upgrade(corpus: &Corpus, out: &mut Emitter) {
     let generator = generator("upgrade-10-11");
+    // Per plugin type, how many plugins of the sources (outside tests) are declared with
+    // the attribute, and how many there are: what the answers say instead of a claim
+    // about core.
+    let mut declared: std::collections::HashMap<&str, (usize, usize)> =
+        std::collections::HashMap::new();
+    for (_, c, _) in candidates(corpus) {
+        if let Some(q) = &c.plugin {
+            let counts = declared.entry(q.plugin_type.as_str()).or_default();
+            counts.0 += usize::from(q.declared_by == "attribute");
+            counts.1 += 1;
+        }
+    }
     for (file, c, ext) in candidates(corpus) {
         let Some(p) = &c.plugin else { continue };
         if p.declared_by != "attribute" || p.also_annotated {
@@ -1363,15 +1375,10 @@ fn upgrade(corpus: &Corpus, out: &mut Emitter) {
             Some("") => ", which is deprecated".to_owned(),
             Some(note) => format!(", which is deprecated {}", note.trim_end_matches('.')),
             None => {
-                // What the sources do, counted, rather than a claim about core.
-                let (by_attribute, all) = corpus
-                    .classes()
-                    .filter(|(f, _)| !is_test(corpus, *f))
-                    .filter_map(|(_, c)| c.plugin.as_ref())
-                    .filter(|q| q.plugin_type == p.plugin_type)
-                    .fold((0, 0), |(a, n), q| {
-                        (a + usize::from(q.declared_by == "attribute"), n + 1)
-                    });
+                let (by_attribute, all) = declared
+                    .get(p.plugin_type.as_str())
+                    .copied()
+                    .unwrap_or_default();
                 format!(
                     ", which still works in this version of Drupal; {by_attribute} of the {all} {} plugins in these sources are declared with the attribute",
                     words(&p.plugin_type)

@@ -24,6 +24,7 @@ fn judge_all(answers: &[(&CompiledTask, &str)], classes: Option<&ClassIndex>) ->
     }
     .judge(answers, scratch.path(), &Silent)
     .unwrap()
+    .verdicts
 }
 
 #[test]

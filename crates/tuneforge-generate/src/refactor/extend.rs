@@ -152,17 +152,8 @@ pub(super) fn extend(
         }
     }
     if deps.is_empty() {
-        calls.sort_by_key(|c| std::cmp::Reverse(c.range.start));
-        let mut output = source.clone();
-        for call in calls {
-            output.replace_range(call.range, &call.replacement);
-        }
-        verify(
-            checker,
-            &f.path,
-            &output,
-            &["drupal-service-in-class", "drupal-static-in-class"],
-        )?;
+        let edits = calls.drain(..).map(|c| (c.range, c.replacement)).collect();
+        let output = apply_and_verify(checker, &f.path, source, edits, &[])?;
         return Ok(Extended {
             output,
             deps,
@@ -236,22 +227,11 @@ pub(super) fn extend(
         let gets: Vec<String> = deps.iter().map(|d| d.container_get("$container")).collect();
         edits.push(append_to_list(source, construction, &gets)?);
     }
-    edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
-    let mut output = source.clone();
-    for (range, replacement) in edits {
-        output.replace_range(range, &replacement);
-    }
     let mut add: Vec<&str> = deps.iter().flat_map(Dependency::imports).collect();
     if matches!(passed, Passed::Autowire) {
         add.push("Symfony\\Component\\DependencyInjection\\Attribute\\Autowire");
     }
-    let output = edit_uses(&output, &add, &[]);
-    verify(
-        checker,
-        &f.path,
-        &output,
-        &["drupal-service-in-class", "drupal-static-in-class"],
-    )?;
+    let output = apply_and_verify(checker, &f.path, source, edits, &add)?;
     Ok(Extended {
         output,
         deps,
@@ -356,6 +336,30 @@ pub(super) fn sample(
         c.name
     ));
     (user, answer)
+}
+
+/// `source` with `edits` applied (from the last, so earlier offsets stay valid) and `add`
+/// imported, verified: the rules the rewrite exists for must no longer fire.
+fn apply_and_verify(
+    checker: &Checker,
+    path: &str,
+    source: &str,
+    mut edits: Vec<(std::ops::Range<usize>, String)>,
+    add: &[&str],
+) -> Result<String, String> {
+    edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+    let mut output = source.to_owned();
+    for (range, replacement) in edits {
+        output.replace_range(range, &replacement);
+    }
+    let output = edit_uses(&output, add, &[]);
+    verify(
+        checker,
+        path,
+        &output,
+        &["drupal-service-in-class", "drupal-static-in-class"],
+    )?;
+    Ok(output)
 }
 
 /// The properties the constructor already held, as the answer names them.

@@ -144,7 +144,7 @@ pub fn program(problem: &ExecProblem, answer: &str, mode: PromptMode) -> Option<
     }
 }
 
-/// Reads a pipe into `sink` until it closes or the shared budget runs out (then it flags
+/// What a pipe gives until it closes, or until it would pass `budget` bytes (then it flags
 /// `over` and stops reading).
 fn drain(mut pipe: impl Read, budget: usize, over: Arc<AtomicBool>) -> Vec<u8> {
     let mut out = Vec::new();
@@ -238,8 +238,8 @@ pub fn run(php: &Path, program: &str, limits: Limits) -> Result<Outcome, EvalErr
     // Whatever the program started goes with it.
     let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
     let status = match status {
-        Some(s) => Some(s),
-        None => Some(child.wait().map_err(io("waiting for php"))?),
+        Some(s) => s,
+        None => child.wait().map_err(io("waiting for php"))?,
     };
     let stdout = out_reader.join().unwrap_or_default();
     let stderr = err_reader.join().unwrap_or_default();
@@ -248,7 +248,7 @@ pub fn run(php: &Path, program: &str, limits: Limits) -> Result<Outcome, EvalErr
         String::from_utf8_lossy(&stdout),
         String::from_utf8_lossy(&stderr)
     );
-    let exit_code = status.and_then(|s| s.code());
+    let exit_code = status.code();
     let over_cap = over.load(Ordering::SeqCst) || stdout.len() + stderr.len() > limits.output_cap;
     let status = if timed_out {
         Status::Timeout

@@ -26,6 +26,14 @@ pub struct Verdict {
     pub failed: Vec<String>,
 }
 
+/// The verdicts of a batch, in order, and the external tool runs that failed (their blocks
+/// went unchecked by that tool, which a report must say rather than pass over).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    pub verdicts: Vec<Verdict>,
+    pub tool_errors: Vec<String>,
+}
+
 /// What judges Drupal answers: the rules, the external tools found and the class index.
 pub struct DrupalJudge<'a> {
     pub checker: &'a Checker,
@@ -49,9 +57,9 @@ impl DrupalJudge<'_> {
         answers: &[(&CompiledTask, &str)],
         scratch: &Path,
         reporter: &dyn Reporter,
-    ) -> Result<Vec<Verdict>, EvalError> {
+    ) -> Result<Judged, EvalError> {
         let texts: Vec<&str> = answers.iter().map(|(_, a)| *a).collect();
-        let (findings, _tool_errors) = check_answers(
+        let (findings, tool_errors) = check_answers(
             &texts,
             self.checker,
             self.tools,
@@ -63,7 +71,7 @@ impl DrupalJudge<'_> {
             what: format!("checking answers in {}", scratch.display()),
             source,
         })?;
-        Ok(answers
+        let verdicts = answers
             .iter()
             .zip(findings)
             .map(|((task, answer), found)| {
@@ -110,6 +118,10 @@ impl DrupalJudge<'_> {
                     failed,
                 }
             })
-            .collect())
+            .collect();
+        Ok(Judged {
+            verdicts,
+            tool_errors,
+        })
     }
 }

@@ -67,6 +67,15 @@ pub struct ExecProblem {
     pub reference: Option<String>,
 }
 
+/// An error at `file:line`.
+fn suite_error(file: &str, line: usize, message: String) -> EvalError {
+    EvalError::Suite {
+        file: file.to_owned(),
+        line,
+        message,
+    }
+}
+
 fn php() -> String {
     "php".to_owned()
 }
@@ -82,10 +91,12 @@ fn lines<T: for<'de> Deserialize<'de>>(
         if line.trim().is_empty() {
             continue;
         }
-        let value = serde_json::from_str(line).map_err(|e| EvalError::Suite {
-            file: file.to_owned(),
-            line: i + 1,
-            message: format!("{e}; each line must be one JSON object"),
+        let value = serde_json::from_str(line).map_err(|e| {
+            suite_error(
+                file,
+                i + 1,
+                format!("{e}; each line must be one JSON object"),
+            )
         })?;
         out.push((i + 1, value));
     }
@@ -98,11 +109,7 @@ pub fn drupal_tasks(file: &str, text: &str) -> Result<Vec<CompiledTask>, EvalErr
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for (line, task) in lines::<DrupalTask>(file, text)? {
-        let fail = |message: String| EvalError::Suite {
-            file: file.to_owned(),
-            line,
-            message,
-        };
+        let fail = |message: String| suite_error(file, line, message);
         if task.id.trim().is_empty() || task.prompt.trim().is_empty() {
             return Err(fail("`id` and `prompt` must not be empty".to_owned()));
         }
@@ -133,11 +140,7 @@ pub fn drupal_tasks(file: &str, text: &str) -> Result<Vec<CompiledTask>, EvalErr
         });
     }
     if out.is_empty() {
-        return Err(EvalError::Suite {
-            file: file.to_owned(),
-            line: 1,
-            message: "the suite has no tasks".to_owned(),
-        });
+        return Err(suite_error(file, 1, "the suite has no tasks".to_owned()));
     }
     Ok(out)
 }
@@ -148,11 +151,7 @@ pub fn exec_problems(file: &str, text: &str) -> Result<Vec<ExecProblem>, EvalErr
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for (line, problem) in lines::<ExecProblem>(file, text)? {
-        let fail = |message: String| EvalError::Suite {
-            file: file.to_owned(),
-            line,
-            message,
-        };
+        let fail = |message: String| suite_error(file, line, message);
         if problem.language != "php" {
             return Err(fail(format!(
                 "`language` is {:?}: only PHP problems are run (use MultiPL-E's PHP files)",
@@ -165,11 +164,7 @@ pub fn exec_problems(file: &str, text: &str) -> Result<Vec<ExecProblem>, EvalErr
         out.push(problem);
     }
     if out.is_empty() {
-        return Err(EvalError::Suite {
-            file: file.to_owned(),
-            line: 1,
-            message: "the suite has no problems".to_owned(),
-        });
+        return Err(suite_error(file, 1, "the suite has no problems".to_owned()));
     }
     Ok(out)
 }
