@@ -1320,7 +1320,10 @@ fn upgrade(corpus: &Corpus, out: &mut Emitter) {
     // about core.
     let mut declared: std::collections::HashMap<&str, (usize, usize)> =
         std::collections::HashMap::new();
-    for (_, c, _) in candidates(corpus) {
+    for (file, c) in corpus.classes() {
+        if is_test(corpus, file) {
+            continue;
+        }
         if let Some(q) = &c.plugin {
             let counts = declared.entry(q.plugin_type.as_str()).or_default();
             counts.0 += usize::from(q.declared_by == "attribute");
