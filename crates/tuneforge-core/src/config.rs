@@ -835,7 +835,8 @@ impl Default for TeacherConfig {
     }
 }
 
-/// The evaluation suite's inputs.
+/// `tuneforge eval`'s settings (flags override them) and the evaluation prompts kept out
+/// of training.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct EvalConfig {
@@ -843,6 +844,82 @@ pub struct EvalConfig {
     /// text, one prompt per line), relative to the workspace. Training samples that
     /// overlap them are dropped at packaging.
     pub prompts: Vec<String>,
+    /// `drupal11`, `php-exec` or JSON Lines files; empty means both built-in suites.
+    pub suites: Vec<String>,
+    /// The base model: a registry name, `org/name` or a directory.
+    pub model: Option<String>,
+    pub revision: Option<String>,
+    /// A training run directory, or `latest`.
+    pub adapter: Option<String>,
+    /// An OpenAI-compatible endpoint (up to `/v1`); without one the worker generates.
+    pub endpoint: Option<String>,
+    /// The model name the endpoint serves the base under.
+    pub served_model: Option<String>,
+    /// The name the endpoint serves the adapter under (vLLM's `--lora-modules` name).
+    pub served_adapter: Option<String>,
+    /// A second endpoint serving the adapter (llama.cpp's server started with `--lora`).
+    pub adapter_endpoint: Option<String>,
+    /// The NAME of the environment variable holding the endpoint's key.
+    pub api_key_env: Option<String>,
+    /// `chat` (instruct models) or `completion` (base models; executable suites only).
+    pub mode: Option<String>,
+    pub samples: Option<u32>,
+    pub temperature: Option<f64>,
+    pub top_p: Option<f64>,
+    pub max_tokens: Option<u64>,
+    pub seed: Option<u64>,
+    /// Only the first N tasks of each suite.
+    pub limit: Option<usize>,
+    /// Requests in flight to an endpoint.
+    pub concurrency: Option<usize>,
+    /// Seconds an endpoint request may take.
+    pub timeout_secs: Option<u64>,
+    /// Prompts per batch in the worker.
+    pub batch_size: Option<u32>,
+    pub bf16: Option<bool>,
+    pub load_in_4bit: Option<bool>,
+    /// Seconds an executable problem's program may run.
+    pub exec_timeout_secs: Option<u64>,
+}
+
+impl EvalConfig {
+    /// `self`'s settings, with `under`'s where `self` has none (flags over the file).
+    pub fn over(self, under: &EvalConfig) -> EvalConfig {
+        let u = under.clone();
+        EvalConfig {
+            prompts: if self.prompts.is_empty() {
+                u.prompts
+            } else {
+                self.prompts
+            },
+            suites: if self.suites.is_empty() {
+                u.suites
+            } else {
+                self.suites
+            },
+            model: self.model.or(u.model),
+            revision: self.revision.or(u.revision),
+            adapter: self.adapter.or(u.adapter),
+            endpoint: self.endpoint.or(u.endpoint),
+            served_model: self.served_model.or(u.served_model),
+            served_adapter: self.served_adapter.or(u.served_adapter),
+            adapter_endpoint: self.adapter_endpoint.or(u.adapter_endpoint),
+            api_key_env: self.api_key_env.or(u.api_key_env),
+            mode: self.mode.or(u.mode),
+            samples: self.samples.or(u.samples),
+            temperature: self.temperature.or(u.temperature),
+            top_p: self.top_p.or(u.top_p),
+            max_tokens: self.max_tokens.or(u.max_tokens),
+            seed: self.seed.or(u.seed),
+            limit: self.limit.or(u.limit),
+            concurrency: self.concurrency.or(u.concurrency),
+            timeout_secs: self.timeout_secs.or(u.timeout_secs),
+            batch_size: self.batch_size.or(u.batch_size),
+            bf16: self.bf16.or(u.bf16),
+            load_in_4bit: self.load_in_4bit.or(u.load_in_4bit),
+            exec_timeout_secs: self.exec_timeout_secs.or(u.exec_timeout_secs),
+        }
+    }
 }
 
 /// A second shingling with names masked (string literals, variables, declared names,
@@ -1493,8 +1570,32 @@ package:
     max_generator_share: 0.2         # of the dataset, per generator family
     max_answer_tokens: 4096          # trained answer length, chars/4
 
+# `tuneforge eval`: flags override these. Without an endpoint the worker generates
+# (transformers + PEFT, the chat template training used), on the GPU when there is one.
 eval:
   prompts: []                        # files of evaluation prompts, kept out of training
+  suites: []                         # drupal11, php-exec or JSON Lines files; [] is both built-in suites
+  model: null                        # the base model; default: the adapter's
+  revision: null
+  adapter: null                      # a run directory under adapters/, or latest
+  endpoint: null                     # an OpenAI-compatible server (vLLM, llama.cpp, Ollama), up to /v1
+  served_model: null                 # the name the endpoint serves the base under
+  served_adapter: null               # the adapter's name there (vLLM --lora-modules NAME=DIR)
+  adapter_endpoint: null             # or a second server with the adapter (llama-server --lora)
+  api_key_env: null                  # the NAME of the variable holding the endpoint's key
+  mode: null                         # chat (default) or completion (base models, executable suites)
+  samples: null                      # answers per task (1; more needs a temperature)
+  temperature: null                  # 0: greedy
+  top_p: null
+  max_tokens: null                   # 1024
+  seed: null                         # sample s uses seed + s
+  limit: null                        # only the first N tasks of each suite
+  concurrency: null                  # endpoint requests in flight (4)
+  timeout_secs: null                 # per endpoint request (300)
+  batch_size: null                   # worker prompts per batch (8)
+  bf16: null
+  load_in_4bit: null
+  exec_timeout_secs: null            # per executable problem (15)
 
 teacher:
   # Any OpenAI-compatible endpoint: vLLM, llama.cpp server, Ollama (http://127.0.0.1:11434/v1),

@@ -31,5 +31,10 @@ pub enum ModelError {
     #[error(transparent)]
     Workspace(#[from] WorkspaceError),
     #[error(transparent)]
+    Eval(#[from] crate::eval::EvalError),
+    /// A model gave no answer at all (its endpoint is down, or does not serve it).
+    #[error("{0}")]
+    Unanswered(String),
+    #[error(transparent)]
     Io(#[from] IoError),
 }

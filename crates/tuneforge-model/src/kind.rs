@@ -15,6 +15,9 @@ impl HasKind for ModelError {
             ModelError::Pipeline(e) => e.kind(),
             ModelError::Workspace(e) => e.kind(),
             ModelError::Io(e) => e.kind(),
+            ModelError::Eval(crate::eval::EvalError::Suite { .. }) => ErrorKind::Usage,
+            ModelError::Eval(crate::eval::EvalError::Io { .. }) => ErrorKind::Io,
+            ModelError::Unanswered(_) => ErrorKind::Network,
         }
     }
 }

@@ -11,6 +11,8 @@
 //!   engine; the retrain advice's baseline moved on success ([`retrain`]).
 //! * [`quickstart`]: the quickstart's last step, a tiny model trained on its dataset.
 //! * [`status`]: the adapters `tuneforge status` lists.
+//! * [`evaluate`]: `tuneforge eval` over a workspace (models, backends, `eval/<run>/`);
+//!   [`eval`] is its engine: suites, judges, runs, metrics and reports.
 //!
 //! The engines stay below: `tuneforge-train` runs one training job in a directory it is
 //! given, `tuneforge-tokens` prepares tokens. A new model-side command (evaluation, export)
@@ -21,6 +23,7 @@ pub mod adapters;
 pub mod datasets;
 pub mod error;
 pub mod eval;
+pub mod evaluate;
 mod kind;
 pub mod quickstart;
 pub mod retrain;

@@ -31,6 +31,7 @@ fn main() {
     let teacher = Teacher::new(TeacherOptions {
         base_url: url.clone(),
         model: model.clone(),
+        adapter: None,
         api_key: None,
         concurrency: concurrency.parse().expect("a number"),
         timeout: Duration::from_secs(600),

@@ -1,12 +1,12 @@
-//! A client for OpenAI-compatible chat endpoints (`POST <base_url>/chat/completions`), as
-//! vLLM, llama.cpp's server, Ollama, OpenAI, and Gemini's and Anthropic's compatibility
-//! endpoints serve them.
+//! A client for OpenAI-compatible endpoints (`POST <base_url>/chat/completions`, and
+//! `<base_url>/completions` for raw prompts to base models), as vLLM, llama.cpp's server,
+//! Ollama, OpenAI, and Gemini's and Anthropic's compatibility endpoints serve them.
 //!
 //! * Bounded concurrency: at most `concurrency` requests in flight.
 //! * Retries with exponential backoff on 429, 5xx, timeouts, broken connections and bodies
 //!   cut short; `Retry-After` (seconds or an HTTP date) is honoured, capped at `max_wait`.
-//! * A response cache keyed by model, messages and sampling parameters (not by the URL or
-//!   the key): a rerun sends nothing and gets the same answers.
+//! * A response cache keyed by endpoint, model, adapter, prompt and sampling parameters
+//!   (not by the key): a rerun sends nothing and gets the same answers.
 //! * A token budget: once the tokens spent by sent requests reach it, no further request
 //!   is sent, and each one left is answered [`TeacherError::Budget`].
 //! * The API key is read from an environment variable and only ever put in the
@@ -55,6 +55,10 @@ pub struct TeacherOptions {
     /// Up to and including `/v1`: requests go to `<base_url>/chat/completions`.
     pub base_url: String,
     pub model: String,
+    /// The LoRA adapter the endpoint applies (vLLM serves one under its own model name,
+    /// llama.cpp's server with `--lora`): only part of the cache key, so answers of the base
+    /// and of each adapter are never mixed.
+    pub adapter: Option<String>,
     pub api_key: Option<ApiKey>,
     pub concurrency: usize,
     /// Whole request, headers and body.
@@ -98,6 +102,36 @@ pub enum TeacherError {
     Cache { path: String, message: String },
 }
 
+/// What a request asks: a conversation, or a raw prompt for a base model to continue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prompt {
+    /// `POST …/chat/completions` with these messages.
+    Chat(Vec<Message>),
+    /// `POST …/completions` with this prompt.
+    Text(String),
+}
+
+/// One request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub prompt: Prompt,
+    /// Sent as `stop`: the answer ends before the first of these.
+    pub stop: Vec<String>,
+    /// Replaces the options' seed (one seed per sample when sampling several answers).
+    pub seed: Option<u64>,
+}
+
+impl Request {
+    /// A conversation with the options' seed and no stop strings.
+    pub fn chat(messages: Vec<Message>) -> Self {
+        Self {
+            prompt: Prompt::Chat(messages),
+            stop: Vec::new(),
+            seed: None,
+        }
+    }
+}
+
 /// One answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Completion {
@@ -135,12 +169,17 @@ pub struct Teacher {
 static CRYPTO: Once = Once::new();
 
 #[derive(Serialize)]
-struct ChatBody<'a> {
+struct Body<'a> {
     model: &'a str,
-    messages: &'a [Message],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    messages: Option<&'a [Message]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prompt: Option<&'a str>,
     temperature: f64,
     max_tokens: u64,
     seed: u64,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    stop: &'a [String],
     stream: bool,
 }
 
@@ -153,7 +192,12 @@ struct ChatResponse {
 
 #[derive(Deserialize)]
 struct Choice {
-    message: ChoiceMessage,
+    /// Chat completions.
+    #[serde(default)]
+    message: Option<ChoiceMessage>,
+    /// Text completions.
+    #[serde(default)]
+    text: Option<String>,
     #[serde(default)]
     finish_reason: Option<String>,
 }
@@ -239,27 +283,44 @@ impl Teacher {
         })
     }
 
-    fn url(&self) -> String {
-        format!(
-            "{}/chat/completions",
-            self.options.base_url.trim_end_matches('/')
-        )
+    fn url(&self, prompt: &Prompt) -> String {
+        let path = match prompt {
+            Prompt::Chat(_) => "chat/completions",
+            Prompt::Text(_) => "completions",
+        };
+        format!("{}/{path}", self.options.base_url.trim_end_matches('/'))
     }
 
-    /// The cache key of a request: endpoint, model, messages and sampling parameters.
+    /// The cache key of a conversation with the options' seed and no stop strings.
     pub fn cache_key(&self, messages: &[Message]) -> String {
+        self.request_key(&Request::chat(messages.to_vec()))
+    }
+
+    /// The cache key of a request: endpoint, model, adapter, prompt and sampling parameters.
+    pub fn request_key(&self, request: &Request) -> String {
         let o = &self.options;
         // The endpoint is part of the key: llama.cpp and vLLM serve whatever model is
         // loaded, whatever name a request gives.
-        let canonical = serde_json::json!({
+        let mut canonical = serde_json::json!({
             "cache": 1,
             "base_url": o.base_url.trim_end_matches('/'),
             "model": o.model,
-            "messages": messages,
             "temperature": o.temperature,
             "max_tokens": o.max_tokens,
-            "seed": o.seed,
+            "seed": request.seed.unwrap_or(o.seed),
         });
+        // Keys of plain conversations are the ones earlier releases wrote, so their caches
+        // stay valid; what they did not have is added only when present.
+        match &request.prompt {
+            Prompt::Chat(messages) => canonical["messages"] = serde_json::json!(messages),
+            Prompt::Text(text) => canonical["prompt"] = serde_json::json!(text),
+        }
+        if !request.stop.is_empty() {
+            canonical["stop"] = serde_json::json!(request.stop);
+        }
+        if let Some(adapter) = &o.adapter {
+            canonical["adapter"] = serde_json::json!(adapter);
+        }
         blake3::hash(canonical.to_string().as_bytes())
             .to_hex()
             .to_string()
@@ -272,10 +333,23 @@ impl Teacher {
             .join(format!("{key}.json"))
     }
 
-    /// Answer every request (results in input order), at most `concurrency` at a time.
+    /// Answer every conversation (results in input order), at most `concurrency` at a time.
     pub fn complete_all(
         &self,
-        requests: &[Vec<Message>],
+        conversations: &[Vec<Message>],
+        task: &dyn Task,
+    ) -> Vec<Result<Completion, TeacherError>> {
+        let requests: Vec<Request> = conversations
+            .iter()
+            .map(|m| Request::chat(m.clone()))
+            .collect();
+        self.answer_all(&requests, task)
+    }
+
+    /// Answer every request (results in input order), at most `concurrency` at a time.
+    pub fn answer_all(
+        &self,
+        requests: &[Request],
         task: &dyn Task,
     ) -> Vec<Result<Completion, TeacherError>> {
         let limit = self.options.concurrency.max(1);
@@ -293,8 +367,8 @@ impl Teacher {
         out.into_iter().map(|(_, r)| r).collect()
     }
 
-    async fn complete(&self, messages: &[Message]) -> Result<Completion, TeacherError> {
-        let key = self.cache_key(messages);
+    async fn complete(&self, request: &Request) -> Result<Completion, TeacherError> {
+        let key = self.request_key(request);
         let path = self.cache_path(&key);
         if let Ok(bytes) = std::fs::read(&path)
             && let Ok(mut c) = serde_json::from_slice::<Completion>(&bytes)
@@ -306,17 +380,26 @@ impl Teacher {
         // What an attempt may cost at most: the answer's cap and the prompt at about four
         // characters a token.
         let estimate = self.options.max_tokens
-            + messages
-                .iter()
-                .map(|m| m.content.len() as u64 / 4 + 4)
-                .sum::<u64>();
-        let url = self.url();
-        let body = ChatBody {
+            + match &request.prompt {
+                Prompt::Chat(messages) => messages
+                    .iter()
+                    .map(|m| m.content.len() as u64 / 4 + 4)
+                    .sum::<u64>(),
+                Prompt::Text(text) => text.len() as u64 / 4,
+            };
+        let url = self.url(&request.prompt);
+        let (messages, prompt) = match &request.prompt {
+            Prompt::Chat(messages) => (Some(messages.as_slice()), None),
+            Prompt::Text(text) => (None, Some(text.as_str())),
+        };
+        let body = Body {
             model: &self.options.model,
             messages,
+            prompt,
             temperature: self.options.temperature,
             max_tokens: self.options.max_tokens,
-            seed: self.options.seed,
+            seed: request.seed.unwrap_or(self.options.seed),
+            stop: &request.stop,
             stream: false,
         };
         let body = serde_json::to_vec(&body).expect("requests serialize");
@@ -478,10 +561,10 @@ impl Teacher {
                 message: "no choices".to_owned(),
             });
         };
-        let Some(content) = choice.message.content else {
+        let Some(content) = choice.message.and_then(|m| m.content).or(choice.text) else {
             return Attempt::Fatal(TeacherError::Malformed {
                 url: url.to_owned(),
-                message: "the message has no content".to_owned(),
+                message: "the choice has no content".to_owned(),
             });
         };
         let usage = parsed.usage.unwrap_or(Usage {

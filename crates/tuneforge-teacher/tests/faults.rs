@@ -124,6 +124,7 @@ fn options(url: &str, cache: &std::path::Path) -> TeacherOptions {
     TeacherOptions {
         base_url: url.to_owned(),
         model: "m".into(),
+        adapter: None,
         api_key: None,
         concurrency: 2,
         timeout: Duration::from_secs(2),

@@ -103,6 +103,7 @@ fn a_real_server_answers_and_a_rerun_is_free() {
     let options = TeacherOptions {
         base_url: server.url.clone(),
         model: "smollm2-135m".into(),
+        adapter: None,
         api_key: None,
         concurrency: 2,
         timeout: Duration::from_secs(120),

@@ -61,6 +61,26 @@ pub enum Event {
         adapter_dir: String,
         runtime_seconds: f64,
     },
+    /// `generate`: the model (and adapter) is loaded; `total` requests are left to answer.
+    GenerationStarted {
+        /// `cpu` or `cuda`.
+        device: String,
+        total: u64,
+    },
+    /// `generate`: a batch of answers was appended to the output file.
+    Generated {
+        /// Requests answered so far in this process.
+        done: u64,
+        total: u64,
+        /// New tokens generated so far in this process.
+        new_tokens: u64,
+        tokens_per_second: f64,
+    },
+    /// `generate`: every request is answered.
+    GenerationFinished {
+        generated: u64,
+        runtime_seconds: f64,
+    },
     /// The run stopped; `kind` says why.
     Error {
         kind: ErrorKind,

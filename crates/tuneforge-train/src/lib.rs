@@ -9,6 +9,7 @@
 //! * [`profile`]: hardware profiles and the VRAM estimate both `doctor` and the README use.
 //! * [`spec`]: the run spec the worker reads, and the precedence of settings.
 //! * [`events`]: the worker's event protocol (its JSON Schema is generated from these types).
+//! * [`generate`]: answers from a base model, with or without an adapter, through the worker.
 //! * [`run`]: one training run in a given directory: tokens, the worker, its events,
 //!   out-of-memory retries, Ctrl-C, and the [`run::RunRecord`] of a finished run.
 //! * [`plot`]: the loss curve; [`tiny`]: a CPU-sized Qwen2 and its tokenizer.
@@ -18,6 +19,7 @@
 pub mod doctor;
 pub mod env;
 pub mod events;
+pub mod generate;
 pub mod hub;
 mod kind;
 pub mod plot;

@@ -390,7 +390,7 @@ pub fn load_tokenizer(model_dir: &Path) -> Result<PrepTokenizer, TrainError> {
 }
 
 /// The pad token's id: the registry's pad token, else `tokenizer_config.json`'s, else eos.
-fn pad_token_id(
+pub fn pad_token_id(
     tokenizer: &PrepTokenizer,
     model_dir: &Path,
     entry: Option<&ModelEntry>,
@@ -563,7 +563,7 @@ fn run_worker(
 /// Moves the adapter into the run directory and writes `run.json`.
 /// `python -m tuneforge_worker versions`; `null` when the worker cannot say (the run still
 /// counts, the manifest just lacks versions).
-fn library_versions(env: &WorkerEnv) -> serde_json::Value {
+pub fn library_versions(env: &WorkerEnv) -> serde_json::Value {
     env.worker_command()
         .arg("versions")
         .stdin(Stdio::null())

@@ -109,6 +109,14 @@ pub enum Command {
     /// it; the worker (from `tuneforge setup`) runs the training. The adapter and a run
     /// manifest land in adapters/<model>/<domain or all>-lora-v<N>/.
     Train(Box<TrainArgs>),
+    /// Evaluate a model, an adapter, or an adapter against its base on Drupal 11 tasks and
+    /// executable PHP problems.
+    ///
+    /// Answers come from an OpenAI-compatible endpoint (--endpoint: vLLM, llama.cpp's
+    /// server, Ollama, a hosted API) or from the worker (transformers + PEFT, prompts
+    /// rendered with the chat template training used). Results, answers, metrics.json and
+    /// report.md/report.html land in eval/<run>/; a rerun judges only what is missing.
+    Eval(Box<EvalArgs>),
     /// Show samples as the model sees them: rendered with its chat template, the trained
     /// spans highlighted (green on a terminal, else between ⟦ and ⟧).
     Inspect(InspectArgs),
@@ -179,6 +187,69 @@ pub struct InspectArgs {
     /// The sample's 1-based line number (default: the first).
     #[arg(long, default_value_t = 1)]
     pub sample: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// drupal11, php-exec or a JSON Lines suite file; repeatable (default: both built-in suites).
+    #[arg(long, value_name = "SUITE|FILE")]
+    pub suite: Vec<String>,
+    /// The base model: a registry name, a Hugging Face repo id or a directory (default:
+    /// the adapter's base).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Branch, tag or commit of a hub model.
+    #[arg(long)]
+    pub revision: Option<String>,
+    /// A training run directory (adapters/<model>/<scope>-lora-v<N>), or `latest`.
+    #[arg(long, value_name = "DIR|latest")]
+    pub adapter: Option<String>,
+    /// Evaluate the base and the adapter on the same tasks and compare them.
+    #[arg(long, value_name = "base,adapter", value_parser = ["base,adapter"])]
+    pub compare: Option<String>,
+    /// An OpenAI-compatible endpoint, up to /v1 (default: generate with the worker).
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// The model name the endpoint serves the base under.
+    #[arg(long, value_name = "NAME")]
+    pub served_model: Option<String>,
+    /// The name the endpoint serves the adapter under (vLLM's --lora-modules NAME=DIR).
+    #[arg(long, value_name = "NAME")]
+    pub served_adapter: Option<String>,
+    /// A second endpoint that serves the adapter (llama-server started with --lora).
+    #[arg(long, value_name = "URL")]
+    pub adapter_endpoint: Option<String>,
+    /// The NAME of the environment variable holding the endpoint's API key.
+    #[arg(long, value_name = "VAR")]
+    pub api_key_env: Option<String>,
+    /// How executable problems are asked: chat (instruct models) or completion (base models).
+    #[arg(long, value_parser = ["chat", "completion"])]
+    pub mode: Option<String>,
+    /// Answers per task, for pass@k (more than 1 needs --temperature).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub samples: Option<u32>,
+    /// Sampling temperature (default 0: greedy).
+    #[arg(long)]
+    pub temperature: Option<f64>,
+    /// New tokens per answer (default 1024).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_tokens: Option<u64>,
+    /// Seed of sample 0 (sample s uses seed + s).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Only the first N tasks of each suite.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
+    /// Prompts per batch when the worker generates (default 8).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch_size: Option<u32>,
+    /// Requests in flight to the endpoint (default 4).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub concurrency: Option<u64>,
+    /// The run's directory name under eval/ (default: from the models and settings, so
+    /// the same command continues the same run).
+    #[arg(long, value_name = "NAME")]
+    pub run: Option<String>,
 }
 
 #[derive(Debug, Args)]

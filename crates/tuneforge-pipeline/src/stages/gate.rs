@@ -137,7 +137,7 @@ pub fn gate_file(
 
 /// The classes the workspace's sources declare (`analysis/facts.jsonl`), when it has been
 /// analyzed; answers are then checked for invented imports and deprecated classes.
-fn class_index(
+pub fn class_index(
     root: &std::path::Path,
 ) -> Result<Option<tuneforge_php::class_index::ClassIndex>, PipelineError> {
     let path = root.join(FACTS);

@@ -75,6 +75,7 @@ fn synthesize(
     let teacher = tuneforge_teacher::Teacher::new(tuneforge_teacher::TeacherOptions {
         base_url: base_url.clone(),
         model: model.clone(),
+        adapter: None,
         api_key,
         concurrency: t.concurrency.max(1) as usize,
         timeout: std::time::Duration::from_secs(t.timeout_secs.max(1)),

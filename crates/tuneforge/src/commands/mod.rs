@@ -4,6 +4,7 @@ mod check;
 mod collect;
 mod compat;
 mod dedup;
+mod eval;
 mod inspect;
 mod pipeline;
 mod prepare;
@@ -89,6 +90,7 @@ pub fn dispatch(command: Command, ctx: &Context) -> Result<Exit> {
         Command::Setup(args) => setup::setup(ctx, args),
         Command::Doctor(args) => setup::doctor(ctx, args),
         Command::Train(args) => train::train(ctx, *args),
+        Command::Eval(args) => eval::eval(ctx, *args),
         Command::Inspect(args) => inspect::inspect(ctx, args),
         Command::Stats(args) => stats::stats(ctx, args),
         Command::Prepare(args) => prepare::prepare(ctx, args),

@@ -314,9 +314,20 @@ pub fn status(ctx: &Context) -> Result<Exit> {
             use tuneforge_model::adapters::RunState;
             let state = match a.state {
                 RunState::Finished => format!(
-                    "finished, {} steps, train loss {:.4}",
+                    "finished, {} steps, train loss {:.4}; {}",
                     a.steps.unwrap_or(0),
-                    a.train_loss.unwrap_or(f64::NAN)
+                    a.train_loss.unwrap_or(f64::NAN),
+                    if a.evaluations.is_empty() {
+                        format!(
+                            "not evaluated yet ({})",
+                            crate::hint::command(&format!(
+                                "eval --adapter {}",
+                                a.run.dir.display()
+                            ))
+                        )
+                    } else {
+                        format!("evaluated in eval/{}", a.evaluations.join(", eval/"))
+                    }
                 ),
                 RunState::Resumable => "interrupted; `train --resume` continues it".into(),
                 RunState::Incomplete => {

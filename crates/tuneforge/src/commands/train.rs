@@ -111,6 +111,10 @@ impl tuneforge_train::run::TrainReporter for TrainBar<'_> {
                 .ctx
                 .reporter
                 .warn(&format!("worker: {kind:?}: {message}")),
+            // Generation's events; a training run does not send them.
+            Event::GenerationStarted { .. }
+            | Event::Generated { .. }
+            | Event::GenerationFinished { .. } => {}
         }
     }
 }
