@@ -1,5 +1,5 @@
 """The reference for bench/teacher_bench.sh: a plain asyncio client (httpx) sending the same
-prompts to the same OpenAI-compatible endpoint at the same concurrency, with the same
+prompts to the same OpenAI-compatible endpoint (bench/eval_bench.sh uses it too) at the same concurrency, with the same
 sampling parameters. Prints wall time and tokens as JSON."""
 
 import asyncio
@@ -12,7 +12,12 @@ import httpx
 
 async def main(url: str, model: str, concurrency: int, max_tokens: int, prompts_path: str) -> None:
     with open(prompts_path, encoding="utf-8") as f:
-        prompts = [line.rstrip("\n") for line in f if line.strip()]
+        # A .jsonl file holds one JSON string per line (prompts with newlines); any other
+        # file one prompt per line.
+        if prompts_path.endswith(".jsonl"):
+            prompts = [json.loads(line) for line in f if line.strip()]
+        else:
+            prompts = [line.rstrip("\n") for line in f if line.strip()]
     gate = asyncio.Semaphore(concurrency)
     tokens = 0
     failed = 0

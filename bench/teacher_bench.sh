@@ -18,23 +18,12 @@ smoke=0
 if (( smoke )); then n=2; tokens=8; profile=debug; else n=24; tokens=64; profile=release; fi
 concurrency=4
 
-env_lines=$(scripts/python-env.sh)
-while IFS='=' read -r name value; do export "$name=$value"; done <<<"$env_lines"
 work=$(mktemp -d "${TMPDIR:-/tmp}/tuneforge-teacher-bench.XXXXXX")
 server=""
 cleanup() { [[ -n "$server" ]] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$TUNEFORGE_TEST_PYTHON" -m llama_cpp.server --host 127.0.0.1 --port "$port" --n_ctx 2048 \
-  --model "$TUNEFORGE_LLAMA_GGUF" >"$work/server.log" 2>&1 &
-server=$!
-url="http://127.0.0.1:$port/v1"
-for _ in $(seq 1 600); do
-  curl -sf "$url/models" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-curl -sf "$url/models" >/dev/null || { cat "$work/server.log" >&2; echo "the server did not start" >&2; exit 1; }
+# shellcheck source=bench/lib/llama_server.sh
+source bench/lib/llama_server.sh
 
 topics=(plugins hooks services routes forms "config schema" caching "entity queries" "render arrays" "access checks" "queue workers" migrations)
 for i in $(seq 1 "$n"); do
@@ -46,10 +35,6 @@ flags=(--quiet -p tuneforge-teacher --example teacher_bench)
 cargo build "${flags[@]}"
 target=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 bin=$target/$profile/examples/teacher_bench
-
-# One warm-up request so neither client pays for loading the model.
-curl -sf "$url/chat/completions" -H 'content-type: application/json' \
-  -d '{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":1}' >/dev/null
 
 # Rounds alternate which client goes first; each client's median round is reported.
 rounds=5

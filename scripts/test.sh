@@ -50,6 +50,7 @@ bench/process_bench.sh --smoke
 bench/sources_bench.sh --smoke
 bench/dedup_bench.sh --smoke
 bench/teacher_bench.sh --smoke
+bench/eval_bench.sh --smoke
 bench/prep_bench.sh --smoke
 bench/train_bench.sh --smoke
 bench/quality.sh --smoke

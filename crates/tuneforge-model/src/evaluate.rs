@@ -410,6 +410,7 @@ pub fn evaluate(
         library_versions,
     );
     fsio::write_json_atomic(&dir.join(METRICS_FILE), &metrics)?;
+    fsio::write_json_atomic(&dir.join(run::TIMINGS_FILE), &outcome.timings)?;
     let report_md = dir.join("report.md");
     let report_html = dir.join("report.html");
     fsio::write_atomic(&report_md, report::markdown(&metrics).as_bytes())?;

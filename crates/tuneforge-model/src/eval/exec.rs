@@ -222,6 +222,8 @@ pub fn run(php: &Path, program: &str, limits: Limits) -> Result<Outcome, EvalErr
     };
     let deadline = Instant::now() + limits.timeout;
     let mut timed_out = false;
+    // Most programs end within milliseconds: poll often at first, then back off.
+    let mut pause = Duration::from_micros(250);
     let status = loop {
         if let Some(status) = child.try_wait().map_err(io("waiting for php"))? {
             break Some(status);
@@ -233,7 +235,8 @@ pub fn run(php: &Path, program: &str, limits: Limits) -> Result<Outcome, EvalErr
             timed_out = true;
             break None;
         }
-        std::thread::sleep(Duration::from_millis(5));
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(10));
     };
     // Whatever the program started goes with it.
     let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);

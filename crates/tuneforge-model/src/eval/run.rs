@@ -228,6 +228,19 @@ pub struct RunOutcome {
     pub unanswered: BTreeMap<String, Vec<String>>,
     /// External tool runs that failed while judging.
     pub tool_errors: Vec<String>,
+    /// Where this invocation's time went, by model.
+    pub timings: BTreeMap<String, Timing>,
+}
+
+/// Wall-clock time of one model's part of an invocation (`timings.json`; never part of
+/// the metrics, which depend only on the answers).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Timing {
+    /// Requests sent to the backend (answers not already judged).
+    pub asks: usize,
+    pub answered: usize,
+    pub generate_seconds: f64,
+    pub judge_seconds: f64,
 }
 
 /// The results already in `results.jsonl`; a torn last line (a kill) is ignored.
@@ -272,6 +285,9 @@ struct Pending {
     sample: u32,
     ask: Ask,
 }
+
+/// Wall-clock timings of a run's last invocation, beside its metrics.
+pub const TIMINGS_FILE: &str = "timings.json";
 
 /// The settings a run of these suites, models and decoding is bound to.
 pub fn run_settings(
@@ -338,6 +354,7 @@ pub fn evaluate(
     let before = results.len();
     let mut unanswered = BTreeMap::new();
     let mut tool_errors = Vec::new();
+    let mut timings = BTreeMap::new();
     for contender in contenders {
         let label = &contender.info.label;
         let mut pending = Vec::new();
@@ -390,10 +407,12 @@ pub fn evaluate(
         ));
         let asks: Vec<Ask> = pending.iter().map(|p| p.ask.clone()).collect();
         let work_dir = dir.join(".work").join(file_part(label));
+        let started = std::time::Instant::now();
         let answers =
             contender
                 .backend
                 .answer(&asks, decoding, &work_dir, reporter, generate_reporter)?;
+        let generate_seconds = started.elapsed().as_secs_f64();
         let mut answered: Vec<(&Pending, String)> = Vec::new();
         let mut missing = Vec::new();
         for (p, answer) in pending.iter().zip(answers) {
@@ -418,7 +437,17 @@ pub fn evaluate(
             ));
             unanswered.insert(label.clone(), missing);
         }
+        let started = std::time::Instant::now();
         let (lines, errors) = judge_answers(dir, suites, contender, &answered, judges, reporter)?;
+        timings.insert(
+            label.clone(),
+            Timing {
+                asks: pending.len(),
+                answered: answered.len(),
+                generate_seconds,
+                judge_seconds: started.elapsed().as_secs_f64(),
+            },
+        );
         tool_errors.extend(errors);
         results.extend(lines);
     }
@@ -429,6 +458,7 @@ pub fn evaluate(
         judged_now,
         unanswered,
         tool_errors,
+        timings,
     })
 }
 
@@ -551,7 +581,7 @@ fn status_name(status: Status) -> String {
 
 /// Runs the programs on every core, each in its own directory; a missing program (a chat
 /// answer without code) is `no_code`.
-fn run_programs(
+pub fn run_programs(
     php: &Path,
     programs: &[Option<String>],
     limits: Limits,
