@@ -880,6 +880,9 @@ pub struct EvalConfig {
     pub load_in_4bit: Option<bool>,
     /// Seconds an executable problem's program may run.
     pub exec_timeout_secs: Option<u64>,
+    /// Loss and perplexity of each local model on the adapter's test split (default: on
+    /// when the worker generates and the adapter's dataset has a test split).
+    pub perplexity: Option<bool>,
 }
 
 impl EvalConfig {
@@ -918,6 +921,7 @@ impl EvalConfig {
             bf16: self.bf16.or(u.bf16),
             load_in_4bit: self.load_in_4bit.or(u.load_in_4bit),
             exec_timeout_secs: self.exec_timeout_secs.or(u.exec_timeout_secs),
+            perplexity: self.perplexity.or(u.perplexity),
         }
     }
 }
@@ -1596,6 +1600,7 @@ eval:
   bf16: null
   load_in_4bit: null
   exec_timeout_secs: null            # per executable problem (15)
+  perplexity: null                   # test-split loss and perplexity through the worker (on)
 
 teacher:
   # Any OpenAI-compatible endpoint: vLLM, llama.cpp server, Ollama (http://127.0.0.1:11434/v1),

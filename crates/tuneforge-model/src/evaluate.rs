@@ -10,7 +10,7 @@ use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
 use tuneforge_teacher::{ApiKey, TeacherOptions};
 use tuneforge_tokens::ChatTemplate;
-use tuneforge_train::generate::GenerateReporter;
+use tuneforge_train::generate::{GenerateReporter, ScoreSpec};
 use tuneforge_train::hub::{HubOptions, ModelSource, resolve};
 use tuneforge_train::registry;
 use tuneforge_train::run::{RunRecord, load_tokenizer, pad_token_id};
@@ -402,13 +402,25 @@ pub fn evaluate(
         })
         .unwrap_or(serde_json::Value::Null);
     let compare = (contenders.len() == 2).then_some(("base", "adapter"));
-    let metrics = metrics::compute(
+    let mut metrics = metrics::compute(
         &name,
         &settings,
         &outcome.results,
         compare,
         library_versions,
     );
+    if c.perplexity.unwrap_or(true)
+        && let Some((_, record)) = &adapter_of(ws, c)?
+    {
+        metrics.test_split = test_split(
+            &dir,
+            &record.dataset_dir,
+            record.settings.max_seq_len,
+            &contenders,
+            reporter,
+            generate_reporter,
+        )?;
+    }
     fsio::write_json_atomic(&dir.join(METRICS_FILE), &metrics)?;
     fsio::write_json_atomic(&dir.join(run::TIMINGS_FILE), &outcome.timings)?;
     let report_md = dir.join("report.md");
@@ -421,6 +433,95 @@ pub fn evaluate(
         report_md,
         report_html,
     })
+}
+
+/// The adapter `eval.adapter` names, if any.
+fn adapter_of(ws: &Workspace, c: &EvalConfig) -> Result<Option<(PathBuf, RunRecord)>, ModelError> {
+    c.adapter
+        .as_deref()
+        .map(|spec| find_adapter(ws, spec, c.model.as_deref()))
+        .transpose()
+}
+
+/// The scores of the test split, kept between invocations of a run.
+const TEST_SPLIT_FILE: &str = "test_split.json";
+
+/// The loss and perplexity of every local model over the trained tokens of the adapter's
+/// test split, rendered and tokenized as training did; kept in `test_split.json` so a rerun
+/// does not score again. `None` when the dataset has no test split or no model is local.
+fn test_split(
+    dir: &Path,
+    dataset_dir: &Path,
+    max_seq_len: u32,
+    contenders: &[Contender],
+    reporter: &dyn Reporter,
+    generate_reporter: &dyn GenerateReporter,
+) -> Result<Option<metrics::TestSplit>, ModelError> {
+    let file = dataset_dir.join("test.jsonl");
+    let samples = match tuneforge_train::run::read_samples(&file) {
+        Ok(s) if !s.is_empty() => s,
+        _ => {
+            reporter.info(&format!("{}: no test split to score", file.display()));
+            return Ok(None);
+        }
+    };
+    let local: Vec<(&Contender, &WorkerModel)> = contenders
+        .iter()
+        .filter_map(|c| match &c.backend {
+            Backend::Worker(w) if w.template.is_some() => Some((c, w.as_ref())),
+            _ => None,
+        })
+        .collect();
+    let Some((_, first)) = local.first() else {
+        return Ok(None);
+    };
+    let saved = dir.join(TEST_SPLIT_FILE);
+    if let Ok(bytes) = std::fs::read(&saved)
+        && let Ok(known) = serde_json::from_slice::<metrics::TestSplit>(&bytes)
+        && known.file == file
+        && local
+            .iter()
+            .all(|(c, _)| known.scores.contains_key(&c.info.label))
+    {
+        return Ok(Some(known));
+    }
+    // The base and its adapter share the template and tokenizer: the tokens are made once.
+    let tokens_dir = dir.join(".work").join("test-tokens");
+    let template = first.template.as_ref().expect("filtered on a template");
+    tuneforge_tokens::prepare(
+        &tokens_dir,
+        &[tuneforge_tokens::SplitSamples {
+            name: "test",
+            samples: &samples,
+        }],
+        template,
+        &first.tokenizer,
+        &tuneforge_tokens::PrepConfig::new(max_seq_len as usize),
+        &tuneforge_tokens::ReporterProgress::new(reporter),
+    )
+    .map_err(tuneforge_train::run::TrainError::from)?;
+    let mut scores = std::collections::BTreeMap::new();
+    for (contender, model) in local {
+        reporter.info(&format!("{}: scoring the test split", contender.info.label));
+        let spec = ScoreSpec {
+            protocol: tuneforge_train::events::PROTOCOL_VERSION,
+            model_dir: model.model_dir.clone(),
+            adapter_dir: model.adapter_dir.clone(),
+            data: tokens_dir.join("test.safetensors"),
+            batch_size: model.batch_size,
+            pad_token_id: model.pad_token_id,
+            bf16: model.bf16,
+            load_in_4bit: model.load_in_4bit,
+        };
+        let work = dir
+            .join(".work")
+            .join(format!("score-{}", contender.info.label));
+        let score = tuneforge_train::generate::score(&model.env, &spec, &work, generate_reporter)?;
+        scores.insert(contender.info.label.clone(), score);
+    }
+    let split = metrics::TestSplit { file, scores };
+    fsio::write_json_atomic(&saved, &split)?;
+    Ok(Some(split))
 }
 
 /// The evaluation runs of the workspace that evaluated the adapter in `run_dir`, by name.

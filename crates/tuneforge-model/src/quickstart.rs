@@ -114,3 +114,40 @@ pub fn build_tiny(
     tiny::build_model(env, out, out, seed)?;
     Ok(())
 }
+
+/// Built-in tasks per suite the quickstart evaluates on: enough to show the report, few
+/// enough for two cores.
+pub const QUICKSTART_EVAL_TASKS: usize = 3;
+/// The quickstart's evaluation run, `eval/quickstart/`.
+pub const QUICKSTART_EVAL_RUN: &str = "quickstart";
+
+/// The quickstart's last step: its tiny adapter against its base on a handful of built-in
+/// tasks through the worker, greedy, with the test split's perplexity. The model is far too
+/// small to pass anything; the point is that the report exists and how to read it.
+pub fn evaluate_tiny(
+    root: &Path,
+    adapter_dir: &Path,
+    reporter: &dyn Reporter,
+    generate_reporter: &dyn tuneforge_train::generate::GenerateReporter,
+) -> Result<crate::evaluate::EvalSummary, ModelError> {
+    let ws = Workspace::open(root)?;
+    let options = crate::evaluate::EvalOptions {
+        config: tuneforge_core::config::EvalConfig {
+            adapter: Some(adapter_dir.display().to_string()),
+            suites: vec!["drupal11".into(), "php-exec".into()],
+            limit: Some(QUICKSTART_EVAL_TASKS),
+            max_tokens: Some(64),
+            ..Default::default()
+        },
+        compare: true,
+        run: Some(QUICKSTART_EVAL_RUN.into()),
+        setup_env: true,
+    };
+    crate::evaluate::evaluate(
+        &ws,
+        &options,
+        &HubOptions::from_env().with_offline(true),
+        reporter,
+        generate_reporter,
+    )
+}

@@ -81,6 +81,14 @@ pub enum Event {
         generated: u64,
         runtime_seconds: f64,
     },
+    /// `score`: the mean loss over the trained tokens of a token file, and its exponent.
+    Scored {
+        documents: u64,
+        /// Tokens with a label (the trained spans).
+        tokens: u64,
+        loss: f64,
+        perplexity: f64,
+    },
     /// The run stopped; `kind` says why.
     Error {
         kind: ErrorKind,

@@ -1,6 +1,7 @@
-//! Generation through the worker: a base model, with or without a LoRA adapter, answering
+//! Inference through the worker: a base model, with or without a LoRA adapter, answering
 //! prompts that tuneforge has already rendered and tokenized (so the chat template is the
-//! one training used, rendered by the same code).
+//! one training used, rendered by the same code), or scoring a token file (the mean loss
+//! and perplexity over its trained tokens, [`score`]).
 //!
 //! The protocol is three files: `generate_spec.json` ([`GenerateSpec`]), the requests (one
 //! [`GenerateRequest`] per line) and the answers the worker appends (one
@@ -70,12 +71,13 @@ pub trait GenerateReporter: Sync {
 /// The answers in `path` that parse, by id (a line torn by a kill is ignored: its request
 /// is generated again).
 pub fn read_answers(path: &Path) -> Result<Vec<GeneratedAnswer>, TrainError> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match std::fs::read(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(fsio::at("cannot read", path)(e).into()),
     };
-    Ok(text
+    // Lossy: a line torn inside a multi-byte character must not hide the others.
+    Ok(String::from_utf8_lossy(&text)
         .lines()
         .filter_map(|line| serde_json::from_str(line).ok())
         .collect())
@@ -109,17 +111,91 @@ pub fn generate(
         fsio::write_atomic(&spec.requests, &lines)?;
         let spec_path = work_dir.join("generate_spec.json");
         fsio::write_json_atomic(&spec_path, spec)?;
-        run_worker(env, &spec_path, &work_dir.join("worker.log"), reporter)?;
+        run_worker(
+            env,
+            "generate",
+            &spec_path,
+            &work_dir.join("worker.log"),
+            reporter,
+        )?;
     }
     read_answers(&spec.output)
 }
 
+/// `score_spec.json`: the worker's input for `score` (field names are the protocol).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreSpec {
+    pub protocol: u32,
+    pub model_dir: PathBuf,
+    pub adapter_dir: Option<PathBuf>,
+    /// A token file as `prepare` writes it (`<split>.safetensors`).
+    pub data: PathBuf,
+    /// Documents per forward pass.
+    pub batch_size: u32,
+    pub pad_token_id: u32,
+    pub bf16: bool,
+    pub load_in_4bit: bool,
+}
+
+/// The loss of a model over the trained tokens of a token file.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    pub documents: u64,
+    pub tokens: u64,
+    /// Mean cross-entropy per trained token, in nats.
+    pub loss: f64,
+    pub perplexity: f64,
+}
+
+/// Runs the worker's `score` on `spec`, writing `score_spec.json` and `worker.log` into
+/// `work_dir`.
+pub fn score(
+    env: &WorkerEnv,
+    spec: &ScoreSpec,
+    work_dir: &Path,
+    reporter: &dyn GenerateReporter,
+) -> Result<Score, TrainError> {
+    std::fs::create_dir_all(work_dir).map_err(fsio::at("cannot create", work_dir))?;
+    let spec_path = work_dir.join("score_spec.json");
+    fsio::write_json_atomic(&spec_path, spec)?;
+    let log = work_dir.join("worker.log");
+    match run_worker(env, "score", &spec_path, &log, reporter)? {
+        Event::Scored {
+            documents,
+            tokens,
+            loss,
+            perplexity,
+        } => Ok(Score {
+            documents,
+            tokens,
+            loss,
+            perplexity,
+        }),
+        _ => Err(TrainError::Worker {
+            kind: "internal".into(),
+            message: "the worker finished without a score".into(),
+            log,
+        }),
+    }
+}
+
+/// Whether `event` ends a `generate` or `score` run successfully.
+fn is_final(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::GenerationFinished { .. } | Event::Scored { .. }
+    )
+}
+
+/// Runs `python -m tuneforge_worker <command> --spec <spec>` and follows its events; the
+/// final event on success.
 fn run_worker(
     env: &WorkerEnv,
+    command: &str,
     spec_path: &Path,
     log: &Path,
     reporter: &dyn GenerateReporter,
-) -> Result<(), TrainError> {
+) -> Result<Event, TrainError> {
     let stderr = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -127,7 +203,7 @@ fn run_worker(
         .map_err(fsio::at("cannot open", log))?;
     let mut child = env
         .worker_command()
-        .arg("generate")
+        .arg(command)
         .arg("--spec")
         .arg(spec_path)
         .env("HF_HUB_OFFLINE", "1")
@@ -138,7 +214,7 @@ fn run_worker(
         .spawn()
         .map_err(fsio::at("cannot start", &env.python))?;
     let stdout = child.stdout.take().expect("piped stdout");
-    let mut finished = false;
+    let mut finished = None;
     let mut last_error = None;
     let mut reader = BufReader::new(stdout);
     let mut raw = Vec::new();
@@ -159,7 +235,7 @@ fn run_worker(
             Ok(envelope) => {
                 reporter.event(&envelope);
                 match &envelope.event {
-                    Event::GenerationFinished { .. } => finished = true,
+                    event if is_final(event) => finished = Some(event.clone()),
                     Event::Error { kind, message, .. } => {
                         last_error = Some((format!("{kind:?}").to_lowercase(), message.clone()))
                     }
@@ -177,7 +253,7 @@ fn run_worker(
         .wait()
         .map_err(fsio::at("cannot wait for", &env.python))?;
     match (finished, last_error) {
-        (true, None) if status.success() => Ok(()),
+        (Some(event), None) if status.success() => Ok(event),
         (_, Some((kind, message))) => Err(TrainError::Worker {
             kind,
             message,

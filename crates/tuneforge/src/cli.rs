@@ -250,6 +250,9 @@ pub struct EvalArgs {
     /// the same command continues the same run).
     #[arg(long, value_name = "NAME")]
     pub run: Option<String>,
+    /// Skip the loss and perplexity on the adapter's test split.
+    #[arg(long)]
+    pub no_perplexity: bool,
 }
 
 #[derive(Debug, Args)]

@@ -365,6 +365,49 @@ fn the_drupal_quickstart_ends_with_a_trained_adapter_even_after_ctrl_c() {
         mean(&losses[losses.len() - 5..]) < mean(&losses[..5]) - 0.05,
         "{losses:?}"
     );
+
+    // The quickstart then evaluates the adapter against its base through the worker: the
+    // same 3 tasks of each built-in suite, every answer judged, and on the test split the
+    // trained adapter is a better model of the data than the randomly initialized base.
+    let evaluation = &doc["evaluation"];
+    let eval_dir = ws.join("eval/quickstart");
+    let results = lines(&eval_dir.join("results.jsonl"));
+    assert_eq!(results.len(), 12, "3 + 3 tasks, two models");
+    for r in &results {
+        let answer = eval_dir.join(r["output"].as_str().unwrap());
+        assert!(answer.is_file(), "{r}");
+    }
+    let c = &evaluation["comparison"]["suites"];
+    for suite in ["drupal11", "php-exec"] {
+        let sc = &c[suite];
+        assert_eq!(sc["tasks"], 3, "{sc}");
+        let total = ["wins", "losses", "ties"]
+            .iter()
+            .map(|k| sc[k].as_u64().unwrap())
+            .sum::<u64>();
+        assert_eq!(total, 3, "{sc}");
+    }
+    let scores = &evaluation["test_split"]["scores"];
+    let loss = |label: &str| scores[label]["loss"].as_f64().unwrap();
+    assert!(scores["base"]["tokens"].as_u64().unwrap() > 100, "{scores}");
+    assert_eq!(scores["base"]["tokens"], scores["adapter"]["tokens"]);
+    assert!(loss("adapter") < loss("base") - 0.1, "{scores}");
+    for file in ["metrics.json", "report.md", "report.html", "timings.json"] {
+        assert!(eval_dir.join(file).is_file(), "{file}");
+    }
+    let report = std::fs::read_to_string(eval_dir.join("report.md")).unwrap();
+    assert!(report.contains("## Test split"), "{report}");
+
+    // `status` no longer lists the adapter as not evaluated.
+    let status = Command::cargo_bin("tuneforge")
+        .unwrap()
+        .args(["--workspace"])
+        .arg(&ws)
+        .arg("status")
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&status.get_output().stdout).into_owned();
+    assert!(text.contains("evaluated in eval/quickstart"), "{text}");
 }
 
 #[test]

@@ -21,12 +21,24 @@ def main(argv: list[str] | None = None) -> int:
     tiny.add_argument("--seed", type=int, default=0)
     train = commands.add_parser("train", help="train a LoRA adapter; JSON Lines events on stdout")
     train.add_argument("--spec", required=True, type=Path, help="run_spec.json written by tuneforge")
+    generate = commands.add_parser("generate", help="answer tokenized prompts; JSON Lines events on stdout")
+    generate.add_argument("--spec", required=True, type=Path, help="generate_spec.json written by tuneforge")
+    score = commands.add_parser("score", help="mean loss and perplexity over a token file; JSON Lines events on stdout")
+    score.add_argument("--spec", required=True, type=Path, help="score_spec.json written by tuneforge")
     args = parser.parse_args(argv)
 
     if args.command == "train":
         from tuneforge_worker.train import main as train_main
 
         return train_main(args.spec)
+    if args.command == "generate":
+        from tuneforge_worker.generate import main as generate_main
+
+        return generate_main(args.spec)
+    if args.command == "score":
+        from tuneforge_worker.score import main as score_main
+
+        return score_main(args.spec)
 
     if args.command == "versions":
         from tuneforge_worker.doctor import package_versions

@@ -28,6 +28,12 @@ FIELDS: dict[str, frozenset[str]] = {
     "eval": frozenset({"step", "eval_loss"}),
     "checkpoint": frozenset({"step", "path"}),
     "finished": frozenset({"step", "train_loss", "adapter_dir", "runtime_seconds"}),
+    # generate (crates/tuneforge-train/src/generate.rs)
+    "generation_started": frozenset({"device", "total"}),
+    "generated": frozenset({"done", "total", "new_tokens", "tokens_per_second"}),
+    "generation_finished": frozenset({"generated", "runtime_seconds"}),
+    # score (crates/tuneforge-train/src/generate.rs)
+    "scored": frozenset({"documents", "tokens", "loss", "perplexity"}),
     "error": frozenset({"kind", "message", "step"}),
 }
 ERROR_KINDS = ("oom", "interrupted", "config", "data", "internal")

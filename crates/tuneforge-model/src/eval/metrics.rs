@@ -22,6 +22,18 @@ pub struct Metrics {
     /// By model label, then suite.
     pub models: BTreeMap<String, BTreeMap<String, SuiteMetrics>>,
     pub comparison: Option<Comparison>,
+    /// Loss and perplexity over the trained tokens of the adapter's test split, by model
+    /// label (local models only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_split: Option<TestSplit>,
+}
+
+/// The packaged test split, scored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestSplit {
+    /// The dataset's `test.jsonl`.
+    pub file: std::path::PathBuf,
+    pub scores: BTreeMap<String, tuneforge_train::generate::Score>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -258,6 +270,7 @@ pub fn compute(
         library_versions,
         models,
         comparison,
+        test_split: None,
     }
 }
 

@@ -83,6 +83,21 @@ pub fn markdown(metrics: &Metrics) -> String {
             }
         }
     }
+    if let Some(t) = &metrics.test_split {
+        let _ = writeln!(
+            out,
+            "## Test split\n\nLoss and perplexity over the trained tokens of `{}`:\n\n| model | documents | tokens | loss | perplexity |\n|---|---|---|---|---|",
+            t.file.display()
+        );
+        for (label, score) in &t.scores {
+            let _ = writeln!(
+                out,
+                "| {label} | {} | {} | {:.4} | {:.2} |",
+                score.documents, score.tokens, score.loss, score.perplexity
+            );
+        }
+        out.push('\n');
+    }
     for suite in &s.suites {
         let _ = writeln!(out, "## {} ({} tasks)\n", suite.name, suite.tasks);
         let labels: Vec<&str> = s.models.iter().map(|m| m.label.as_str()).collect();

@@ -246,12 +246,13 @@ pub struct Timing {
 /// The results already in `results.jsonl`; a torn last line (a kill) is ignored.
 pub fn read_results(dir: &Path) -> Result<Vec<ResultLine>, ModelError> {
     let path = dir.join(RESULTS_FILE);
-    let text = match std::fs::read_to_string(&path) {
+    let text = match std::fs::read(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(fsio::IoError::new("cannot read", &path, e).into()),
     };
-    Ok(text
+    // Lossy: a line torn inside a multi-byte character must not hide the others.
+    Ok(String::from_utf8_lossy(&text)
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect())

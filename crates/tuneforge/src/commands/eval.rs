@@ -81,6 +81,7 @@ fn options(args: crate::cli::EvalArgs) -> EvalOptions {
             limit: args.limit.map(|n| n as usize),
             concurrency: args.concurrency.map(|n| n as usize),
             batch_size: args.batch_size,
+            perplexity: args.no_perplexity.then_some(false),
             ..Default::default()
         },
         compare: args.compare.is_some(),
@@ -120,6 +121,14 @@ pub(super) fn summary(s: &EvalSummary) -> String {
             ));
         }
     }
+    if let Some(t) = &s.metrics.test_split {
+        for (label, score) in &t.scores {
+            lines.push(format!(
+                "{label:8} test split   loss {:.4}, perplexity {:.2} ({} trained tokens)",
+                score.loss, score.perplexity, score.tokens
+            ));
+        }
+    }
     for (label, missing) in &s.outcome.unanswered {
         lines.push(format!(
             "{label}: {} requests unanswered; rerun the same command to ask them again",
@@ -153,4 +162,44 @@ pub fn eval(ctx: &Context, args: crate::cli::EvalArgs) -> Result<Exit> {
         // Some requests got no answer: the run is incomplete, as after a network error.
         Exit::Io
     })
+}
+
+/// The quickstart's evaluation of its tiny adapter against its base, drawn like `eval`.
+pub(super) fn quickstart_eval(
+    ctx: &Context,
+    root: &std::path::Path,
+    adapter_dir: &std::path::Path,
+) -> Result<EvalSummary> {
+    use tuneforge_core::reporter::Reporter;
+    ctx.reporter.info(&format!(
+        "evaluating the adapter against its base on {} tasks of each built-in suite",
+        tuneforge_model::quickstart::QUICKSTART_EVAL_TASKS
+    ));
+    Ok(tuneforge_model::quickstart::evaluate_tiny(
+        root,
+        adapter_dir,
+        &ctx.reporter,
+        &GenerateBar::new(ctx),
+    )?)
+}
+
+/// What the quickstart says about its evaluation: the figures and where the report is.
+pub(super) fn quickstart_lines(s: &EvalSummary) -> String {
+    format!(
+        "evaluated it against its base (a model this small passes nothing; the report shows how to read one):\n{}\n  the whole evaluation: {}",
+        summary(s)
+            .lines()
+            .map(|l| format!("  {l}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        crate::hint::command(&format!(
+            "--workspace {} eval --adapter latest --compare base,adapter",
+            s.outcome
+                .dir
+                .parent()
+                .and_then(|p| p.parent())
+                .unwrap_or(&s.outcome.dir)
+                .display()
+        ))
+    )
 }

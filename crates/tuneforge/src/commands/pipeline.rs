@@ -372,9 +372,28 @@ fn resume_quickstart(ctx: &Context, dir: &std::path::Path) -> Result<Option<Exit
         "continuing the quickstart's interrupted training from its checkpoint",
     );
     let outcome = super::train::quickstart_training(ctx, &ws.root, version, true)?;
-    let doc = serde_json::json!({ "resumed": true, "training": &outcome });
+    let evaluation = match outcome.finished {
+        true => Some(super::eval::quickstart_eval(
+            ctx,
+            &ws.root,
+            &outcome.run_dir,
+        )?),
+        false => None,
+    };
+    let doc = serde_json::json!({
+        "resumed": true,
+        "training": &outcome,
+        "evaluation": evaluation.as_ref().map(|e| &e.metrics),
+    });
     ctx.emit(&doc, || {
-        if outcome.finished {
+        if let Some(e) = &evaluation {
+            format!(
+                "{}
+{}",
+                trained_line(&outcome),
+                super::eval::quickstart_lines(e)
+            )
+        } else if outcome.finished {
             trained_line(&outcome)
         } else {
             super::train::interrupted(&outcome, &ws.root)
@@ -428,14 +447,26 @@ pub fn quickstart(ctx: &Context, args: QuickstartArgs) -> Result<Exit> {
         });
         return Ok(Exit::Interrupted);
     }
+    // …and evaluates its adapter against its base.
+    let evaluation = match &training {
+        Some(t) => Some(super::eval::quickstart_eval(ctx, &report.root, &t.run_dir)?),
+        None => None,
+    };
     let mut doc = serde_json::to_value(&report)?;
     if let Some(outcome) = &training {
         doc["training"] = serde_json::to_value(outcome)?;
     }
+    if let Some(e) = &evaluation {
+        doc["evaluation"] = serde_json::to_value(&e.metrics)?;
+    }
     let trained = training
         .as_ref()
         .map(|t| format!("\n{}\n", trained_line(t)))
-        .unwrap_or_default();
+        .unwrap_or_default()
+        + &evaluation
+            .as_ref()
+            .map(|e| format!("{}\n", super::eval::quickstart_lines(e)))
+            .unwrap_or_default();
     let tf = |args: &str| crate::hint::command(&format!("--workspace {dir} {args}"));
     ctx.emit(&doc, || match preset {
         Preset::Interactions => format!(

@@ -111,10 +111,11 @@ impl tuneforge_train::run::TrainReporter for TrainBar<'_> {
                 .ctx
                 .reporter
                 .warn(&format!("worker: {kind:?}: {message}")),
-            // Generation's events; a training run does not send them.
+            // Generation's and scoring's events; a training run does not send them.
             Event::GenerationStarted { .. }
             | Event::Generated { .. }
-            | Event::GenerationFinished { .. } => {}
+            | Event::GenerationFinished { .. }
+            | Event::Scored { .. } => {}
         }
     }
 }
