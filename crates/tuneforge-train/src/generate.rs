@@ -196,11 +196,7 @@ fn run_worker(
     log: &Path,
     reporter: &dyn GenerateReporter,
 ) -> Result<Event, TrainError> {
-    let stderr = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .map_err(fsio::at("cannot open", log))?;
+    let stderr = crate::run::open_log(log)?;
     let mut child = env
         .worker_command()
         .arg(command)

@@ -448,6 +448,15 @@ fn append_metric<T: Serialize>(path: &Path, value: &T) -> Result<(), TrainError>
     Ok(())
 }
 
+/// The worker's log, opened for appending: its stderr goes there.
+pub(crate) fn open_log(log: &Path) -> Result<std::fs::File, TrainError> {
+    Ok(std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(fsio::at("cannot open", log))?)
+}
+
 fn run_worker(
     env: &WorkerEnv,
     processes: u32,
@@ -456,11 +465,7 @@ fn run_worker(
     log: &Path,
     reporter: &dyn TrainReporter,
 ) -> Result<WorkerResult, TrainError> {
-    let stderr = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .map_err(fsio::at("cannot open", log))?;
+    let stderr = open_log(log)?;
     let mut command = if processes > 1 {
         // torchrun starts the processes and sets RANK/WORLD_SIZE; the Trainer runs DDP and
         // only rank 0 writes events.

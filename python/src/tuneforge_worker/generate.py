@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from tuneforge_worker.events import Events
-from tuneforge_worker.spec import PROTOCOL, WorkerError, _bool, _float, _int, _keys, _path, _str, config_error
+from tuneforge_worker.spec import WorkerError, _bool, _float, _int, _keys, _path, _str, config_error
 from tuneforge_worker.inference import execute as execute_reported
-from tuneforge_worker.inference import load_model, read_config
+from tuneforge_worker.inference import check_protocol, load_model, read_config, read_spec
 
 _SPEC = {
     "protocol", "model_dir", "adapter_dir", "requests", "output", "batch_size", "temperature", "top_p",
@@ -64,10 +64,7 @@ class Request:
 
 def parse_spec(document: Any) -> GenerateSpec:
     """Check a decoded ``generate_spec.json``; raises ``WorkerError(kind="config")``."""
-    if isinstance(document, dict) and document.get("protocol") != PROTOCOL:
-        raise config_error(
-            f"unsupported generate spec protocol {document.get('protocol')!r}; this worker speaks {PROTOCOL}"
-        )
+    check_protocol(document, "generate spec")
     top = _keys("generate spec", document, _SPEC)
     top_p = _float("top_p", top["top_p"])
     if not 0.0 < top_p <= 1.0:
@@ -87,13 +84,7 @@ def parse_spec(document: Any) -> GenerateSpec:
 
 
 def load_spec(path: Path) -> GenerateSpec:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise config_error(f"cannot read the generate spec {path}: {error}") from error
-    except json.JSONDecodeError as error:
-        raise config_error(f"the generate spec {path} is not JSON: {error}") from error
-    return parse_spec(document)
+    return parse_spec(read_spec(path, "generate spec"))
 
 
 def _parse_request(document: Any, line: int) -> Request:

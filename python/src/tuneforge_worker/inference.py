@@ -4,6 +4,7 @@ into one ``error`` event with train's exit codes."""
 
 from __future__ import annotations
 
+import json
 import sys
 import traceback
 import warnings
@@ -11,8 +12,26 @@ from pathlib import Path
 from typing import Any, Callable
 
 from tuneforge_worker.events import Events
-from tuneforge_worker.spec import WorkerError, config_error
+from tuneforge_worker.spec import PROTOCOL, WorkerError, config_error
 from tuneforge_worker.train import EXIT_CODES, _is_oom, _model_class
+
+
+def read_spec(path: Path, what: str) -> Any:
+    """The decoded JSON of a spec file (``what``: "generate spec", "score spec"); an
+    unreadable file or one that is not JSON is a config error."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise config_error(f"cannot read the {what} {path}: {error}") from error
+    except json.JSONDecodeError as error:
+        raise config_error(f"the {what} {path} is not JSON: {error}") from error
+    return document
+
+
+def check_protocol(document: Any, what: str) -> None:
+    """A spec of another protocol is refused before its fields are read."""
+    if isinstance(document, dict) and document.get("protocol") != PROTOCOL:
+        raise config_error(f"unsupported {what} protocol {document.get('protocol')!r}; this worker speaks {PROTOCOL}")
 
 
 def read_config(model_dir: Path) -> Any:

@@ -26,9 +26,9 @@ from typing import Any
 
 from tuneforge_worker.data import IGNORE_INDEX, load_split
 from tuneforge_worker.events import Events
-from tuneforge_worker.spec import PROTOCOL, WorkerError, _bool, _int, _keys, _path, config_error
+from tuneforge_worker.spec import WorkerError, _bool, _int, _keys, _path, config_error
 from tuneforge_worker.inference import execute as execute_reported
-from tuneforge_worker.inference import load_model, read_config
+from tuneforge_worker.inference import check_protocol, load_model, read_config, read_spec
 
 _SPEC = {"protocol", "model_dir", "adapter_dir", "data", "batch_size", "pad_token_id", "bf16", "load_in_4bit"}
 
@@ -56,10 +56,7 @@ class Score:
 
 def parse_spec(document: Any) -> ScoreSpec:
     """Check a decoded ``score_spec.json``; raises ``WorkerError(kind="config")``."""
-    if isinstance(document, dict) and document.get("protocol") != PROTOCOL:
-        raise config_error(
-            f"unsupported score spec protocol {document.get('protocol')!r}; this worker speaks {PROTOCOL}"
-        )
+    check_protocol(document, "score spec")
     top = _keys("score spec", document, _SPEC)
     return ScoreSpec(
         model_dir=_path("model_dir", top["model_dir"]),
@@ -73,13 +70,7 @@ def parse_spec(document: Any) -> ScoreSpec:
 
 
 def load_spec(path: Path) -> ScoreSpec:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise config_error(f"cannot read the score spec {path}: {error}") from error
-    except json.JSONDecodeError as error:
-        raise config_error(f"the score spec {path} is not JSON: {error}") from error
-    return parse_spec(document)
+    return parse_spec(read_spec(path, "score spec"))
 
 
 # --- data ----------------------------------------------------------------------------------
