@@ -22,6 +22,9 @@ struct Script {
     good: BTreeMap<String, String>,
     /// `bad` answers with a rotation of failures (and some references, for ties).
     bad: BTreeMap<String, String>,
+    /// `flaky` answers like `good`, except that this prompt fails its first three attempts.
+    flaky_prompt: String,
+    flaky_attempts: AtomicU64,
 }
 
 /// The first `limit` tasks of each built-in suite, scripted.
@@ -60,7 +63,13 @@ fn script(limit: usize) -> Script {
         };
         bad.insert(prompt, wrong);
     }
-    Script { good, bad }
+    let flaky_prompt = exec_chat_prompt(&problems[0]);
+    Script {
+        good,
+        bad,
+        flaky_prompt,
+        flaky_attempts: AtomicU64::new(0),
+    }
 }
 
 /// A loopback OpenAI-compatible server: `good` and `bad` answer from the script, any other
@@ -115,8 +124,24 @@ fn handle(mut stream: TcpStream, script: &Script, count: &AtomicU64, seen: &Mute
     let model = request["model"].as_str().unwrap_or("").to_owned();
     seen.lock().unwrap().push(model.clone());
     let prompt = request["messages"][0]["content"].as_str().unwrap_or("");
+    if model == "hang" {
+        // Never answers in time: the client's timeout must end the wait.
+        std::thread::sleep(std::time::Duration::from_secs(30));
+        return;
+    }
+    if model == "flaky" && prompt == script.flaky_prompt {
+        // The first three attempts at this prompt fail: one invocation's retries run out.
+        let attempt = script.flaky_attempts.fetch_add(1, Ordering::SeqCst);
+        if attempt < 3 {
+            let _ = write!(
+                stream,
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            return;
+        }
+    }
     let answers = match model.as_str() {
-        "good" => Some(&script.good),
+        "good" | "flaky" => Some(&script.good),
         "bad" => Some(&script.bad),
         _ => None,
     };
@@ -423,4 +448,60 @@ fn a_suite_line_that_is_not_json_is_named() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("mine.jsonl:2:"), "{}", stderr(&out));
+}
+
+#[test]
+fn requests_that_fail_are_asked_again_by_the_next_run_and_nothing_judged_is_lost() {
+    let fixture = serve(script(3));
+    let (_tmp, ws) = workspace();
+    let mut args = eval_args(&fixture.url, 3);
+    args.extend(["--served-model", "flaky", "--run", "flaky"].map(String::from));
+    let first = tf_in(&ws).args(&args).output().unwrap();
+    assert_eq!(first.status.code(), Some(3), "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("1 of 6 requests got no answer"),
+        "{}",
+        stderr(&first)
+    );
+    assert!(
+        stdout(&first).contains("1 requests unanswered"),
+        "{}",
+        stdout(&first)
+    );
+    let dir = ws.join("eval/flaky");
+    let judged = read_jsonl(&dir.join("results.jsonl"));
+    assert_eq!(judged.len(), 5);
+
+    let second = tf_in(&ws).args(&args).output().unwrap();
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(
+        stdout(&second).contains("1 answers judged now, 6 in all"),
+        "{}",
+        stdout(&second)
+    );
+    let all = read_jsonl(&dir.join("results.jsonl"));
+    assert_eq!(
+        &all[..5],
+        &judged[..],
+        "earlier lines are kept as they were"
+    );
+    assert!(all.iter().all(|r| r["passed"] == true));
+}
+
+#[test]
+fn an_endpoint_that_hangs_times_out() {
+    let fixture = serve(script(1));
+    let (_tmp, ws) = workspace();
+    let config = ws.join("pipeline.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let pattern = "  timeout_secs: null                 # per endpoint request (300)";
+    assert!(text.contains(pattern));
+    std::fs::write(&config, text.replace(pattern, "  timeout_secs: 1")).unwrap();
+    let out = tf_in(&ws)
+        .args(["eval", "--endpoint", &fixture.url, "--served-model", "hang"])
+        .args(["--suite", "php-exec", "--limit", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("timed out"), "{}", stderr(&out));
 }

@@ -398,6 +398,21 @@ fn the_drupal_quickstart_ends_with_a_trained_adapter_even_after_ctrl_c() {
     let report = std::fs::read_to_string(eval_dir.join("report.md")).unwrap();
     assert!(report.contains("## Test split"), "{report}");
 
+    // An adapter is evaluated on its own base only.
+    let mismatch = Command::cargo_bin("tuneforge")
+        .unwrap()
+        .args(["--workspace"])
+        .arg(&ws)
+        .args(["eval", "--model", "qwen2.5-coder-7b-instruct", "--adapter"])
+        .arg(&run)
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&mismatch.get_output().stderr).into_owned();
+    assert!(
+        err.contains("was trained on") && err.contains("not qwen2.5-coder-7b-instruct"),
+        "{err}"
+    );
+
     // `status` no longer lists the adapter as not evaluated.
     let status = Command::cargo_bin("tuneforge")
         .unwrap()
