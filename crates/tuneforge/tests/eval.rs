@@ -505,3 +505,73 @@ fn an_endpoint_that_hangs_times_out() {
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains("timed out"), "{}", stderr(&out));
 }
+
+#[test]
+fn programs_that_never_end_or_flood_get_their_status() {
+    let problem = |name: &str| {
+        json!({
+            "name": name, "language": "php",
+            "prompt": format!("<?php\n// Return $x.\nfunction {name}($x) {{\n"),
+            "tests": format!("function candidate(...$args) {{\n    return {name}(...$args);\n}}\n\nif (candidate(1) !== 1) {{ throw new Exception(\"Test failed!\"); }}\n"),
+            "stop_tokens": ["\nfunction"]
+        })
+    };
+    let (loop_problem, flood_problem) = (problem("tf_spin"), problem("tf_flood"));
+    let mut script = script(1);
+    let (_tmp, ws) = workspace();
+    let suite = ws.join("hostile.jsonl");
+    let mut lines = String::new();
+    for (p, body) in [
+        (&loop_problem, "  while (true) {}\n"),
+        (
+            &flood_problem,
+            "  while (true) { echo str_repeat('x', 65536); }\n",
+        ),
+    ] {
+        lines.push_str(&format!("{p}\n"));
+        let parsed = exec_problems("hostile.jsonl", &p.to_string())
+            .unwrap()
+            .remove(0);
+        let signature = parsed.prompt.lines().last().unwrap();
+        script.bad.insert(
+            exec_chat_prompt(&parsed),
+            format!("```php\n{signature}\n{body}}}\n```\n"),
+        );
+    }
+    std::fs::write(&suite, lines).unwrap();
+    let config = ws.join("pipeline.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let pattern = "  exec_timeout_secs: null            # per executable problem (15)";
+    assert!(text.contains(pattern));
+    std::fs::write(&config, text.replace(pattern, "  exec_timeout_secs: 2")).unwrap();
+    let fixture = serve(script);
+    let out = tf_in(&ws)
+        .args([
+            "eval",
+            "--endpoint",
+            &fixture.url,
+            "--served-model",
+            "bad",
+            "--run",
+            "hostile",
+            "--suite",
+        ])
+        .arg(&suite)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let results = results_by_task(&ws.join("eval/hostile"), "base");
+    assert_eq!(
+        results["hostile/tf_spin"]["status"], "timeout",
+        "{results:?}"
+    );
+    assert_eq!(
+        results["hostile/tf_spin"]["failed"],
+        json!(["exec:timeout"])
+    );
+    assert_eq!(
+        results["hostile/tf_flood"]["status"], "output_limit",
+        "{results:?}"
+    );
+    assert!(results.values().all(|r| r["passed"] == false));
+}
