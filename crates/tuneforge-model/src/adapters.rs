@@ -280,6 +280,51 @@ pub(crate) fn sorted_dir_names(dir: &Path) -> Result<Vec<String>, ModelError> {
     Ok(names)
 }
 
+/// The finished run `spec` names: a run directory (relative to the workspace), or `latest`,
+/// the newest finished run (by its `run.json`'s time), of `model` and `scope` when given.
+pub fn find_adapter(
+    ws: &Workspace,
+    spec: &str,
+    model: Option<&str>,
+    scope: Option<&RunScope>,
+) -> Result<(PathBuf, RunRecord), ModelError> {
+    if spec != "latest" {
+        let dir = tuneforge_sources::discover::resolve_path(&ws.root, Path::new(spec));
+        let record = RunRecord::read(&dir)?.ok_or_else(|| {
+            ModelError::Usage(format!(
+                "{}: not a finished training run (no run.json)\n  hint: name a run directory under adapters/, or `latest`",
+                dir.display()
+            ))
+        })?;
+        return Ok((dir, record));
+    }
+    let mut finished: Vec<(std::time::SystemTime, PathBuf, RunRecord)> = Vec::new();
+    for run in Adapters::of(ws).runs()? {
+        if run.state() != RunState::Finished || scope.is_some_and(|s| s.as_str() != run.scope) {
+            continue;
+        }
+        let Some(record) = run.record()? else {
+            continue;
+        };
+        if model.is_some_and(|m| m != record.model) {
+            continue;
+        }
+        let when = std::fs::metadata(run.dir.join(RUN_RECORD))
+            .and_then(|m| m.modified())
+            .unwrap_or(std::time::UNIX_EPOCH);
+        finished.push((when, run.dir, record));
+    }
+    finished.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (_, dir, record) = finished.pop().ok_or_else(|| {
+        let of_model = model.map(|m| format!(" of {m}")).unwrap_or_default();
+        let of_scope = scope.map(|s| format!(" for {}", s.as_str())).unwrap_or_default();
+        ModelError::Usage(format!(
+            "the workspace has no finished training run{of_model}{of_scope}\n  hint: run `tuneforge train` first, or name a run directory"
+        ))
+    })?;
+    Ok((dir, record))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

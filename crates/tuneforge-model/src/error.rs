@@ -32,6 +32,8 @@ pub enum ModelError {
     Workspace(#[from] WorkspaceError),
     #[error(transparent)]
     Eval(#[from] crate::eval::EvalError),
+    #[error(transparent)]
+    Export(#[from] tuneforge_export::ExportError),
     /// A model gave no answer at all (its endpoint is down, or does not serve it).
     #[error("{0}")]
     Unanswered(String),

@@ -16,7 +16,7 @@ use tuneforge_train::registry;
 use tuneforge_train::run::{RunRecord, load_tokenizer, pad_token_id};
 
 use crate::ModelError;
-use crate::adapters::{Adapters, RunState};
+use crate::adapters::find_adapter;
 use crate::eval::backend::{Backend, Decoding, WorkerModel};
 use crate::eval::exec::Limits;
 use crate::eval::metrics::{self, Metrics};
@@ -49,50 +49,6 @@ pub struct EvalSummary {
     pub metrics: Metrics,
     pub report_md: PathBuf,
     pub report_html: PathBuf,
-}
-
-/// The adapter run `--adapter` names: a directory, or `latest` (the newest finished run,
-/// of `model` when one is given).
-fn find_adapter(
-    ws: &Workspace,
-    spec: &str,
-    model: Option<&str>,
-) -> Result<(PathBuf, RunRecord), ModelError> {
-    let dir = if spec == "latest" {
-        let mut finished: Vec<(std::time::SystemTime, PathBuf, RunRecord)> = Vec::new();
-        for run in Adapters::of(ws).runs()? {
-            if run.state() != RunState::Finished {
-                continue;
-            }
-            let Some(record) = run.record()? else {
-                continue;
-            };
-            if model.is_some_and(|m| m != record.model) {
-                continue;
-            }
-            let when = std::fs::metadata(run.dir.join(crate::adapters::RUN_RECORD))
-                .and_then(|m| m.modified())
-                .unwrap_or(std::time::UNIX_EPOCH);
-            finished.push((when, run.dir, record));
-        }
-        finished.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-        let Some((_, dir, record)) = finished.pop() else {
-            return Err(ModelError::Usage(format!(
-                "--adapter latest: the workspace has no finished training run{}\n  hint: run `tuneforge train` first, or pass --adapter DIR",
-                model.map(|m| format!(" of {m}")).unwrap_or_default()
-            )));
-        };
-        return Ok((dir, record));
-    } else {
-        tuneforge_sources::discover::resolve_path(&ws.root, Path::new(spec))
-    };
-    let record = RunRecord::read(&dir)?.ok_or_else(|| {
-        ModelError::Usage(format!(
-            "{}: not a finished training run (no run.json)\n  hint: --adapter takes a run directory under adapters/, or `latest`",
-            dir.display()
-        ))
-    })?;
-    Ok((dir, record))
 }
 
 fn hash_file(path: &Path) -> Option<String> {
@@ -176,7 +132,7 @@ fn contenders(
         )));
     }
     let adapter = match &c.adapter {
-        Some(spec) => Some(find_adapter(ws, spec, c.model.as_deref())?),
+        Some(spec) => Some(find_adapter(ws, spec, c.model.as_deref(), None)?),
         None => None,
     };
     if let (Some((dir, record)), Some(model)) = (&adapter, &c.model)
@@ -439,7 +395,7 @@ pub fn evaluate(
 fn adapter_of(ws: &Workspace, c: &EvalConfig) -> Result<Option<(PathBuf, RunRecord)>, ModelError> {
     c.adapter
         .as_deref()
-        .map(|spec| find_adapter(ws, spec, c.model.as_deref()))
+        .map(|spec| find_adapter(ws, spec, c.model.as_deref(), None))
         .transpose()
 }
 

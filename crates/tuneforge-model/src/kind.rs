@@ -18,6 +18,7 @@ impl HasKind for ModelError {
             ModelError::Eval(crate::eval::EvalError::Suite { .. }) => ErrorKind::Usage,
             ModelError::Eval(crate::eval::EvalError::Io { .. }) => ErrorKind::Io,
             ModelError::Unanswered(_) => ErrorKind::Network,
+            ModelError::Export(e) => e.kind(),
         }
     }
 }

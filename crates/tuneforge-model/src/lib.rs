@@ -11,6 +11,8 @@
 //!   engine; the retrain advice's baseline moved on success ([`retrain`]).
 //! * [`quickstart`]: the quickstart's last step, a tiny model trained on its dataset.
 //! * [`status`]: the adapters `tuneforge status` lists.
+//! * [`export`]: `tuneforge export` / `deploy`: an adapter merged into its base
+//!   (`tuneforge-export` is the engine).
 //! * [`evaluate`]: `tuneforge eval` over a workspace (models, backends, `eval/<run>/`);
 //!   [`eval`] is its engine: suites, judges, runs, metrics and reports.
 //!
@@ -24,6 +26,7 @@ pub mod datasets;
 pub mod error;
 pub mod eval;
 pub mod evaluate;
+pub mod export;
 mod kind;
 pub mod quickstart;
 pub mod retrain;

@@ -117,6 +117,15 @@ pub enum Command {
     /// rendered with the chat template training used). Results, answers, metrics.json and
     /// report.md/report.html land in eval/<run>/; a rerun judges only what is missing.
     Eval(Box<EvalArgs>),
+    /// Merge an adapter into its base model: a standalone model directory (safetensors,
+    /// config, tokenizer, chat template), written shard by shard.
+    ///
+    /// Default: the workspace's newest finished adapter, written beside its run as
+    /// adapters/<model>/<scope>-lora-v<N>-merged/.
+    Export(ExportArgs),
+    /// Merge the newest adapter of a domain (or of all data) into its base model, beside
+    /// its run (= export --domain DOMAIN --format merged).
+    Deploy(DeployArgs),
     /// Show samples as the model sees them: rendered with its chat template, the trained
     /// spans highlighted (green on a terminal, else between ⟦ and ⟧).
     Inspect(InspectArgs),
@@ -187,6 +196,28 @@ pub struct InspectArgs {
     /// The sample's 1-based line number (default: the first).
     #[arg(long, default_value_t = 1)]
     pub sample: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A training run directory (default: the newest finished one).
+    #[arg(value_name = "ADAPTER_DIR")]
+    pub adapter: Option<PathBuf>,
+    /// The newest finished run of this domain.
+    #[arg(long, conflicts_with = "adapter")]
+    pub domain: Option<String>,
+    /// What to write: merged (a standalone Hugging Face model directory).
+    #[arg(long, default_value = "merged", value_parser = ["merged"])]
+    pub format: String,
+    /// Where to write it (default: beside the run, <run>-merged).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// The domain whose newest adapter is merged (default: the runs on all data).
+    pub domain: Option<String>,
 }
 
 #[derive(Debug, Args)]

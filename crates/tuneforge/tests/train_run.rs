@@ -423,6 +423,27 @@ fn the_drupal_quickstart_ends_with_a_trained_adapter_even_after_ctrl_c() {
         .success();
     let text = String::from_utf8_lossy(&status.get_output().stdout).into_owned();
     assert!(text.contains("evaluated in eval/quickstart"), "{text}");
+
+    // `deploy` merges the adapter into its base beside the run: a standalone model.
+    let deployed = Command::cargo_bin("tuneforge")
+        .unwrap()
+        .args(["--workspace"])
+        .arg(&ws)
+        .args(["deploy", "--json"])
+        .assert()
+        .success();
+    let summary: Value = serde_json::from_slice(&deployed.get_output().stdout).unwrap();
+    assert_eq!(summary["merged"], 14, "7 targets in 2 layers: {summary}");
+    let merged = ws.join("adapters/tiny-qwen2/all-lora-v1-merged");
+    assert_eq!(PathBuf::from(summary["out_dir"].as_str().unwrap()), merged);
+    for file in [
+        "model.safetensors",
+        "config.json",
+        "tokenizer.json",
+        "chat_template.jinja",
+    ] {
+        assert!(merged.join(file).is_file(), "{file}");
+    }
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod collect;
 mod compat;
 mod dedup;
 mod eval;
+mod export;
 mod inspect;
 mod pipeline;
 mod prepare;
@@ -91,6 +92,8 @@ pub fn dispatch(command: Command, ctx: &Context) -> Result<Exit> {
         Command::Doctor(args) => setup::doctor(ctx, args),
         Command::Train(args) => train::train(ctx, *args),
         Command::Eval(args) => eval::eval(ctx, *args),
+        Command::Export(args) => export::export(ctx, args),
+        Command::Deploy(args) => export::deploy(ctx, args),
         Command::Inspect(args) => inspect::inspect(ctx, args),
         Command::Stats(args) => stats::stats(ctx, args),
         Command::Prepare(args) => prepare::prepare(ctx, args),

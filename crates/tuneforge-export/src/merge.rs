@@ -1,0 +1,478 @@
+//! A LoRA adapter merged into its base, streaming: each base shard is memory-mapped, the
+//! adapted weights of that shard become `W + scale·B·A` (computed in f32, written in the
+//! weight's own dtype), every other tensor is copied from the map, and the shard is written
+//! before the next one is read. Peak memory is about the merged tensors of one shard.
+//!
+//! The output is a complete model directory (weights with the base's shard names and
+//! index, config, generation config, tokenizer files, chat template), assembled in a
+//! staging directory and renamed into place, so an interrupted or failed merge (a full
+//! disk) leaves nothing a later command would take for a model.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use serde::Serialize;
+use tuneforge_core::fsio::{self, StagingDir};
+use tuneforge_core::reporter::Reporter;
+
+use crate::ExportError;
+use crate::adapter::{Adapter, LoraPair};
+
+/// The shard index transformers writes beside sharded weights.
+pub const SHARD_INDEX: &str = "model.safetensors.index.json";
+/// The weights of an unsharded model.
+pub const SINGLE_SHARD: &str = "model.safetensors";
+
+/// A safetensors file, memory-mapped.
+pub struct MappedFile {
+    pub path: PathBuf,
+    map: memmap2::Mmap,
+}
+
+impl MappedFile {
+    pub fn open(path: &Path) -> Result<Self, ExportError> {
+        let file =
+            std::fs::File::open(path).map_err(|e| ExportError::io("cannot open", path, e))?;
+        // SAFETY: the file is only read; a writer truncating it underneath would make the
+        // reads fault, which no tuneforge command does to its inputs.
+        let map = unsafe { memmap2::Mmap::map(&file) }
+            .map_err(|e| ExportError::io("cannot map", path, e))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            map,
+        })
+    }
+
+    /// Its tensors; a truncated or damaged file is an error naming it.
+    pub fn tensors(&self) -> Result<SafeTensors<'_>, ExportError> {
+        SafeTensors::deserialize(&self.map).map_err(|e| ExportError::Weights {
+            path: self.path.clone(),
+            message: format!("{e}: the file is truncated or not safetensors; download it again"),
+        })
+    }
+
+    /// The `__metadata__` of its header (`format: pt` and the like), kept in the output.
+    fn metadata(&self) -> Option<HashMap<String, String>> {
+        SafeTensors::read_metadata(&self.map)
+            .ok()
+            .and_then(|(_, m)| m.metadata().clone())
+    }
+}
+
+/// The base's weight files and which one holds each tensor.
+struct Shards {
+    files: Vec<String>,
+    /// Tensor name → shard file; empty for a single file.
+    weight_map: BTreeMap<String, String>,
+    /// The index as read (its `metadata` is rewritten).
+    index: Option<serde_json::Value>,
+}
+
+fn read_shards(base: &Path) -> Result<Shards, ExportError> {
+    let index_path = base.join(SHARD_INDEX);
+    if index_path.is_file() {
+        let bytes = std::fs::read(&index_path)
+            .map_err(|e| ExportError::io("cannot read", &index_path, e))?;
+        let index: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| ExportError::Weights {
+                path: index_path.clone(),
+                message: format!("not a shard index: {e}"),
+            })?;
+        let map = index["weight_map"]
+            .as_object()
+            .ok_or_else(|| ExportError::Weights {
+                path: index_path.clone(),
+                message: "no `weight_map`".into(),
+            })?;
+        let mut weight_map = BTreeMap::new();
+        for (name, file) in map {
+            let file = file
+                .as_str()
+                .filter(|f| !f.contains('/') && !f.contains(".."))
+                .ok_or_else(|| ExportError::Weights {
+                    path: index_path.clone(),
+                    message: format!("`{name}` maps to {file}, not a file name beside the index"),
+                })?;
+            weight_map.insert(name.clone(), file.to_owned());
+        }
+        let files: BTreeSet<String> = weight_map.values().cloned().collect();
+        for file in &files {
+            if !base.join(file).is_file() {
+                return Err(ExportError::Weights {
+                    path: index_path.clone(),
+                    message: format!(
+                        "names the shard {file}, which is missing\n  hint: download the model again"
+                    ),
+                });
+            }
+        }
+        return Ok(Shards {
+            files: files.into_iter().collect(),
+            weight_map,
+            index: Some(index),
+        });
+    }
+    if base.join(SINGLE_SHARD).is_file() {
+        return Ok(Shards {
+            files: vec![SINGLE_SHARD.to_owned()],
+            weight_map: BTreeMap::new(),
+            index: None,
+        });
+    }
+    Err(ExportError::Weights {
+        path: base.to_path_buf(),
+        message: format!(
+            "no {SINGLE_SHARD} and no {SHARD_INDEX}: not a safetensors model directory"
+        ),
+    })
+}
+
+/// What a merge wrote.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MergeReport {
+    pub out_dir: PathBuf,
+    pub shards: usize,
+    pub tensors: usize,
+    /// Base weights that received an update.
+    pub merged: usize,
+    pub bytes: u64,
+}
+
+/// A tensor to write: borrowed from the base's map, or merged.
+struct Out<'a> {
+    dtype: Dtype,
+    shape: Vec<usize>,
+    data: Cow<'a, [u8]>,
+}
+
+impl safetensors::View for &Out<'_> {
+    fn dtype(&self) -> Dtype {
+        self.dtype
+    }
+    fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+    fn data(&self) -> Cow<'_, [u8]> {
+        Cow::Borrowed(&self.data)
+    }
+    fn data_len(&self) -> usize {
+        self.data.len()
+    }
+}
+
+/// The values of a floating-point tensor as f32.
+fn to_f32(view: &TensorView<'_>, name: &str, path: &Path) -> Result<Vec<f32>, ExportError> {
+    let bytes = view.data();
+    let pairs = bytes.chunks_exact(2);
+    Ok(match view.dtype() {
+        Dtype::F32 => bytes
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect(),
+        Dtype::BF16 => pairs
+            .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect(),
+        Dtype::F16 => pairs
+            .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect(),
+        other => {
+            return Err(ExportError::Weights {
+                path: path.to_path_buf(),
+                message: format!(
+                    "`{name}` is {other:?}; only f32, bf16 and f16 weights can be merged (a quantized base cannot)"
+                ),
+            });
+        }
+    })
+}
+
+/// `values` in `dtype` (round to nearest even, as torch does).
+fn from_f32(values: &[f32], dtype: Dtype) -> Vec<u8> {
+    match dtype {
+        Dtype::BF16 => values
+            .iter()
+            .flat_map(|v| half::bf16::from_f32(*v).to_le_bytes())
+            .collect(),
+        Dtype::F16 => values
+            .iter()
+            .flat_map(|v| half::f16::from_f32(*v).to_le_bytes())
+            .collect(),
+        _ => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+    }
+}
+
+/// `w += scale · B·A` for `w` of shape `[out, in]`, `b` `[out, r]`, `a` `[r, in]`: each
+/// output row is a sum of A's rows, so rows are independent and run in parallel.
+fn add_low_rank(w: &mut [f32], a: &[f32], b: &[f32], rank: usize, inputs: usize, scale: f32) {
+    w.par_chunks_mut(inputs).enumerate().for_each(|(o, row)| {
+        for k in 0..rank {
+            let coefficient = b[o * rank + k] * scale;
+            if coefficient == 0.0 {
+                continue;
+            }
+            let a_row = &a[k * inputs..(k + 1) * inputs];
+            for (w, a) in row.iter_mut().zip(a_row) {
+                *w += coefficient * a;
+            }
+        }
+    });
+}
+
+/// The merged value of one base weight.
+fn merged(
+    weight: &TensorView<'_>,
+    pair: &LoraPair,
+    adapter: &SafeTensors<'_>,
+    base_path: &Path,
+    adapter_path: &Path,
+) -> Result<Vec<u8>, ExportError> {
+    let name = pair.base_key();
+    let shape = weight.shape();
+    let a_view = adapter
+        .tensor(&pair.a_key)
+        .map_err(|e| ExportError::Weights {
+            path: adapter_path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    let b_view = adapter
+        .tensor(&pair.b_key)
+        .map_err(|e| ExportError::Weights {
+            path: adapter_path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    let rank = pair.rank as usize;
+    if shape.len() != 2 || a_view.shape() != [rank, shape[1]] || b_view.shape() != [shape[0], rank]
+    {
+        return Err(ExportError::Mismatch {
+            message: format!(
+                "`{name}` is {shape:?} in the base, but the adapter's update is {:?} × {:?}: the adapter was trained on another model",
+                b_view.shape(),
+                a_view.shape()
+            ),
+        });
+    }
+    let mut w = to_f32(weight, &name, base_path)?;
+    let a = to_f32(&a_view, &pair.a_key, adapter_path)?;
+    let b = to_f32(&b_view, &pair.b_key, adapter_path)?;
+    add_low_rank(&mut w, &a, &b, rank, shape[1], pair.scale as f32);
+    Ok(from_f32(&w, weight.dtype()))
+}
+
+/// Files of the base copied as they are: everything but the weights and their index.
+fn copy_support_files(base: &Path, out: &Path) -> Result<(), ExportError> {
+    let entries = std::fs::read_dir(base).map_err(|e| ExportError::io("cannot list", base, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| ExportError::io("cannot list", base, e))?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !path.is_file()
+            || name.ends_with(".safetensors")
+            || name == SHARD_INDEX
+            || name.starts_with('.')
+        {
+            continue;
+        }
+        std::fs::copy(&path, out.join(&name))
+            .map_err(|e| ExportError::io("cannot copy", &path, e))?;
+    }
+    Ok(())
+}
+
+/// Merges `adapter` into the model in `base` and writes the result to `out`.
+pub fn merge(
+    base: &Path,
+    adapter: &Adapter,
+    out: &Path,
+    reporter: &dyn Reporter,
+) -> Result<MergeReport, ExportError> {
+    let shards = read_shards(base)?;
+    let adapter_path = adapter.dir.join(crate::adapter::ADAPTER_WEIGHTS);
+    let adapter_file = MappedFile::open(&adapter_path)?;
+    let adapter_tensors = adapter_file.tensors()?;
+    // Every update must land on a base weight; the shard of each is known before writing.
+    let single_names: BTreeSet<String> = if shards.index.is_none() {
+        let file = MappedFile::open(&base.join(SINGLE_SHARD))?;
+        file.tensors()?
+            .names()
+            .into_iter()
+            .map(String::from)
+            .collect()
+    } else {
+        BTreeSet::new()
+    };
+    let mut by_shard: BTreeMap<&str, BTreeMap<String, &LoraPair>> = BTreeMap::new();
+    for pair in adapter.pairs.values() {
+        let key = pair.base_key();
+        let found = checkpoint_names(&key).into_iter().find_map(|name| {
+            if shards.index.is_some() {
+                let shard = shards.weight_map.get(&name)?;
+                Some((shard.as_str(), name))
+            } else {
+                single_names.contains(&name).then_some((SINGLE_SHARD, name))
+            }
+        });
+        let Some((shard, name)) = found else {
+            return Err(missing_weight(&key, base));
+        };
+        by_shard.entry(shard).or_default().insert(name, pair);
+    }
+    let staging = StagingDir::create(out)?;
+    match write_merged(
+        base,
+        &shards,
+        by_shard,
+        &adapter_tensors,
+        &adapter_path,
+        &staging,
+        reporter,
+    ) {
+        Ok(report) => {
+            staging.commit()?;
+            Ok(MergeReport {
+                out_dir: out.to_path_buf(),
+                ..report
+            })
+        }
+        Err(e) => {
+            // A failed merge (a full disk) leaves no half-written model behind.
+            let _ = std::fs::remove_dir_all(staging.path());
+            Err(e)
+        }
+    }
+}
+
+/// Writes every shard, the index and the support files into `staging`.
+fn write_merged(
+    base: &Path,
+    shards: &Shards,
+    mut by_shard: BTreeMap<&str, BTreeMap<String, &LoraPair>>,
+    adapter_tensors: &SafeTensors<'_>,
+    adapter_path: &Path,
+    staging: &StagingDir,
+    reporter: &dyn Reporter,
+) -> Result<MergeReport, ExportError> {
+    let mut report = MergeReport {
+        out_dir: staging.path().to_path_buf(),
+        shards: shards.files.len(),
+        tensors: 0,
+        merged: 0,
+        bytes: 0,
+    };
+    let task = reporter.task("merging", Some(shards.files.len() as u64));
+    for file in &shards.files {
+        let path = base.join(file);
+        let mapped = MappedFile::open(&path)?;
+        let tensors = mapped.tensors()?;
+        let wanted = by_shard.remove(file.as_str()).unwrap_or_default();
+        let mut outs: Vec<(String, Out<'_>)> = Vec::new();
+        let mut found = 0;
+        for (name, view) in tensors.tensors() {
+            let data = match wanted.get(&name) {
+                Some(pair) => {
+                    found += 1;
+                    Cow::Owned(merged(&view, pair, adapter_tensors, &path, adapter_path)?)
+                }
+                None => Cow::Borrowed(view.data()),
+            };
+            outs.push((
+                name,
+                Out {
+                    dtype: view.dtype(),
+                    shape: view.shape().to_vec(),
+                    data,
+                },
+            ));
+        }
+        if found != wanted.len() {
+            let missing = wanted
+                .keys()
+                .find(|k| tensors.tensor(k).is_err())
+                .cloned()
+                .unwrap_or_default();
+            return Err(missing_weight(&missing, base));
+        }
+        outs.sort_by(|a, b| a.0.cmp(&b.0));
+        report.tensors += outs.len();
+        report.merged += found;
+        report.bytes += outs.iter().map(|(_, o)| o.data.len() as u64).sum::<u64>();
+        let target = staging.path().join(file);
+        safetensors::serialize_to_file(
+            outs.iter().map(|(n, o)| (n.as_str(), o)),
+            mapped.metadata(),
+            &target,
+        )
+        .map_err(|e| ExportError::Write {
+            path: target.clone(),
+            message: e.to_string(),
+        })?;
+        task.advance(1);
+    }
+    task.finish();
+    if let Some((shard, pairs)) = by_shard.into_iter().next() {
+        let key = pairs.keys().next().cloned().unwrap_or_default();
+        return Err(ExportError::Weights {
+            path: base.join(SHARD_INDEX),
+            message: format!("maps `{key}` to {shard}, which it does not list among its shards"),
+        });
+    }
+    if let Some(index) = &shards.index {
+        let mut index = index.clone();
+        index["metadata"] = serde_json::json!({"total_size": report.bytes});
+        fsio::write_json_atomic(&staging.path().join(SHARD_INDEX), &index)?;
+    }
+    copy_support_files(base, staging.path())?;
+    Ok(report)
+}
+
+/// Where a weight named as the loaded model names it may sit in the checkpoint's files:
+/// the name itself, or the layout transformers converts it from on load (multimodal
+/// Mistral3 checkpoints keep `language_model.model.…` on disk for the `model.language_model.…`
+/// of the loaded model, and `language_model.lm_head` for `lm_head`).
+fn checkpoint_names(key: &str) -> Vec<String> {
+    let mut names = vec![key.to_owned()];
+    for (loaded, on_disk) in [
+        ("model.language_model.", "language_model.model."),
+        ("model.vision_tower.", "vision_tower."),
+        ("model.multi_modal_projector.", "multi_modal_projector."),
+        ("lm_head.", "language_model.lm_head."),
+    ] {
+        if let Some(rest) = key.strip_prefix(loaded) {
+            names.push(format!("{on_disk}{rest}"));
+        }
+    }
+    names
+}
+
+fn missing_weight(key: &str, base: &Path) -> ExportError {
+    ExportError::Mismatch {
+        message: format!(
+            "the adapter updates `{key}`, which {} does not have: the adapter was trained on another model",
+            base.display()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_low_rank_update_is_b_times_a_scaled() {
+        // w [2, 3], b [2, 1], a [1, 3].
+        let mut w = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        add_low_rank(&mut w, &[1.0, 0.0, -1.0], &[2.0, 0.5], 1, 3, 0.5);
+        assert_eq!(w, vec![2.0, 2.0, 2.0, 4.25, 5.0, 5.75]);
+    }
+
+    #[test]
+    fn bf16_rounds_to_nearest_even() {
+        let bytes = from_f32(&[1.0 + 1.0 / 256.0], Dtype::BF16);
+        assert_eq!(
+            half::bf16::from_le_bytes([bytes[0], bytes[1]]).to_f32(),
+            1.0
+        );
+    }
+}
