@@ -7,12 +7,15 @@ cd "$(dirname "$0")/.."
 scripts/check-self-contained.sh
 
 # Debian packages the tests run for real: composer (composer/semver cross-checks the
-# constraint parser), php-cli (php -l) and php-codesniffer (phpcs) for the quality gate.
+# constraint parser), php-cli (php -l) and php-codesniffer (phpcs) for the quality gate,
+# and GNU time for a benchmark's peak memory.
 # Installed when missing; the tests that use them must then run here, not skip.
 missing=()
 [[ -f /usr/share/php/Composer/Semver/autoload.php ]] || missing+=(composer)
 command -v php >/dev/null || missing+=(php-cli)
 command -v phpcs >/dev/null || missing+=(php-codesniffer)
+# GNU time: the merge benchmark's peak memory.
+[[ -x /usr/bin/time ]] || missing+=(time)
 if (( ${#missing[@]} )); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 \
@@ -51,6 +54,7 @@ bench/sources_bench.sh --smoke
 bench/dedup_bench.sh --smoke
 bench/teacher_bench.sh --smoke
 bench/eval_bench.sh --smoke
+bench/merge_bench.sh --smoke
 bench/prep_bench.sh --smoke
 bench/train_bench.sh --smoke
 bench/quality.sh --smoke
