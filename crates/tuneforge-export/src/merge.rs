@@ -141,52 +141,56 @@ pub struct MergeReport {
     pub bytes: u64,
 }
 
-/// A tensor to write: borrowed from the base's map, or merged.
+/// A tensor to write: borrowed from the base's map, or merged when the writer asks for its
+/// bytes, so that only one merged tensor is in memory at a time.
 struct Out<'a> {
-    dtype: Dtype,
-    shape: Vec<usize>,
-    data: Cow<'a, [u8]>,
+    view: TensorView<'a>,
+    update: Option<Update<'a>>,
+}
+
+/// A checked low-rank update of one weight.
+struct Update<'a> {
+    a: TensorView<'a>,
+    b: TensorView<'a>,
+    rank: usize,
+    scale: f32,
 }
 
 impl safetensors::View for &Out<'_> {
     fn dtype(&self) -> Dtype {
-        self.dtype
+        self.view.dtype()
     }
     fn shape(&self) -> &[usize] {
-        &self.shape
+        self.view.shape()
     }
     fn data(&self) -> Cow<'_, [u8]> {
-        Cow::Borrowed(&self.data)
+        match &self.update {
+            None => Cow::Borrowed(self.view.data()),
+            Some(u) => Cow::Owned(apply(&self.view, u)),
+        }
     }
     fn data_len(&self) -> usize {
-        self.data.len()
+        self.view.data().len()
     }
 }
 
-/// The values of a floating-point tensor as f32.
-fn to_f32(view: &TensorView<'_>, name: &str, path: &Path) -> Result<Vec<f32>, ExportError> {
+/// The values of an f32, bf16 or f16 tensor as f32 (others were refused before).
+fn to_f32(view: &TensorView<'_>) -> Vec<f32> {
     let bytes = view.data();
-    let pairs = bytes.chunks_exact(2);
-    Ok(match view.dtype() {
-        Dtype::F32 => bytes
+    match view.dtype() {
+        Dtype::BF16 => bytes
+            .chunks_exact(2)
+            .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect(),
+        Dtype::F16 => bytes
+            .chunks_exact(2)
+            .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect(),
+        _ => bytes
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect(),
-        Dtype::BF16 => pairs
-            .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
-            .collect(),
-        Dtype::F16 => pairs
-            .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
-            .collect(),
-        other => {
-            return Err(ExportError::Weights {
-                path: path.to_path_buf(),
-                message: format!(
-                    "`{name}` is {other:?}; only f32, bf16 and f16 weights can be merged (a quantized base cannot)"
-                ),
-            });
-        }
-    })
+    }
 }
 
 /// `values` in `dtype` (round to nearest even, as torch does).
@@ -204,61 +208,100 @@ fn from_f32(values: &[f32], dtype: Dtype) -> Vec<u8> {
     }
 }
 
-/// `w += scale · B·A` for `w` of shape `[out, in]`, `b` `[out, r]`, `a` `[r, in]`: each
-/// output row is a sum of A's rows, so rows are independent and run in parallel.
+/// `w += scale · B·A` for `w` of shape `[out, in]`, `b` `[out, r]`, `a` `[r, in]`: an sgemm
+/// per block of output rows, the blocks in parallel (rows are independent).
 fn add_low_rank(w: &mut [f32], a: &[f32], b: &[f32], rank: usize, inputs: usize, scale: f32) {
-    w.par_chunks_mut(inputs).enumerate().for_each(|(o, row)| {
-        for k in 0..rank {
-            let coefficient = b[o * rank + k] * scale;
-            if coefficient == 0.0 {
-                continue;
+    let rows = w.len() / inputs;
+    let block = rows.div_ceil(rayon::current_num_threads().max(1)).max(1);
+    w.par_chunks_mut(block * inputs)
+        .zip(b.par_chunks(block * rank))
+        .for_each(|(w_rows, b_rows)| {
+            let m = w_rows.len() / inputs;
+            // SAFETY: the slices hold m×rank (b), rank×inputs (a) and m×inputs (w) values,
+            // row-major with the strides given; w is not aliased.
+            unsafe {
+                matrixmultiply::sgemm(
+                    m,
+                    rank,
+                    inputs,
+                    scale,
+                    b_rows.as_ptr(),
+                    rank as isize,
+                    1,
+                    a.as_ptr(),
+                    inputs as isize,
+                    1,
+                    1.0,
+                    w_rows.as_mut_ptr(),
+                    inputs as isize,
+                    1,
+                );
             }
-            let a_row = &a[k * inputs..(k + 1) * inputs];
-            for (w, a) in row.iter_mut().zip(a_row) {
-                *w += coefficient * a;
-            }
-        }
-    });
+        });
 }
 
-/// The merged value of one base weight.
-fn merged(
+/// The update of one base weight, checked: shapes that fit and float dtypes.
+fn update<'a>(
     weight: &TensorView<'_>,
     pair: &LoraPair,
-    adapter: &SafeTensors<'_>,
+    adapter: &SafeTensors<'a>,
     base_path: &Path,
     adapter_path: &Path,
-) -> Result<Vec<u8>, ExportError> {
+) -> Result<Update<'a>, ExportError> {
     let name = pair.base_key();
     let shape = weight.shape();
-    let a_view = adapter
-        .tensor(&pair.a_key)
-        .map_err(|e| ExportError::Weights {
+    let view = |key: &str| {
+        adapter.tensor(key).map_err(|e| ExportError::Weights {
             path: adapter_path.to_path_buf(),
             message: e.to_string(),
-        })?;
-    let b_view = adapter
-        .tensor(&pair.b_key)
-        .map_err(|e| ExportError::Weights {
-            path: adapter_path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+        })
+    };
+    let (a, b) = (view(&pair.a_key)?, view(&pair.b_key)?);
     let rank = pair.rank as usize;
-    if shape.len() != 2 || a_view.shape() != [rank, shape[1]] || b_view.shape() != [shape[0], rank]
-    {
+    if shape.len() != 2 || a.shape() != [rank, shape[1]] || b.shape() != [shape[0], rank] {
         return Err(ExportError::Mismatch {
             message: format!(
                 "`{name}` is {shape:?} in the base, but the adapter's update is {:?} × {:?}: the adapter was trained on another model",
-                b_view.shape(),
-                a_view.shape()
+                b.shape(),
+                a.shape()
             ),
         });
     }
-    let mut w = to_f32(weight, &name, base_path)?;
-    let a = to_f32(&a_view, &pair.a_key, adapter_path)?;
-    let b = to_f32(&b_view, &pair.b_key, adapter_path)?;
-    add_low_rank(&mut w, &a, &b, rank, shape[1], pair.scale as f32);
-    Ok(from_f32(&w, weight.dtype()))
+    for (view, key, path) in [
+        (weight, name.as_str(), base_path),
+        (&a, pair.a_key.as_str(), adapter_path),
+        (&b, pair.b_key.as_str(), adapter_path),
+    ] {
+        if !matches!(view.dtype(), Dtype::F32 | Dtype::BF16 | Dtype::F16) {
+            return Err(ExportError::Weights {
+                path: path.to_path_buf(),
+                message: format!(
+                    "`{key}` is {:?}; only f32, bf16 and f16 weights can be merged (a quantized base cannot)",
+                    view.dtype()
+                ),
+            });
+        }
+    }
+    Ok(Update {
+        a,
+        b,
+        rank,
+        scale: pair.scale as f32,
+    })
+}
+
+/// `W + scale·B·A` in the weight's dtype (dtypes were checked by [`update`]).
+fn apply(weight: &TensorView<'_>, u: &Update<'_>) -> Vec<u8> {
+    let mut w = to_f32(weight);
+    add_low_rank(
+        &mut w,
+        &to_f32(&u.a),
+        &to_f32(&u.b),
+        u.rank,
+        weight.shape()[1],
+        u.scale,
+    );
+    from_f32(&w, weight.dtype())
 }
 
 /// Files of the base copied as they are: everything but the weights and their index.
@@ -370,21 +413,15 @@ fn write_merged(
         let mut outs: Vec<(String, Out<'_>)> = Vec::new();
         let mut found = 0;
         for (name, view) in tensors.tensors() {
-            let data = match wanted.get(&name) {
+            // Checked now, computed when the writer reaches it.
+            let update = match wanted.get(&name) {
                 Some(pair) => {
                     found += 1;
-                    Cow::Owned(merged(&view, pair, adapter_tensors, &path, adapter_path)?)
+                    Some(update(&view, pair, adapter_tensors, &path, adapter_path)?)
                 }
-                None => Cow::Borrowed(view.data()),
+                None => None,
             };
-            outs.push((
-                name,
-                Out {
-                    dtype: view.dtype(),
-                    shape: view.shape().to_vec(),
-                    data,
-                },
-            ));
+            outs.push((name, Out { view, update }));
         }
         if found != wanted.len() {
             let missing = wanted
@@ -397,7 +434,10 @@ fn write_merged(
         outs.sort_by(|a, b| a.0.cmp(&b.0));
         report.tensors += outs.len();
         report.merged += found;
-        report.bytes += outs.iter().map(|(_, o)| o.data.len() as u64).sum::<u64>();
+        report.bytes += outs
+            .iter()
+            .map(|(_, o)| o.view.data().len() as u64)
+            .sum::<u64>();
         let target = staging.path().join(file);
         safetensors::serialize_to_file(
             outs.iter().map(|(n, o)| (n.as_str(), o)),
