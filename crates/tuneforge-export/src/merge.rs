@@ -146,6 +146,39 @@ pub struct MergeReport {
 struct Out<'a> {
     view: TensorView<'a>,
     update: Option<Update<'a>>,
+    release: &'a Release<'a>,
+}
+
+/// Gives the pages of tensors already written back to the kernel: the writer asks for one
+/// tensor's bytes at a time, so when it asks for the next, the previous one is on disk.
+/// Without this, every page of the shard read so far would stay in the process's memory
+/// until the shard is unmapped.
+struct Release<'a> {
+    map: &'a memmap2::Mmap,
+    last: std::cell::Cell<Option<(usize, usize)>>,
+}
+
+impl Release<'_> {
+    fn serving(&self, bytes: &[u8]) {
+        if let Some((start, end)) = self.last.take() {
+            // 4 KiB pages; where pages are larger the call fails, which only keeps them.
+            let page = 4096;
+            let (from, to) = (start.div_ceil(page) * page, end / page * page);
+            if to > from {
+                // SAFETY: a read-only file mapping: dropping its pages discards clean copies
+                // of the file, which a later read would fetch again.
+                let _ = unsafe {
+                    self.map.unchecked_advise_range(
+                        memmap2::UncheckedAdvice::DontNeed,
+                        from,
+                        to - from,
+                    )
+                };
+            }
+        }
+        let start = bytes.as_ptr() as usize - self.map.as_ptr() as usize;
+        self.last.set(Some((start, start + bytes.len())));
+    }
 }
 
 /// A checked low-rank update of one weight.
@@ -164,6 +197,7 @@ impl safetensors::View for &Out<'_> {
         self.view.shape()
     }
     fn data(&self) -> Cow<'_, [u8]> {
+        self.release.serving(self.view.data());
         match &self.update {
             None => Cow::Borrowed(self.view.data()),
             Some(u) => Cow::Owned(apply(&self.view, u)),
@@ -409,6 +443,10 @@ fn write_merged(
         let path = base.join(file);
         let mapped = MappedFile::open(&path)?;
         let tensors = mapped.tensors()?;
+        let release = Release {
+            map: &mapped.map,
+            last: std::cell::Cell::new(None),
+        };
         let wanted = by_shard.remove(file.as_str()).unwrap_or_default();
         let mut outs: Vec<(String, Out<'_>)> = Vec::new();
         let mut found = 0;
@@ -421,7 +459,14 @@ fn write_merged(
                 }
                 None => None,
             };
-            outs.push((name, Out { view, update }));
+            outs.push((
+                name,
+                Out {
+                    view,
+                    update,
+                    release: &release,
+                },
+            ));
         }
         if found != wanted.len() {
             let missing = wanted
