@@ -121,6 +121,7 @@ fn endpoint(
 fn contenders(
     ws: &Workspace,
     options: &EvalOptions,
+    adapter: Option<&(PathBuf, RunRecord)>,
     hub: &HubOptions,
     reporter: &dyn Reporter,
 ) -> Result<Vec<Contender>, ModelError> {
@@ -131,11 +132,7 @@ fn contenders(
             "--mode {mode}: use chat (instruct models) or completion (base models)"
         )));
     }
-    let adapter = match &c.adapter {
-        Some(spec) => Some(find_adapter(ws, spec, c.model.as_deref(), None)?),
-        None => None,
-    };
-    if let (Some((dir, record)), Some(model)) = (&adapter, &c.model)
+    if let (Some((dir, record)), Some(model)) = (adapter, &c.model)
         && record.model != *model
     {
         return Err(ModelError::Usage(format!(
@@ -317,7 +314,13 @@ pub fn evaluate(
         seed: c.seed.unwrap_or(0),
         samples: c.samples.unwrap_or(1),
     };
-    let contenders = contenders(ws, options, hub, reporter)?;
+    // Found once: the models of the run and the test split both come from it.
+    let adapter = c
+        .adapter
+        .as_deref()
+        .map(|spec| find_adapter(ws, spec, c.model.as_deref(), None))
+        .transpose()?;
+    let contenders = contenders(ws, options, adapter.as_ref(), hub, reporter)?;
     let limits = Limits {
         timeout: std::time::Duration::from_secs(c.exec_timeout_secs.unwrap_or(15)),
         ..Limits::default()
@@ -366,7 +369,7 @@ pub fn evaluate(
         library_versions,
     );
     if c.perplexity.unwrap_or(true)
-        && let Some((_, record)) = &adapter_of(ws, c)?
+        && let Some((_, record)) = &adapter
     {
         metrics.test_split = test_split(
             &dir,
@@ -389,14 +392,6 @@ pub fn evaluate(
         report_md,
         report_html,
     })
-}
-
-/// The adapter `eval.adapter` names, if any.
-fn adapter_of(ws: &Workspace, c: &EvalConfig) -> Result<Option<(PathBuf, RunRecord)>, ModelError> {
-    c.adapter
-        .as_deref()
-        .map(|spec| find_adapter(ws, spec, c.model.as_deref(), None))
-        .transpose()
 }
 
 /// The scores of the test split, kept between invocations of a run.
