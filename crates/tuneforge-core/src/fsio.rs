@@ -55,6 +55,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
     Ok(())
 }
 
+/// A temp file beside `path` for a writer that streams more than fits in memory; hand it to
+/// [`persist`] when complete. Dropped unpersisted (an error, a full disk), it is removed; a
+/// killed process leaves it for [`remove_stale_temp_files`].
+pub fn temp_file_beside(path: &Path) -> Result<tempfile::NamedTempFile, IoError> {
+    let dir = parent_dir(path);
+    fs::create_dir_all(dir).map_err(at("cannot create directory", dir))?;
+    tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)
+        .map_err(at("cannot create a temp file in", dir))
+}
+
+/// Sync a [`temp_file_beside`] and rename it onto `path`, durably.
+pub fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<(), IoError> {
+    tmp.as_file().sync_all().map_err(at("cannot sync", path))?;
+    tmp.persist(path)
+        .map_err(|e| IoError::new("cannot rename a temp file onto", path, e.error))?;
+    sync_dir(parent_dir(path))
+}
+
 /// Serialize `value` as pretty JSON with a final newline and write it atomically.
 pub fn write_json_atomic<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), IoError> {
     let mut bytes = serde_json::to_vec_pretty(value)

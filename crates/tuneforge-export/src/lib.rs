@@ -8,6 +8,7 @@
 //! its base and decides where the result goes.
 
 pub mod adapter;
+pub mod gguf;
 mod kind;
 pub mod merge;
 

@@ -63,15 +63,15 @@ impl MappedFile {
 }
 
 /// The base's weight files and which one holds each tensor.
-struct Shards {
-    files: Vec<String>,
+pub(crate) struct Shards {
+    pub(crate) files: Vec<String>,
     /// Tensor name → shard file; empty for a single file.
-    weight_map: BTreeMap<String, String>,
+    pub(crate) weight_map: BTreeMap<String, String>,
     /// The index as read (its `metadata` is rewritten).
-    index: Option<serde_json::Value>,
+    pub(crate) index: Option<serde_json::Value>,
 }
 
-fn read_shards(base: &Path) -> Result<Shards, ExportError> {
+pub(crate) fn read_shards(base: &Path) -> Result<Shards, ExportError> {
     let index_path = base.join(SHARD_INDEX);
     if index_path.is_file() {
         let bytes = std::fs::read(&index_path)
@@ -153,13 +153,20 @@ struct Out<'a> {
 /// tensor's bytes at a time, so when it asks for the next, the previous one is on disk.
 /// Without this, every page of the shard read so far would stay in the process's memory
 /// until the shard is unmapped.
-struct Release<'a> {
+pub(crate) struct Release<'a> {
     map: &'a memmap2::Mmap,
     last: std::cell::Cell<Option<(usize, usize)>>,
 }
 
-impl Release<'_> {
-    fn serving(&self, bytes: &[u8]) {
+impl<'a> Release<'a> {
+    pub(crate) fn new(map: &'a MappedFile) -> Self {
+        Self {
+            map: &map.map,
+            last: std::cell::Cell::new(None),
+        }
+    }
+
+    pub(crate) fn serving(&self, bytes: &[u8]) {
         if let Some((start, end)) = self.last.take() {
             // 4 KiB pages; where pages are larger the call fails, which only keeps them.
             let page = 4096;
@@ -182,11 +189,11 @@ impl Release<'_> {
 }
 
 /// A checked low-rank update of one weight.
-struct Update<'a> {
-    a: TensorView<'a>,
-    b: TensorView<'a>,
-    rank: usize,
-    scale: f32,
+pub(crate) struct Update<'a> {
+    pub(crate) a: TensorView<'a>,
+    pub(crate) b: TensorView<'a>,
+    pub(crate) rank: usize,
+    pub(crate) scale: f32,
 }
 
 impl safetensors::View for &Out<'_> {
@@ -209,9 +216,13 @@ impl safetensors::View for &Out<'_> {
 }
 
 /// The values of an f32, bf16 or f16 tensor as f32 (others were refused before).
-fn to_f32(view: &TensorView<'_>) -> Vec<f32> {
-    let bytes = view.data();
-    match view.dtype() {
+pub(crate) fn to_f32(view: &TensorView<'_>) -> Vec<f32> {
+    bytes_to_f32(view.data(), view.dtype())
+}
+
+/// Values of `dtype` (f32, bf16 or f16) as f32.
+pub(crate) fn bytes_to_f32(bytes: &[u8], dtype: Dtype) -> Vec<f32> {
+    match dtype {
         Dtype::BF16 => bytes
             .chunks_exact(2)
             .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
@@ -244,7 +255,14 @@ fn from_f32(values: &[f32], dtype: Dtype) -> Vec<u8> {
 
 /// `w += scale · B·A` for `w` of shape `[out, in]`, `b` `[out, r]`, `a` `[r, in]`: an sgemm
 /// per block of output rows, the blocks in parallel (rows are independent).
-fn add_low_rank(w: &mut [f32], a: &[f32], b: &[f32], rank: usize, inputs: usize, scale: f32) {
+pub(crate) fn add_low_rank(
+    w: &mut [f32],
+    a: &[f32],
+    b: &[f32],
+    rank: usize,
+    inputs: usize,
+    scale: f32,
+) {
     let rows = w.len() / inputs;
     let block = rows.div_ceil(rayon::current_num_threads().max(1)).max(1);
     w.par_chunks_mut(block * inputs)
@@ -275,7 +293,7 @@ fn add_low_rank(w: &mut [f32], a: &[f32], b: &[f32], rank: usize, inputs: usize,
 }
 
 /// The update of one base weight, checked: shapes that fit and float dtypes.
-fn update<'a>(
+pub(crate) fn update<'a>(
     weight: &TensorView<'_>,
     pair: &LoraPair,
     adapter: &SafeTensors<'a>,
@@ -443,10 +461,7 @@ fn write_merged(
         let path = base.join(file);
         let mapped = MappedFile::open(&path)?;
         let tensors = mapped.tensors()?;
-        let release = Release {
-            map: &mapped.map,
-            last: std::cell::Cell::new(None),
-        };
+        let release = Release::new(&mapped);
         let wanted = by_shard.remove(file.as_str()).unwrap_or_default();
         let mut outs: Vec<(String, Out<'_>)> = Vec::new();
         let mut found = 0;
@@ -516,7 +531,7 @@ fn write_merged(
 /// the name itself, or the layout transformers converts it from on load (multimodal
 /// Mistral3 checkpoints keep `language_model.model.…` on disk for the `model.language_model.…`
 /// of the loaded model, and `language_model.lm_head` for `lm_head`).
-fn checkpoint_names(key: &str) -> Vec<String> {
+pub(crate) fn checkpoint_names(key: &str) -> Vec<String> {
     let mut names = vec![key.to_owned()];
     for (loaded, on_disk) in [
         ("model.language_model.", "language_model.model."),
@@ -531,7 +546,7 @@ fn checkpoint_names(key: &str) -> Vec<String> {
     names
 }
 
-fn missing_weight(key: &str, base: &Path) -> ExportError {
+pub(crate) fn missing_weight(key: &str, base: &Path) -> ExportError {
     ExportError::Mismatch {
         message: format!(
             "the adapter updates `{key}`, which {} does not have: the adapter was trained on another model",

@@ -206,11 +206,18 @@ pub struct ExportArgs {
     /// The newest finished run of this domain.
     #[arg(long, conflicts_with = "adapter")]
     pub domain: Option<String>,
-    /// What to write: merged (a standalone Hugging Face model directory).
-    #[arg(long, default_value = "merged", value_parser = ["merged"])]
+    /// What to write: merged (a standalone Hugging Face model directory), gguf (the merged
+    /// model as one GGUF file for llama.cpp, Ollama, LM Studio) or gguf-adapter (the adapter
+    /// alone, for `llama-server --lora`).
+    #[arg(long, default_value = "merged", value_parser = ["merged", "gguf", "gguf-adapter"])]
     pub format: String,
-    /// Where to write it (default: beside the run, <run>-merged).
-    #[arg(long, value_name = "DIR")]
+    /// Tensor type of a GGUF: f32, f16, bf16 or q8_0 (default f16); of an adapter GGUF: f32,
+    /// f16 or bf16 (default f32).
+    #[arg(long, value_name = "TYPE")]
+    pub quant: Option<String>,
+    /// Where to write it (default: beside the run: <run>-merged, <run>-<quant>.gguf,
+    /// <run>-lora-<quant>.gguf).
+    #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
 }
 

@@ -444,6 +444,49 @@ fn the_drupal_quickstart_ends_with_a_trained_adapter_even_after_ctrl_c() {
     ] {
         assert!(merged.join(file).is_file(), "{file}");
     }
+
+    // The same adapter as a merged q8_0 GGUF and as a GGUF adapter, beside the run.
+    for (format, quant, file, kind) in [
+        ("gguf", "q8_0", "all-lora-v1-q8_0.gguf", "model"),
+        (
+            "gguf-adapter",
+            "f16",
+            "all-lora-v1-lora-f16.gguf",
+            "adapter",
+        ),
+    ] {
+        let written = Command::cargo_bin("tuneforge")
+            .unwrap()
+            .args(["--workspace"])
+            .arg(&ws)
+            .args(["export", "--json", "--format", format, "--quant", quant])
+            .assert()
+            .success();
+        let summary: Value = serde_json::from_slice(&written.get_output().stdout).unwrap();
+        let path = ws.join("adapters/tiny-qwen2").join(file);
+        assert_eq!(summary["format"], format, "{summary}");
+        assert_eq!(PathBuf::from(summary["path"].as_str().unwrap()), path);
+        let header = tuneforge_export::gguf::read_header(&path).unwrap();
+        assert_eq!(
+            header.get("general.architecture").and_then(|v| v.as_str()),
+            Some("qwen2")
+        );
+        assert_eq!(
+            header.get("general.type").and_then(|v| v.as_str()),
+            Some(kind)
+        );
+    }
+    // A type the format does not take is refused before anything is read.
+    Command::cargo_bin("tuneforge")
+        .unwrap()
+        .args(["--workspace"])
+        .arg(&ws)
+        .args(["export", "--format", "gguf-adapter", "--quant", "q8_0"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "an adapter GGUF is f32, f16 or bf16",
+        ));
 }
 
 #[test]

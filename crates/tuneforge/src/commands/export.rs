@@ -1,8 +1,9 @@
 //! `export` and `deploy`: an adapter merged into its base, and how to serve the result.
 
 use anyhow::Result;
+use tuneforge_export::gguf::{AdapterType, ModelType};
 use tuneforge_model::adapters::RunScope;
-use tuneforge_model::export::{ExportOptions, ExportSummary, export_merged};
+use tuneforge_model::export::{ExportFormat, ExportOptions, ExportSummary, Written};
 
 use super::Context;
 use super::train::hub_options;
@@ -10,23 +11,77 @@ use crate::exit::Exit;
 
 fn run(ctx: &Context, options: &ExportOptions) -> Result<Exit> {
     let ws = ctx.workspace()?;
-    let summary = export_merged(&ws, options, &hub_options(ctx), &ctx.reporter)?;
+    let summary = tuneforge_model::export::export(&ws, options, &hub_options(ctx), &ctx.reporter)?;
     ctx.emit(&summary, || describe(&summary));
     Ok(Exit::Success)
 }
 
 fn describe(s: &ExportSummary) -> String {
-    format!(
-        "merged {} into {}: {} weights updated, {} tensors in {} shard(s), {:.1} MB\n  {}\nserve it with:\n  {}",
-        s.adapter.display(),
-        s.base,
-        s.merge.merged,
-        s.merge.tensors,
-        s.merge.shards,
-        s.merge.bytes as f64 / 1e6,
-        s.merge.out_dir.display(),
-        s.serve.join("\n  ")
-    )
+    let what = match &s.written {
+        Written::Merged(m) => format!(
+            "merged {} into {}: {} weights updated, {} tensors in {} shard(s), {:.1} MB\n  {}",
+            s.adapter.display(),
+            s.base,
+            m.merged,
+            m.tensors,
+            m.shards,
+            m.bytes as f64 / 1e6,
+            m.out_dir.display()
+        ),
+        Written::Gguf(g) => format!(
+            "merged {} into {} as a {} GGUF ({}): {} weights updated, {} tensors, {:.1} MB\n  {}",
+            s.adapter.display(),
+            s.base,
+            g.tensor_type.name(),
+            g.architecture,
+            g.merged,
+            g.tensors,
+            g.bytes as f64 / 1e6,
+            g.path.display()
+        ),
+        Written::GgufAdapter(a) => format!(
+            "wrote {} as a {} GGUF adapter ({}, alpha {}): {} adapted weights{}, {:.1} MB\n  {}",
+            s.adapter.display(),
+            a.tensor_type.name(),
+            a.architecture,
+            a.alpha,
+            a.pairs,
+            if a.rescaled > 0 {
+                format!(" ({} with their own scale folded into B)", a.rescaled)
+            } else {
+                String::new()
+            },
+            a.bytes as f64 / 1e6,
+            a.path.display()
+        ),
+    };
+    format!("{what}\nserve it with:\n  {}", s.serve.join("\n  "))
+}
+
+/// `--format` and `--quant` as an [`ExportFormat`].
+fn format(format: &str, quant: Option<&str>) -> Result<ExportFormat> {
+    Ok(match format {
+        "gguf" => {
+            let quant = quant.unwrap_or("f16");
+            ExportFormat::Gguf(ModelType::parse(quant).ok_or_else(|| {
+                anyhow::anyhow!("--quant {quant}: a merged GGUF is f32, f16, bf16 or q8_0")
+            })?)
+        }
+        "gguf-adapter" => {
+            let quant = quant.unwrap_or("f32");
+            ExportFormat::GgufAdapter(AdapterType::parse(quant).ok_or_else(|| {
+                anyhow::anyhow!("--quant {quant}: an adapter GGUF is f32, f16 or bf16")
+            })?)
+        }
+        _ => {
+            if let Some(q) = quant {
+                anyhow::bail!(
+                    "--quant {q} applies to --format gguf and gguf-adapter, not {format}"
+                );
+            }
+            ExportFormat::Merged
+        }
+    })
 }
 
 pub fn export(ctx: &Context, args: crate::cli::ExportArgs) -> Result<Exit> {
@@ -40,6 +95,7 @@ pub fn export(ctx: &Context, args: crate::cli::ExportArgs) -> Result<Exit> {
                 .map(|d| RunScope::new(Some(d)))
                 .transpose()?,
             out: args.out,
+            format: format(&args.format, args.quant.as_deref())?,
         },
     )
 }

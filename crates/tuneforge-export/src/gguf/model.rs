@@ -1,0 +1,321 @@
+//! A whole model as one GGUF file: the base's weights (with an adapter merged on the way,
+//! when one is given) in llama.cpp's names, layout and tensor types, the architecture's
+//! hyperparameters and the tokenizer.
+//!
+//! Streaming: the header is written from the checkpoint's shapes, then each tensor is
+//! converted in blocks of rows (the adapter's `scale·B·A` for those rows added in f32, the
+//! rotary permutation applied, the rows encoded), so memory holds one block, not the model
+//! and not a merged copy of it on disk.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use safetensors::tensor::{Dtype, TensorView};
+use serde::Serialize;
+use tuneforge_core::reporter::Reporter;
+
+use super::arch::{Architecture, permute_rows};
+use super::encode::encode;
+use super::format::{GgmlType, GgufWriter, TensorInfo, Value};
+use super::vocab::tokenizer_metadata;
+use crate::ExportError;
+use crate::adapter::{Adapter, LoraPair};
+use crate::merge::{
+    MappedFile, Release, SINGLE_SHARD, Update, add_low_rank, bytes_to_f32, checkpoint_names,
+    missing_weight, read_shards, update,
+};
+
+/// The tensor type of a model GGUF's weight matrices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelType {
+    F32,
+    F16,
+    Bf16,
+    Q8_0,
+}
+
+impl ModelType {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "f32" => Some(Self::F32),
+            "f16" => Some(Self::F16),
+            "bf16" => Some(Self::Bf16),
+            "q8_0" => Some(Self::Q8_0),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::F32 => "f32",
+            Self::F16 => "f16",
+            Self::Bf16 => "bf16",
+            Self::Q8_0 => "q8_0",
+        }
+    }
+
+    /// llama.cpp's `general.file_type` (its `llama_ftype`).
+    fn file_type(self) -> u32 {
+        match self {
+            Self::F32 => 0,
+            Self::F16 => 1,
+            Self::Q8_0 => 7,
+            Self::Bf16 => 32,
+        }
+    }
+
+    /// The type of one tensor: vectors (norms, biases) stay f32, as llama.cpp keeps them;
+    /// a matrix whose rows are not whole quantization blocks falls back to f16.
+    fn tensor_type(self, shape: &[usize]) -> GgmlType {
+        if shape.len() < 2 {
+            return GgmlType::F32;
+        }
+        let ty = match self {
+            Self::F32 => GgmlType::F32,
+            Self::F16 => GgmlType::F16,
+            Self::Bf16 => GgmlType::Bf16,
+            Self::Q8_0 => GgmlType::Q8_0,
+        };
+        if (shape[shape.len() - 1] as u64).is_multiple_of(ty.block().0) {
+            ty
+        } else {
+            GgmlType::F16
+        }
+    }
+}
+
+/// What a GGUF export wrote.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GgufReport {
+    pub path: PathBuf,
+    pub architecture: String,
+    pub tensor_type: ModelType,
+    pub tensors: usize,
+    /// Weights an adapter update was merged into.
+    pub merged: usize,
+    pub bytes: u64,
+}
+
+/// One checkpoint tensor on its way into the file.
+struct Planned<'a> {
+    gguf_name: String,
+    view: TensorView<'a>,
+    info: TensorInfo,
+    update: Option<Update<'a>>,
+    heads: Option<usize>,
+    shard: usize,
+}
+
+/// Writes the model in `base` (with `adapter` merged, if any) to the GGUF file `out`.
+pub fn export_model(
+    base: &Path,
+    adapter: Option<&Adapter>,
+    out: &Path,
+    ty: ModelType,
+    name: &str,
+    reporter: &dyn Reporter,
+) -> Result<GgufReport, ExportError> {
+    let arch = Architecture::of_model(base)?;
+    let shards = read_shards(base)?;
+    let maps = shards
+        .files
+        .iter()
+        .map(|f| MappedFile::open(&base.join(f)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let views = maps
+        .iter()
+        .map(MappedFile::tensors)
+        .collect::<Result<Vec<_>, _>>()?;
+    let adapter_file = adapter
+        .map(|a| MappedFile::open(&a.dir.join(crate::adapter::ADAPTER_WEIGHTS)))
+        .transpose()?;
+    let adapter_tensors = adapter_file.as_ref().map(MappedFile::tensors).transpose()?;
+
+    // Which checkpoint tensor each adapter pair updates.
+    let mut pairs_by_name: BTreeMap<String, &LoraPair> = BTreeMap::new();
+    if let Some(adapter) = adapter {
+        let names: BTreeMap<String, ()> = views
+            .iter()
+            .flat_map(|v| v.names().into_iter().map(|n| (n.to_owned(), ())))
+            .collect();
+        for pair in adapter.pairs.values() {
+            let key = pair.base_key();
+            let found = checkpoint_names(&key)
+                .into_iter()
+                .find(|n| names.contains_key(n))
+                .ok_or_else(|| missing_weight(&key, base))?;
+            pairs_by_name.insert(found, pair);
+        }
+    }
+
+    let config_path = base.join("config.json");
+    let bad_config = |message: String| ExportError::Weights {
+        path: config_path.clone(),
+        message,
+    };
+    let mut planned: Vec<Planned<'_>> = Vec::new();
+    for (shard, tensors) in views.iter().enumerate() {
+        let path = base.join(&shards.files[shard]);
+        let mut in_shard = tensors.tensors();
+        // File order: each shard is read front to back.
+        in_shard.sort_by_key(|(_, v)| v.data().as_ptr() as usize);
+        for (hf_name, view) in in_shard {
+            let Some(gguf_name) = arch.gguf_name(&hf_name).map_err(|m| ExportError::Weights {
+                path: path.clone(),
+                message: m,
+            })?
+            else {
+                if pairs_by_name.contains_key(&hf_name) {
+                    return Err(ExportError::Mismatch {
+                        message: format!(
+                            "the adapter updates `{hf_name}`, which GGUF leaves out of the model file (llama.cpp loads the vision tower from a separate projector); train adapters on the text model only"
+                        ),
+                    });
+                }
+                continue;
+            };
+            if !matches!(view.dtype(), Dtype::F32 | Dtype::BF16 | Dtype::F16) {
+                return Err(ExportError::Weights {
+                    path: path.clone(),
+                    message: format!(
+                        "`{hf_name}` is {:?}; only f32, bf16 and f16 checkpoints are exported to GGUF",
+                        view.dtype()
+                    ),
+                });
+            }
+            let update = match (pairs_by_name.get(&hf_name), &adapter_tensors, adapter) {
+                (Some(pair), Some(tensors), Some(a)) => Some(update(
+                    &view,
+                    pair,
+                    tensors,
+                    &path,
+                    &a.dir.join(crate::adapter::ADAPTER_WEIGHTS),
+                )?),
+                _ => None,
+            };
+            let heads = arch.permutation_heads(&gguf_name);
+            let info = TensorInfo::new(&gguf_name, view.shape(), ty.tensor_type(view.shape()));
+            planned.push(Planned {
+                gguf_name,
+                view,
+                info,
+                update,
+                heads,
+                shard,
+            });
+        }
+    }
+    if !planned.iter().any(|p| p.gguf_name == "token_embd.weight") {
+        return Err(ExportError::Weights {
+            path: base.to_path_buf(),
+            message: format!(
+                "no embedding weights found in {}: the checkpoint is incomplete",
+                shards.files.first().map_or(SINGLE_SHARD, String::as_str)
+            ),
+        });
+    }
+
+    let mut metadata = vec![
+        ("general.architecture".to_owned(), Value::from(arch.name)),
+        ("general.type".to_owned(), Value::from("model")),
+        ("general.name".to_owned(), Value::from(name)),
+        ("general.file_type".to_owned(), Value::U32(ty.file_type())),
+        ("general.quantization_version".to_owned(), Value::U32(2)),
+    ];
+    metadata.extend(arch.hyperparameters().map_err(bad_config)?);
+    metadata.extend(tokenizer_metadata(base, arch.vocab_size, arch.permute_qk)?);
+
+    let total: u64 = planned.iter().filter_map(|p| p.info.bytes()).sum();
+    let task = reporter.task("writing GGUF", Some(total));
+    let mut writer = GgufWriter::create(
+        out,
+        &metadata,
+        planned.iter().map(|p| p.info.clone()).collect(),
+    )?;
+    let releases: Vec<Release<'_>> = maps.iter().map(Release::new).collect();
+    let mut merged = 0;
+    for p in &planned {
+        releases[p.shard].serving(p.view.data());
+        writer.begin_tensor(&p.gguf_name)?;
+        write_rows(&mut writer, p)?;
+        writer.end_tensor()?;
+        merged += usize::from(p.update.is_some());
+        task.advance(p.info.bytes().unwrap_or(0));
+    }
+    task.finish();
+    let bytes = writer.finish()?;
+    Ok(GgufReport {
+        path: out.to_path_buf(),
+        architecture: arch.name.to_owned(),
+        tensor_type: ty,
+        tensors: planned.len(),
+        merged,
+        bytes,
+    })
+}
+
+/// Values per block of rows: about 16 MB of f32.
+const BLOCK_VALUES: usize = 4 << 20;
+
+/// Converts and writes one tensor in blocks of rows.
+fn write_rows(writer: &mut GgufWriter, p: &Planned<'_>) -> Result<(), ExportError> {
+    let bad = |message: String| ExportError::Mismatch {
+        message: format!("`{}`: {message}", p.gguf_name),
+    };
+    let shape = p.view.shape();
+    let rows = shape.first().copied().unwrap_or(1).max(1);
+    let elt = p.view.dtype().bitsize() / 8;
+    let cols = p.view.data().len() / elt / rows;
+    // A permuted tensor is cut at head boundaries (the permutation stays within a head).
+    let unit = match p.heads {
+        Some(h) if h > 0 && rows % h == 0 => rows / h,
+        Some(h) => {
+            return Err(bad(format!(
+                "{rows} rows do not split into {h} rotary heads"
+            )));
+        }
+        None => 1,
+    };
+    let per_block = ((BLOCK_VALUES / cols.max(1)) / unit).max(1) * unit;
+    let (b, a) = match &p.update {
+        Some(u) => (
+            bytes_to_f32(u.b.data(), u.b.dtype()),
+            bytes_to_f32(u.a.data(), u.a.dtype()),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let data = p.view.data();
+    let mut start = 0;
+    while start < rows {
+        let end = (start + per_block).min(rows);
+        let mut values = bytes_to_f32(&data[start * cols * elt..end * cols * elt], p.view.dtype());
+        if let Some(u) = &p.update {
+            add_low_rank(
+                &mut values,
+                &a,
+                &b[start * u.rank..end * u.rank],
+                u.rank,
+                cols,
+                u.scale,
+            );
+        }
+        if p.heads.is_some() {
+            values = permute_rows(&values, end - start, (end - start) / unit).map_err(bad)?;
+        }
+        // Rows encode independently: split the block across threads, keep the order.
+        let chunk_rows = (end - start)
+            .div_ceil(rayon::current_num_threads().max(1))
+            .max(1);
+        let encoded: Vec<Vec<u8>> = values
+            .par_chunks(chunk_rows * cols)
+            .map(|rows| encode(rows, p.info.ty))
+            .collect();
+        for piece in &encoded {
+            writer.write_data(piece)?;
+        }
+        start = end;
+    }
+    Ok(())
+}
