@@ -36,7 +36,7 @@ fn main() {
         [b, o, t] => (b, o, t, None),
         [b, o, t, a] => (b, o, t, Some(a)),
         _ => {
-            eprintln!("usage: gguf BASE_DIR OUT.gguf f32|f16|bf16|q8_0 [ADAPTER_DIR]");
+            eprintln!("usage: gguf BASE_DIR OUT.gguf f32|f16|bf16|q8_0|q4_k|q4_k_m [ADAPTER_DIR]");
             std::process::exit(2);
         }
     };

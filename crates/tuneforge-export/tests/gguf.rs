@@ -274,3 +274,68 @@ fn a_patterned_rslora_adapter_is_folded_into_alpha_and_b() {
 fn a_mistral3_text_model_leaves_its_vision_tower_out() {
     check("mistral3", "plain");
 }
+
+/// Quantized exports are block for block what `llama-quantize` writes from the same f32
+/// weights (q8_0, the pure q4_K mix and the Q4_K_M recipe with its q6_K layers), and
+/// llama.cpp serves them within each type's tolerance of transformers.
+#[test]
+fn quantized_files_are_block_for_block_what_llama_quantize_writes() {
+    let Some(tools) = tools() else { return };
+    let bin = PathBuf::from(std::env::var_os("TUNEFORGE_LLAMA_CPP_BIN").unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    reference(&tools, &["build-wide", s(d)]);
+    let base = d.join("base");
+    export_model(&base, None, &d.join("f32.gguf"), "f32");
+    for (ours, theirs, args) in [
+        ("q8_0", "Q8_0", &[][..]),
+        ("q4_k", "Q4_K_S", &["--pure"][..]),
+        ("q4_k_m", "Q4_K_M", &[][..]),
+    ] {
+        let ours_path = d.join(format!("{ours}.gguf"));
+        export_model(&base, None, &ours_path, ours);
+        let theirs_path = d.join(format!("llama-{ours}.gguf"));
+        let out = Command::new(bin.join("llama-quantize"))
+            .args(args)
+            .arg(d.join("f32.gguf"))
+            .arg(&theirs_path)
+            .args([theirs, "2"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for (gguf, json) in [(&ours_path, "ours.json"), (&theirs_path, "theirs.json")] {
+            reference(&tools, &["dump", s(gguf), s(&d.join(json))]);
+        }
+        same_file(&d.join("ours.json"), &d.join("theirs.json"), &[]);
+        if ours == "q4_k_m" {
+            let header = tuneforge_export::gguf::read_header(&ours_path).unwrap();
+            let type_of = |name: &str| {
+                header
+                    .tensors
+                    .iter()
+                    .find(|(t, _)| t.name == name)
+                    .map(|(t, _)| t.ty.name())
+                    .unwrap()
+            };
+            // 8 layers: layer 0 and 7 get more bits, and (i - 1) % 3 == 2 → layer 3 and 6.
+            assert_eq!(type_of("output.weight"), "q6_K");
+            assert_eq!(type_of("blk.0.attn_v.weight"), "q6_K");
+            assert_eq!(type_of("blk.1.attn_v.weight"), "q4_K");
+            assert_eq!(type_of("blk.3.ffn_down.weight"), "q6_K");
+            assert_eq!(type_of("blk.3.ffn_up.weight"), "q4_K");
+        }
+    }
+    // Served: f32 as transformers, q8_0 close, q4_k_m within 4-bit error on random weights.
+    let probs = read(&d.join("probs.json"));
+    for (ty, tolerance) in [("f32", 2e-3), ("q8_0", 0.03), ("q4_k_m", 0.25)] {
+        let out = d.join(format!("p-{ty}.json"));
+        let model = d.join(format!("{ty}.gguf"));
+        reference(&tools, &["probe", s(&model), s(&out)]);
+        let distance = distance(&out, &probs["base"]);
+        assert!(distance < tolerance, "{ty}: {distance}");
+    }
+}

@@ -6,6 +6,9 @@
       rsLoRA with rank and alpha patterns), PEFT's merge_and_unload in OUT/peft-merged, and
       OUT/probs.json: the next-token distribution of the base and of the adapter model at
       every position of fixed token ids.
+  gguf_reference.py build-wide OUT
+      a tiny Qwen2 of 8 layers whose rows are whole k-quant blocks (for quantization), with
+      OUT/probs.json for the base
   gguf_reference.py convert MODEL_DIR OUT.gguf TYPE      convert_hf_to_gguf.py
   gguf_reference.py lora ADAPTER_DIR BASE_DIR OUT.gguf   convert_lora_to_gguf.py (f32)
   gguf_reference.py dump FILE.gguf OUT.json              metadata and tensors (as f32) via gguf-py
@@ -106,6 +109,32 @@ def build(out: Path, arch: str, variant: str) -> None:
     (out / "probs.json").write_text(json.dumps(result))
 
 
+def build_wide(out: Path) -> None:
+    """A Qwen2 whose rows are whole k-quant blocks (256 values) and with enough layers for
+    Q4_K_M's per-layer choices, plus the base's probabilities."""
+    import transformers
+
+    transformers.utils.logging.disable_progress_bar()
+    train_tokenizer(out / "tokenizer")
+    tokenizer = json.loads((out / "tokenizer" / "tokenizer.json").read_text())
+    vocab = max([*tokenizer["model"]["vocab"].values(), *(t["id"] for t in tokenizer["added_tokens"])]) + 1
+    torch.manual_seed(0)
+    config = transformers.Qwen2Config(
+        vocab_size=vocab, hidden_size=256, intermediate_size=512, num_hidden_layers=8, num_attention_heads=4,
+        num_key_value_heads=2, max_position_embeddings=4096, tie_word_embeddings=False, eos_token_id=2,
+    )
+    model = transformers.Qwen2ForCausalLM(config)
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.dim() == 2:
+                p.mul_(4.0)
+    base = out / "base"
+    model.save_pretrained(base)
+    for name in ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja"):
+        (base / name).write_bytes((out / "tokenizer" / name).read_bytes())
+    (out / "probs.json").write_text(json.dumps({"ids": IDS, "base": probs(model)}))
+
+
 def run_script(script: str, args: list[str]) -> None:
     src = llama_src()
     sys.path.insert(0, str(src / "gguf-py"))
@@ -202,6 +231,8 @@ def main() -> None:
     command = sys.argv[1]
     if command == "build":
         build(Path(sys.argv[2]), sys.argv[3], sys.argv[4])
+    elif command == "build-wide":
+        build_wide(Path(sys.argv[2]))
     elif command == "convert":
         model, out, outtype = sys.argv[2:5]
         run_script("convert_hf_to_gguf.py", [model, "--outfile", out, "--outtype", outtype])

@@ -211,8 +211,8 @@ pub struct ExportArgs {
     /// alone, for `llama-server --lora`).
     #[arg(long, default_value = "merged", value_parser = ["merged", "gguf", "gguf-adapter"])]
     pub format: String,
-    /// Tensor type of a GGUF: f32, f16, bf16 or q8_0 (default f16); of an adapter GGUF: f32,
-    /// f16 or bf16 (default f32).
+    /// Tensor types of a GGUF: f32, f16, bf16, q8_0, q4_k or q4_k_m (llama.cpp's Q4_K_M
+    /// mix; default f16); of an adapter GGUF: f32, f16 or bf16 (default f32).
     #[arg(long, value_name = "TYPE")]
     pub quant: Option<String>,
     /// Where to write it (default: beside the run: <run>-merged, <run>-<quant>.gguf,

@@ -27,7 +27,10 @@ pub const DEFAULT_ALIGNMENT: u64 = 32;
 pub enum GgmlType {
     F32,
     F16,
+    Q5_0,
     Q8_0,
+    Q4K,
+    Q6K,
     Bf16,
 }
 
@@ -36,22 +39,36 @@ impl GgmlType {
         match self {
             GgmlType::F32 => 0,
             GgmlType::F16 => 1,
+            GgmlType::Q5_0 => 6,
             GgmlType::Q8_0 => 8,
+            GgmlType::Q4K => 12,
+            GgmlType::Q6K => 14,
             GgmlType::Bf16 => 30,
         }
     }
 
+    const ALL: [GgmlType; 7] = [
+        GgmlType::F32,
+        GgmlType::F16,
+        GgmlType::Q5_0,
+        GgmlType::Q8_0,
+        GgmlType::Q4K,
+        GgmlType::Q6K,
+        GgmlType::Bf16,
+    ];
+
     pub fn from_id(id: u32) -> Option<Self> {
-        [GgmlType::F32, GgmlType::F16, GgmlType::Q8_0, GgmlType::Bf16]
-            .into_iter()
-            .find(|t| t.id() == id)
+        Self::ALL.into_iter().find(|t| t.id() == id)
     }
 
     pub fn name(self) -> &'static str {
         match self {
             GgmlType::F32 => "f32",
             GgmlType::F16 => "f16",
+            GgmlType::Q5_0 => "q5_0",
             GgmlType::Q8_0 => "q8_0",
+            GgmlType::Q4K => "q4_K",
+            GgmlType::Q6K => "q6_K",
             GgmlType::Bf16 => "bf16",
         }
     }
@@ -61,7 +78,10 @@ impl GgmlType {
         match self {
             GgmlType::F32 => (1, 4),
             GgmlType::F16 | GgmlType::Bf16 => (1, 2),
+            GgmlType::Q5_0 => (32, 22),
             GgmlType::Q8_0 => (32, 34),
+            GgmlType::Q4K => (256, 144),
+            GgmlType::Q6K => (256, 210),
         }
     }
 }
@@ -623,6 +643,13 @@ mod tests {
         assert_eq!(&bytes[b..b + 68], &[2u8; 68][..]);
         // Only this file in the directory: no temp file left.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn every_type_reads_back_from_its_number() {
+        for ty in GgmlType::ALL {
+            assert_eq!(GgmlType::from_id(ty.id()), Some(ty));
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod encode;
 pub mod format;
 pub mod lora;
 pub mod model;
+mod quant;
 pub mod vocab;
 
 pub use format::{GgmlType, GgufWriter, TensorInfo, Value, read_header};

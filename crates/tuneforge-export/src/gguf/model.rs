@@ -26,7 +26,8 @@ use crate::merge::{
     missing_weight, read_shards, update,
 };
 
-/// The tensor type of a model GGUF's weight matrices.
+/// The tensor types of a model GGUF: one type for every weight matrix, or llama.cpp's
+/// Q4_K_M mix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelType {
@@ -34,15 +35,35 @@ pub enum ModelType {
     F16,
     Bf16,
     Q8_0,
+    /// Every weight matrix q4_K (`llama-quantize --pure … Q4_K_S`).
+    Q4K,
+    /// llama.cpp's Q4_K_M: q4_K, with the output head (or a tied embedding) in q6_K and,
+    /// in the first and last eighth of the layers and every third layer between,
+    /// `attn_v` and `ffn_down` in q6_K.
+    Q4KM,
+}
+
+/// Where a tensor sits, for the Q4_K_M recipe.
+#[derive(Debug, Clone, Copy)]
+pub struct Placement {
+    /// Its block (`blk.N.`), if any.
+    pub layer: Option<usize>,
+    pub n_layers: usize,
+    /// The model has no `output.weight`: the embedding is also the output head.
+    pub tied: bool,
 }
 
 impl ModelType {
+    pub const NAMES: &'static str = "f32, f16, bf16, q8_0, q4_k or q4_k_m";
+
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
+        match s.to_ascii_lowercase().as_str() {
             "f32" => Some(Self::F32),
             "f16" => Some(Self::F16),
             "bf16" => Some(Self::Bf16),
             "q8_0" => Some(Self::Q8_0),
+            "q4_k" => Some(Self::Q4K),
+            "q4_k_m" => Some(Self::Q4KM),
             _ => None,
         }
     }
@@ -53,6 +74,8 @@ impl ModelType {
             Self::F16 => "f16",
             Self::Bf16 => "bf16",
             Self::Q8_0 => "q8_0",
+            Self::Q4K => "q4_k",
+            Self::Q4KM => "q4_k_m",
         }
     }
 
@@ -62,27 +85,51 @@ impl ModelType {
             Self::F32 => 0,
             Self::F16 => 1,
             Self::Q8_0 => 7,
+            Self::Q4K => 14,
+            Self::Q4KM => 15,
             Self::Bf16 => 32,
         }
     }
 
-    /// The type of one tensor: vectors (norms, biases) stay f32, as llama.cpp keeps them;
-    /// a matrix whose rows are not whole quantization blocks falls back to f16.
-    fn tensor_type(self, shape: &[usize]) -> GgmlType {
-        if shape.len() < 2 {
+    /// The type of one tensor. Vectors and norms stay f32, as llama.cpp keeps them. A
+    /// matrix whose rows are not whole blocks takes llama-quantize's fallback (q4_K →
+    /// q5_0, q6_K → q8_0), or f16 when even that does not fit.
+    pub fn tensor_type(self, name: &str, shape: &[usize], at: Placement) -> GgmlType {
+        if shape.len() < 2 || !name.ends_with("weight") || name.contains("_norm.weight") {
             return GgmlType::F32;
         }
-        let ty = match self {
-            Self::F32 => GgmlType::F32,
-            Self::F16 => GgmlType::F16,
-            Self::Bf16 => GgmlType::Bf16,
+        let wanted = match self {
+            Self::F32 => return GgmlType::F32,
+            Self::F16 => return GgmlType::F16,
+            Self::Bf16 => return GgmlType::Bf16,
             Self::Q8_0 => GgmlType::Q8_0,
+            Self::Q4K => GgmlType::Q4K,
+            Self::Q4KM => {
+                // llama.cpp's `use_more_bits`.
+                let more_bits =
+                    |i: usize, n: usize| i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2;
+                let module = name.rsplit('.').nth(1).unwrap_or("");
+                let head = name == "output.weight" || (at.tied && name == "token_embd.weight");
+                match (head, module, at.layer) {
+                    (true, _, _) => GgmlType::Q6K,
+                    (false, "attn_v" | "ffn_down", Some(i)) if more_bits(i, at.n_layers) => {
+                        GgmlType::Q6K
+                    }
+                    _ => GgmlType::Q4K,
+                }
+            }
         };
-        if (shape[shape.len() - 1] as u64).is_multiple_of(ty.block().0) {
-            ty
-        } else {
-            GgmlType::F16
-        }
+        let columns = shape[shape.len() - 1] as u64;
+        let fits = |t: GgmlType| columns.is_multiple_of(t.block().0);
+        let fallback = match wanted {
+            GgmlType::Q4K => GgmlType::Q5_0,
+            GgmlType::Q6K => GgmlType::Q8_0,
+            _ => GgmlType::F16,
+        };
+        [wanted, fallback, GgmlType::F16]
+            .into_iter()
+            .find(|t| fits(*t))
+            .unwrap_or(GgmlType::F16)
     }
 }
 
@@ -196,7 +243,8 @@ pub fn export_model(
                 _ => None,
             };
             let heads = arch.permutation_heads(&gguf_name);
-            let info = TensorInfo::new(&gguf_name, view.shape(), ty.tensor_type(view.shape()));
+            // The type is set below, once every tensor (and so the output head) is known.
+            let info = TensorInfo::new(&gguf_name, view.shape(), GgmlType::F32);
             planned.push(Planned {
                 gguf_name,
                 view,
@@ -215,6 +263,19 @@ pub fn export_model(
                 shards.files.first().map_or(SINGLE_SHARD, String::as_str)
             ),
         });
+    }
+
+    // llama.cpp's order: tensors outside the blocks, then block by block, each by name.
+    planned.sort_by(|a, b| layer_order(&a.gguf_name).cmp(&layer_order(&b.gguf_name)));
+    let tied = !planned.iter().any(|p| p.gguf_name == "output.weight");
+    let n_layers = arch.text["num_hidden_layers"].as_u64().unwrap_or(0) as usize;
+    for p in &mut planned {
+        let at = Placement {
+            layer: block_of(&p.gguf_name),
+            n_layers,
+            tied,
+        };
+        p.info.ty = ty.tensor_type(&p.gguf_name, p.view.shape(), at);
     }
 
     let mut metadata = vec![
@@ -254,6 +315,16 @@ pub fn export_model(
         merged,
         bytes,
     })
+}
+
+/// `blk.N.` → N.
+fn block_of(name: &str) -> Option<usize> {
+    name.strip_prefix("blk.")?.split('.').next()?.parse().ok()
+}
+
+/// The order llama.cpp's loader (and so llama-quantize) keeps tensors in.
+fn layer_order(name: &str) -> (i64, &str) {
+    (block_of(name).map_or(-1, |b| b as i64), name)
 }
 
 /// Values per block of rows: about 16 MB of f32.

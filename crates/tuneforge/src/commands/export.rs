@@ -64,7 +64,7 @@ fn format(format: &str, quant: Option<&str>) -> Result<ExportFormat> {
         "gguf" => {
             let quant = quant.unwrap_or("f16");
             ExportFormat::Gguf(ModelType::parse(quant).ok_or_else(|| {
-                anyhow::anyhow!("--quant {quant}: a merged GGUF is f32, f16, bf16 or q8_0")
+                anyhow::anyhow!("--quant {quant}: a merged GGUF is {}", ModelType::NAMES)
             })?)
         }
         "gguf-adapter" => {
