@@ -1,10 +1,14 @@
 """The reference and the inputs for bench/merge_bench.sh.
 
-  merge_peft.py make OUT LAYERS HIDDEN INTERMEDIATE VOCAB   a random bf16 Qwen2 of that shape
+  merge_peft.py make OUT LAYERS HIDDEN INTERMEDIATE VOCAB [SCALE]
+                                                            a random bf16 Qwen2 of that shape
                                                             (sharded at 1 GB, as hub models
                                                             are) and a rank-64 LoRA adapter on
                                                             every linear layer, in OUT/base and
-                                                            OUT/adapter
+                                                            OUT/adapter; SCALE multiplies the
+                                                            weight matrices (default 1), so that
+                                                            a random model's next-token
+                                                            distribution is not near uniform
   merge_peft.py merge BASE ADAPTER OUT                      what a user writes with PEFT:
                                                             merge_and_unload + save_pretrained
 """
@@ -15,7 +19,7 @@ from pathlib import Path
 import torch
 
 
-def make(out: Path, layers: int, hidden: int, intermediate: int, vocab: int) -> None:
+def make(out: Path, layers: int, hidden: int, intermediate: int, vocab: int, scale: float = 1.0) -> None:
     import transformers
     from peft import LoraConfig, get_peft_model
 
@@ -33,6 +37,11 @@ def make(out: Path, layers: int, hidden: int, intermediate: int, vocab: int) -> 
     torch.manual_seed(0)
     with torch.device("cpu"):
         model = transformers.Qwen2ForCausalLM(config).to(torch.bfloat16)
+    if scale != 1.0:
+        with torch.no_grad():
+            for p in model.parameters():
+                if p.dim() == 2:
+                    p.mul_(scale)
     model.save_pretrained(out / "base", max_shard_size="1GB")
     targets = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
     lora = LoraConfig(r=64, lora_alpha=64, target_modules=targets, init_lora_weights=False)
@@ -51,7 +60,7 @@ def merge(base: Path, adapter: Path, out: Path) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1] == "make":
-        make(Path(sys.argv[2]), *map(int, sys.argv[3:7]))
+        make(Path(sys.argv[2]), *map(int, sys.argv[3:7]), *map(float, sys.argv[7:8]))
     elif sys.argv[1] == "merge":
         merge(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
     else:

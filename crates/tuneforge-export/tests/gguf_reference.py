@@ -9,6 +9,8 @@
   gguf_reference.py build-wide OUT
       a tiny Qwen2 of 8 layers whose rows are whole k-quant blocks (for quantization), with
       OUT/probs.json for the base
+  gguf_reference.py tokenizer OUT          the trained tokenizer alone (for bench/gguf_bench.sh)
+  gguf_reference.py probs MODEL_DIR OUT.json   transformers' next-token probabilities (f32)
   gguf_reference.py convert MODEL_DIR OUT.gguf TYPE      convert_hf_to_gguf.py
   gguf_reference.py lora ADAPTER_DIR BASE_DIR OUT.gguf   convert_lora_to_gguf.py (f32)
   gguf_reference.py dump FILE.gguf OUT.json              metadata and tensors (as f32) via gguf-py
@@ -231,6 +233,14 @@ def main() -> None:
     command = sys.argv[1]
     if command == "build":
         build(Path(sys.argv[2]), sys.argv[3], sys.argv[4])
+    elif command == "tokenizer":
+        train_tokenizer(Path(sys.argv[2]))
+    elif command == "probs":
+        import transformers
+
+        transformers.utils.logging.disable_progress_bar()
+        model = transformers.AutoModelForCausalLM.from_pretrained(sys.argv[2], dtype=torch.float32)
+        Path(sys.argv[3]).write_text(json.dumps({"ids": IDS, "base": probs(model)}))
     elif command == "build-wide":
         build_wide(Path(sys.argv[2]))
     elif command == "convert":

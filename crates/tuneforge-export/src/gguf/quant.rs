@@ -147,7 +147,10 @@ pub fn q4_k(values: &[f32], out: &mut Vec<u8>) {
             let group = &x[32 * j..32 * j + 32];
             let sum_x2: f32 = group.iter().fold(0.0, |s, v| s + v * v);
             let av_x = (sum_x2 / 32.0).sqrt();
-            let weights: Vec<f32> = group.iter().map(|v| av_x + v.abs()).collect();
+            let mut weights = [0f32; 32];
+            for (w, v) in weights.iter_mut().zip(group) {
+                *w = av_x + v.abs();
+            }
             let (scale, min) = fit_scale_min(group, &weights, 15, &mut levels[32 * j..32 * j + 32]);
             scales[j] = scale;
             mins[j] = min;
