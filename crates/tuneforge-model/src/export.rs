@@ -42,6 +42,21 @@ pub enum ExportFormat {
     Gguf(ModelType),
     /// The adapter as a GGUF adapter file, applied to the base's GGUF at run time.
     GgufAdapter(AdapterType),
+    /// A directory for `ollama create`: a Modelfile and the merged model's GGUF, or
+    /// (`adapter`) the base's GGUF plus the adapter's.
+    Ollama { quant: ModelType, adapter: bool },
+}
+
+/// What an Ollama package holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct OllamaReport {
+    pub dir: PathBuf,
+    pub modelfile: PathBuf,
+    pub model: GgufReport,
+    pub adapter: Option<AdapterGgufReport>,
+    /// The system prompt the Modelfile sets (the chat template's default).
+    pub system: Option<String>,
+    pub stops: Vec<String>,
 }
 
 /// What an export wrote.
@@ -51,6 +66,7 @@ pub enum Written {
     Merged(MergeReport),
     Gguf(GgufReport),
     GgufAdapter(AdapterGgufReport),
+    Ollama(OllamaReport),
 }
 
 /// What an export wrote, and how to serve it.
@@ -102,6 +118,8 @@ pub fn export(
             ExportFormat::Merged => format!("{name}-merged"),
             ExportFormat::Gguf(ty) => format!("{name}-{}.gguf", ty.name()),
             ExportFormat::GgufAdapter(ty) => format!("{name}-lora-{}.gguf", ty.name()),
+            ExportFormat::Ollama { adapter: false, .. } => format!("{name}-ollama"),
+            ExportFormat::Ollama { adapter: true, .. } => format!("{name}-ollama-adapter"),
         }),
     };
     let (written, serve) = match options.format {
@@ -142,6 +160,19 @@ pub fn export(
             )];
             (Written::GgufAdapter(report), serve)
         }
+        ExportFormat::Ollama {
+            quant,
+            adapter: separate,
+        } => {
+            let report =
+                ollama_package(&base.dir, &adapter, &out, quant, separate, &name, reporter)?;
+            let tag = name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "-");
+            let serve = vec![
+                format!("ollama create {tag} -f {}", report.modelfile.display()),
+                format!("ollama run {tag}"),
+            ];
+            (Written::Ollama(report), serve)
+        }
     };
     Ok(ExportSummary {
         adapter: run_dir,
@@ -149,5 +180,97 @@ pub fn export(
         base_dir: base.dir,
         written,
         serve,
+    })
+}
+
+/// Writes an Ollama package into `out` (staged, renamed into place when complete).
+fn ollama_package(
+    base: &std::path::Path,
+    adapter: &Adapter,
+    out: &std::path::Path,
+    quant: ModelType,
+    separate: bool,
+    name: &str,
+    reporter: &dyn Reporter,
+) -> Result<OllamaReport, ModelError> {
+    // The template first: a template Ollama cannot express stops before any GGUF is written.
+    let template = tuneforge_tokens::ChatTemplate::from_model_dir(base).map_err(|e| {
+        ModelError::Usage(format!(
+            "{e}\n  hint: Ollama needs the chat template the model was trained with"
+        ))
+    })?;
+    let model_file = if separate {
+        format!("base-{}.gguf", quant.name())
+    } else {
+        format!("model-{}.gguf", quant.name())
+    };
+    let adapter_file = separate.then(|| "adapter-f16.gguf".to_owned());
+    let modelfile = tuneforge_export::ollama::modelfile_for(
+        &format!("./{model_file}"),
+        adapter_file.as_ref().map(|f| format!("./{f}")).as_deref(),
+        &template,
+    )
+    .map_err(|e| ModelError::Usage(format!("{}: {e}", base.display())))?;
+    let text = modelfile
+        .render(&format!(
+            "tuneforge export of {name} (from {})",
+            base.display()
+        ))
+        .map_err(ModelError::Usage)?;
+    let staging = tuneforge_core::fsio::StagingDir::create(out)?;
+    let written = (|| -> Result<_, ModelError> {
+        let model = if separate {
+            export_model(
+                base,
+                None,
+                &staging.path().join(&model_file),
+                quant,
+                name,
+                reporter,
+            )?
+        } else {
+            export_model(
+                base,
+                Some(adapter),
+                &staging.path().join(&model_file),
+                quant,
+                name,
+                reporter,
+            )?
+        };
+        let adapter_report = match &adapter_file {
+            Some(f) => Some(export_adapter(
+                base,
+                adapter,
+                &staging.path().join(f),
+                AdapterType::F16,
+                name,
+                reporter,
+            )?),
+            None => None,
+        };
+        tuneforge_core::fsio::write_atomic(&staging.path().join("Modelfile"), text.as_bytes())?;
+        Ok((model, adapter_report))
+    })();
+    let (mut model, adapter_report) = match written {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(staging.path());
+            return Err(e);
+        }
+    };
+    staging.commit()?;
+    model.path = out.join(&model_file);
+    let adapter_report = adapter_report.map(|mut a| {
+        a.path = out.join(adapter_file.as_deref().unwrap_or_default());
+        a
+    });
+    Ok(OllamaReport {
+        dir: out.to_path_buf(),
+        modelfile: out.join("Modelfile"),
+        model,
+        adapter: adapter_report,
+        system: modelfile.system,
+        stops: modelfile.parameters.into_iter().map(|(_, v)| v).collect(),
     })
 }

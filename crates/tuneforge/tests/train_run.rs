@@ -476,6 +476,59 @@ fn the_drupal_quickstart_ends_with_a_trained_adapter_even_after_ctrl_c() {
             Some(kind)
         );
     }
+    // Ollama packages: a Modelfile (the training template as TEMPLATE, Qwen2.5's default
+    // system prompt as SYSTEM) beside the merged GGUF, or beside the base's and the adapter's.
+    for (format, from, adapter) in [
+        ("ollama", "model-q8_0.gguf", None),
+        ("ollama-adapter", "base-q8_0.gguf", Some("adapter-f16.gguf")),
+    ] {
+        let written = Command::cargo_bin("tuneforge")
+            .unwrap()
+            .args(["--workspace"])
+            .arg(&ws)
+            .args(["export", "--json", "--format", format, "--quant", "q8_0"])
+            .assert()
+            .success();
+        let summary: Value = serde_json::from_slice(&written.get_output().stdout).unwrap();
+        let dir = ws.join(format!("adapters/tiny-qwen2/all-lora-v1-{format}"));
+        assert_eq!(
+            PathBuf::from(summary["dir"].as_str().unwrap()),
+            dir,
+            "{summary}"
+        );
+        let text = std::fs::read_to_string(dir.join("Modelfile")).unwrap();
+        let modelfile = tuneforge_export::ollama::Modelfile::parse(&text).unwrap();
+        assert_eq!(modelfile.from, format!("./{from}"));
+        assert_eq!(modelfile.adapter, adapter.map(|a| format!("./{a}")));
+        assert!(
+            modelfile
+                .system
+                .as_deref()
+                .unwrap()
+                .starts_with("You are Qwen"),
+            "{text}"
+        );
+        assert!(
+            modelfile
+                .template
+                .as_deref()
+                .unwrap()
+                .contains("<|im_start|>"),
+            "{text}"
+        );
+        let header = tuneforge_export::gguf::read_header(&dir.join(from)).unwrap();
+        assert_eq!(
+            header.get("general.type").and_then(|v| v.as_str()),
+            Some("model")
+        );
+        if let Some(a) = adapter {
+            let header = tuneforge_export::gguf::read_header(&dir.join(a)).unwrap();
+            assert_eq!(
+                header.get("general.type").and_then(|v| v.as_str()),
+                Some("adapter")
+            );
+        }
+    }
     // A type the format does not take is refused before anything is read.
     Command::cargo_bin("tuneforge")
         .unwrap()

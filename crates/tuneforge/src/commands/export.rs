@@ -54,6 +54,31 @@ fn describe(s: &ExportSummary) -> String {
             a.bytes as f64 / 1e6,
             a.path.display()
         ),
+        Written::Ollama(o) => format!(
+            "packaged {} for Ollama: {}{} ({:.1} MB), a Modelfile with the training chat template{}\n  {}",
+            s.adapter.display(),
+            o.model
+                .path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy(),
+            o.adapter
+                .as_ref()
+                .map(|a| format!(
+                    " + {}",
+                    a.path.file_name().unwrap_or_default().to_string_lossy()
+                ))
+                .unwrap_or_default(),
+            (o.model.bytes + o.adapter.as_ref().map_or(0, |a| a.bytes)) as f64 / 1e6,
+            o.system
+                .as_ref()
+                .map(|s| format!(
+                    " and its default system prompt ({} chars)",
+                    s.chars().count()
+                ))
+                .unwrap_or_default(),
+            o.dir.display()
+        ),
     };
     format!("{what}\nserve it with:\n  {}", s.serve.join("\n  "))
 }
@@ -66,6 +91,15 @@ fn format(format: &str, quant: Option<&str>) -> Result<ExportFormat> {
             ExportFormat::Gguf(ModelType::parse(quant).ok_or_else(|| {
                 anyhow::anyhow!("--quant {quant}: a merged GGUF is {}", ModelType::NAMES)
             })?)
+        }
+        "ollama" | "ollama-adapter" => {
+            let quant = quant.unwrap_or("q4_k_m");
+            ExportFormat::Ollama {
+                quant: ModelType::parse(quant).ok_or_else(|| {
+                    anyhow::anyhow!("--quant {quant}: an Ollama model is {}", ModelType::NAMES)
+                })?,
+                adapter: format == "ollama-adapter",
+            }
         }
         "gguf-adapter" => {
             let quant = quant.unwrap_or("f32");
