@@ -40,12 +40,25 @@ pub fn at<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) ->
 
 const TEMP_PREFIX: &str = ".tmp-";
 
+/// Temp files that become the user's files, with the mode a plain `File::create` gives
+/// (0666 less the umask: usually 0644), not the 0600 of a secret temp file: a model written
+/// here may be served by another user's llama-server.
+fn temp_builder() -> tempfile::Builder<'static, 'static> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    builder
+}
+
 /// Write `bytes` to `path` atomically (temp file in the same directory + fsync + rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
     let dir = parent_dir(path);
     fs::create_dir_all(dir).map_err(at("cannot create directory", dir))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
+    let mut tmp = temp_builder()
         .tempfile_in(dir)
         .map_err(at("cannot create a temp file in", dir))?;
     tmp.write_all(bytes).map_err(at("cannot write", path))?;
@@ -61,8 +74,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
 pub fn temp_file_beside(path: &Path) -> Result<tempfile::NamedTempFile, IoError> {
     let dir = parent_dir(path);
     fs::create_dir_all(dir).map_err(at("cannot create directory", dir))?;
-    tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
+    temp_builder()
         .tempfile_in(dir)
         .map_err(at("cannot create a temp file in", dir))
 }

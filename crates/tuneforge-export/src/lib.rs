@@ -5,6 +5,7 @@
 //! * [`merge`]: the adapter merged into its base, streaming shard by shard.
 //! * [`gguf`]: GGUF files for llama.cpp: the merged model (quantized), or the adapter.
 //! * [`ollama`]: an Ollama Modelfile whose template renders as training's did.
+//! * [`vllm`]: whether vLLM applies the adapter as PEFT does.
 //!
 //! Nothing here prints or knows about workspaces: `tuneforge-model` finds the adapter and
 //! its base and decides where the result goes.
@@ -14,6 +15,7 @@ pub mod gguf;
 mod kind;
 pub mod merge;
 pub mod ollama;
+pub mod vllm;
 
 use std::path::{Path, PathBuf};
 

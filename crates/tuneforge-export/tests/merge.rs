@@ -160,6 +160,44 @@ fn merges_like_peft(arch: &str, variant: &str) {
         "logits differ by {worst} (largest {scale})"
     );
 
+    // vLLM takes a plain adapter as it is; one whose patterns give modules their own scale
+    // would be applied with vLLM's single scale, so it is refused.
+    let plan = tuneforge_export::vllm::check(&root.join("base"), &adapter);
+    if variant == "plain" {
+        assert_eq!(plan.unwrap().max_lora_rank, 8);
+    } else {
+        let e = plan.unwrap_err().to_string();
+        assert!(
+            e.contains("rank_pattern/alpha_pattern") && e.contains("--format merged"),
+            "{e}"
+        );
+    }
+    // The same adapter trained on the text-only model (`model.layers.…`) names no module of
+    // the multimodal base: vLLM would load it and apply nothing.
+    if arch == "mistral3" {
+        let text_only = root.join("text-only");
+        std::fs::create_dir_all(&text_only).unwrap();
+        std::fs::copy(
+            root.join("adapter/adapter_config.json"),
+            text_only.join("adapter_config.json"),
+        )
+        .unwrap();
+        let bytes = std::fs::read(root.join("adapter/adapter_model.safetensors")).unwrap();
+        let file = SafeTensors::deserialize(&bytes).unwrap();
+        let renamed: Vec<(String, safetensors::tensor::TensorView<'_>)> = file
+            .tensors()
+            .into_iter()
+            .map(|(n, v)| (n.replace("model.language_model.", "model."), v))
+            .collect();
+        safetensors::serialize_to_file(renamed, None, &text_only.join("adapter_model.safetensors"))
+            .unwrap();
+        let e =
+            tuneforge_export::vllm::check(&root.join("base"), &Adapter::read(&text_only).unwrap())
+                .unwrap_err()
+                .to_string();
+        assert!(e.contains("apply none of it"), "{e}");
+    }
+
     // An adapter for another model is refused, naming what is missing.
     if arch == "qwen2" {
         let other = root.join("other");

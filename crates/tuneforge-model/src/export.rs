@@ -45,6 +45,8 @@ pub enum ExportFormat {
     /// A directory for `ollama create`: a Modelfile and the merged model's GGUF, or
     /// (`adapter`) the base's GGUF plus the adapter's.
     Ollama { quant: ModelType, adapter: bool },
+    /// Nothing written: the adapter checked for vLLM, and the command that serves it.
+    Vllm,
 }
 
 /// What an Ollama package holds.
@@ -67,6 +69,7 @@ pub enum Written {
     Gguf(GgufReport),
     GgufAdapter(AdapterGgufReport),
     Ollama(OllamaReport),
+    Vllm(tuneforge_export::vllm::VllmPlan),
 }
 
 /// What an export wrote, and how to serve it.
@@ -120,6 +123,7 @@ pub fn export(
             ExportFormat::GgufAdapter(ty) => format!("{name}-lora-{}.gguf", ty.name()),
             ExportFormat::Ollama { adapter: false, .. } => format!("{name}-ollama"),
             ExportFormat::Ollama { adapter: true, .. } => format!("{name}-ollama-adapter"),
+            ExportFormat::Vllm => name.clone(),
         }),
     };
     let (written, serve) = match options.format {
@@ -172,6 +176,21 @@ pub fn export(
                 format!("ollama run {tag}"),
             ];
             (Written::Ollama(report), serve)
+        }
+        ExportFormat::Vllm => {
+            let plan = tuneforge_export::vllm::check(&base.dir, &adapter)?;
+            let revision = base
+                .commit
+                .as_deref()
+                .map(|c| format!(" --revision {c}"))
+                .unwrap_or_default();
+            let serve = vec![format!(
+                "vllm serve {}{revision} --enable-lora --max-lora-rank {} --lora-modules {name}={}",
+                record.model,
+                plan.max_lora_rank,
+                run_dir.display()
+            )];
+            (Written::Vllm(plan), serve)
         }
     };
     Ok(ExportSummary {

@@ -209,8 +209,9 @@ pub struct ExportArgs {
     /// What to write: merged (a standalone Hugging Face model directory), gguf (the merged
     /// model as one GGUF file for llama.cpp, Ollama, LM Studio), gguf-adapter (the adapter
     /// alone, for `llama-server --lora`), ollama (a Modelfile and the merged GGUF, for
-    /// `ollama create`) or ollama-adapter (a Modelfile, the base's GGUF and the adapter's).
-    #[arg(long, default_value = "merged", value_parser = ["merged", "gguf", "gguf-adapter", "ollama", "ollama-adapter"])]
+    /// `ollama create`), ollama-adapter (a Modelfile, the base's GGUF and the adapter's) or
+    /// vllm (nothing written: the adapter checked for vLLM, and its `vllm serve` command).
+    #[arg(long, default_value = "merged", value_parser = ["merged", "gguf", "gguf-adapter", "ollama", "ollama-adapter", "vllm"])]
     pub format: String,
     /// Tensor types of a GGUF: f32, f16, bf16, q8_0, q4_k or q4_k_m (llama.cpp's Q4_K_M
     /// mix; default f16, and q4_k_m for Ollama); of an adapter GGUF: f32, f16 or bf16

@@ -529,6 +529,22 @@ fn the_drupal_quickstart_ends_with_a_trained_adapter_even_after_ctrl_c() {
             );
         }
     }
+    // vLLM: nothing written, the adapter checked and the serve command printed.
+    let checked = Command::cargo_bin("tuneforge")
+        .unwrap()
+        .args(["--workspace"])
+        .arg(&ws)
+        .args(["export", "--json", "--format", "vllm"])
+        .assert()
+        .success();
+    let summary: Value = serde_json::from_slice(&checked.get_output().stdout).unwrap();
+    assert_eq!(summary["format"], "vllm", "{summary}");
+    let serve = summary["serve"][0].as_str().unwrap();
+    assert!(
+        serve.contains("--enable-lora --max-lora-rank")
+            && serve.contains("--lora-modules all-lora-v1="),
+        "{serve}"
+    );
     // A type the format does not take is refused before anything is read.
     Command::cargo_bin("tuneforge")
         .unwrap()

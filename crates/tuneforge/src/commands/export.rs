@@ -79,6 +79,13 @@ fn describe(s: &ExportSummary) -> String {
                 .unwrap_or_default(),
             o.dir.display()
         ),
+        Written::Vllm(v) => format!(
+            "{} is ready for vLLM as it is: {} adapted modules, one scale ({}), rank within --max-lora-rank {}",
+            s.adapter.display(),
+            v.modules,
+            v.scale,
+            v.max_lora_rank
+        ),
     };
     format!("{what}\nserve it with:\n  {}", s.serve.join("\n  "))
 }
@@ -100,6 +107,12 @@ fn format(format: &str, quant: Option<&str>) -> Result<ExportFormat> {
                 })?,
                 adapter: format == "ollama-adapter",
             }
+        }
+        "vllm" => {
+            if let Some(q) = quant {
+                anyhow::bail!("--quant {q}: vLLM serves the adapter as trained");
+            }
+            ExportFormat::Vllm
         }
         "gguf-adapter" => {
             let quant = quant.unwrap_or("f32");
