@@ -21,44 +21,32 @@ use std::process::Command;
 
 use serde_json::Value as Json;
 
+mod support;
+
 struct Tools {
     worker: PathBuf,
 }
 
 fn tools() -> Option<Tools> {
-    let worker = std::env::var_os("TUNEFORGE_WORKER_PYTHON").map(PathBuf::from);
+    let worker = support::worker_python()?;
     let bin = std::env::var_os("TUNEFORGE_LLAMA_CPP_BIN").map(PathBuf::from);
     let src = std::env::var_os("TUNEFORGE_LLAMA_CPP_SRC").map(PathBuf::from);
-    match (worker, bin, src) {
-        (Some(w), Some(b), Some(s))
-            if w.is_file() && b.join("llama-server").is_file() && s.join("gguf-py").is_dir() =>
-        {
-            Some(Tools { worker: w })
+    match (bin, src) {
+        (Some(b), Some(s)) if b.join("llama-server").is_file() && s.join("gguf-py").is_dir() => {
+            Some(Tools { worker })
         }
         _ if std::env::var_os("TUNEFORGE_REQUIRE_PYTHON").is_some() => panic!(
-            "TUNEFORGE_REQUIRE_PYTHON is set but TUNEFORGE_WORKER_PYTHON / TUNEFORGE_LLAMA_CPP_BIN / TUNEFORGE_LLAMA_CPP_SRC do not point at the worker python and a llama.cpp build; run scripts/llama-cpp.sh"
+            "TUNEFORGE_REQUIRE_PYTHON is set but TUNEFORGE_LLAMA_CPP_BIN / TUNEFORGE_LLAMA_CPP_SRC do not point at a llama.cpp build; run scripts/llama-cpp.sh"
         ),
         _ => {
-            eprintln!("skipped: no worker python or llama.cpp (scripts/llama-cpp.sh)");
+            eprintln!("skipped: no llama.cpp (scripts/llama-cpp.sh)");
             None
         }
     }
 }
 
 fn reference(tools: &Tools, args: &[&str]) {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(&tools.worker)
-        .arg(manifest.join("tests/gguf_reference.py"))
-        .args(args)
-        .env("PYTHONPATH", manifest.join("../../python/src"))
-        .env("OMP_NUM_THREADS", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "gguf_reference.py {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::run_script(&tools.worker, "gguf_reference.py", args);
 }
 
 fn read(path: &Path) -> Json {

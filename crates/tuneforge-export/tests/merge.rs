@@ -7,8 +7,7 @@
 #![allow(clippy::print_stderr)]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use safetensors::SafeTensors;
 use tuneforge_core::reporter::Silent;
@@ -16,33 +15,11 @@ use tuneforge_export::ExportError;
 use tuneforge_export::adapter::Adapter;
 use tuneforge_export::merge::merge;
 
-fn worker_python() -> Option<PathBuf> {
-    match std::env::var_os("TUNEFORGE_WORKER_PYTHON").map(PathBuf::from) {
-        Some(p) if p.is_file() => Some(p),
-        _ if std::env::var_os("TUNEFORGE_REQUIRE_PYTHON").is_some() => {
-            panic!("TUNEFORGE_REQUIRE_PYTHON is set but TUNEFORGE_WORKER_PYTHON is not a file")
-        }
-        _ => {
-            eprintln!("skipped: no worker python (TUNEFORGE_WORKER_PYTHON)");
-            None
-        }
-    }
-}
+mod support;
+use support::worker_python;
 
 fn python(worker: &Path, args: &[&str]) {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(worker)
-        .arg(manifest.join("tests/peft_reference.py"))
-        .args(args)
-        .env("PYTHONPATH", manifest.join("../../python/src"))
-        .env("OMP_NUM_THREADS", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "peft_reference.py {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::run_script(worker, "peft_reference.py", args);
 }
 
 /// Every tensor of a model directory as f32, by name.
