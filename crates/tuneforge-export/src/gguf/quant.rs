@@ -14,6 +14,7 @@
 
 /// Rounds to the nearest integer, ties to even, as ggml's `nearest_int` does (by adding
 /// 1.5·2²³, which leaves the integer in the low mantissa bits). Valid for |x| < 2²².
+#[inline(always)]
 fn nearest_int(x: f32) -> i32 {
     let bits = (x + 12_582_912.0).to_bits() as i32;
     (bits & 0x007f_ffff) - 0x0040_0000
@@ -71,6 +72,7 @@ pub fn q5_0(values: &[f32], out: &mut Vec<u8>) {
 /// The (scale, min) of one group for `x ≈ scale·q + min` with `q` in `0..=nmax`, minimizing
 /// the weighted squared error over `nstep + 1` candidate scales; `levels` receives the q.
 /// Returns `(scale, -min)`.
+#[inline(always)]
 fn fit_scale_min(x: &[f32], weights: &[f32], nmax: i32, levels: &mut [u8]) -> (f32, f32) {
     const RMIN: f32 = -1.0;
     const RDELTA: f32 = 0.1;
@@ -137,7 +139,33 @@ fn fit_scale_min(x: &[f32], weights: &[f32], nmax: i32, levels: &mut [u8]) -> (f
     (scale, -min)
 }
 
-pub fn q4_k(values: &[f32], out: &mut Vec<u8>) {
+/// Runs `$generic` compiled for AVX2 when the CPU has it: the groups' integer clamps and
+/// float sums vectorize there, and not with the baseline x86-64 instructions (SSE2 has no
+/// 32-bit integer min/max). Same arithmetic, same bytes: Rust never fuses multiply-adds.
+macro_rules! with_avx2 {
+    ($name:ident, $generic:ident) => {
+        pub fn $name(values: &[f32], out: &mut Vec<u8>) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2")]
+                unsafe fn avx2(values: &[f32], out: &mut Vec<u8>) {
+                    $generic(values, out)
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU has AVX2, checked just above.
+                    return unsafe { avx2(values, out) };
+                }
+            }
+            $generic(values, out)
+        }
+    };
+}
+
+with_avx2!(q4_k, q4_k_generic);
+with_avx2!(q6_k, q6_k_generic);
+
+#[inline(always)]
+fn q4_k_generic(values: &[f32], out: &mut Vec<u8>) {
     for x in values.chunks_exact(256) {
         let mut levels = [0u8; 256];
         let mut scales = [0f32; 8];
@@ -201,6 +229,7 @@ pub fn q4_k(values: &[f32], out: &mut Vec<u8>) {
 }
 
 /// Group `j`'s 6-bit scale and min from q4_K's 12 packed bytes.
+#[inline(always)]
 fn scale_min_k4(j: usize, q: &[u8; 12]) -> (u8, u8) {
     if j < 4 {
         (q[j] & 63, q[j + 4] & 63)
@@ -215,6 +244,7 @@ fn scale_min_k4(j: usize, q: &[u8; 12]) -> (u8, u8) {
 /// The scale of one group for signed quants in `-nmax..nmax`, weighted by `x²`: starts
 /// from `max / -nmax` and tries 18 nearby scales, keeping the best fit. `levels` receives
 /// `q + nmax`.
+#[inline(always)]
 fn fit_scale(x: &[f32], nmax: i32, levels: &mut [i8]) -> f32 {
     let (mut amax, mut max) = (0f32, 0f32);
     for &v in x {
@@ -262,7 +292,8 @@ fn fit_scale(x: &[f32], nmax: i32, levels: &mut [i8]) -> f32 {
     scale
 }
 
-pub fn q6_k(values: &[f32], out: &mut Vec<u8>) {
+#[inline(always)]
+fn q6_k_generic(values: &[f32], out: &mut Vec<u8>) {
     for x in values.chunks_exact(256) {
         let mut levels = [0i8; 256];
         let mut scales = [0f32; 16];
