@@ -159,7 +159,7 @@ pub fn tokenizer_metadata(
     }
     out.push((
         "tokenizer.ggml.add_bos_token".to_owned(),
-        Value::Bool(adds_token(&config, &tokenizer, "bos")),
+        Value::Bool(adds_bos(&config, &tokenizer, pre)),
     ));
     out.push((
         "tokenizer.ggml.add_eos_token".to_owned(),
@@ -286,29 +286,30 @@ fn token_text(value: &Json) -> Option<String> {
     }
 }
 
-/// Whether encoding adds `kind` (bos): tokenizer_config.json says so, or the
-/// post-processor's template starts with that token.
-fn adds_token(config: &Json, tokenizer: &Json, kind: &str) -> bool {
-    if let Some(v) = config[format!("add_{kind}_token")].as_bool() {
+/// Whether encoding adds a BOS token: tokenizer_config.json says so, or the
+/// post-processor's template starts with the BOS token; otherwise what llama.cpp assumes
+/// for the pre-tokenizer when the key is missing (true for Llama 3 and Tekken, false for
+/// the others), written out so the file says it.
+fn adds_bos(config: &Json, tokenizer: &Json, pre: &str) -> bool {
+    if let Some(v) = config["add_bos_token"].as_bool() {
         return v;
     }
-    let Some(token) = token_text(&config[format!("{kind}_token")]) else {
-        return false;
-    };
     let post = &tokenizer["post_processor"];
-    let single = if post["type"] == "TemplateProcessing" {
-        &post["single"]
+    let template = if post["type"] == "TemplateProcessing" {
+        Some(post)
     } else {
         post["processors"]
             .as_array()
             .and_then(|ps| ps.iter().find(|p| p["type"] == "TemplateProcessing"))
-            .map_or(&Json::Null, |p| &p["single"])
     };
-    single
-        .as_array()
-        .and_then(|items| items.first())
-        .and_then(|first| first["SpecialToken"]["id"].as_str())
-        == Some(token.as_str())
+    if let Some(template) = template {
+        let first = template["single"]
+            .as_array()
+            .and_then(|items| items.first())
+            .and_then(|first| first["SpecialToken"]["id"].as_str());
+        return first.is_some() && first.map(String::from) == token_text(&config["bos_token"]);
+    }
+    matches!(pre, "llama-bpe" | "tekken")
 }
 
 #[cfg(test)]
@@ -398,6 +399,32 @@ mod tests {
             e.contains("tokenizer.json") && e.contains("not one llama.cpp knows"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn bos_follows_the_config_the_post_processor_or_llama_cpp_s_default_for_the_split() {
+        let mut t = tokenizer(PRE_TOKENIZERS[2].0);
+        assert!(adds_bos(&Json::Null, &t, "tekken"));
+        assert!(!adds_bos(&Json::Null, &t, "qwen2"));
+        assert!(!adds_bos(
+            &serde_json::json!({"add_bos_token": false}),
+            &t,
+            "tekken"
+        ));
+        t["post_processor"] = serde_json::json!({"type": "Sequence", "processors": [
+            {"type": "ByteLevel"},
+            {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}]},
+        ]});
+        assert!(adds_bos(
+            &serde_json::json!({"bos_token": "<s>"}),
+            &t,
+            "qwen2"
+        ));
+        assert!(!adds_bos(
+            &serde_json::json!({"bos_token": "<|bos|>"}),
+            &t,
+            "llama-bpe"
+        ));
     }
 
     #[test]
