@@ -222,17 +222,18 @@ pub(crate) fn to_f32(view: &TensorView<'_>) -> Vec<f32> {
 
 /// Values of `dtype` (f32, bf16 or f16) as f32.
 pub(crate) fn bytes_to_f32(bytes: &[u8], dtype: Dtype) -> Vec<f32> {
+    // Both cores: a 7B merge converts billions of values each way.
     match dtype {
         Dtype::BF16 => bytes
-            .chunks_exact(2)
+            .par_chunks_exact(2)
             .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
             .collect(),
         Dtype::F16 => bytes
-            .chunks_exact(2)
+            .par_chunks_exact(2)
             .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
             .collect(),
         _ => bytes
-            .chunks_exact(4)
+            .par_chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect(),
     }
@@ -240,17 +241,19 @@ pub(crate) fn bytes_to_f32(bytes: &[u8], dtype: Dtype) -> Vec<f32> {
 
 /// `values` in `dtype` (round to nearest even, as torch does).
 fn from_f32(values: &[f32], dtype: Dtype) -> Vec<u8> {
-    match dtype {
-        Dtype::BF16 => values
-            .iter()
-            .flat_map(|v| half::bf16::from_f32(*v).to_le_bytes())
-            .collect(),
-        Dtype::F16 => values
-            .iter()
-            .flat_map(|v| half::f16::from_f32(*v).to_le_bytes())
-            .collect(),
-        _ => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-    }
+    let width = match dtype {
+        Dtype::BF16 | Dtype::F16 => 2,
+        _ => 4,
+    };
+    let mut out = vec![0u8; values.len() * width];
+    out.par_chunks_exact_mut(width)
+        .zip(values.par_iter())
+        .for_each(|(o, v)| match dtype {
+            Dtype::BF16 => o.copy_from_slice(&half::bf16::from_f32(*v).to_le_bytes()),
+            Dtype::F16 => o.copy_from_slice(&half::f16::from_f32(*v).to_le_bytes()),
+            _ => o.copy_from_slice(&v.to_le_bytes()),
+        });
+    out
 }
 
 /// `w += scale · B·A` for `w` of shape `[out, in]`, `b` `[out, r]`, `a` `[r, in]`: an sgemm
