@@ -71,6 +71,22 @@ pub(crate) struct Shards {
     pub(crate) index: Option<serde_json::Value>,
 }
 
+impl Shards {
+    /// Every weight name of the checkpoint: the index's, or the single file's header's.
+    pub(crate) fn weight_names(&self, base: &Path) -> Result<BTreeSet<String>, ExportError> {
+        if self.index.is_some() {
+            return Ok(self.weight_map.keys().cloned().collect());
+        }
+        let file = MappedFile::open(&base.join(SINGLE_SHARD))?;
+        Ok(file
+            .tensors()?
+            .names()
+            .into_iter()
+            .map(String::from)
+            .collect())
+    }
+}
+
 pub(crate) fn read_shards(base: &Path) -> Result<Shards, ExportError> {
     let index_path = base.join(SHARD_INDEX);
     if index_path.is_file() {
@@ -240,7 +256,7 @@ pub(crate) fn bytes_to_f32(bytes: &[u8], dtype: Dtype) -> Vec<f32> {
 }
 
 /// `values` in `dtype` (round to nearest even, as torch does).
-fn from_f32(values: &[f32], dtype: Dtype) -> Vec<u8> {
+pub(crate) fn from_f32(values: &[f32], dtype: Dtype) -> Vec<u8> {
     let width = match dtype {
         Dtype::BF16 | Dtype::F16 => 2,
         _ => 4,
@@ -391,16 +407,7 @@ pub fn merge(
     let adapter_file = MappedFile::open(&adapter_path)?;
     let adapter_tensors = adapter_file.tensors()?;
     // Every update must land on a base weight; the shard of each is known before writing.
-    let single_names: BTreeSet<String> = if shards.index.is_none() {
-        let file = MappedFile::open(&base.join(SINGLE_SHARD))?;
-        file.tensors()?
-            .names()
-            .into_iter()
-            .map(String::from)
-            .collect()
-    } else {
-        BTreeSet::new()
-    };
+    let names = shards.weight_names(base)?;
     let mut by_shard: BTreeMap<&str, BTreeMap<String, &LoraPair>> = BTreeMap::new();
     for pair in adapter.pairs.values() {
         let key = pair.base_key();
@@ -409,7 +416,7 @@ pub fn merge(
                 let shard = shards.weight_map.get(&name)?;
                 Some((shard.as_str(), name))
             } else {
-                single_names.contains(&name).then_some((SINGLE_SHARD, name))
+                names.contains(&name).then_some((SINGLE_SHARD, name))
             }
         });
         let Some((shard, name)) = found else {

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::ExportError;
 use crate::adapter::Adapter;
-use crate::merge::{MappedFile, SHARD_INDEX, SINGLE_SHARD, checkpoint_names};
+use crate::merge::{checkpoint_names, read_shards};
 
 /// The values vLLM accepts for `--max-lora-rank`.
 pub const MAX_LORA_RANKS: [u32; 9] = [1, 8, 16, 32, 64, 128, 256, 320, 512];
@@ -71,7 +71,7 @@ pub fn check(base: &Path, adapter: &Adapter) -> Result<VllmPlan, ExportError> {
             rescaled.len()
         )));
     }
-    let names = base_weight_names(base)?;
+    let names = read_shards(base)?.weight_names(base)?;
     let conditional = std::fs::read(base.join("config.json"))
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
@@ -109,28 +109,4 @@ pub fn check(base: &Path, adapter: &Adapter) -> Result<VllmPlan, ExportError> {
         modules: adapter.pairs.len(),
         scale,
     })
-}
-
-/// Every weight name of the checkpoint in `base`.
-fn base_weight_names(base: &Path) -> Result<std::collections::BTreeSet<String>, ExportError> {
-    let index = base.join(SHARD_INDEX);
-    if index.is_file() {
-        let bytes = std::fs::read(&index).map_err(|e| ExportError::io("cannot read", &index, e))?;
-        let value: serde_json::Value =
-            serde_json::from_slice(&bytes).map_err(|e| ExportError::Weights {
-                path: index.clone(),
-                message: format!("not a shard index: {e}"),
-            })?;
-        return Ok(value["weight_map"]
-            .as_object()
-            .map(|m| m.keys().cloned().collect())
-            .unwrap_or_default());
-    }
-    let file = MappedFile::open(&base.join(SINGLE_SHARD))?;
-    Ok(file
-        .tensors()?
-        .names()
-        .into_iter()
-        .map(String::from)
-        .collect())
 }

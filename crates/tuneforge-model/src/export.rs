@@ -115,6 +115,11 @@ pub fn export(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "adapter".into());
+    if options.format == ExportFormat::Vllm && options.out.is_some() {
+        return Err(ModelError::Usage(
+            "--format vllm writes nothing (it checks the adapter and prints `vllm serve`): drop --out".into(),
+        ));
+    }
     let out = match &options.out {
         Some(out) => tuneforge_sources::discover::resolve_path(&ws.root, out),
         None => run_dir.with_file_name(match options.format {
@@ -123,6 +128,7 @@ pub fn export(
             ExportFormat::GgufAdapter(ty) => format!("{name}-lora-{}.gguf", ty.name()),
             ExportFormat::Ollama { adapter: false, .. } => format!("{name}-ollama"),
             ExportFormat::Ollama { adapter: true, .. } => format!("{name}-ollama-adapter"),
+            // Writes nothing; the path is not used.
             ExportFormat::Vllm => name.clone(),
         }),
     };

@@ -1,21 +1,18 @@
 //! f32 values into a GGUF tensor type's bytes.
 
+use safetensors::Dtype;
+
 use super::format::GgmlType;
 use super::quant;
+use crate::merge::from_f32;
 
 /// `values` (whole rows, so whole blocks) in `ty`. Float types round to nearest even, as
 /// numpy and torch do; quantized types are ggml's reference quantizers ([`quant`]).
 pub fn encode(values: &[f32], ty: GgmlType) -> Vec<u8> {
     match ty {
-        GgmlType::F32 => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-        GgmlType::F16 => values
-            .iter()
-            .flat_map(|v| half::f16::from_f32(*v).to_le_bytes())
-            .collect(),
-        GgmlType::Bf16 => values
-            .iter()
-            .flat_map(|v| half::bf16::from_f32(*v).to_le_bytes())
-            .collect(),
+        GgmlType::F32 => from_f32(values, Dtype::F32),
+        GgmlType::F16 => from_f32(values, Dtype::F16),
+        GgmlType::Bf16 => from_f32(values, Dtype::BF16),
         GgmlType::Q5_0 | GgmlType::Q8_0 | GgmlType::Q4K | GgmlType::Q6K => {
             let (per_block, block_bytes) = ty.block();
             let mut out =

@@ -147,7 +147,6 @@ pub struct GgufReport {
 
 /// One checkpoint tensor on its way into the file.
 struct Planned<'a> {
-    gguf_name: String,
     view: TensorView<'a>,
     info: TensorInfo,
     update: Option<Update<'a>>,
@@ -246,7 +245,6 @@ pub fn export_model(
             // The type is set below, once every tensor (and so the output head) is known.
             let info = TensorInfo::new(&gguf_name, view.shape(), GgmlType::F32);
             planned.push(Planned {
-                gguf_name,
                 view,
                 info,
                 update,
@@ -255,7 +253,7 @@ pub fn export_model(
             });
         }
     }
-    if !planned.iter().any(|p| p.gguf_name == "token_embd.weight") {
+    if !planned.iter().any(|p| p.info.name == "token_embd.weight") {
         return Err(ExportError::Weights {
             path: base.to_path_buf(),
             message: format!(
@@ -266,16 +264,16 @@ pub fn export_model(
     }
 
     // llama.cpp's order: tensors outside the blocks, then block by block, each by name.
-    planned.sort_by(|a, b| layer_order(&a.gguf_name).cmp(&layer_order(&b.gguf_name)));
-    let tied = !planned.iter().any(|p| p.gguf_name == "output.weight");
+    planned.sort_by(|a, b| layer_order(&a.info.name).cmp(&layer_order(&b.info.name)));
+    let tied = !planned.iter().any(|p| p.info.name == "output.weight");
     let n_layers = arch.text["num_hidden_layers"].as_u64().unwrap_or(0) as usize;
     for p in &mut planned {
         let at = Placement {
-            layer: block_of(&p.gguf_name),
+            layer: block_of(&p.info.name),
             n_layers,
             tied,
         };
-        p.info.ty = ty.tensor_type(&p.gguf_name, p.view.shape(), at);
+        p.info.ty = ty.tensor_type(&p.info.name, p.view.shape(), at);
     }
 
     let mut metadata = vec![
@@ -299,7 +297,7 @@ pub fn export_model(
     let mut merged = 0;
     for p in &planned {
         releases[p.shard].serving(p.view.data());
-        writer.begin_tensor(&p.gguf_name)?;
+        writer.begin_tensor(&p.info.name)?;
         write_rows(&mut writer, p)?;
         writer.end_tensor()?;
         merged += usize::from(p.update.is_some());
@@ -333,7 +331,7 @@ const BLOCK_VALUES: usize = 4 << 20;
 /// Converts and writes one tensor in blocks of rows.
 fn write_rows(writer: &mut GgufWriter, p: &Planned<'_>) -> Result<(), ExportError> {
     let bad = |message: String| ExportError::Mismatch {
-        message: format!("`{}`: {message}", p.gguf_name),
+        message: format!("`{}`: {message}", p.info.name),
     };
     let shape = p.view.shape();
     let rows = shape.first().copied().unwrap_or(1).max(1);

@@ -124,39 +124,34 @@ pub fn tokenizer_metadata(
     }
     let merges = merges(model).map_err(bad)?;
 
-    let ids: BTreeMap<&str, usize> = tokens
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.as_str(), i))
-        .collect();
-    let mut out = vec![
-        ("tokenizer.ggml.model".to_owned(), Value::from("gpt2")),
-        ("tokenizer.ggml.pre".to_owned(), Value::from(pre)),
-        (
-            "tokenizer.ggml.tokens".to_owned(),
-            Value::Strings(tokens.clone()),
-        ),
-        ("tokenizer.ggml.token_type".to_owned(), Value::I32s(types)),
-        ("tokenizer.ggml.merges".to_owned(), Value::Strings(merges)),
-    ];
+    // The special tokens' ids, looked up before the token list moves into the metadata.
     let model_config = read_json_if_present(&dir.join("config.json"))?;
+    let mut specials = Vec::new();
     for (kind, key) in [
         ("bos", "tokenizer.ggml.bos_token_id"),
         ("eos", "tokenizer.ggml.eos_token_id"),
         ("unk", "tokenizer.ggml.unknown_token_id"),
         ("pad", "tokenizer.ggml.padding_token_id"),
     ] {
-        let from_config =
-            token_text(&config[format!("{kind}_token")]).and_then(|t| ids.get(t.as_str()).copied());
+        let from_config = token_text(&config[format!("{kind}_token")])
+            .and_then(|text| tokens.iter().position(|t| *t == text));
         // A multimodal checkpoint keeps its text model's ids in `text_config`.
         let from_model = [&model_config, &model_config["text_config"]]
             .iter()
             .find_map(|c| c[format!("{kind}_token_id")].as_u64())
             .map(|v| v as usize);
         if let Some(id) = from_config.or(from_model).filter(|&id| id < vocab_size) {
-            out.push((key.to_owned(), Value::U32(id as u32)));
+            specials.push((key.to_owned(), Value::U32(id as u32)));
         }
     }
+    let mut out = vec![
+        ("tokenizer.ggml.model".to_owned(), Value::from("gpt2")),
+        ("tokenizer.ggml.pre".to_owned(), Value::from(pre)),
+        ("tokenizer.ggml.tokens".to_owned(), Value::Strings(tokens)),
+        ("tokenizer.ggml.token_type".to_owned(), Value::I32s(types)),
+        ("tokenizer.ggml.merges".to_owned(), Value::Strings(merges)),
+    ];
+    out.extend(specials);
     out.push((
         "tokenizer.ggml.add_bos_token".to_owned(),
         Value::Bool(adds_bos(&config, &tokenizer, pre)),
