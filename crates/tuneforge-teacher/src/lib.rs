@@ -531,15 +531,25 @@ impl Teacher {
                 };
             }
         };
+        // What the server said, for the error a user sees when retries run out (llama-server,
+        // for one, explains its 500s in the body).
+        let excerpt = || -> String {
+            let text = String::from_utf8_lossy(&bytes);
+            self.scrub(text.trim()).chars().take(300).collect()
+        };
         if status == 429 || status >= 500 {
+            let excerpt = excerpt();
             return Attempt::Retry {
-                message: format!("HTTP {status}"),
+                message: if excerpt.is_empty() {
+                    format!("HTTP {status}")
+                } else {
+                    format!("HTTP {status}: {excerpt}")
+                },
                 after,
             };
         }
         if !(200..300).contains(&status) {
-            let text = String::from_utf8_lossy(&bytes);
-            let excerpt: String = self.scrub(&text).chars().take(300).collect();
+            let excerpt = excerpt();
             return Attempt::Fatal(TeacherError::Status {
                 url: url.to_owned(),
                 status,

@@ -205,7 +205,10 @@ fn retries_end_with_an_error_naming_the_last_failure() {
             attempts, message, ..
         }) => {
             assert_eq!(*attempts, 4);
-            assert_eq!(message, "HTTP 503");
+            assert_eq!(
+                message, r#"HTTP 503: {"error":"busy"}"#,
+                "the server's words too"
+            );
         }
         other => panic!("{other:?}"),
     }
