@@ -1,19 +1,22 @@
 //! A LoRA adapter merged into its base, streaming: each base shard is memory-mapped, the
-//! adapted weights of that shard become `W + scale·B·A` (computed in f32, written in the
-//! weight's own dtype), every other tensor is copied from the map, and the shard is written
-//! before the next one is read. Peak memory is about the merged tensors of one shard.
+//! adapted weights become `W + scale·B·A` (computed in f32 a block of rows at a time on
+//! every core, written in the weight's own dtype), every other tensor is copied from the
+//! map. A writer thread writes (and syncs) what the merging threads hand it, so the disk
+//! and the cores work at once; at most a few merged tensors are in memory at a time.
 //!
 //! The output is a complete model directory (weights with the base's shard names and
 //! index, config, generation config, tokenizer files, chat template), assembled in a
 //! staging directory and renamed into place, so an interrupted or failed merge (a full
 //! disk) leaves nothing a later command would take for a model.
 
-use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 use rayon::prelude::*;
-use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use safetensors::tensor::{Dtype, Metadata, SafeTensors, TensorInfo, TensorView};
 use serde::Serialize;
 use tuneforge_core::fsio::{self, StagingDir};
 use tuneforge_core::reporter::Reporter;
@@ -52,6 +55,28 @@ impl MappedFile {
             path: self.path.clone(),
             message: format!("{e}: the file is truncated or not safetensors; download it again"),
         })
+    }
+
+    /// Gives the pages of `bytes` (a slice of this map) back to the kernel once they are
+    /// used: without this, every page read so far would count in the process's memory
+    /// until the file is unmapped. Pages shared with a neighbouring tensor are kept.
+    pub(crate) fn drop_pages(&self, bytes: &[u8]) {
+        let start = (bytes.as_ptr() as usize).wrapping_sub(self.map.as_ptr() as usize);
+        if bytes.is_empty() || start >= self.map.len() {
+            return;
+        }
+        let end = start + bytes.len();
+        // 4 KiB pages; where pages are larger the call fails, which only keeps them.
+        let page = 4096;
+        let (from, to) = (start.div_ceil(page) * page, end / page * page);
+        if to > from {
+            // SAFETY: a read-only file mapping: dropping its pages discards clean copies of
+            // the file, which a later read would fetch again.
+            let _ = unsafe {
+                self.map
+                    .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from)
+            };
+        }
     }
 
     /// The `__metadata__` of its header (`format: pt` and the like), kept in the output.
@@ -157,50 +182,25 @@ pub struct MergeReport {
     pub bytes: u64,
 }
 
-/// A tensor to write: borrowed from the base's map, or merged when the writer asks for its
-/// bytes, so that only one merged tensor is in memory at a time.
-struct Out<'a> {
-    view: TensorView<'a>,
-    update: Option<Update<'a>>,
-    release: &'a Release<'a>,
-}
-
-/// Gives the pages of tensors already written back to the kernel: the writer asks for one
-/// tensor's bytes at a time, so when it asks for the next, the previous one is on disk.
-/// Without this, every page of the shard read so far would stay in the process's memory
-/// until the shard is unmapped.
+/// Gives the pages of tensors already written back to the kernel, for a writer that asks
+/// for one tensor's bytes at a time: when it asks for the next, the previous one is on disk.
 pub(crate) struct Release<'a> {
-    map: &'a memmap2::Mmap,
-    last: std::cell::Cell<Option<(usize, usize)>>,
+    map: &'a MappedFile,
+    last: std::cell::Cell<Option<&'a [u8]>>,
 }
 
 impl<'a> Release<'a> {
     pub(crate) fn new(map: &'a MappedFile) -> Self {
         Self {
-            map: &map.map,
+            map,
             last: std::cell::Cell::new(None),
         }
     }
 
-    pub(crate) fn serving(&self, bytes: &[u8]) {
-        if let Some((start, end)) = self.last.take() {
-            // 4 KiB pages; where pages are larger the call fails, which only keeps them.
-            let page = 4096;
-            let (from, to) = (start.div_ceil(page) * page, end / page * page);
-            if to > from {
-                // SAFETY: a read-only file mapping: dropping its pages discards clean copies
-                // of the file, which a later read would fetch again.
-                let _ = unsafe {
-                    self.map.unchecked_advise_range(
-                        memmap2::UncheckedAdvice::DontNeed,
-                        from,
-                        to - from,
-                    )
-                };
-            }
+    pub(crate) fn serving(&self, bytes: &'a [u8]) {
+        if let Some(last) = self.last.replace(Some(bytes)) {
+            self.map.drop_pages(last);
         }
-        let start = bytes.as_ptr() as usize - self.map.as_ptr() as usize;
-        self.last.set(Some((start, start + bytes.len())));
     }
 }
 
@@ -212,64 +212,77 @@ pub(crate) struct Update<'a> {
     pub(crate) scale: f32,
 }
 
-impl safetensors::View for &Out<'_> {
-    fn dtype(&self) -> Dtype {
-        self.view.dtype()
-    }
-    fn shape(&self) -> &[usize] {
-        self.view.shape()
-    }
-    fn data(&self) -> Cow<'_, [u8]> {
-        self.release.serving(self.view.data());
-        match &self.update {
-            None => Cow::Borrowed(self.view.data()),
-            Some(u) => Cow::Owned(apply(&self.view, u)),
-        }
-    }
-    fn data_len(&self) -> usize {
-        self.view.data().len()
-    }
-}
-
 /// The values of an f32, bf16 or f16 tensor as f32 (others were refused before).
 pub(crate) fn to_f32(view: &TensorView<'_>) -> Vec<f32> {
     bytes_to_f32(view.data(), view.dtype())
 }
 
+/// Values per block when a conversion or a merge is cut into blocks for the cores: 4 MB
+/// of f32, reused scratch on each thread.
+const BLOCK_VALUES: usize = 1 << 20;
+
 /// Values of `dtype` (f32, bf16 or f16) as f32.
 pub(crate) fn bytes_to_f32(bytes: &[u8], dtype: Dtype) -> Vec<f32> {
+    let width = dtype.bitsize() / 8;
+    let mut out = vec![0f32; bytes.len() / width];
     // Both cores: a 7B merge converts billions of values each way.
-    match dtype {
-        Dtype::BF16 => bytes
-            .par_chunks_exact(2)
-            .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
-            .collect(),
-        Dtype::F16 => bytes
-            .par_chunks_exact(2)
-            .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
-            .collect(),
-        _ => bytes
-            .par_chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect(),
-    }
+    out.par_chunks_mut(BLOCK_VALUES)
+        .zip(bytes.par_chunks(BLOCK_VALUES * width))
+        .for_each(|(o, b)| decode_into(b, dtype, o));
+    out
 }
 
 /// `values` in `dtype` (round to nearest even, as torch does).
 pub(crate) fn from_f32(values: &[f32], dtype: Dtype) -> Vec<u8> {
-    let width = match dtype {
-        Dtype::BF16 | Dtype::F16 => 2,
-        _ => 4,
-    };
+    let width = dtype.bitsize() / 8;
     let mut out = vec![0u8; values.len() * width];
-    out.par_chunks_exact_mut(width)
-        .zip(values.par_iter())
-        .for_each(|(o, v)| match dtype {
-            Dtype::BF16 => o.copy_from_slice(&half::bf16::from_f32(*v).to_le_bytes()),
-            Dtype::F16 => o.copy_from_slice(&half::f16::from_f32(*v).to_le_bytes()),
-            _ => o.copy_from_slice(&v.to_le_bytes()),
-        });
+    out.par_chunks_mut(BLOCK_VALUES * width)
+        .zip(values.par_chunks(BLOCK_VALUES))
+        .for_each(|(o, v)| encode_into(v, dtype, o));
     out
+}
+
+/// `bytes` of `dtype` (f32, bf16 or f16) decoded into `out`, one value per element. Plain
+/// loops over fixed-width chunks, which the compiler vectorizes.
+fn decode_into(bytes: &[u8], dtype: Dtype, out: &mut [f32]) {
+    match dtype {
+        Dtype::BF16 => {
+            for (o, b) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+                *o = f32::from_bits(u32::from(u16::from_le_bytes([b[0], b[1]])) << 16);
+            }
+        }
+        Dtype::F16 => {
+            for (o, b) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+                *o = half::f16::from_le_bytes([b[0], b[1]]).to_f32();
+            }
+        }
+        _ => {
+            for (o, b) in out.iter_mut().zip(bytes.chunks_exact(4)) {
+                *o = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            }
+        }
+    }
+}
+
+/// `values` encoded as `dtype` into `out` (round to nearest even).
+fn encode_into(values: &[f32], dtype: Dtype, out: &mut [u8]) {
+    match dtype {
+        Dtype::BF16 => {
+            for (o, v) in out.chunks_exact_mut(2).zip(values) {
+                o.copy_from_slice(&half::bf16::from_f32(*v).to_le_bytes());
+            }
+        }
+        Dtype::F16 => {
+            for (o, v) in out.chunks_exact_mut(2).zip(values) {
+                o.copy_from_slice(&half::f16::from_f32(*v).to_le_bytes());
+            }
+        }
+        _ => {
+            for (o, v) in out.chunks_exact_mut(4).zip(values) {
+                o.copy_from_slice(&v.to_le_bytes());
+            }
+        }
+    }
 }
 
 /// `w += scale · B·A` for `w` of shape `[out, in]`, `b` `[out, r]`, `a` `[r, in]`: an sgemm
@@ -286,28 +299,65 @@ pub(crate) fn add_low_rank(
     let block = rows.div_ceil(rayon::current_num_threads().max(1)).max(1);
     w.par_chunks_mut(block * inputs)
         .zip(b.par_chunks(block * rank))
-        .for_each(|(w_rows, b_rows)| {
-            let m = w_rows.len() / inputs;
-            // SAFETY: the slices hold m×rank (b), rank×inputs (a) and m×inputs (w) values,
-            // row-major with the strides given; w is not aliased.
-            unsafe {
-                matrixmultiply::sgemm(
-                    m,
-                    rank,
-                    inputs,
-                    scale,
-                    b_rows.as_ptr(),
-                    rank as isize,
-                    1,
-                    a.as_ptr(),
-                    inputs as isize,
-                    1,
-                    1.0,
-                    w_rows.as_mut_ptr(),
-                    inputs as isize,
-                    1,
-                );
-            }
+        .for_each(|(w_rows, b_rows)| add_low_rank_rows(w_rows, a, b_rows, rank, inputs, scale));
+}
+
+/// [`add_low_rank`] on this thread.
+fn add_low_rank_rows(w: &mut [f32], a: &[f32], b: &[f32], rank: usize, inputs: usize, scale: f32) {
+    let m = w.len() / inputs;
+    // SAFETY: the slices hold m×rank (b), rank×inputs (a) and m×inputs (w) values,
+    // row-major with the strides given; w is not aliased.
+    unsafe {
+        matrixmultiply::sgemm(
+            m,
+            rank,
+            inputs,
+            scale,
+            b.as_ptr(),
+            rank as isize,
+            1,
+            a.as_ptr(),
+            inputs as isize,
+            1,
+            1.0,
+            w.as_mut_ptr(),
+            inputs as isize,
+            1,
+        );
+    }
+}
+
+thread_local! {
+    /// Each merging thread's f32 rows, reused from block to block and tensor to tensor (a
+    /// fresh buffer per block would be zeroed and faulted in by the kernel every time).
+    static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `W + scale·B·A` in the weight's dtype, written into `out` (`W`'s size): blocks of rows
+/// decoded, updated and encoded by one thread each, so every value is touched while it is
+/// in cache and no f32 copy of the whole weight is made.
+fn merge_into(weight: &TensorView<'_>, u: &Update<'_>, out: &mut [u8]) {
+    let (a, b) = (to_f32(&u.a), to_f32(&u.b));
+    let dtype = weight.dtype();
+    let width = dtype.bitsize() / 8;
+    let inputs = weight.shape()[1].max(1);
+    let rows_per_block = (BLOCK_VALUES / inputs).max(1);
+    let bytes_per_block = rows_per_block * inputs * width;
+    out.par_chunks_mut(bytes_per_block)
+        .zip(weight.data().par_chunks(bytes_per_block))
+        .zip(b.par_chunks(rows_per_block * u.rank))
+        .for_each(|((out, w), b)| {
+            SCRATCH.with(|scratch| {
+                let mut scratch = scratch.borrow_mut();
+                let n = w.len() / width;
+                if scratch.len() < n {
+                    scratch.resize(n, 0.0);
+                }
+                let rows = &mut scratch[..n];
+                decode_into(w, dtype, rows);
+                add_low_rank_rows(rows, &a, b, u.rank, inputs, u.scale);
+                encode_into(rows, dtype, out);
+            });
         });
 }
 
@@ -359,20 +409,6 @@ pub(crate) fn update<'a>(
         rank,
         scale: pair.scale as f32,
     })
-}
-
-/// `W + scale·B·A` in the weight's dtype (dtypes were checked by [`update`]).
-fn apply(weight: &TensorView<'_>, u: &Update<'_>) -> Vec<u8> {
-    let mut w = to_f32(weight);
-    add_low_rank(
-        &mut w,
-        &to_f32(&u.a),
-        &to_f32(&u.b),
-        u.rank,
-        weight.shape()[1],
-        u.scale,
-    );
-    from_f32(&w, weight.dtype())
 }
 
 /// Files of the base copied as they are: everything but the weights and their index.
@@ -449,6 +485,27 @@ pub fn merge(
     }
 }
 
+/// One output shard: its tensors in file order, each with its update if it has one.
+struct ShardPlan<'a> {
+    target: PathBuf,
+    /// The safetensors header: its length, then the JSON padded to 8 bytes.
+    header: Vec<u8>,
+    tensors: Vec<(TensorView<'a>, Option<Update<'a>>)>,
+    map: &'a MappedFile,
+}
+
+/// What the merging threads hand the writer thread, in file order.
+enum Piece<'a> {
+    /// A new file begins with these bytes (its header).
+    Begin(PathBuf, Vec<u8>),
+    /// A tensor copied from a base shard; its pages are dropped once written.
+    Copied(&'a [u8], &'a MappedFile),
+    /// A merged tensor; its buffer goes back to be reused.
+    Merged(Vec<u8>),
+    /// The file is complete: synced and closed.
+    End,
+}
+
 /// Writes every shard, the index and the support files into `staging`.
 fn write_merged(
     base: &Path,
@@ -466,61 +523,60 @@ fn write_merged(
         merged: 0,
         bytes: 0,
     };
-    let task = reporter.task("merging", Some(shards.files.len() as u64));
-    for file in &shards.files {
-        let path = base.join(file);
-        let mapped = MappedFile::open(&path)?;
-        let tensors = mapped.tensors()?;
-        let release = Release::new(&mapped);
+    // Every shard is mapped up front, so the writer can finish one while the next is merged.
+    let maps = shards
+        .files
+        .iter()
+        .map(|file| MappedFile::open(&base.join(file)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut plans = Vec::with_capacity(maps.len());
+    for (file, mapped) in shards.files.iter().zip(&maps) {
         let wanted = by_shard.remove(file.as_str()).unwrap_or_default();
-        let mut outs: Vec<(String, Out<'_>)> = Vec::new();
+        let mut tensors = Vec::new();
         let mut found = 0;
-        for (name, view) in tensors.tensors() {
-            // Checked now, computed when the writer reaches it.
+        // Checked now, before anything is written.
+        for (name, view) in mapped.tensors()?.tensors() {
             let update = match wanted.get(&name) {
                 Some(pair) => {
                     found += 1;
-                    Some(update(&view, pair, adapter_tensors, &path, adapter_path)?)
+                    Some(update(
+                        &view,
+                        pair,
+                        adapter_tensors,
+                        &mapped.path,
+                        adapter_path,
+                    )?)
                 }
                 None => None,
             };
-            outs.push((
-                name,
-                Out {
-                    view,
-                    update,
-                    release: &release,
-                },
-            ));
+            tensors.push((name, view, update));
         }
         if found != wanted.len() {
+            let names: BTreeSet<&str> = tensors.iter().map(|(n, ..)| n.as_str()).collect();
             let missing = wanted
                 .keys()
-                .find(|k| tensors.tensor(k).is_err())
+                .find(|k| !names.contains(k.as_str()))
                 .cloned()
                 .unwrap_or_default();
             return Err(missing_weight(&missing, base));
         }
-        outs.sort_by(|a, b| a.0.cmp(&b.0));
-        report.tensors += outs.len();
-        report.merged += found;
-        report.bytes += outs
-            .iter()
-            .map(|(_, o)| o.view.data().len() as u64)
-            .sum::<u64>();
+        // safetensors' own order: by dtype alignment, largest first, then by name.
+        tensors.sort_by(|(ln, lv, _), (rn, rv, _)| rv.dtype().cmp(&lv.dtype()).then(ln.cmp(rn)));
         let target = staging.path().join(file);
-        safetensors::serialize_to_file(
-            outs.iter().map(|(n, o)| (n.as_str(), o)),
-            mapped.metadata(),
-            &target,
-        )
-        .map_err(|e| ExportError::Write {
-            path: target.clone(),
-            message: e.to_string(),
-        })?;
-        task.advance(1);
+        let header = safetensors_header(&tensors, mapped.metadata(), &target)?;
+        report.tensors += tensors.len();
+        report.merged += found;
+        report.bytes += tensors
+            .iter()
+            .map(|(_, v, _)| v.data().len() as u64)
+            .sum::<u64>();
+        plans.push(ShardPlan {
+            target,
+            header,
+            tensors: tensors.into_iter().map(|(_, v, u)| (v, u)).collect(),
+            map: mapped,
+        });
     }
-    task.finish();
     if let Some((shard, pairs)) = by_shard.into_iter().next() {
         let key = pairs.keys().next().cloned().unwrap_or_default();
         return Err(ExportError::Weights {
@@ -528,6 +584,51 @@ fn write_merged(
             message: format!("maps `{key}` to {shard}, which it does not list among its shards"),
         });
     }
+
+    let task = reporter.task("merging", Some(report.bytes));
+    std::thread::scope(|scope| {
+        // Two pieces queued: enough to keep the disk busy, few merged tensors in memory.
+        let (to_writer, pieces) = mpsc::sync_channel::<Piece<'_>>(2);
+        let (give_back, spare) = mpsc::channel::<Vec<u8>>();
+        let writer = scope.spawn(move || write_pieces(pieces, &give_back));
+        let merging = (|| {
+            // A failed send means the writer stopped on an error, which it returns.
+            let send = |piece| to_writer.send(piece).map_err(|_| ());
+            for plan in &plans {
+                send(Piece::Begin(plan.target.clone(), plan.header.clone()))?;
+                for (view, update) in &plan.tensors {
+                    let bytes = view.data();
+                    let piece = match update {
+                        None => Piece::Copied(bytes, plan.map),
+                        Some(u) => {
+                            let mut out = spare.try_recv().unwrap_or_default();
+                            if out.len() < bytes.len() {
+                                out.resize(bytes.len(), 0);
+                            }
+                            out.truncate(bytes.len());
+                            merge_into(view, u, &mut out);
+                            plan.map.drop_pages(bytes);
+                            Piece::Merged(out)
+                        }
+                    };
+                    send(piece)?;
+                    task.advance(bytes.len() as u64);
+                }
+                send(Piece::End)?;
+            }
+            Ok::<(), ()>(())
+        })();
+        drop(to_writer);
+        let written = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        written?;
+        merging.map_err(|()| ExportError::Write {
+            path: staging.path().to_path_buf(),
+            message: "the writer stopped without saying why".into(),
+        })
+    })?;
+    task.finish();
     if let Some(index) = &shards.index {
         let mut index = index.clone();
         index["metadata"] = serde_json::json!({"total_size": report.bytes});
@@ -535,6 +636,82 @@ fn write_merged(
     }
     copy_support_files(base, staging.path())?;
     Ok(report)
+}
+
+/// The header of a safetensors file holding `tensors` in this order: the JSON's length as
+/// a little-endian u64, then the JSON (built and checked by the safetensors crate) padded
+/// with spaces to a multiple of 8 bytes, as the crate's own writer pads it.
+fn safetensors_header<T>(
+    tensors: &[(String, TensorView<'_>, T)],
+    metadata: Option<HashMap<String, String>>,
+    target: &Path,
+) -> Result<Vec<u8>, ExportError> {
+    let invalid = |message: String| ExportError::Write {
+        path: target.to_path_buf(),
+        message,
+    };
+    let mut offset = 0;
+    let infos = tensors
+        .iter()
+        .map(|(name, view, _)| {
+            let end = offset + view.data().len();
+            let info = TensorInfo {
+                dtype: view.dtype(),
+                shape: view.shape().to_vec(),
+                data_offsets: (offset, end),
+            };
+            offset = end;
+            (name.clone(), info)
+        })
+        .collect();
+    let metadata = Metadata::new(metadata, infos).map_err(|e| invalid(e.to_string()))?;
+    let mut json = serde_json::to_vec(&metadata).map_err(|e| invalid(e.to_string()))?;
+    json.resize(json.len().next_multiple_of(8), b' ');
+    let mut header = (json.len() as u64).to_le_bytes().to_vec();
+    header.extend_from_slice(&json);
+    Ok(header)
+}
+
+/// The writer thread: writes the pieces in order, syncs each file when it ends, and gives
+/// merged buffers back. Stops at the first error, which names the file.
+fn write_pieces(
+    pieces: mpsc::Receiver<Piece<'_>>,
+    give_back: &mpsc::Sender<Vec<u8>>,
+) -> Result<(), ExportError> {
+    let mut open: Option<(PathBuf, std::fs::File)> = None;
+    let failed = |path: &Path, e: std::io::Error| ExportError::Write {
+        path: path.to_path_buf(),
+        message: format!("cannot write: {e}"),
+    };
+    for piece in pieces {
+        let bytes = match &piece {
+            Piece::Begin(path, header) => {
+                let file = std::fs::File::create(path).map_err(|e| failed(path, e))?;
+                open = Some((path.clone(), file));
+                header.as_slice()
+            }
+            Piece::Copied(bytes, _) => bytes,
+            Piece::Merged(bytes) => bytes.as_slice(),
+            Piece::End => {
+                if let Some((path, file)) = open.take() {
+                    file.sync_data().map_err(|e| failed(&path, e))?;
+                }
+                continue;
+            }
+        };
+        let Some((path, file)) = open.as_mut() else {
+            unreachable!("every piece comes after its file's Begin");
+        };
+        file.write_all(bytes).map_err(|e| failed(path, e))?;
+        match piece {
+            Piece::Copied(bytes, map) => map.drop_pages(bytes),
+            Piece::Merged(buffer) => {
+                let _ = give_back.send(buffer);
+            }
+            Piece::Begin(..) | Piece::End => {}
+        }
+    }
+    Ok(())
 }
 
 /// Where a weight named as the loaded model names it may sit in the checkpoint's files:
@@ -575,6 +752,32 @@ mod tests {
         let mut w = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
         add_low_rank(&mut w, &[1.0, 0.0, -1.0], &[2.0, 0.5], 1, 3, 0.5);
         assert_eq!(w, vec![2.0, 2.0, 2.0, 4.25, 5.0, 5.75]);
+    }
+
+    /// The header written beside the streamed tensors is the one safetensors' own writer
+    /// makes for them, byte for byte, so the files are the same as the crate would write.
+    #[test]
+    fn the_header_is_the_one_safetensors_writes() {
+        let data: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = vec![
+            ("b.weight".into(), Dtype::BF16, vec![2, 3], vec![1; 12]),
+            ("a.weight".into(), Dtype::BF16, vec![3], vec![2; 6]),
+            ("norm".into(), Dtype::F32, vec![2], vec![3; 8]),
+        ];
+        let views: Vec<(String, TensorView<'_>)> = data
+            .iter()
+            .map(|(n, d, s, b)| (n.clone(), TensorView::new(*d, s.clone(), b).unwrap()))
+            .collect();
+        let metadata = HashMap::from([("format".to_owned(), "pt".to_owned())]);
+        let whole = safetensors::serialize(views.clone(), Some(metadata.clone())).unwrap();
+        let mut ordered: Vec<(String, TensorView<'_>, ())> =
+            views.into_iter().map(|(n, v)| (n, v, ())).collect();
+        ordered.sort_by(|(ln, lv, _), (rn, rv, _)| rv.dtype().cmp(&lv.dtype()).then(ln.cmp(rn)));
+        let header = safetensors_header(&ordered, Some(metadata), Path::new("x")).unwrap();
+        let data: Vec<u8> = ordered
+            .iter()
+            .flat_map(|(_, v, _)| v.data().to_vec())
+            .collect();
+        assert_eq!([header, data].concat(), whole);
     }
 
     #[test]

@@ -259,3 +259,64 @@ fn damaged_bases_are_named() {
         "{err}"
     );
 }
+
+/// A disk that fills up mid-merge, as a file size limit (`ulimit -f`) makes it: the merge
+/// fails with the write error naming the shard, and leaves neither the merged directory
+/// nor its staging directory.
+#[test]
+fn a_full_disk_leaves_no_merged_model() {
+    let Some(worker) = worker_python() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    python(
+        &worker,
+        &["build", root.to_str().unwrap(), "qwen2", "plain"],
+    );
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/examples/merge");
+    if !example.is_file() {
+        let status = std::process::Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "tuneforge-export",
+                "--example",
+                "merge",
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    // 16 blocks of 512 bytes: less than one shard. SIGXFSZ ignored, so the write fails with
+    // EFBIG as it would with ENOSPC.
+    let biggest = std::fs::read_dir(root.join("base"))
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .max()
+        .unwrap();
+    assert!(biggest > 16 * 512, "a shard must exceed the limit");
+    let out = root.join("merged");
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 16; exec \"$0\" \"$1\" \"$2\" \"$3\"")
+        .arg(&example)
+        .arg(root.join("base"))
+        .arg(root.join("adapter"))
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(".safetensors") && stderr.contains("cannot write"),
+        "{stderr}"
+    );
+    let left: Vec<_> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n == "merged" || n.starts_with(".staging"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
