@@ -64,6 +64,8 @@ pub struct PipelineConfig {
     #[serde(default)]
     pub teacher: TeacherConfig,
     #[serde(default)]
+    pub proxy: ProxyConfig,
+    #[serde(default)]
     pub validate: ValidateConfig,
     #[serde(default)]
     pub retrain: RetrainConfig,
@@ -835,6 +837,47 @@ impl Default for TeacherConfig {
     }
 }
 
+/// `tuneforge proxy`: the OpenAI-compatible server an editor or agent talks to, in front of
+/// the local model. Flags override every field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProxyConfig {
+    /// Address and port; anything but loopback needs `token_env`.
+    pub listen: std::net::SocketAddr,
+    /// The name of the environment variable holding the token clients must send as their
+    /// API key (never the token itself).
+    pub token_env: Option<String>,
+    pub local: ProxyEndpoint,
+    /// Largest request body accepted; larger ones get a 413.
+    pub max_body_bytes: u64,
+    pub connect_timeout_secs: u64,
+    /// Longest silence from the local model, before its answer starts or in the middle.
+    pub idle_timeout_secs: u64,
+}
+
+/// An OpenAI-compatible endpoint behind the proxy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProxyEndpoint {
+    /// Up to `/v1`.
+    pub url: Option<String>,
+    /// The name of the environment variable holding its API key.
+    pub api_key_env: Option<String>,
+}
+
+impl Default for ProxyConfig {
+    fn default() -> Self {
+        Self {
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], 8787)),
+            token_env: None,
+            local: ProxyEndpoint::default(),
+            max_body_bytes: 4 << 20,
+            connect_timeout_secs: 10,
+            idle_timeout_secs: 300,
+        }
+    }
+}
+
 /// `tuneforge eval`'s settings (flags override them) and the evaluation prompts kept out
 /// of training.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1315,6 +1358,7 @@ impl PipelineConfig {
             package: PackageConfig::default(),
             eval: EvalConfig::default(),
             teacher: TeacherConfig::default(),
+            proxy: ProxyConfig::default(),
             validate: ValidateConfig::default(),
             retrain: RetrainConfig::default(),
             train: TrainConfig::default(),
@@ -1616,6 +1660,18 @@ teacher:
   token_budget: null                 # tokens one run may spend on uncached requests
   max_seeds: 100                     # corpus snippets sent as OSS-Instruct seeds
   # prompts: {system: "...", oss_instruct: "... {module} {path} {snippet} ..."}
+
+# `tuneforge proxy`: point your editor or agent (Continue, Aider, Zed, Open WebUI, any OpenAI
+# client) at http://<listen>/v1; its requests reach the local model unchanged.
+proxy:
+  listen: 127.0.0.1:8787             # another address needs token_env
+  token_env: null                    # the NAME of the variable holding the token clients send as their API key
+  local:
+    url: null                        # up to /v1: llama-server http://127.0.0.1:8080/v1, Ollama http://127.0.0.1:11434/v1
+    api_key_env: null
+  max_body_bytes: 4194304            # larger requests get a 413
+  connect_timeout_secs: 10
+  idle_timeout_secs: 300             # longest silence from the local model, before or mid-answer
 
 validate:
   max_domain_share: 0.6              # warn when one domain holds more of the dataset

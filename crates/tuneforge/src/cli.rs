@@ -126,6 +126,9 @@ pub enum Command {
     /// Merge the newest adapter of a domain (or of all data) into its base model, beside
     /// its run (= export --domain DOMAIN --format merged).
     Deploy(DeployArgs),
+    /// An OpenAI-compatible server in front of your local model: point your editor or agent
+    /// at http://<listen>/v1 and its requests reach the local model unchanged.
+    Proxy(ProxyArgs),
     /// Show samples as the model sees them: rendered with its chat template, the trained
     /// spans highlighted (green on a terminal, else between ⟦ and ⟧).
     Inspect(InspectArgs),
@@ -222,6 +225,23 @@ pub struct ExportArgs {
     /// <run>-lora-<quant>.gguf).
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// Address and port to listen on (default: proxy.listen, 127.0.0.1:8787); any address
+    /// but loopback needs a token.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// The local model's OpenAI-compatible endpoint, up to /v1 (default: proxy.local.url).
+    #[arg(long, value_name = "URL")]
+    pub local: Option<String>,
+    /// The environment variable holding the local endpoint's API key.
+    #[arg(long, value_name = "VAR")]
+    pub local_key_env: Option<String>,
+    /// The environment variable holding the token clients must send as their API key.
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ mod export;
 mod inspect;
 mod pipeline;
 mod prepare;
+mod proxy;
 mod rules;
 mod setup;
 mod stats;
@@ -94,6 +95,7 @@ pub fn dispatch(command: Command, ctx: &Context) -> Result<Exit> {
         Command::Eval(args) => eval::eval(ctx, *args),
         Command::Export(args) => export::export(ctx, args),
         Command::Deploy(args) => export::deploy(ctx, args),
+        Command::Proxy(args) => proxy::proxy(ctx, args),
         Command::Inspect(args) => inspect::inspect(ctx, args),
         Command::Stats(args) => stats::stats(ctx, args),
         Command::Prepare(args) => prepare::prepare(ctx, args),

@@ -1,0 +1,387 @@
+//! The pass-through: a request under `/v1/` forwarded to the local endpoint and its answer
+//! relayed chunk by chunk.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+
+use crate::{ProxyEvents, ProxyOptions};
+
+pub(crate) struct Shared {
+    pub(crate) client: reqwest::Client,
+    pub(crate) options: ProxyOptions,
+    pub(crate) events: Arc<dyn ProxyEvents>,
+}
+
+pub(crate) fn router(state: Arc<Shared>) -> Router {
+    Router::new().fallback(forward).with_state(state)
+}
+
+/// How an exchange ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    /// The upstream's whole answer reached the client.
+    Complete,
+    /// The client went away before the answer ended; the upstream request was dropped.
+    ClientGone,
+    /// The upstream failed (down, reset, silent too long); the message says how.
+    UpstreamFailed(String),
+    /// The proxy answered itself (a missing token, a body too large, a path it does not
+    /// serve) without asking the upstream.
+    Refused,
+}
+
+/// One request as the proxy served it.
+#[derive(Debug, Clone)]
+pub struct Served {
+    pub method: String,
+    /// The path and query the client asked for.
+    pub path: String,
+    /// The status the client got.
+    pub status: u16,
+    /// Body bytes relayed to the client.
+    pub bytes: u64,
+    pub elapsed: Duration,
+    pub ending: Ending,
+}
+
+/// Request headers that belong to one connection, not to the request, and those the
+/// proxy sets itself: never forwarded.
+const REQUEST_HOP_BY_HOP: [HeaderName; 10] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+    header::HOST,
+    header::CONTENT_LENGTH,
+];
+
+/// Response headers that belong to one connection.
+const RESPONSE_HOP_BY_HOP: [HeaderName; 8] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+];
+
+/// `headers` without the hop-by-hop ones, including those the `Connection` header names.
+fn end_to_end(headers: &HeaderMap, hop_by_hop: &[HeaderName]) -> HeaderMap {
+    let named: Vec<String> = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|name| name.trim().to_ascii_lowercase())
+        .collect();
+    let mut out = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        if hop_by_hop.contains(name) || named.iter().any(|n| n == name.as_str()) {
+            continue;
+        }
+        out.append(name.clone(), value.clone());
+    }
+    out
+}
+
+/// An error in OpenAI's shape, which every OpenAI client knows how to show.
+pub(crate) fn error_response(status: StatusCode, kind: &str, message: &str) -> Response {
+    let body = serde_json::json!({
+        "error": {"message": message, "type": kind, "param": null, "code": null}
+    });
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// Compares without an early exit, so response times say nothing about the token.
+fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+    given.len() == expected.len()
+        && given
+            .iter()
+            .zip(expected)
+            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+            == 0
+}
+
+/// What the report of one exchange needs, sent to the events when it is dropped: when the
+/// relayed body ends, or when hyper drops it because the client went away.
+struct Report {
+    shared: Arc<Shared>,
+    method: String,
+    path: String,
+    status: u16,
+    bytes: u64,
+    started: Instant,
+    ending: Option<Ending>,
+}
+
+impl Report {
+    fn send(mut self, status: u16, ending: Ending) {
+        self.status = status;
+        self.ending = Some(ending);
+    }
+}
+
+impl Drop for Report {
+    fn drop(&mut self) {
+        let served = Served {
+            method: std::mem::take(&mut self.method),
+            path: std::mem::take(&mut self.path),
+            status: self.status,
+            bytes: self.bytes,
+            elapsed: self.started.elapsed(),
+            ending: self.ending.take().unwrap_or(Ending::ClientGone),
+        };
+        self.shared.events.served(&served);
+    }
+}
+
+async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
+    let report = Report {
+        shared: shared.clone(),
+        method: parts.method.to_string(),
+        path: path.clone(),
+        status: 0,
+        bytes: 0,
+        started: Instant::now(),
+        ending: None,
+    };
+    let refuse = |report: Report, status: StatusCode, kind: &str, message: &str| {
+        report.send(status.as_u16(), Ending::Refused);
+        error_response(status, kind, message)
+    };
+    let options = &shared.options;
+
+    if let Some(token) = &options.token {
+        let given = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !same_secret(given.trim().as_bytes(), token.as_bytes()) {
+            return refuse(
+                report,
+                StatusCode::UNAUTHORIZED,
+                "invalid_request_error",
+                "this proxy needs its token as the API key (Authorization: Bearer <token>)",
+            );
+        }
+    }
+    let rest = match path.strip_prefix("/v1") {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') || rest.starts_with('?') => rest,
+        _ => {
+            return refuse(
+                report,
+                StatusCode::NOT_FOUND,
+                "invalid_request_error",
+                &format!(
+                    "{path}: the tuneforge proxy serves the OpenAI API under /v1 (set your client's base URL to http://<proxy>/v1)"
+                ),
+            );
+        }
+    };
+
+    let limit = options.max_body_bytes;
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let too_large = || {
+        format!(
+            "the request body is over the proxy's limit of {limit} bytes (proxy.max_body_bytes in pipeline.yaml)"
+        )
+    };
+    if declared.is_some_and(|n| n > limit as u64) {
+        return refuse(
+            report,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "invalid_request_error",
+            &too_large(),
+        );
+    }
+    let body: Bytes = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<LengthLimitError>() => {
+            return refuse(
+                report,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid_request_error",
+                &too_large(),
+            );
+        }
+        Err(e) => {
+            return refuse(
+                report,
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                &format!("the request body could not be read: {e}"),
+            );
+        }
+    };
+
+    let url = format!("{}{rest}", options.local.url.trim_end_matches('/'));
+    let mut headers = end_to_end(&parts.headers, &REQUEST_HOP_BY_HOP);
+    // The proxy token is this proxy's, not the upstream's; the upstream's own key, where
+    // one is configured, replaces whatever the client sent.
+    if options.token.is_some() || options.local.api_key.is_some() {
+        headers.remove(header::AUTHORIZATION);
+    }
+    let mut upstream = shared
+        .client
+        .request(parts.method, &url)
+        .headers(headers)
+        .body(body);
+    if let Some(key) = &options.local.api_key {
+        upstream = upstream.bearer_auth(key);
+    }
+    let idle = options.idle_timeout;
+    let response = match tokio::time::timeout(idle, upstream.send()).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(e)) => {
+            let message = format!(
+                "the local model at {url} did not answer: {}",
+                error_chain(&e)
+            );
+            report.send(502, Ending::UpstreamFailed(message.clone()));
+            return error_response(StatusCode::BAD_GATEWAY, "upstream_error", &message);
+        }
+        Err(_) => {
+            let message = format!(
+                "the local model at {url} sent nothing for {} s (proxy.idle_timeout_secs)",
+                idle.as_secs()
+            );
+            report.send(504, Ending::UpstreamFailed(message.clone()));
+            return error_response(StatusCode::GATEWAY_TIMEOUT, "upstream_error", &message);
+        }
+    };
+
+    let status = response.status();
+    let mut builder = Response::builder().status(status.as_u16());
+    if let Some(out) = builder.headers_mut() {
+        *out = end_to_end(response.headers(), &RESPONSE_HOP_BY_HOP);
+    }
+    let mut report = report;
+    report.status = status.as_u16();
+    // Read now: reqwest's figure is what remains to be read.
+    let length = response.content_length();
+    if length == Some(0) {
+        // Nothing to relay: hyper will not poll the body at all.
+        report.ending = Some(Ending::Complete);
+    }
+    let relay = futures_util::stream::unfold(Some((response, report)), move |state| async move {
+        let (mut response, mut report) = state?;
+        match tokio::time::timeout(idle, response.chunk()).await {
+            Ok(Ok(Some(chunk))) => {
+                report.bytes += chunk.len() as u64;
+                // With a Content-Length, hyper stops polling once that many bytes are
+                // out, so the end is known here, not from a final `None`.
+                if length == Some(report.bytes) {
+                    report.ending = Some(Ending::Complete);
+                }
+                Some((Ok(chunk), Some((response, report))))
+            }
+            Ok(Ok(None)) => {
+                report.ending = Some(Ending::Complete);
+                None
+            }
+            Ok(Err(e)) => {
+                let message = format!("the local model's answer broke off: {}", error_chain(&e));
+                report.ending = Some(Ending::UpstreamFailed(message.clone()));
+                // An error ends the client's connection without a proper end of body,
+                // so no client takes a cut answer for a whole one.
+                Some((Err(std::io::Error::other(message)), None))
+            }
+            Err(_) => {
+                let message = format!(
+                    "the local model sent nothing for {} s mid-answer (proxy.idle_timeout_secs)",
+                    idle.as_secs()
+                );
+                report.ending = Some(Ending::UpstreamFailed(message.clone()));
+                Some((Err(std::io::Error::other(message)), None))
+            }
+        }
+    });
+    builder.body(Body::from_stream(relay)).unwrap_or_else(|e| {
+        error_response(
+            StatusCode::BAD_GATEWAY,
+            "upstream_error",
+            &format!("the local model's answer has headers this proxy cannot relay: {e}"),
+        )
+    })
+}
+
+/// An error and its causes on one line (reqwest's own message stops at "error sending
+/// request", the cause says "connection refused").
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hop_by_hop_headers_stay_on_their_connection() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONNECTION,
+            HeaderValue::from_static("keep-alive, x-private"),
+        );
+        headers.insert("x-private", HeaderValue::from_static("1"));
+        headers.insert("x-kept", HeaderValue::from_static("2"));
+        headers.insert(header::HOST, HeaderValue::from_static("proxy"));
+        headers.append("x-twice", HeaderValue::from_static("a"));
+        headers.append("x-twice", HeaderValue::from_static("b"));
+        let out = end_to_end(&headers, &REQUEST_HOP_BY_HOP);
+        assert!(out.get("x-private").is_none() && out.get(header::HOST).is_none());
+        assert_eq!(out.get("x-kept").unwrap(), "2");
+        assert_eq!(out.get_all("x-twice").iter().count(), 2);
+        assert!(out.get(header::CONNECTION).is_none());
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abd", b"abc"));
+        assert!(!same_secret(b"ab", b"abc"));
+        assert!(!same_secret(b"", b"abc"));
+    }
+}

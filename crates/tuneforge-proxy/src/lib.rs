@@ -1,0 +1,191 @@
+//! `tuneforge proxy`: an OpenAI-compatible server the developer's editor or agent talks to,
+//! in front of their local model. Every request under `/v1/` is forwarded to the local
+//! endpoint as it came (method, path, query, headers but the hop-by-hop ones, body bytes),
+//! and the answer is streamed back as it arrives: server-sent events chunk by chunk, with
+//! the client's pace as the only buffer (hyper polls the upstream body only when the client
+//! has taken the previous chunk).
+//!
+//! Faults become answers a client understands: an upstream that is down is a 502, one that
+//! says nothing for `idle_timeout` a 504 (or, mid-answer, a connection closed before the
+//! end, so no client takes a cut answer for a whole one), a body over the size limit a 413,
+//! all in OpenAI's error shape. A client that goes away drops the upstream request with it.
+//!
+//! The proxy listens on loopback unless it is given a token: on any other address, clients
+//! must send the token as their API key. The library never prints: what it served goes to
+//! a [`ProxyEvents`] the binary draws.
+
+mod forward;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Once};
+use std::time::Duration;
+
+use thiserror::Error;
+
+pub use forward::{Ending, Served};
+
+#[derive(Debug, Error)]
+pub enum ProxyError {
+    #[error(
+        "refusing to listen on {addr} without a proxy token: anyone who can reach it could use your models\n  hint: listen on 127.0.0.1, or set a token (proxy.token_env in pipeline.yaml, or --token-env VAR) that clients send as their API key"
+    )]
+    NeedsToken { addr: SocketAddr },
+    #[error(
+        "cannot listen on {addr}: {source}\n  hint: is another proxy running there? pick another port with --listen"
+    )]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "the {what} URL {url:?} is not an http(s) URL up to /v1 (like http://127.0.0.1:8080/v1)"
+    )]
+    BadUrl { what: String, url: String },
+    #[error("cannot start the HTTP client: {0}")]
+    Client(String),
+    #[error("the proxy stopped: {0}")]
+    Serve(#[source] std::io::Error),
+}
+
+/// An OpenAI-compatible endpoint the proxy talks to.
+#[derive(Clone)]
+pub struct Upstream {
+    /// Up to `/v1`: `http://127.0.0.1:8080/v1`.
+    pub url: String,
+    /// Sent as the bearer token instead of whatever the client sent; read from the
+    /// environment variable the configuration names, never from a file.
+    pub api_key: Option<String>,
+}
+
+impl std::fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upstream")
+            .field("url", &self.url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+impl Upstream {
+    fn check(&self, what: &str) -> Result<(), ProxyError> {
+        let ok = (self.url.starts_with("http://") || self.url.starts_with("https://"))
+            && reqwest::Url::parse(&self.url).is_ok();
+        if ok {
+            Ok(())
+        } else {
+            Err(ProxyError::BadUrl {
+                what: what.to_owned(),
+                url: self.url.clone(),
+            })
+        }
+    }
+}
+
+/// Everything the proxy needs; the binary fills it from `pipeline.yaml` and flags.
+#[derive(Clone)]
+pub struct ProxyOptions {
+    pub listen: SocketAddr,
+    pub local: Upstream,
+    /// What clients must send as their API key; required off loopback.
+    pub token: Option<String>,
+    /// Largest request body accepted; larger ones get a 413.
+    pub max_body_bytes: usize,
+    pub connect_timeout: Duration,
+    /// Longest silence from upstream: before its headers, and between two chunks.
+    pub idle_timeout: Duration,
+}
+
+impl std::fmt::Debug for ProxyOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProxyOptions")
+            .field("listen", &self.listen)
+            .field("local", &self.local)
+            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .finish()
+    }
+}
+
+/// What the proxy reports as it serves; the binary prints it, tests count it.
+pub trait ProxyEvents: Send + Sync {
+    /// One request answered (or abandoned), once its body has ended.
+    fn served(&self, served: &Served);
+}
+
+/// Reports nothing.
+pub struct NoEvents;
+
+impl ProxyEvents for NoEvents {
+    fn served(&self, _: &Served) {}
+}
+
+/// A proxy bound to its address, not yet serving.
+pub struct Proxy {
+    listener: tokio::net::TcpListener,
+    state: Arc<forward::Shared>,
+}
+
+static CRYPTO: Once = Once::new();
+
+impl Proxy {
+    /// Checks the options and binds the address (inside a tokio runtime).
+    pub async fn bind(
+        options: ProxyOptions,
+        events: Arc<dyn ProxyEvents>,
+    ) -> Result<Self, ProxyError> {
+        if !options.listen.ip().is_loopback() && options.token.is_none() {
+            return Err(ProxyError::NeedsToken {
+                addr: options.listen,
+            });
+        }
+        options.local.check("local model")?;
+        CRYPTO.call_once(|| {
+            // Fails only if another provider was installed first, which is as good.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        });
+        let client = reqwest::Client::builder()
+            // Bytes pass through as the upstream sent them: no transparent decompression.
+            .no_gzip()
+            .connect_timeout(options.connect_timeout)
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build()
+            .map_err(|e| ProxyError::Client(e.to_string()))?;
+        let listener = tokio::net::TcpListener::bind(options.listen)
+            .await
+            .map_err(|source| ProxyError::Bind {
+                addr: options.listen,
+                source,
+            })?;
+        Ok(Self {
+            listener,
+            state: Arc::new(forward::Shared {
+                client,
+                options,
+                events,
+            }),
+        })
+    }
+
+    /// The address it listens on (the port the OS picked for `:0`).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or(self.state.options.listen)
+    }
+
+    /// Serves until `shutdown` completes, then lets the requests in flight finish.
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ProxyError> {
+        let app = forward::router(self.state);
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(ProxyError::Serve)
+    }
+}

@@ -1,0 +1,120 @@
+//! `tuneforge proxy`: settings from `pipeline.yaml` and flags, keys from the environment,
+//! and one line per request served.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, bail};
+use serde::Serialize;
+use tuneforge_proxy::{Proxy, ProxyEvents, ProxyOptions, Served, Upstream};
+
+use super::Context;
+use crate::cli::ProxyArgs;
+use crate::exit::Exit;
+
+/// A secret from the environment variable `var` names; `what` says what it is for.
+fn secret(var: Option<&str>, what: &str) -> Result<Option<String>> {
+    let Some(var) = var else {
+        return Ok(None);
+    };
+    match std::env::var(var) {
+        Ok(value) if !value.trim().is_empty() => Ok(Some(value.trim().to_owned())),
+        _ => bail!(
+            "{what} comes from the environment variable {var}, which is not set (or empty); export it and retry"
+        ),
+    }
+}
+
+/// One served request, as a line on stderr (or JSON on stdout with --json).
+struct Lines {
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct ServedLine<'a> {
+    method: &'a str,
+    path: &'a str,
+    status: u16,
+    bytes: u64,
+    ms: f64,
+    ending: String,
+}
+
+impl ProxyEvents for Lines {
+    fn served(&self, s: &Served) {
+        let ending = match &s.ending {
+            tuneforge_proxy::Ending::Complete => "complete".to_owned(),
+            tuneforge_proxy::Ending::ClientGone => "client gone".to_owned(),
+            tuneforge_proxy::Ending::Refused => "refused".to_owned(),
+            tuneforge_proxy::Ending::UpstreamFailed(m) => m.clone(),
+        };
+        let ms = s.elapsed.as_secs_f64() * 1000.0;
+        if self.json {
+            let line = ServedLine {
+                method: &s.method,
+                path: &s.path,
+                status: s.status,
+                bytes: s.bytes,
+                ms,
+                ending,
+            };
+            println!("{}", serde_json::to_string(&line).expect("lines serialize"));
+        } else {
+            eprintln!(
+                "{} {} {} {} B {:.0} ms ({ending})",
+                s.method, s.path, s.status, s.bytes, ms
+            );
+        }
+    }
+}
+
+pub fn proxy(ctx: &Context, args: ProxyArgs) -> Result<Exit> {
+    let ws = ctx.workspace()?;
+    let config = &ws.config.proxy;
+    let Some(local_url) = args.local.or_else(|| config.local.url.clone()) else {
+        bail!(
+            "no local model to forward to: pass --local http://127.0.0.1:8080/v1 (your llama-server, Ollama or vLLM) or set proxy.local.url in pipeline.yaml"
+        );
+    };
+    let local_key_env = args
+        .local_key_env
+        .or_else(|| config.local.api_key_env.clone());
+    let token_env = args.token_env.or_else(|| config.token_env.clone());
+    let options = ProxyOptions {
+        listen: args.listen.unwrap_or(config.listen),
+        local: Upstream {
+            url: local_url.clone(),
+            api_key: secret(local_key_env.as_deref(), "the local endpoint's API key")?,
+        },
+        token: secret(token_env.as_deref(), "the proxy token")?,
+        max_body_bytes: usize::try_from(config.max_body_bytes).unwrap_or(usize::MAX),
+        connect_timeout: Duration::from_secs(config.connect_timeout_secs),
+        idle_timeout: Duration::from_secs(config.idle_timeout_secs),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the proxy's runtime")?;
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    // Ctrl-C lets the requests in flight finish; a second one kills the process.
+    let _ = ctrlc::set_handler(move || {
+        if stop.send_replace(true) {
+            std::process::exit(130);
+        }
+    });
+    let events = Arc::new(Lines { json: ctx.json });
+    runtime.block_on(async move {
+        let proxy = Proxy::bind(options, events).await?;
+        let addr = proxy.local_addr();
+        eprintln!(
+            "tuneforge proxy: http://{addr}/v1 -> {local_url}\n  point your editor or agent's OpenAI base URL at http://{addr}/v1; Ctrl-C stops"
+        );
+        proxy
+            .serve(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            })
+            .await?;
+        Ok::<(), anyhow::Error>(())
+    })?;
+    Ok(Exit::Success)
+}
