@@ -4,6 +4,8 @@
 //!   renamed over the target, so a reader sees the old file or the new one, never a prefix.
 //! * [`append_line_locked`]: one JSON Lines record appended under an exclusive `flock`,
 //!   as a single `write_all`, then synced. Concurrent writers never interleave.
+//! * [`AppendLog`]: the same for a stream of records, the file kept open and each batch of
+//!   lines locked, written and synced together (a journal's group commit).
 //! * [`StagingDir`]: a directory built beside its final name and renamed into place.
 //! * [`Discarder`]: directories renamed aside at once and deleted on a thread of their own.
 
@@ -132,17 +134,22 @@ pub fn append_line_locked(path: &Path, line: &str) -> Result<AppendOutcome, IoEr
     result
 }
 
-fn append_under_lock(file: &mut File, path: &Path, line: &str) -> Result<AppendOutcome, IoError> {
+/// Whether the file's last byte is not a newline: a writer was killed mid-line.
+fn ends_torn(file: &mut File, path: &Path) -> Result<bool, IoError> {
     let len = file.metadata().map_err(at("cannot stat", path))?.len();
-    let mut torn = false;
-    if len > 0 {
-        file.seek(SeekFrom::Start(len - 1))
-            .map_err(at("cannot seek in", path))?;
-        let mut last = [0u8; 1];
-        file.read_exact(&mut last)
-            .map_err(at("cannot read", path))?;
-        torn = last[0] != b'\n';
+    if len == 0 {
+        return Ok(false);
     }
+    file.seek(SeekFrom::Start(len - 1))
+        .map_err(at("cannot seek in", path))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)
+        .map_err(at("cannot read", path))?;
+    Ok(last[0] != b'\n')
+}
+
+fn append_under_lock(file: &mut File, path: &Path, line: &str) -> Result<AppendOutcome, IoError> {
+    let torn = ends_torn(file, path)?;
     // Counting lines is a read of the whole file; appends are interactive and rare, and the
     // line number is what lets a user find the record.
     let existing_lines = count_lines(file, path)?;
@@ -175,6 +182,56 @@ fn count_lines(file: &mut File, path: &Path) -> Result<u64, IoError> {
         count += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
     }
     Ok(count)
+}
+
+/// A JSON Lines file appended to in batches, kept open between them: each batch is written
+/// under an exclusive lock (other processes append with [`append_line_locked`] or their own
+/// `AppendLog`), in one `write_all`, and synced before the lock is released. A torn last
+/// line left by a killed writer is closed with a newline first.
+pub struct AppendLog {
+    path: PathBuf,
+    file: File,
+}
+
+impl AppendLog {
+    pub fn open(path: &Path) -> Result<Self, IoError> {
+        let dir = parent_dir(path);
+        fs::create_dir_all(dir).map_err(at("cannot create directory", dir))?;
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(at("cannot open", path))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends `lines`: whole lines, each ending in a newline.
+    pub fn append(&mut self, lines: &[u8]) -> Result<(), IoError> {
+        debug_assert!(lines.is_empty() || lines.ends_with(b"\n"));
+        let path = self.path.as_path();
+        self.file.lock().map_err(at("cannot lock", path))?;
+        let result = (|| {
+            if ends_torn(&mut self.file, path)? {
+                self.file
+                    .write_all(b"\n")
+                    .map_err(at("cannot append to", path))?;
+            }
+            self.file
+                .write_all(lines)
+                .map_err(at("cannot append to", path))?;
+            self.file.sync_data().map_err(at("cannot sync", path))
+        })();
+        let _ = self.file.unlock();
+        result
+    }
 }
 
 /// Read a file that [`append_line_locked`] appends to, under a shared lock, so a record
@@ -445,6 +502,26 @@ mod tests {
         assert_eq!(fs::read(&p).unwrap(), b"two");
         let leftovers: Vec<_> = fs::read_dir(p.parent().unwrap()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temp files left behind");
+    }
+
+    #[test]
+    fn an_append_log_writes_batches_and_closes_a_torn_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("j/log.jsonl");
+        let mut log = AppendLog::open(&p).unwrap();
+        log.append(b"{\"a\":1}\n{\"a\":2}\n").unwrap();
+        // Another writer killed mid-line.
+        OpenOptions::new()
+            .append(true)
+            .open(&p)
+            .unwrap()
+            .write_all(b"{\"torn")
+            .unwrap();
+        log.append(b"{\"a\":3}\n").unwrap();
+        assert_eq!(
+            fs::read_to_string(&p).unwrap(),
+            "{\"a\":1}\n{\"a\":2}\n{\"torn\n{\"a\":3}\n"
+        );
     }
 
     #[test]

@@ -43,6 +43,9 @@ pub const DISCOVER_MANIFEST: &str = "sources/manifest.json";
 pub const RAW_DIR: &str = "raw";
 /// Captured interactions, appended by `collect` under a lock.
 pub const RAW_INTERACTIONS: &str = "raw/interactions.jsonl";
+/// The proxy's journal: every chat exchange's raw request and answer, one JSON Lines file
+/// per UTC day, append-only.
+pub const PROXY_JOURNAL_DIR: &str = "raw/proxy";
 /// Git sources at their pinned commits, one directory per source.
 pub const RAW_CODE_DIR: &str = "raw/code";
 /// Docs pages as served, under `<host>/<path>.<ext>`.

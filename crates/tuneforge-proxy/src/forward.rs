@@ -12,13 +12,19 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
+use crate::journal::{Entry, JournalEnding, RawBody, RequestEntry, ResponseEntry};
+use crate::usage::UsageFilter;
 use crate::{ProxyEvents, ProxyOptions};
 
 pub(crate) struct Shared {
     pub(crate) client: reqwest::Client,
     pub(crate) options: ProxyOptions,
     pub(crate) events: Arc<dyn ProxyEvents>,
+    pub(crate) journal: Option<std::sync::mpsc::Sender<Entry>>,
 }
+
+/// The most of one answer the journal keeps; the rest is relayed but not recorded.
+const JOURNAL_MAX_BODY: usize = 64 << 20;
 
 pub(crate) fn router(state: Arc<Shared>) -> Router {
     Router::new().fallback(forward).with_state(state)
@@ -46,7 +52,8 @@ pub struct Served {
     pub path: String,
     /// The status the client got.
     pub status: u16,
-    /// Body bytes relayed to the client.
+    /// Body bytes the upstream sent (the client gets them all, but for a usage chunk the
+    /// proxy asked for on the journal's behalf).
     pub bytes: u64,
     pub elapsed: Duration,
     pub ending: Ending,
@@ -124,8 +131,9 @@ fn same_secret(given: &[u8], expected: &[u8]) -> bool {
             == 0
 }
 
-/// What the report of one exchange needs, sent to the events when it is dropped: when the
-/// relayed body ends, or when hyper drops it because the client went away.
+/// What the report of one exchange needs, sent when it is dropped: when the relayed body
+/// ends, or when hyper drops it because the client went away. Journaled exchanges also
+/// carry the upstream's raw answer, written to the journal then.
 struct Report {
     shared: Arc<Shared>,
     method: String,
@@ -134,6 +142,26 @@ struct Report {
     bytes: u64,
     started: Instant,
     ending: Option<Ending>,
+    journal: Option<Journaled>,
+}
+
+/// A journaled exchange's response side, filled in as the answer streams.
+struct Journaled {
+    exchange: String,
+    headers: std::collections::BTreeMap<String, String>,
+    body: Vec<u8>,
+    truncated: bool,
+    usage_added: bool,
+}
+
+impl Journaled {
+    fn keep(&mut self, chunk: &[u8]) {
+        let room = JOURNAL_MAX_BODY.saturating_sub(self.body.len());
+        if chunk.len() > room {
+            self.truncated = true;
+        }
+        self.body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+    }
 }
 
 impl Report {
@@ -145,16 +173,86 @@ impl Report {
 
 impl Drop for Report {
     fn drop(&mut self) {
+        let ending = self.ending.take().unwrap_or(Ending::ClientGone);
+        if let (Some(j), Some(sender)) = (self.journal.take(), &self.shared.journal) {
+            let (kind, error) = match &ending {
+                Ending::Complete => (JournalEnding::Complete, None),
+                Ending::ClientGone => (JournalEnding::ClientGone, None),
+                Ending::UpstreamFailed(m) => (JournalEnding::UpstreamFailed, Some(m.clone())),
+                Ending::Refused => (JournalEnding::Refused, None),
+            };
+            let _ = sender.send(Entry::Response(ResponseEntry {
+                exchange: j.exchange,
+                time: crate::journal::now(),
+                status: self.status,
+                headers: j.headers,
+                body: RawBody::new(j.body),
+                ending: kind,
+                error,
+                elapsed_ms: self.started.elapsed().as_secs_f64() * 1000.0,
+                usage_added: j.usage_added,
+                truncated: j.truncated,
+            }));
+        }
         let served = Served {
             method: std::mem::take(&mut self.method),
             path: std::mem::take(&mut self.path),
             status: self.status,
             bytes: self.bytes,
             elapsed: self.started.elapsed(),
-            ending: self.ending.take().unwrap_or(Ending::ClientGone),
+            ending,
         };
         self.shared.events.served(&served);
     }
+}
+
+/// Whether an exchange is journaled: chat and text completions, where answers are. The
+/// rest (`/v1/models`, which some clients poll every few seconds) only passes through.
+fn journaled(method: &axum::http::Method, path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
+    method == axum::http::Method::POST
+        && (path.ends_with("/chat/completions") || path.ends_with("/completions"))
+}
+
+/// For a streaming chat request that did not ask for usage, the body with
+/// `stream_options.include_usage` set, so the journal gets the token counts; `None` to send
+/// the body as it is.
+fn with_usage_requested(path: &str, body: &[u8]) -> Option<Vec<u8>> {
+    if !path
+        .split('?')
+        .next()
+        .is_some_and(|p| p.ends_with("/chat/completions"))
+    {
+        return None;
+    }
+    let mut request: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let object = request.as_object_mut()?;
+    if object.get("stream") != Some(&serde_json::Value::Bool(true)) {
+        return None;
+    }
+    let options = object
+        .entry("stream_options")
+        .or_insert_with(|| serde_json::json!({}));
+    let options = options.as_object_mut()?;
+    if options.get("include_usage") == Some(&serde_json::Value::Bool(true)) {
+        return None;
+    }
+    options.insert("include_usage".into(), serde_json::Value::Bool(true));
+    serde_json::to_vec(&request).ok()
+}
+
+static EXCHANGES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A journal id unique across runs: the time it was made, to the microsecond, and a
+/// counter.
+fn exchange_id() -> String {
+    let n = EXCHANGES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let now = jiff::Timestamp::now();
+    format!(
+        "{}-{:06}-{n}",
+        now.strftime("%Y%m%dT%H%M%S"),
+        now.subsec_microsecond()
+    )
 }
 
 async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Response {
@@ -171,6 +269,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         bytes: 0,
         started: Instant::now(),
         ending: None,
+        journal: None,
     };
     let refuse = |report: Report, status: StatusCode, kind: &str, message: &str| {
         report.send(status.as_u16(), Ending::Refused);
@@ -247,6 +346,36 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         }
     };
 
+    // Journal first: the request as the client sent it, before it is forwarded.
+    let mut report = report;
+    let mut upstream_body = body.clone();
+    if let Some(journal) = &shared.journal
+        && journaled(&parts.method, &path)
+    {
+        let exchange = exchange_id();
+        let _ = journal.send(Entry::Request(RequestEntry {
+            exchange: exchange.clone(),
+            time: crate::journal::now(),
+            method: parts.method.to_string(),
+            path: path.clone(),
+            headers: crate::journal::journal_headers(&parts.headers),
+            body: RawBody::new(body.to_vec()),
+        }));
+        let usage_added = match with_usage_requested(&path, &body) {
+            Some(changed) => {
+                upstream_body = Bytes::from(changed);
+                true
+            }
+            None => false,
+        };
+        report.journal = Some(Journaled {
+            exchange,
+            headers: Default::default(),
+            body: Vec::new(),
+            truncated: false,
+            usage_added,
+        });
+    }
     let url = format!("{}{rest}", options.local.url.trim_end_matches('/'));
     let mut headers = end_to_end(&parts.headers, &REQUEST_HOP_BY_HOP);
     // The proxy token is this proxy's, not the upstream's; the upstream's own key, where
@@ -258,7 +387,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         .client
         .request(parts.method, &url)
         .headers(headers)
-        .body(body);
+        .body(upstream_body);
     if let Some(key) = &options.local.api_key {
         upstream = upstream.bearer_auth(key);
     }
@@ -288,47 +417,81 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     if let Some(out) = builder.headers_mut() {
         *out = end_to_end(response.headers(), &RESPONSE_HOP_BY_HOP);
     }
-    let mut report = report;
     report.status = status.as_u16();
+    let mut filter = None;
+    if let Some(j) = report.journal.as_mut() {
+        j.headers = crate::journal::journal_headers(response.headers());
+        // The usage chunk the proxy asked for is the journal's, not the client's.
+        if j.usage_added && status.is_success() {
+            filter = Some(UsageFilter::default());
+        }
+    }
+    if filter.is_some()
+        && let Some(headers) = builder.headers_mut()
+    {
+        // The client gets fewer bytes than the upstream sent.
+        headers.remove(header::CONTENT_LENGTH);
+    }
     // Read now: reqwest's figure is what remains to be read.
     let length = response.content_length();
     if length == Some(0) {
         // Nothing to relay: hyper will not poll the body at all.
         report.ending = Some(Ending::Complete);
     }
-    let relay = futures_util::stream::unfold(Some((response, report)), move |state| async move {
-        let (mut response, mut report) = state?;
-        match tokio::time::timeout(idle, response.chunk()).await {
-            Ok(Ok(Some(chunk))) => {
-                report.bytes += chunk.len() as u64;
-                // With a Content-Length, hyper stops polling once that many bytes are
-                // out, so the end is known here, not from a final `None`.
-                if length == Some(report.bytes) {
-                    report.ending = Some(Ending::Complete);
+    let relay = futures_util::stream::unfold(
+        Some((response, report, filter)),
+        move |state| async move {
+            let (mut response, mut report, mut filter) = state?;
+            loop {
+                match tokio::time::timeout(idle, response.chunk()).await {
+                    Ok(Ok(Some(chunk))) => {
+                        if let Some(j) = report.journal.as_mut() {
+                            j.keep(&chunk);
+                        }
+                        // Counted as the upstream sent it: with a Content-Length, hyper stops
+                        // polling once that many bytes are out, so the end is known here,
+                        // not from a final `None`.
+                        report.bytes += chunk.len() as u64;
+                        if length == Some(report.bytes) {
+                            report.ending = Some(Ending::Complete);
+                        }
+                        let chunk = match filter.as_mut() {
+                            Some(f) => f.pass(&chunk),
+                            None => chunk,
+                        };
+                        if chunk.is_empty() {
+                            continue;
+                        }
+                        return Some((Ok(chunk), Some((response, report, filter))));
+                    }
+                    Ok(Ok(None)) => {
+                        report.ending = Some(Ending::Complete);
+                        let rest = filter.as_mut().map(UsageFilter::finish).unwrap_or_default();
+                        if rest.is_empty() {
+                            return None;
+                        }
+                        return Some((Ok(rest), None));
+                    }
+                    Ok(Err(e)) => {
+                        let message =
+                            format!("the local model's answer broke off: {}", error_chain(&e));
+                        report.ending = Some(Ending::UpstreamFailed(message.clone()));
+                        // An error ends the client's connection without a proper end of
+                        // body, so no client takes a cut answer for a whole one.
+                        return Some((Err(std::io::Error::other(message)), None));
+                    }
+                    Err(_) => {
+                        let message = format!(
+                            "the local model sent nothing for {} s mid-answer (proxy.idle_timeout_secs)",
+                            idle.as_secs()
+                        );
+                        report.ending = Some(Ending::UpstreamFailed(message.clone()));
+                        return Some((Err(std::io::Error::other(message)), None));
+                    }
                 }
-                Some((Ok(chunk), Some((response, report))))
             }
-            Ok(Ok(None)) => {
-                report.ending = Some(Ending::Complete);
-                None
-            }
-            Ok(Err(e)) => {
-                let message = format!("the local model's answer broke off: {}", error_chain(&e));
-                report.ending = Some(Ending::UpstreamFailed(message.clone()));
-                // An error ends the client's connection without a proper end of body,
-                // so no client takes a cut answer for a whole one.
-                Some((Err(std::io::Error::other(message)), None))
-            }
-            Err(_) => {
-                let message = format!(
-                    "the local model sent nothing for {} s mid-answer (proxy.idle_timeout_secs)",
-                    idle.as_secs()
-                );
-                report.ending = Some(Ending::UpstreamFailed(message.clone()));
-                Some((Err(std::io::Error::other(message)), None))
-            }
-        }
-    });
+        },
+    );
     builder.body(Body::from_stream(relay)).unwrap_or_else(|e| {
         error_response(
             StatusCode::BAD_GATEWAY,

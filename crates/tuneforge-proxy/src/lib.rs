@@ -10,13 +10,20 @@
 //! end, so no client takes a cut answer for a whole one), a body over the size limit a 413,
 //! all in OpenAI's error shape. A client that goes away drops the upstream request with it.
 //!
+//! With a journal directory, every chat exchange's raw request and raw answer are journaled
+//! ([`journal`]) before anything is parsed; [`assemble`] puts answers back together.
+//!
 //! The proxy listens on loopback unless it is given a token: on any other address, clients
 //! must send the token as their API key. The library never prints: what it served goes to
 //! a [`ProxyEvents`] the binary draws.
 
+pub mod assemble;
 mod forward;
+pub mod journal;
+mod usage;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
@@ -94,6 +101,9 @@ pub struct ProxyOptions {
     pub connect_timeout: Duration,
     /// Longest silence from upstream: before its headers, and between two chunks.
     pub idle_timeout: Duration,
+    /// Where chat exchanges are journaled (`raw/proxy/` of the workspace); `None` journals
+    /// nothing.
+    pub journal_dir: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for ProxyOptions {
@@ -105,6 +115,7 @@ impl std::fmt::Debug for ProxyOptions {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("connect_timeout", &self.connect_timeout)
             .field("idle_timeout", &self.idle_timeout)
+            .field("journal_dir", &self.journal_dir)
             .finish()
     }
 }
@@ -113,6 +124,9 @@ impl std::fmt::Debug for ProxyOptions {
 pub trait ProxyEvents: Send + Sync {
     /// One request answered (or abandoned), once its body has ended.
     fn served(&self, served: &Served);
+    /// A batch of journal entries could not be written (a full disk); the proxy goes on
+    /// serving, so the developer's editor keeps working, and says so here.
+    fn journal_failed(&self, _message: &str) {}
 }
 
 /// Reports nothing.
@@ -126,6 +140,7 @@ impl ProxyEvents for NoEvents {
 pub struct Proxy {
     listener: tokio::net::TcpListener,
     state: Arc<forward::Shared>,
+    journal: Option<journal::JournalWriter>,
 }
 
 static CRYPTO: Once = Once::new();
@@ -160,13 +175,19 @@ impl Proxy {
                 addr: options.listen,
                 source,
             })?;
+        let journal = options.journal_dir.clone().map(|dir| {
+            let events = events.clone();
+            journal::JournalWriter::start(dir, move |message| events.journal_failed(&message))
+        });
         Ok(Self {
             listener,
             state: Arc::new(forward::Shared {
                 client,
                 options,
                 events,
+                journal: journal.as_ref().map(journal::JournalWriter::sender),
             }),
+            journal,
         })
     }
 
@@ -177,15 +198,26 @@ impl Proxy {
             .unwrap_or(self.state.options.listen)
     }
 
-    /// Serves until `shutdown` completes, then lets the requests in flight finish.
+    /// Serves until `shutdown` completes, then lets the requests in flight finish and the
+    /// journal write what it holds.
     pub async fn serve(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), ProxyError> {
-        let app = forward::router(self.state);
-        axum::serve(self.listener, app)
+        let Self {
+            listener,
+            state,
+            mut journal,
+        } = self;
+        let app = forward::router(state);
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await
-            .map_err(ProxyError::Serve)
+            .map_err(ProxyError::Serve);
+        if let Some(mut journal) = journal.take() {
+            // Joining blocks: not on the runtime's own threads.
+            let _ = tokio::task::spawn_blocking(move || journal.finish()).await;
+        }
+        served
     }
 }

@@ -1,5 +1,6 @@
 //! `tuneforge proxy` as users run it: the real binary in a workspace, in front of a
-//! loopback upstream, a request through it, its log line, and Ctrl-C.
+//! loopback upstream: a request through it, its log line and journal, Ctrl-C, `kill -9`
+//! mid-stream, and a full disk.
 
 mod common;
 
@@ -8,51 +9,79 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 
 use common::{stderr, tf_in, workspace};
+use tuneforge_proxy::journal::read_journal;
 
-/// A one-answer-fits-all OpenAI-compatible upstream on a thread: every request gets the
-/// same chat completion.
+const EVENT: &str = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n";
+
+/// An OpenAI-compatible upstream on threads: a streaming request gets one event and then
+/// nothing (a model thinking forever); any other request the same chat completion.
 fn upstream() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; length];
-            let _ = reader.read_exact(&mut body);
-            let answer = r#"{"choices":[{"index":0,"message":{"role":"assistant","content":"from upstream"},"finish_reason":"stop"}]}"#;
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
-                answer.len()
-            );
+            let Ok(stream) = stream else { continue };
+            std::thread::spawn(move || answer(stream));
         }
     });
     format!("http://{addr}/v1")
 }
 
-#[test]
-fn the_proxy_forwards_logs_and_stops_on_ctrl_c() {
-    let (_tmp, ws) = workspace();
-    let local = upstream();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("tuneforge"))
+fn answer(mut stream: TcpStream) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+    if String::from_utf8_lossy(&body).contains("\"stream\":true") {
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n{:x}\r\n{EVENT}\r\n",
+            EVENT.len()
+        );
+        std::thread::sleep(std::time::Duration::from_secs(600));
+        return;
+    }
+    let answer = r#"{"choices":[{"index":0,"message":{"role":"assistant","content":"from upstream"},"finish_reason":"stop"}]}"#;
+    let _ = write!(
+        stream,
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+        answer.len()
+    );
+}
+
+/// `tuneforge proxy` in `ws` (through `sh -c` for a file size limit), and the address it
+/// printed.
+fn start_proxy(
+    ws: &std::path::Path,
+    local: &str,
+    listen: &str,
+    file_blocks: Option<u32>,
+) -> (
+    std::process::Child,
+    std::io::Lines<BufReader<std::process::ChildStderr>>,
+    String,
+) {
+    let mut command = Command::new("sh");
+    let limit = file_blocks.map_or(String::new(), |n| format!("trap '' XFSZ; ulimit -f {n}; "));
+    command
+        .arg("-c")
+        .arg(format!("{limit}exec \"$0\" \"$@\""))
+        .arg(assert_cmd::cargo::cargo_bin("tuneforge"))
         .args(["--no-progress", "--workspace"])
-        .arg(&ws)
-        .args(["proxy", "--listen", "127.0.0.1:0", "--local", &local])
+        .arg(ws)
+        .args(["proxy", "--listen", listen, "--local", local])
         .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+        .stdout(Stdio::null());
+    let mut child = command.spawn().unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     let addr = first
@@ -60,18 +89,49 @@ fn the_proxy_forwards_logs_and_stops_on_ctrl_c() {
         .and_then(|rest| rest.split("/v1").next())
         .unwrap_or_else(|| panic!("{first}"))
         .to_owned();
-    assert!(first.contains(&local), "{first}");
+    assert!(first.contains(local), "{first}");
+    (child, lines, addr)
+}
 
-    let mut stream = TcpStream::connect(&addr).unwrap();
-    let body = r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#;
+/// A request over a fresh connection; the raw response once the server closes it.
+fn ask(addr: &str, body: &str) -> String {
+    let mut stream = send(addr, body);
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+fn send(addr: &str, body: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).unwrap();
     write!(
         stream,
         "POST /v1/chat/completions HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
+    stream
+}
+
+/// Ctrl-C, and the clean exit that must follow.
+fn interrupt(child: &mut std::process::Child) {
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "Ctrl-C is a clean stop: {exit:?}");
+}
+
+const PLAIN: &str = r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#;
+const STREAMED: &str = r#"{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
+
+#[test]
+fn the_proxy_forwards_logs_and_stops_on_ctrl_c() {
+    let (_tmp, ws) = workspace();
+    let local = upstream();
+    let (mut child, mut lines, addr) = start_proxy(&ws, &local, "127.0.0.1:0", None);
+    let answer = ask(&addr, PLAIN);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("from upstream"), "{answer}");
 
@@ -86,13 +146,73 @@ fn the_proxy_forwards_logs_and_stops_on_ctrl_c() {
         "{logged}"
     );
 
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
+    interrupt(&mut child);
+    let journal = read_journal(&ws.join("raw/proxy")).unwrap();
+    assert_eq!(journal.exchanges.len(), 1);
+    assert!(journal.exchanges[0].response.is_some());
+}
+
+/// `kill -9` while an answer streams: the journal holds the request and no torn line, and a
+/// proxy restarted on the same port serves at once.
+#[test]
+fn a_proxy_killed_mid_stream_leaves_a_readable_journal_and_restarts() {
+    let (_tmp, ws) = workspace();
+    let local = upstream();
+    let (mut child, _lines, addr) = start_proxy(&ws, &local, "127.0.0.1:0", None);
+    let mut stream = send(&addr, STREAMED);
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("Hel") {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "{}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let journal = read_journal(&ws.join("raw/proxy")).unwrap();
+    assert!(journal.problems.is_empty(), "{:?}", journal.problems);
+    assert_eq!(journal.exchanges.len(), 1);
+    assert!(
+        journal.exchanges[0].response.is_none(),
+        "the proxy died before the answer ended"
+    );
+    assert_eq!(
+        journal.exchanges[0].request.body.as_bytes(),
+        STREAMED.as_bytes()
+    );
+
+    let (mut again, _lines, same) = start_proxy(&ws, &local, &addr, None);
+    assert_eq!(same, addr);
+    let answer = ask(&addr, PLAIN);
+    assert!(answer.contains("from upstream"), "{answer}");
+    // Ctrl-C this time: the journal is written out before the process ends.
+    interrupt(&mut again);
+    let journal = read_journal(&ws.join("raw/proxy")).unwrap();
+    assert_eq!(journal.exchanges.len(), 2);
+    assert!(journal.exchanges[1].response.is_some());
+}
+
+/// A disk that is full (a file size limit of zero): the journal says it cannot write, and
+/// the developer's requests are still answered.
+#[test]
+fn a_full_disk_stops_the_journal_not_the_answers() {
+    let (_tmp, ws) = workspace();
+    let local = upstream();
+    let (mut child, mut lines, addr) = start_proxy(&ws, &local, "127.0.0.1:0", Some(0));
+    let answer = ask(&addr, PLAIN);
+    assert!(answer.contains("from upstream"), "{answer}");
+    let warning = lines
+        .by_ref()
+        .map(Result::unwrap)
+        .find(|l| l.starts_with("warning: journal"))
         .unwrap();
-    assert!(status.success());
-    let exit = child.wait().unwrap();
-    assert!(exit.success(), "Ctrl-C is a clean stop: {exit:?}");
+    assert!(
+        warning.contains("raw/proxy") && warning.contains("not journaled"),
+        "{warning}"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
 
 #[test]

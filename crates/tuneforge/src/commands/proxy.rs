@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use serde::Serialize;
+use tuneforge_core::layout::PROXY_JOURNAL_DIR;
 use tuneforge_proxy::{Proxy, ProxyEvents, ProxyOptions, Served, Upstream};
 
 use super::Context;
@@ -66,6 +67,10 @@ impl ProxyEvents for Lines {
             );
         }
     }
+
+    fn journal_failed(&self, message: &str) {
+        eprintln!("warning: journal: {message}");
+    }
 }
 
 pub fn proxy(ctx: &Context, args: ProxyArgs) -> Result<Exit> {
@@ -90,6 +95,7 @@ pub fn proxy(ctx: &Context, args: ProxyArgs) -> Result<Exit> {
         max_body_bytes: usize::try_from(config.max_body_bytes).unwrap_or(usize::MAX),
         connect_timeout: Duration::from_secs(config.connect_timeout_secs),
         idle_timeout: Duration::from_secs(config.idle_timeout_secs),
+        journal_dir: Some(ws.path(PROXY_JOURNAL_DIR)),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -107,7 +113,8 @@ pub fn proxy(ctx: &Context, args: ProxyArgs) -> Result<Exit> {
         let proxy = Proxy::bind(options, events).await?;
         let addr = proxy.local_addr();
         eprintln!(
-            "tuneforge proxy: http://{addr}/v1 -> {local_url}\n  point your editor or agent's OpenAI base URL at http://{addr}/v1; Ctrl-C stops"
+            "tuneforge proxy: http://{addr}/v1 -> {local_url}\n  point your editor or agent's OpenAI base URL at http://{addr}/v1; chat exchanges are journaled in {journal}; Ctrl-C stops",
+            journal = ws.path(PROXY_JOURNAL_DIR).display()
         );
         proxy
             .serve(async move {
