@@ -4,4 +4,5 @@
 pub mod collect;
 pub mod domain;
 mod kind;
+pub mod rescue;
 pub mod text_source;

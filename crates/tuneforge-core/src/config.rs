@@ -848,6 +848,11 @@ pub struct ProxyConfig {
     /// API key (never the token itself).
     pub token_env: Option<String>,
     pub local: ProxyEndpoint,
+    /// The stronger models a developer can consult, by the name they type.
+    pub experts: std::collections::BTreeMap<String, ProxyEndpoint>,
+    /// What a user turn says to escalate, `{expert}` standing for an expert's name;
+    /// matched against the whole turn, case-insensitively.
+    pub escalation_patterns: Vec<String>,
     /// Largest request body accepted; larger ones get a 413.
     pub max_body_bytes: u64,
     pub connect_timeout_secs: u64,
@@ -861,6 +866,9 @@ pub struct ProxyConfig {
 pub struct ProxyEndpoint {
     /// Up to `/v1`.
     pub url: Option<String>,
+    /// The model asked for (an expert's), or recorded in captures (the local one); `null`:
+    /// the model the client asks for.
+    pub model: Option<String>,
     /// The name of the environment variable holding its API key.
     pub api_key_env: Option<String>,
 }
@@ -871,6 +879,8 @@ impl Default for ProxyConfig {
             listen: std::net::SocketAddr::from(([127, 0, 0, 1], 8787)),
             token_env: None,
             local: ProxyEndpoint::default(),
+            experts: std::collections::BTreeMap::new(),
+            escalation_patterns: vec!["consult {expert}".to_owned()],
             max_body_bytes: 4 << 20,
             connect_timeout_secs: 10,
             idle_timeout_secs: 300,
@@ -1668,7 +1678,12 @@ proxy:
   token_env: null                    # the NAME of the variable holding the token clients send as their API key
   local:
     url: null                        # up to /v1: llama-server http://127.0.0.1:8080/v1, Ollama http://127.0.0.1:11434/v1
+    model: null                      # the name captures record (default: what the client asks for)
     api_key_env: null
+  # Who "consult <name>" reaches, e.g.
+  #   claude: {url: https://api.anthropic.com/v1, model: claude-sonnet-4-5, api_key_env: ANTHROPIC_API_KEY}
+  experts: {}
+  escalation_patterns: ["consult {expert}"]   # a whole user turn; case-insensitive
   max_body_bytes: 4194304            # larger requests get a 413
   connect_timeout_secs: 10
   idle_timeout_secs: 300             # longest silence from the local model, before or mid-answer

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
+use crate::escalate::{ESCALATE_HEADER, Escalator, Rescue};
 use crate::journal::{Entry, JournalEnding, RawBody, RequestEntry, ResponseEntry};
 use crate::usage::UsageFilter;
 use crate::{ProxyEvents, ProxyOptions};
@@ -21,6 +22,7 @@ pub(crate) struct Shared {
     pub(crate) options: ProxyOptions,
     pub(crate) events: Arc<dyn ProxyEvents>,
     pub(crate) journal: Option<std::sync::mpsc::Sender<Entry>>,
+    pub(crate) escalator: Escalator,
 }
 
 /// The most of one answer the journal keeps; the rest is relayed but not recorded.
@@ -143,11 +145,14 @@ struct Report {
     started: Instant,
     ending: Option<Ending>,
     journal: Option<Journaled>,
+    /// An escalation's rescue, waiting for the expert's whole answer.
+    rescue: Option<Rescue>,
 }
 
-/// A journaled exchange's response side, filled in as the answer streams.
+/// A kept answer, filled in as it streams: for the journal (when it has an exchange id)
+/// and for an escalation's rescue.
 struct Journaled {
-    exchange: String,
+    exchange: Option<String>,
     headers: std::collections::BTreeMap<String, String>,
     body: Vec<u8>,
     truncated: bool,
@@ -171,10 +176,66 @@ impl Report {
     }
 }
 
+impl Report {
+    /// An escalation's answer has ended: a whole one is captured on a blocking thread, a
+    /// cut one is only reported.
+    fn settle_rescue(&self, mut rescue: Rescue, body: &[u8], ending: &Ending) {
+        let events = self.shared.events.clone();
+        let expert = rescue.expert.clone();
+        let whole = match ending {
+            Ending::Complete => match crate::assemble::assemble(body) {
+                Ok(a) if a.is_whole() => match a.choices.first() {
+                    Some(c) if !c.content.trim().is_empty() => Ok(c.content.clone()),
+                    _ => Err("the expert answered without text (tool calls only)".to_owned()),
+                },
+                Ok(a) => Err(format!(
+                    "the expert's answer is not whole (finish reason {})",
+                    a.choices
+                        .first()
+                        .and_then(|c| c.finish_reason.clone())
+                        .unwrap_or_else(|| "missing".into())
+                )),
+                Err(e) => Err(format!("the expert's answer cannot be read: {e}")),
+            },
+            Ending::ClientGone => Err("the client left before the expert's answer ended".into()),
+            Ending::UpstreamFailed(m) => Err(m.clone()),
+            Ending::Refused => Err("refused".into()),
+        };
+        let answer = match whole {
+            Ok(answer) => answer,
+            Err(why) => {
+                events.escalated(&expert, &Err(format!("not captured: {why}")));
+                return;
+            }
+        };
+        let Some(capture) = self.shared.options.capture.clone() else {
+            return;
+        };
+        rescue.expert_answer = answer;
+        // The append syncs a file: off the runtime's threads.
+        let work = move || {
+            let outcome = capture.capture(rescue);
+            events.escalated(&expert, &outcome);
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                handle.spawn_blocking(work);
+            }
+            Err(_) => work(),
+        }
+    }
+}
+
 impl Drop for Report {
     fn drop(&mut self) {
         let ending = self.ending.take().unwrap_or(Ending::ClientGone);
-        if let (Some(j), Some(sender)) = (self.journal.take(), &self.shared.journal) {
+        let kept = self.journal.take();
+        if let (Some(rescue), Some(kept)) = (self.rescue.take(), &kept) {
+            self.settle_rescue(rescue, &kept.body, &ending);
+        }
+        if let (Some(j), Some(sender)) = (kept, &self.shared.journal)
+            && let Some(exchange) = j.exchange
+        {
             let (kind, error) = match &ending {
                 Ending::Complete => (JournalEnding::Complete, None),
                 Ending::ClientGone => (JournalEnding::ClientGone, None),
@@ -182,7 +243,7 @@ impl Drop for Report {
                 Ending::Refused => (JournalEnding::Refused, None),
             };
             let _ = sender.send(Entry::Response(ResponseEntry {
-                exchange: j.exchange,
+                exchange,
                 time: crate::journal::now(),
                 status: self.status,
                 headers: j.headers,
@@ -270,6 +331,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         started: Instant::now(),
         ending: None,
         journal: None,
+        rescue: None,
     };
     let refuse = |report: Report, status: StatusCode, kind: &str, message: &str| {
         report.send(status.as_u16(), Ending::Refused);
@@ -346,22 +408,53 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         }
     };
 
+    // Escalation: a chat request whose last turn consults an expert goes to the expert.
+    let path_only = path.split('?').next().unwrap_or(&path);
+    let plan =
+        if parts.method == axum::http::Method::POST && path_only.ends_with("/chat/completions") {
+            let header = parts
+                .headers
+                .get(ESCALATE_HEADER)
+                .and_then(|v| v.to_str().ok());
+            match shared.escalator.plan(header, &body) {
+                Ok(plan) => plan,
+                Err(message) => {
+                    return refuse(
+                        report,
+                        StatusCode::BAD_REQUEST,
+                        "invalid_request_error",
+                        &message,
+                    );
+                }
+            }
+        } else {
+            None
+        };
+
     // Journal first: the request as the client sent it, before it is forwarded.
     let mut report = report;
-    let mut upstream_body = body.clone();
-    if let Some(journal) = &shared.journal
-        && journaled(&parts.method, &path)
-    {
-        let exchange = exchange_id();
-        let _ = journal.send(Entry::Request(RequestEntry {
-            exchange: exchange.clone(),
-            time: crate::journal::now(),
-            method: parts.method.to_string(),
-            path: path.clone(),
-            headers: crate::journal::journal_headers(&parts.headers),
-            body: RawBody::new(body.to_vec()),
-        }));
-        let usage_added = match with_usage_requested(&path, &body) {
+    let mut upstream_body = match &plan {
+        Some(plan) => Bytes::from(plan.body.clone()),
+        None => body.clone(),
+    };
+    let journal_exchange = match &shared.journal {
+        Some(journal) if journaled(&parts.method, &path) => {
+            let exchange = exchange_id();
+            let _ = journal.send(Entry::Request(RequestEntry {
+                exchange: exchange.clone(),
+                time: crate::journal::now(),
+                method: parts.method.to_string(),
+                path: path.clone(),
+                headers: crate::journal::journal_headers(&parts.headers),
+                body: RawBody::new(body.to_vec()),
+                escalated_to: plan.as_ref().map(|p| p.expert.clone()),
+            }));
+            Some(exchange)
+        }
+        _ => None,
+    };
+    if journal_exchange.is_some() || plan.is_some() {
+        let usage_added = match with_usage_requested(&path, &upstream_body) {
             Some(changed) => {
                 upstream_body = Bytes::from(changed);
                 true
@@ -369,42 +462,77 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
             None => false,
         };
         report.journal = Some(Journaled {
-            exchange,
+            exchange: journal_exchange,
             headers: Default::default(),
             body: Vec::new(),
             truncated: false,
             usage_added,
         });
     }
-    let url = format!("{}{rest}", options.local.url.trim_end_matches('/'));
-    let mut headers = end_to_end(&parts.headers, &REQUEST_HOP_BY_HOP);
-    // The proxy token is this proxy's, not the upstream's; the upstream's own key, where
-    // one is configured, replaces whatever the client sent.
-    if options.token.is_some() || options.local.api_key.is_some() {
-        headers.remove(header::AUTHORIZATION);
-    }
+
+    let (base, who, api_key, headers) = match &plan {
+        Some(plan) => {
+            let Some(expert) = shared.escalator.expert(&plan.expert) else {
+                return refuse(
+                    report,
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request_error",
+                    &format!("no expert named {:?}", plan.expert),
+                );
+            };
+            // Only what the request needs: the client's other headers are meant for its
+            // local model, and must not reach a third party.
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            if let Some(accept) = parts.headers.get(header::ACCEPT) {
+                headers.insert(header::ACCEPT, accept.clone());
+            }
+            (
+                expert.upstream.url.as_str(),
+                format!("the expert {}", plan.expert),
+                expert.upstream.api_key.as_deref(),
+                headers,
+            )
+        }
+        None => {
+            let mut headers = end_to_end(&parts.headers, &REQUEST_HOP_BY_HOP);
+            // The proxy token is this proxy's, not the upstream's; the upstream's own key,
+            // where one is configured, replaces whatever the client sent.
+            if options.token.is_some() || options.local.api_key.is_some() {
+                headers.remove(header::AUTHORIZATION);
+            }
+            (
+                options.local.url.as_str(),
+                "the local model".to_owned(),
+                options.local.api_key.as_deref(),
+                headers,
+            )
+        }
+    };
+    report.rescue = plan.map(|p| p.rescue);
+    let url = format!("{}{rest}", base.trim_end_matches('/'));
     let mut upstream = shared
         .client
         .request(parts.method, &url)
         .headers(headers)
         .body(upstream_body);
-    if let Some(key) = &options.local.api_key {
+    if let Some(key) = api_key {
         upstream = upstream.bearer_auth(key);
     }
     let idle = options.idle_timeout;
     let response = match tokio::time::timeout(idle, upstream.send()).await {
         Ok(Ok(response)) => response,
         Ok(Err(e)) => {
-            let message = format!(
-                "the local model at {url} did not answer: {}",
-                error_chain(&e)
-            );
+            let message = format!("{who} at {url} did not answer: {}", error_chain(&e));
             report.send(502, Ending::UpstreamFailed(message.clone()));
             return error_response(StatusCode::BAD_GATEWAY, "upstream_error", &message);
         }
         Err(_) => {
             let message = format!(
-                "the local model at {url} sent nothing for {} s (proxy.idle_timeout_secs)",
+                "{who} at {url} sent nothing for {} s (proxy.idle_timeout_secs)",
                 idle.as_secs()
             );
             report.send(504, Ending::UpstreamFailed(message.clone()));
@@ -438,9 +566,9 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         // Nothing to relay: hyper will not poll the body at all.
         report.ending = Some(Ending::Complete);
     }
-    let relay = futures_util::stream::unfold(
-        Some((response, report, filter)),
-        move |state| async move {
+    let relay = futures_util::stream::unfold(Some((response, report, filter)), move |state| {
+        let who = who.clone();
+        async move {
             let (mut response, mut report, mut filter) = state?;
             loop {
                 match tokio::time::timeout(idle, response.chunk()).await {
@@ -473,8 +601,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
                         return Some((Ok(rest), None));
                     }
                     Ok(Err(e)) => {
-                        let message =
-                            format!("the local model's answer broke off: {}", error_chain(&e));
+                        let message = format!("{who}'s answer broke off: {}", error_chain(&e));
                         report.ending = Some(Ending::UpstreamFailed(message.clone()));
                         // An error ends the client's connection without a proper end of
                         // body, so no client takes a cut answer for a whole one.
@@ -482,7 +609,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
                     }
                     Err(_) => {
                         let message = format!(
-                            "the local model sent nothing for {} s mid-answer (proxy.idle_timeout_secs)",
+                            "{who} sent nothing for {} s mid-answer (proxy.idle_timeout_secs)",
                             idle.as_secs()
                         );
                         report.ending = Some(Ending::UpstreamFailed(message.clone()));
@@ -490,8 +617,8 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
                     }
                 }
             }
-        },
-    );
+        }
+    });
     builder.body(Body::from_stream(relay)).unwrap_or_else(|e| {
         error_response(
             StatusCode::BAD_GATEWAY,

@@ -62,6 +62,9 @@ pub struct RequestEntry {
     pub headers: BTreeMap<String, String>,
     #[serde(flatten)]
     pub body: RawBody,
+    /// The expert the request was escalated to; absent for the local model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalated_to: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -18,6 +18,7 @@
 //! a [`ProxyEvents`] the binary draws.
 
 pub mod assemble;
+mod escalate;
 mod forward;
 pub mod journal;
 mod usage;
@@ -29,6 +30,9 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+pub use escalate::{
+    Capture, ESCALATE_HEADER, Expert, LastExchange, Rescue, consult, last_local_exchange,
+};
 pub use forward::{Ending, Served};
 
 #[derive(Debug, Error)]
@@ -49,6 +53,8 @@ pub enum ProxyError {
         "the {what} URL {url:?} is not an http(s) URL up to /v1 (like http://127.0.0.1:8080/v1)"
     )]
     BadUrl { what: String, url: String },
+    #[error("proxy.escalation_patterns: {message}")]
+    Escalation { message: String },
     #[error("cannot start the HTTP client: {0}")]
     Client(String),
     #[error("the proxy stopped: {0}")]
@@ -104,6 +110,14 @@ pub struct ProxyOptions {
     /// Where chat exchanges are journaled (`raw/proxy/` of the workspace); `None` journals
     /// nothing.
     pub journal_dir: Option<PathBuf>,
+    /// The local model's name in captures; `None`: the model the client asks for.
+    pub local_model: Option<String>,
+    /// Who "consult <name>" reaches.
+    pub experts: std::collections::BTreeMap<String, Expert>,
+    /// What a user turn says to escalate, `{expert}` standing for the name.
+    pub escalation_patterns: Vec<String>,
+    /// Where whole rescues go; `None` escalates without capturing.
+    pub capture: Option<Arc<dyn Capture>>,
 }
 
 impl std::fmt::Debug for ProxyOptions {
@@ -116,6 +130,10 @@ impl std::fmt::Debug for ProxyOptions {
             .field("connect_timeout", &self.connect_timeout)
             .field("idle_timeout", &self.idle_timeout)
             .field("journal_dir", &self.journal_dir)
+            .field("local_model", &self.local_model)
+            .field("experts", &self.experts)
+            .field("escalation_patterns", &self.escalation_patterns)
+            .field("capture", &self.capture.is_some())
             .finish()
     }
 }
@@ -127,6 +145,9 @@ pub trait ProxyEvents: Send + Sync {
     /// A batch of journal entries could not be written (a full disk); the proxy goes on
     /// serving, so the developer's editor keeps working, and says so here.
     fn journal_failed(&self, _message: &str) {}
+    /// An escalation's answer ended: the captured interaction's id, or why nothing was
+    /// captured (an answer cut short never becomes training data).
+    fn escalated(&self, _expert: &str, _outcome: &Result<String, String>) {}
 }
 
 /// Reports nothing.
@@ -145,6 +166,14 @@ pub struct Proxy {
 
 static CRYPTO: Once = Once::new();
 
+/// rustls's provider for HTTPS upstreams, installed once per process.
+pub(crate) fn install_crypto() {
+    CRYPTO.call_once(|| {
+        // Fails only if another provider was installed first, which is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 impl Proxy {
     /// Checks the options and binds the address (inside a tokio runtime).
     pub async fn bind(
@@ -157,10 +186,12 @@ impl Proxy {
             });
         }
         options.local.check("local model")?;
-        CRYPTO.call_once(|| {
-            // Fails only if another provider was installed first, which is as good.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        });
+        let escalator = escalate::Escalator::new(
+            options.experts.clone(),
+            &options.escalation_patterns,
+            options.local_model.clone(),
+        )?;
+        install_crypto();
         let client = reqwest::Client::builder()
             // Bytes pass through as the upstream sent them: no transparent decompression.
             .no_gzip()
@@ -186,6 +217,7 @@ impl Proxy {
                 options,
                 events,
                 journal: journal.as_ref().map(journal::JournalWriter::sender),
+                escalator,
             }),
             journal,
         })

@@ -242,6 +242,19 @@ pub struct ProxyArgs {
     /// The environment variable holding the token clients must send as their API key.
     #[arg(long, value_name = "VAR")]
     pub token_env: Option<String>,
+    /// The local model's name in captures (default: proxy.local.model, else the model the
+    /// client asks for).
+    #[arg(long, value_name = "NAME")]
+    pub local_model: Option<String>,
+    /// An expert "consult NAME" reaches: its endpoint up to /v1; repeatable.
+    #[arg(long, value_name = "NAME=URL")]
+    pub expert: Vec<String>,
+    /// The model to ask an expert for; repeatable.
+    #[arg(long, value_name = "NAME=MODEL")]
+    pub expert_model: Vec<String>,
+    /// The environment variable holding an expert's API key; repeatable.
+    #[arg(long, value_name = "NAME=VAR")]
+    pub expert_key_env: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -435,7 +448,7 @@ pub struct CollectArgs {
     #[arg(
         long,
         conflicts_with = "query_file",
-        required_unless_present = "query_file",
+        required_unless_present_any = ["query_file", "last"],
         allow_hyphen_values = true,
         num_args = 1
     )]
@@ -447,7 +460,7 @@ pub struct CollectArgs {
     #[arg(
         long,
         conflicts_with = "local_answer_file",
-        required_unless_present = "local_answer_file",
+        required_unless_present_any = ["local_answer_file", "last"],
         allow_hyphen_values = true,
         num_args = 1
     )]
@@ -458,7 +471,7 @@ pub struct CollectArgs {
     #[arg(
         long,
         conflicts_with = "expert_answer_file",
-        required_unless_present = "expert_answer_file",
+        required_unless_present_any = ["expert_answer_file", "last"],
         allow_hyphen_values = true,
         num_args = 1
     )]
@@ -478,6 +491,13 @@ pub struct CollectArgs {
     /// Show which keywords matched and how the domain was chosen.
     #[arg(long)]
     pub explain: bool,
+    /// Escalate the proxy's last exchange: ask an expert (proxy.experts) the question the
+    /// local model answered last, and record the rescue.
+    #[arg(long, conflicts_with_all = ["query", "query_file", "local_answer", "local_answer_file", "expert_answer", "expert_answer_file"])]
+    pub last: bool,
+    /// The expert --last asks (default: the only one configured).
+    #[arg(long, value_name = "NAME", requires = "last")]
+    pub expert: Option<String>,
 }
 
 #[derive(Debug, Args)]

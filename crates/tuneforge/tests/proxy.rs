@@ -215,6 +215,166 @@ fn a_full_disk_stops_the_journal_not_the_answers() {
     child.wait().unwrap();
 }
 
+/// `tuneforge proxy` with flags and extra environment, and the address it printed.
+fn start_escalating_proxy(
+    ws: &std::path::Path,
+    local: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (
+    std::process::Child,
+    std::io::Lines<BufReader<std::process::ChildStderr>>,
+    String,
+) {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("tuneforge"));
+    command
+        .args(["--no-progress", "--workspace"])
+        .arg(ws)
+        .args(["proxy", "--listen", "127.0.0.1:0", "--local", local])
+        .args(extra)
+        .envs(env.iter().copied())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null());
+    let mut child = command.spawn().unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first
+        .strip_prefix("tuneforge proxy: http://")
+        .and_then(|rest| rest.split("/v1").next())
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_owned();
+    (child, lines, addr)
+}
+
+const EXPERT_KEY: &str = "sk-expert-0123456789abcdefghij";
+
+/// "consult claude" through the real binary, six at once: each rescue lands redacted in
+/// raw/interactions.jsonl as a whole record, and the expert's key is nowhere on disk or in
+/// the output.
+#[test]
+fn consult_records_redacted_rescues_and_never_the_key() {
+    let (_tmp, ws) = workspace();
+    let local = upstream();
+    let (mut child, lines, addr) = start_escalating_proxy(
+        &ws,
+        &local,
+        &[
+            "--expert",
+            &format!("claude={local}"),
+            "--expert-model",
+            "claude=claude-big",
+            "--expert-key-env",
+            "claude=TF_TEST_EXPERT_KEY",
+            "--local-model",
+            "qwen-local",
+        ],
+        &[("TF_TEST_EXPERT_KEY", EXPERT_KEY)],
+    );
+    let asks: Vec<_> = (0..6)
+        .map(|i| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let body = serde_json::json!({
+                    "model": "m",
+                    "messages": [
+                        {"role": "user", "content": format!("My key AKIAIOSFODNN7EXAMPLE fails in a Drupal service, try {i}")},
+                        {"role": "assistant", "content": "Use \\Drupal::service()."},
+                        {"role": "user", "content": "consult claude"}
+                    ]
+                });
+                ask(&addr, &body.to_string())
+            })
+        })
+        .collect();
+    for a in asks {
+        let answer = a.join().unwrap();
+        assert!(answer.contains("from upstream"), "{answer}");
+    }
+    let captured: Vec<String> = lines
+        .map(Result::unwrap)
+        .filter(|l| l.starts_with("captured a rescue by claude"))
+        .take(6)
+        .collect();
+    assert_eq!(captured.len(), 6);
+    interrupt(&mut child);
+
+    let text = std::fs::read_to_string(ws.join("raw/interactions.jsonl")).unwrap();
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 6);
+    for r in &records {
+        assert_eq!(r["metadata"]["source"], "proxy-capture");
+        assert_eq!(r["metadata"]["expert_model"], "claude-big");
+        assert_eq!(r["metadata"]["local_model"], "qwen-local");
+        let messages = r["messages"].as_array().unwrap();
+        assert_eq!(messages.len(), 4);
+        assert!(
+            !messages[0]["content"].as_str().unwrap().contains("AKIA"),
+            "{r}"
+        );
+        assert_eq!(messages[3]["content"], "from upstream");
+    }
+    for file in walk(&ws) {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(EXPERT_KEY),
+            "{}",
+            file.display()
+        );
+    }
+}
+
+/// `collect --last` escalates the proxy's last local exchange to the configured expert.
+#[test]
+fn collect_last_rescues_the_last_exchange() {
+    let (_tmp, ws) = workspace();
+    let local = upstream();
+    let (mut child, _lines, addr) = start_escalating_proxy(&ws, &local, &[], &[]);
+    let body = serde_json::json!({
+        "model": "qwen-local",
+        "messages": [{"role": "user", "content": "How do I define a Drupal block plugin?"}]
+    });
+    assert!(ask(&addr, &body.to_string()).contains("from upstream"));
+    interrupt(&mut child);
+
+    let out = tf_in(&ws).args(["collect", "--last"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("proxy.experts"), "{}", stderr(&out));
+
+    let config = ws.join("pipeline.yaml");
+    let yaml = std::fs::read_to_string(&config).unwrap().replace(
+        "  experts: {}",
+        &format!("  experts:\n    claude: {{url: \"{local}\", model: claude-big}}"),
+    );
+    std::fs::write(&config, yaml).unwrap();
+    let out = tf_in(&ws).args(["collect", "--last"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(ws.join("raw/interactions.jsonl")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        record["messages"][0]["content"],
+        "How do I define a Drupal block plugin?"
+    );
+    assert_eq!(record["messages"][1]["content"], "from upstream");
+    assert_eq!(record["metadata"]["local_model"], "qwen-local");
+    assert_eq!(record["metadata"]["source"], "proxy-capture");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
 #[test]
 fn unsafe_or_incomplete_settings_are_refused_with_the_fix() {
     let (_tmp, ws) = workspace();

@@ -49,6 +49,10 @@ pub fn options(upstream: &str) -> ProxyOptions {
         connect_timeout: Duration::from_secs(5),
         idle_timeout: Duration::from_secs(30),
         journal_dir: None,
+        local_model: None,
+        experts: Default::default(),
+        escalation_patterns: vec!["consult {expert}".into()],
+        capture: None,
     }
 }
 

@@ -1,13 +1,20 @@
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Result, anyhow, bail};
 use tuneforge_capture::collect::{CollectError, CollectRequest, Stamp, Texts, collect as append};
+use tuneforge_capture::rescue::{Rescue, capture_rescue};
 use tuneforge_capture::text_source::TextSource;
+use tuneforge_core::layout::PROXY_JOURNAL_DIR;
 use tuneforge_core::layout::RAW_INTERACTIONS;
 use tuneforge_core::records::SOURCE_MANUAL;
 use tuneforge_core::reporter::Reporter;
+use tuneforge_core::workspace::Workspace;
+use tuneforge_curate::redact::Redactor;
+use tuneforge_proxy::journal::read_journal;
+use tuneforge_proxy::{consult, last_local_exchange};
 
 use super::Context;
+use super::proxy::experts;
 use crate::cli::CollectArgs;
 use crate::exit::Exit;
 
@@ -23,6 +30,9 @@ fn source(inline: Option<String>, file: Option<PathBuf>) -> TextSource {
 
 pub fn collect(ctx: &Context, args: CollectArgs) -> Result<Exit> {
     let ws = ctx.workspace()?;
+    if args.last {
+        return collect_last(ctx, &ws, args);
+    }
     let sources = [
         ("query", source(args.query, args.query_file)),
         (
@@ -110,6 +120,72 @@ pub fn collect(ctx: &Context, args: CollectArgs) -> Result<Exit> {
             }
         }
         text
+    });
+    Ok(Exit::Success)
+}
+
+/// `collect --last`: the proxy journal's last local exchange, escalated to an expert now.
+fn collect_last(ctx: &Context, ws: &Workspace, args: CollectArgs) -> Result<Exit> {
+    let journal_dir = ws.path(PROXY_JOURNAL_DIR);
+    let read = read_journal(&journal_dir)?;
+    for problem in &read.problems {
+        ctx.reporter.warn(problem);
+    }
+    let Some(last) = last_local_exchange(&read) else {
+        bail!(
+            "no exchange with the local model in {}: run `tuneforge proxy`, ask through it, then collect --last",
+            journal_dir.display()
+        );
+    };
+    let config = &ws.config.proxy;
+    let experts = experts(&config.experts, &[], &[], &[])?;
+    let name = match (&args.expert, experts.len()) {
+        (Some(name), _) => name.clone(),
+        (None, 1) => experts.keys().next().cloned().unwrap_or_default(),
+        (None, 0) => bail!("no expert to ask: add one under proxy.experts in pipeline.yaml"),
+        (None, _) => bail!(
+            "several experts are configured ({}); say which with --expert NAME",
+            experts.keys().cloned().collect::<Vec<_>>().join(", ")
+        ),
+    };
+    let Some(expert) = experts.get(&name) else {
+        bail!(
+            "no expert named {name:?} in proxy.experts (configured: {})",
+            experts.keys().cloned().collect::<Vec<_>>().join(", ")
+        );
+    };
+    let timeout = std::time::Duration::from_secs(config.idle_timeout_secs.max(1));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let answer = runtime
+        .block_on(consult(expert, &last.request, timeout))
+        .map_err(|e| anyhow!("expert {name}: {e}"))?;
+    let redactor = ws
+        .config
+        .redact
+        .enabled
+        .then(|| Redactor::new(&ws.config.redact));
+    let outcome = capture_rescue(
+        ws,
+        redactor.as_ref(),
+        Rescue {
+            query: last.query,
+            local_answer: last.local_answer,
+            expert_answer: answer,
+            local_model: args.local_model.or(last.local_model),
+            expert_model: Some(expert.model.clone().unwrap_or(name.clone())),
+        },
+        Stamp::now(),
+    )?;
+    ctx.emit(&outcome, || {
+        format!(
+            "recorded {} as line {} of {RAW_INTERACTIONS} (domain {}): the exchange of {} rescued by {name}",
+            outcome.collected.interaction_id,
+            outcome.collected.line,
+            outcome.collected.domain,
+            last.location
+        )
     });
     Ok(Exit::Success)
 }

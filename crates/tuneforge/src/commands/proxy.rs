@@ -6,8 +6,17 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use serde::Serialize;
-use tuneforge_core::layout::PROXY_JOURNAL_DIR;
-use tuneforge_proxy::{Proxy, ProxyEvents, ProxyOptions, Served, Upstream};
+use std::collections::BTreeMap;
+
+use tuneforge_capture::collect::Stamp;
+use tuneforge_capture::rescue::{Rescue as CaptureRescue, capture_rescue};
+use tuneforge_core::config::ProxyEndpoint;
+use tuneforge_core::layout::{PROXY_JOURNAL_DIR, RAW_INTERACTIONS};
+use tuneforge_core::workspace::Workspace;
+use tuneforge_curate::redact::Redactor;
+use tuneforge_proxy::{
+    Capture, Expert, Proxy, ProxyEvents, ProxyOptions, Rescue, Served, Upstream,
+};
 
 use super::Context;
 use crate::cli::ProxyArgs;
@@ -71,6 +80,96 @@ impl ProxyEvents for Lines {
     fn journal_failed(&self, message: &str) {
         eprintln!("warning: journal: {message}");
     }
+
+    fn escalated(&self, expert: &str, outcome: &Result<String, String>) {
+        match outcome {
+            Ok(what) => eprintln!("captured a rescue by {expert}: {what}"),
+            Err(why) => eprintln!("warning: {expert}'s answer: {why}"),
+        }
+    }
+}
+
+/// `NAME=VALUE` flags into a map; `flag` names the flag in errors.
+fn pairs(values: &[String], flag: &str) -> Result<BTreeMap<String, String>> {
+    values
+        .iter()
+        .map(|v| match v.split_once('=') {
+            Some((name, value)) if !name.trim().is_empty() && !value.trim().is_empty() => {
+                Ok((name.trim().to_owned(), value.trim().to_owned()))
+            }
+            _ => bail!("{flag} {v:?}: expected NAME=VALUE"),
+        })
+        .collect()
+}
+
+/// The experts of `pipeline.yaml` with the flags laid over them, their keys read from the
+/// environment.
+pub(crate) fn experts(
+    config: &BTreeMap<String, ProxyEndpoint>,
+    urls: &[String],
+    models: &[String],
+    key_envs: &[String],
+) -> Result<BTreeMap<String, Expert>> {
+    let mut merged = config.clone();
+    for (name, url) in pairs(urls, "--expert")? {
+        merged.entry(name).or_default().url = Some(url);
+    }
+    for (name, model) in pairs(models, "--expert-model")? {
+        let Some(e) = merged.get_mut(&name) else {
+            bail!("--expert-model {name}=…: no expert {name}; add --expert {name}=URL");
+        };
+        e.model = Some(model);
+    }
+    for (name, var) in pairs(key_envs, "--expert-key-env")? {
+        let Some(e) = merged.get_mut(&name) else {
+            bail!("--expert-key-env {name}=…: no expert {name}; add --expert {name}=URL");
+        };
+        e.api_key_env = Some(var);
+    }
+    merged
+        .into_iter()
+        .map(|(name, e)| {
+            let Some(url) = e.url else {
+                bail!("expert {name} has no URL: set proxy.experts.{name}.url or pass --expert {name}=URL");
+            };
+            let api_key = secret(e.api_key_env.as_deref(), &format!("expert {name}'s API key"))?;
+            Ok((
+                name,
+                Expert {
+                    upstream: Upstream { url, api_key },
+                    model: e.model,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Rescues redacted and appended to the workspace's `raw/interactions.jsonl`.
+struct WorkspaceCapture {
+    ws: Workspace,
+    redactor: Option<Redactor>,
+}
+
+impl Capture for WorkspaceCapture {
+    fn capture(&self, rescue: Rescue) -> Result<String, String> {
+        let outcome = capture_rescue(
+            &self.ws,
+            self.redactor.as_ref(),
+            CaptureRescue {
+                query: rescue.query,
+                local_answer: rescue.local_answer,
+                expert_answer: rescue.expert_answer,
+                local_model: rescue.local_model,
+                expert_model: rescue.expert_model,
+            },
+            Stamp::now(),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(format!(
+            "{} (domain {}, line {} of {RAW_INTERACTIONS})",
+            outcome.collected.interaction_id, outcome.collected.domain, outcome.collected.line
+        ))
+    }
 }
 
 pub fn proxy(ctx: &Context, args: ProxyArgs) -> Result<Exit> {
@@ -96,6 +195,22 @@ pub fn proxy(ctx: &Context, args: ProxyArgs) -> Result<Exit> {
         connect_timeout: Duration::from_secs(config.connect_timeout_secs),
         idle_timeout: Duration::from_secs(config.idle_timeout_secs),
         journal_dir: Some(ws.path(PROXY_JOURNAL_DIR)),
+        local_model: args.local_model.or_else(|| config.local.model.clone()),
+        experts: experts(
+            &config.experts,
+            &args.expert,
+            &args.expert_model,
+            &args.expert_key_env,
+        )?,
+        escalation_patterns: config.escalation_patterns.clone(),
+        capture: Some(Arc::new(WorkspaceCapture {
+            redactor: ws
+                .config
+                .redact
+                .enabled
+                .then(|| Redactor::new(&ws.config.redact)),
+            ws: ws.clone(),
+        })),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
