@@ -19,6 +19,8 @@ command -v phpcs >/dev/null || missing+=(php-codesniffer)
 command -v cmake >/dev/null || missing+=(cmake)
 # Go: Ollama's template language (text/template) renders the exported Modelfile's TEMPLATE.
 command -v go >/dev/null || missing+=(golang-go)
+# Chromium and its WebDriver: the review page is tested in a real headless browser.
+command -v chromedriver >/dev/null || missing+=(chromium chromium-driver)
 if (( ${#missing[@]} )); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 \
@@ -35,6 +37,9 @@ if command -v php >/dev/null && command -v phpcs >/dev/null; then
 fi
 if command -v go >/dev/null; then
   export TUNEFORGE_REQUIRE_GO=1
+fi
+if command -v chromedriver >/dev/null && command -v chromium >/dev/null; then
+  export TUNEFORGE_REQUIRE_BROWSER=1
 fi
 
 # The tests' Python from PyPI (Hugging Face datasets for the packaged dataset, httpx for the

@@ -46,6 +46,9 @@ pub const RAW_INTERACTIONS: &str = "raw/interactions.jsonl";
 /// The proxy's journal: every chat exchange's raw request and answer, one JSON Lines file
 /// per UTC day, append-only.
 pub const PROXY_JOURNAL_DIR: &str = "raw/proxy";
+/// Review decisions on captured interactions (`tuneforge review`), appended under a lock;
+/// the last line for an interaction wins. `raw/interactions.jsonl` is never rewritten.
+pub const RAW_REVIEWS: &str = "raw/reviews.jsonl";
 /// Git sources at their pinned commits, one directory per source.
 pub const RAW_CODE_DIR: &str = "raw/code";
 /// Docs pages as served, under `<host>/<path>.<ext>`.

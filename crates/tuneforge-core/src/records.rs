@@ -71,6 +71,32 @@ pub struct InteractionMetadata {
     pub source: String,
 }
 
+/// What a review decided about a captured interaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Accept,
+    Reject,
+    /// Not decided (an earlier decision taken back).
+    Pending,
+}
+
+/// One line of `raw/reviews.jsonl`: the whole state of one interaction's review, so the
+/// last line for an interaction is all there is to know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewDecision {
+    pub interaction_id: String,
+    pub verdict: Verdict,
+    /// Another domain than the one detected at capture; `None` keeps it.
+    #[serde(default)]
+    pub domain: Option<String>,
+    /// The expert answer as the reviewer edited it; `None` keeps the captured one.
+    #[serde(default)]
+    pub expert_answer: Option<String>,
+    /// RFC 3339 UTC.
+    pub time: String,
+}
+
 /// The escalation turn between the local and the expert answer.
 pub fn escalation_text(expert_model: Option<&str>) -> String {
     format!("consult {}", expert_model.unwrap_or("expert"))

@@ -18,9 +18,11 @@ use serde::{Deserialize, Serialize};
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::fsio::{read_appended, write_atomic};
 use tuneforge_core::jsonl::{RawLine, parse_line, split_lines};
-use tuneforge_core::layout::{PROCESSED_INTERACTIONS, RAW_INTERACTIONS, dataset_version_dir};
+use tuneforge_core::layout::{
+    PROCESSED_INTERACTIONS, RAW_INTERACTIONS, RAW_REVIEWS, dataset_version_dir,
+};
 use tuneforge_core::manifest::FileDigest;
-use tuneforge_core::records::{Interaction, Sample};
+use tuneforge_core::records::{Interaction, ReviewDecision, SOURCE_PROXY, Sample, Verdict};
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::text::normalize_stored;
 use tuneforge_core::workspace::Workspace;
@@ -106,6 +108,7 @@ fn prepare(
     line: &RawLine<'_>,
     config: &PipelineConfig,
     redactor: Option<&Redactor>,
+    reviews: &Reviews,
 ) -> LineOutcome {
     let mut interaction: Interaction = match parse_line(line) {
         Ok(i) => i,
@@ -118,6 +121,31 @@ fn prepare(
     };
     if let Err(reason) = interaction.check_shape() {
         return exclude(reason);
+    }
+    // The review's word, where there is one: rejected, re-domained, the answer edited.
+    match reviews.get(&id) {
+        Some((review_line, d)) => {
+            match d.verdict {
+                Verdict::Reject => {
+                    return exclude(format!("rejected in review ({RAW_REVIEWS}:{review_line})"));
+                }
+                Verdict::Pending if interaction.metadata.source == SOURCE_PROXY => {
+                    return exclude(not_accepted());
+                }
+                Verdict::Accept | Verdict::Pending => {}
+            }
+            if let Some(domain) = &d.domain {
+                interaction.metadata.domain = domain.clone();
+            }
+            if let (Some(answer), Some(last)) = (&d.expert_answer, interaction.messages.last_mut())
+            {
+                last.content = answer.clone();
+            }
+        }
+        // What the proxy captured by itself waits for a person's accept; what a person typed
+        // into `collect` was chosen already.
+        None if interaction.metadata.source == SOURCE_PROXY => return exclude(not_accepted()),
+        None => {}
     }
     if !config.domains.contains(&interaction.metadata.domain) {
         return exclude(format!(
@@ -148,6 +176,35 @@ fn prepare(
         key,
         redactions,
     }))
+}
+
+/// Why a proxy capture without an accept stays out.
+fn not_accepted() -> String {
+    "captured by the proxy and not accepted yet: `tuneforge review` shows it".to_owned()
+}
+
+/// The last review decision of each interaction, with its line in `raw/reviews.jsonl`.
+pub type Reviews = HashMap<String, (u64, ReviewDecision)>;
+
+/// `raw/reviews.jsonl` read (missing: no decisions); lines that are not decisions are
+/// warned about by line and left out.
+pub fn read_reviews(ws: &Workspace, reporter: &dyn Reporter) -> Result<Reviews, ProcessError> {
+    let mut reviews = Reviews::new();
+    let Some(bytes) = read_appended(&ws.path(RAW_REVIEWS))? else {
+        return Ok(reviews);
+    };
+    for line in split_lines(&bytes) {
+        match parse_line::<ReviewDecision>(&line) {
+            Ok(d) => {
+                reviews.insert(d.interaction_id.clone(), (line.number, d));
+            }
+            Err(e) => reporter.warn(&format!(
+                "{RAW_REVIEWS}:{}: skipped, not a review decision: {}",
+                e.line, e.message
+            )),
+        }
+    }
+    Ok(reviews)
 }
 
 /// The exact-duplicate key: query and expert answer with every run of whitespace
@@ -213,6 +270,7 @@ pub fn read_interactions(
         .ok_or_else(|| ProcessError::NoInteractions(RAW_INTERACTIONS.to_owned()))?;
     let lines = split_lines(&bytes);
     let redactor = config.redact.enabled.then(|| Redactor::new(&config.redact));
+    let reviews = read_reviews(ws, reporter)?;
 
     let task = reporter.task(
         "reading and redacting interactions",
@@ -223,7 +281,7 @@ pub fn read_interactions(
         .flat_map_iter(|chunk| {
             let out: Vec<_> = chunk
                 .iter()
-                .map(|l| prepare(l, config, redactor.as_ref()))
+                .map(|l| prepare(l, config, redactor.as_ref(), &reviews))
                 .collect();
             task.advance(chunk.len() as u64);
             out

@@ -21,6 +21,7 @@ pub mod assemble;
 mod escalate;
 mod forward;
 pub mod journal;
+pub mod review;
 mod usage;
 
 use std::net::SocketAddr;
@@ -57,6 +58,10 @@ pub enum ProxyError {
     Escalation { message: String },
     #[error("cannot start the HTTP client: {0}")]
     Client(String),
+    #[error(
+        "the review page listens on loopback only ({addr} is not): it shows your captured code and questions\n  hint: use --listen 127.0.0.1:<port>"
+    )]
+    ReviewOffLoopback { addr: SocketAddr },
     #[error("the proxy stopped: {0}")]
     Serve(#[source] std::io::Error),
 }

@@ -129,6 +129,9 @@ pub enum Command {
     /// An OpenAI-compatible server in front of your local model: point your editor or agent
     /// at http://<listen>/v1 and its requests reach the local model unchanged.
     Proxy(ProxyArgs),
+    /// A page on loopback to accept, reject, re-domain or edit captured interactions before
+    /// they reach a dataset (keyboard-driven; the printed URL carries this run's token).
+    Review(ReviewArgs),
     /// Show samples as the model sees them: rendered with its chat template, the trained
     /// spans highlighted (green on a terminal, else between ⟦ and ⟧).
     Inspect(InspectArgs),
@@ -255,6 +258,13 @@ pub struct ProxyArgs {
     /// The environment variable holding an expert's API key; repeatable.
     #[arg(long, value_name = "NAME=VAR")]
     pub expert_key_env: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Loopback address and port (default: a free port on 127.0.0.1).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
 }
 
 #[derive(Debug, Args)]

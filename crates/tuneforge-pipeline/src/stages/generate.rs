@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::layout::{
     CLEAN_DIR, CLEAN_FILES, COMBINED_SAMPLES, FACTS, GENERATE_DROPPED, INSTRUCTIONS,
-    RAW_INTERACTIONS, SFT_DIR, SFT_INTERACTIONS, SYNTHETIC, TEACHER_CACHE_DIR,
+    RAW_INTERACTIONS, RAW_REVIEWS, SFT_DIR, SFT_INTERACTIONS, SYNTHETIC, TEACHER_CACHE_DIR,
 };
 use tuneforge_core::manifest::FileDigest;
 use tuneforge_core::reporter::Reporter;
@@ -295,6 +295,7 @@ impl Stage for GenerateStage {
                 FACTS.to_owned(),
                 ws.config.rules.deprecations.clone(),
                 RAW_INTERACTIONS.to_owned(),
+                RAW_REVIEWS.to_owned(),
             ],
         ))
     }

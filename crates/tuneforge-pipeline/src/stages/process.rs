@@ -5,7 +5,9 @@
 use serde_json::{Value, json};
 use tuneforge_core::config::PipelineConfig;
 use tuneforge_core::fsio::{remove_stale_staging, remove_stale_temp_files};
-use tuneforge_core::layout::{COMBINED_SAMPLES, DATASET_DIR, PROCESSED_DIR, RAW_INTERACTIONS};
+use tuneforge_core::layout::{
+    COMBINED_SAMPLES, DATASET_DIR, PROCESSED_DIR, RAW_INTERACTIONS, RAW_REVIEWS,
+};
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::workspace::Workspace;
 use tuneforge_dataset::process::{ProcessReport, process};
@@ -25,7 +27,10 @@ impl Stage for ProcessStage {
         PROCESSED_DIR
     }
     fn inputs(&self, ws: &Workspace) -> Result<Vec<String>, PipelineError> {
-        Ok(existing(ws, [RAW_INTERACTIONS.to_owned()]))
+        Ok(existing(
+            ws,
+            [RAW_INTERACTIONS.to_owned(), RAW_REVIEWS.to_owned()],
+        ))
     }
     fn nothing_to_do(&self, ws: &Workspace) -> Option<String> {
         if !ws.path(RAW_INTERACTIONS).exists() {

@@ -10,6 +10,7 @@ mod inspect;
 mod pipeline;
 mod prepare;
 mod proxy;
+mod review;
 mod rules;
 mod setup;
 mod stats;
@@ -96,6 +97,7 @@ pub fn dispatch(command: Command, ctx: &Context) -> Result<Exit> {
         Command::Export(args) => export::export(ctx, args),
         Command::Deploy(args) => export::deploy(ctx, args),
         Command::Proxy(args) => proxy::proxy(ctx, args),
+        Command::Review(args) => review::review(ctx, args),
         Command::Inspect(args) => inspect::inspect(ctx, args),
         Command::Stats(args) => stats::stats(ctx, args),
         Command::Prepare(args) => prepare::prepare(ctx, args),
