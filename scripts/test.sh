@@ -73,6 +73,7 @@ bench/teacher_bench.sh --smoke
 bench/eval_bench.sh --smoke
 bench/merge_bench.sh --smoke
 bench/gguf_bench.sh --smoke
+bench/proxy_bench.sh --smoke
 bench/prep_bench.sh --smoke
 bench/train_bench.sh --smoke
 bench/quality.sh --smoke

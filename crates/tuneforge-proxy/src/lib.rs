@@ -247,6 +247,11 @@ impl Proxy {
             mut journal,
         } = self;
         let app = forward::router(state);
+        // Each event of a stream is one small write: without TCP_NODELAY, Nagle's algorithm
+        // holds it until the client's delayed ACK, some 40 ms later.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await
