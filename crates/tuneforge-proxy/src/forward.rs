@@ -144,14 +144,14 @@ struct Report {
     bytes: u64,
     started: Instant,
     ending: Option<Ending>,
-    journal: Option<Journaled>,
+    kept: Option<Kept>,
     /// An escalation's rescue, waiting for the expert's whole answer.
     rescue: Option<Rescue>,
 }
 
 /// A kept answer, filled in as it streams: for the journal (when it has an exchange id)
 /// and for an escalation's rescue.
-struct Journaled {
+struct Kept {
     exchange: Option<String>,
     headers: std::collections::BTreeMap<String, String>,
     body: Vec<u8>,
@@ -159,7 +159,7 @@ struct Journaled {
     usage_added: bool,
 }
 
-impl Journaled {
+impl Kept {
     fn keep(&mut self, chunk: &[u8]) {
         let room = JOURNAL_MAX_BODY.saturating_sub(self.body.len());
         if chunk.len() > room {
@@ -229,7 +229,7 @@ impl Report {
 impl Drop for Report {
     fn drop(&mut self) {
         let ending = self.ending.take().unwrap_or(Ending::ClientGone);
-        let kept = self.journal.take();
+        let kept = self.kept.take();
         if let (Some(rescue), Some(kept)) = (self.rescue.take(), &kept) {
             self.settle_rescue(rescue, &kept.body, &ending);
         }
@@ -330,7 +330,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         bytes: 0,
         started: Instant::now(),
         ending: None,
-        journal: None,
+        kept: None,
         rescue: None,
     };
     let refuse = |report: Report, status: StatusCode, kind: &str, message: &str| {
@@ -461,7 +461,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
             }
             None => false,
         };
-        report.journal = Some(Journaled {
+        report.kept = Some(Kept {
             exchange: journal_exchange,
             headers: Default::default(),
             body: Vec::new(),
@@ -547,7 +547,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     }
     report.status = status.as_u16();
     let mut filter = None;
-    if let Some(j) = report.journal.as_mut() {
+    if let Some(j) = report.kept.as_mut() {
         j.headers = crate::journal::journal_headers(response.headers());
         // The usage chunk the proxy asked for is the journal's, not the client's.
         if j.usage_added && status.is_success() {
@@ -573,7 +573,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
             loop {
                 match tokio::time::timeout(idle, response.chunk()).await {
                     Ok(Ok(Some(chunk))) => {
-                        if let Some(j) = report.journal.as_mut() {
+                        if let Some(j) = report.kept.as_mut() {
                             j.keep(&chunk);
                         }
                         // Counted as the upstream sent it: with a Content-Length, hyper stops

@@ -205,12 +205,7 @@ impl Proxy {
             .pool_idle_timeout(Duration::from_secs(90))
             .build()
             .map_err(|e| ProxyError::Client(e.to_string()))?;
-        let listener = tokio::net::TcpListener::bind(options.listen)
-            .await
-            .map_err(|source| ProxyError::Bind {
-                addr: options.listen,
-                source,
-            })?;
+        let listener = bind(options.listen).await?;
         let journal = options.journal_dir.clone().map(|dir| {
             let events = events.clone();
             journal::JournalWriter::start(dir, move |message| events.journal_failed(&message))
@@ -246,20 +241,35 @@ impl Proxy {
             state,
             mut journal,
         } = self;
-        let app = forward::router(state);
-        // Each event of a stream is one small write: without TCP_NODELAY, Nagle's algorithm
-        // holds it until the client's delayed ACK, some 40 ms later.
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(ProxyError::Serve);
+        let served = serve_app(listener, forward::router(state), shutdown).await;
         if let Some(mut journal) = journal.take() {
             // Joining blocks: not on the runtime's own threads.
             let _ = tokio::task::spawn_blocking(move || journal.finish()).await;
         }
         served
     }
+}
+
+/// A listener on `addr`, or the error that says who holds it.
+pub(crate) async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, ProxyError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ProxyError::Bind { addr, source })
+}
+
+/// Serves `app` until `shutdown`, then lets the requests in flight finish.
+pub(crate) async fn serve_app(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ProxyError> {
+    // Each event of a stream is one small write: without TCP_NODELAY, Nagle's algorithm
+    // holds it until the client's delayed ACK, some 40 ms later.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(ProxyError::Serve)
 }

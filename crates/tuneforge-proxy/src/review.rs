@@ -335,14 +335,8 @@ impl ReviewServer {
                 addr: options.listen,
             });
         }
-        let listener = tokio::net::TcpListener::bind(options.listen)
-            .await
-            .map_err(|source| ProxyError::Bind {
-                addr: options.listen,
-                source,
-            })?;
         Ok(Self {
-            listener,
+            listener: crate::bind(options.listen).await?,
             shared: Arc::new(Shared { options }),
         })
     }
@@ -365,10 +359,7 @@ impl ReviewServer {
             .route("/api/captures", get(list))
             .route("/api/decisions", post(decide))
             .with_state(self.shared);
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(ProxyError::Serve)
+        crate::serve_app(self.listener, app, shutdown).await
     }
 }
 

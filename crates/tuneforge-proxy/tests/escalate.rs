@@ -45,13 +45,11 @@ impl ProxyEvents for Captured {
 
 impl Captured {
     async fn wait(&self, n: usize) -> Vec<(String, Result<String, String>)> {
-        for _ in 0..500 {
-            if self.outcomes.lock().unwrap().len() >= n {
-                return self.outcomes.lock().unwrap().clone();
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-        panic!("{n} escalations did not end");
+        eventually(&format!("{n} escalations ending"), || {
+            self.outcomes.lock().unwrap().len() >= n
+        })
+        .await;
+        self.outcomes.lock().unwrap().clone()
     }
 }
 
@@ -147,12 +145,7 @@ async fn consult_sends_the_question_to_the_expert_and_captures_the_rescue() {
     let (local, local_asked) = untouched().await;
     let (expert_url, expert_seen) = expert("stop").await;
     let captured = Arc::new(Captured::default());
-    let proxy =
-        tuneforge_proxy::Proxy::bind(escalating(&local, &expert_url, &captured), captured.clone())
-            .await
-            .unwrap();
-    let url = format!("http://{}/v1", proxy.local_addr());
-    tokio::spawn(proxy.serve(std::future::pending()));
+    let url = start_with(escalating(&local, &expert_url, &captured), captured.clone()).await;
 
     let response = client()
         .post(format!("{url}/chat/completions"))
@@ -202,12 +195,7 @@ async fn a_cut_answer_is_relayed_but_not_captured() {
     let (local, _) = untouched().await;
     let (expert_url, _) = expert("length").await;
     let captured = Arc::new(Captured::default());
-    let proxy =
-        tuneforge_proxy::Proxy::bind(escalating(&local, &expert_url, &captured), captured.clone())
-            .await
-            .unwrap();
-    let url = format!("http://{}/v1", proxy.local_addr());
-    tokio::spawn(proxy.serve(std::future::pending()));
+    let url = start_with(escalating(&local, &expert_url, &captured), captured.clone()).await;
     let response = client()
         .post(format!("{url}/chat/completions"))
         .json(&conversation("consult claude"))
@@ -233,12 +221,7 @@ async fn the_header_escalates_concurrently_and_mistakes_are_explained() {
     let (local, _) = untouched().await;
     let (expert_url, expert_seen) = expert("stop").await;
     let captured = Arc::new(Captured::default());
-    let proxy =
-        tuneforge_proxy::Proxy::bind(escalating(&local, &expert_url, &captured), captured.clone())
-            .await
-            .unwrap();
-    let url = format!("http://{}/v1", proxy.local_addr());
-    tokio::spawn(proxy.serve(std::future::pending()));
+    let url = start_with(escalating(&local, &expert_url, &captured), captured.clone()).await;
 
     let asks: Vec<_> = (0..8)
         .map(|i| {
@@ -320,11 +303,7 @@ async fn a_real_server_answers_then_rescues() {
             model: Some("smollm2-expert".into()),
         },
     );
-    let proxy = tuneforge_proxy::Proxy::bind(options, captured.clone())
-        .await
-        .unwrap();
-    let url = format!("http://{}/v1", proxy.local_addr());
-    tokio::spawn(proxy.serve(std::future::pending()));
+    let url = start_with(options, captured.clone()).await;
     let question = "Reply with the single word: yes";
     let mut request = json!({
         "model": "smollm2", "max_tokens": 200, "temperature": 0,

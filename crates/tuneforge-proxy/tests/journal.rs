@@ -5,7 +5,6 @@
 mod support;
 
 use std::path::Path;
-use std::time::Duration;
 
 use axum::Router;
 use serde_json::{Value, json};
@@ -19,21 +18,16 @@ mod llama;
 /// The journal once `n` exchanges have their response written (the writer thread trails
 /// the answers by a moment).
 async fn journal(dir: &Path, n: usize) -> Vec<Exchange> {
-    for _ in 0..500 {
+    let responses = || {
         let read = read_journal(dir).unwrap();
         assert!(read.problems.is_empty(), "{:?}", read.problems);
-        if read
-            .exchanges
-            .iter()
-            .filter(|e| e.response.is_some())
-            .count()
-            >= n
-        {
-            return read.exchanges;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("the journal did not get {n} responses");
+        read.exchanges
+    };
+    eventually(&format!("{n} journaled responses"), || {
+        responses().iter().filter(|e| e.response.is_some()).count() >= n
+    })
+    .await;
+    responses()
 }
 
 const USAGE: &str =

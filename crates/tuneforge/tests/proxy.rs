@@ -58,27 +58,47 @@ fn answer(mut stream: TcpStream) {
     );
 }
 
-/// `tuneforge proxy` in `ws` (through `sh -c` for a file size limit), and the address it
+/// How a test starts `tuneforge proxy`.
+#[derive(Default)]
+struct Start<'a> {
+    /// `--listen` (default: a free port).
+    listen: Option<&'a str>,
+    /// A file size limit in 512-byte blocks (`ulimit -f`, through `sh -c`).
+    file_blocks: Option<u32>,
+    extra: &'a [&'a str],
+    env: &'a [(&'a str, &'a str)],
+}
+
+/// `tuneforge proxy` in `ws` in front of `local`, its stderr lines, and the address it
 /// printed.
 fn start_proxy(
     ws: &std::path::Path,
     local: &str,
-    listen: &str,
-    file_blocks: Option<u32>,
+    how: Start<'_>,
 ) -> (
     std::process::Child,
     std::io::Lines<BufReader<std::process::ChildStderr>>,
     String,
 ) {
     let mut command = Command::new("sh");
-    let limit = file_blocks.map_or(String::new(), |n| format!("trap '' XFSZ; ulimit -f {n}; "));
+    let limit = how
+        .file_blocks
+        .map_or(String::new(), |n| format!("trap '' XFSZ; ulimit -f {n}; "));
     command
         .arg("-c")
         .arg(format!("{limit}exec \"$0\" \"$@\""))
         .arg(assert_cmd::cargo::cargo_bin("tuneforge"))
         .args(["--no-progress", "--workspace"])
         .arg(ws)
-        .args(["proxy", "--listen", listen, "--local", local])
+        .args([
+            "proxy",
+            "--listen",
+            how.listen.unwrap_or("127.0.0.1:0"),
+            "--local",
+            local,
+        ])
+        .args(how.extra)
+        .envs(how.env.iter().copied())
         .stderr(Stdio::piped())
         .stdout(Stdio::null());
     let mut child = command.spawn().unwrap();
@@ -130,7 +150,7 @@ const STREAMED: &str = r#"{"model":"m","stream":true,"messages":[{"role":"user",
 fn the_proxy_forwards_logs_and_stops_on_ctrl_c() {
     let (_tmp, ws) = workspace();
     let local = upstream();
-    let (mut child, mut lines, addr) = start_proxy(&ws, &local, "127.0.0.1:0", None);
+    let (mut child, mut lines, addr) = start_proxy(&ws, &local, Start::default());
     let answer = ask(&addr, PLAIN);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("from upstream"), "{answer}");
@@ -158,7 +178,7 @@ fn the_proxy_forwards_logs_and_stops_on_ctrl_c() {
 fn a_proxy_killed_mid_stream_leaves_a_readable_journal_and_restarts() {
     let (_tmp, ws) = workspace();
     let local = upstream();
-    let (mut child, _lines, addr) = start_proxy(&ws, &local, "127.0.0.1:0", None);
+    let (mut child, _lines, addr) = start_proxy(&ws, &local, Start::default());
     let mut stream = send(&addr, STREAMED);
     let mut seen = Vec::new();
     let mut buf = [0u8; 4096];
@@ -182,7 +202,14 @@ fn a_proxy_killed_mid_stream_leaves_a_readable_journal_and_restarts() {
         STREAMED.as_bytes()
     );
 
-    let (mut again, _lines, same) = start_proxy(&ws, &local, &addr, None);
+    let (mut again, _lines, same) = start_proxy(
+        &ws,
+        &local,
+        Start {
+            listen: Some(&addr),
+            ..Start::default()
+        },
+    );
     assert_eq!(same, addr);
     let answer = ask(&addr, PLAIN);
     assert!(answer.contains("from upstream"), "{answer}");
@@ -193,13 +220,37 @@ fn a_proxy_killed_mid_stream_leaves_a_readable_journal_and_restarts() {
     assert!(journal.exchanges[1].response.is_some());
 }
 
+/// The terminal goes away (stderr's reader closed): the proxy's log lines fail, and it
+/// goes on answering.
+#[test]
+fn a_closed_terminal_does_not_stop_the_proxy() {
+    let (_tmp, ws) = workspace();
+    let local = upstream();
+    let (mut child, lines, addr) = start_proxy(&ws, &local, Start::default());
+    drop(lines);
+    for _ in 0..3 {
+        let answer = ask(&addr, PLAIN);
+        assert!(answer.contains("from upstream"), "{answer}");
+    }
+    assert!(child.try_wait().unwrap().is_none(), "still running");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
 /// A disk that is full (a file size limit of zero): the journal says it cannot write, and
 /// the developer's requests are still answered.
 #[test]
 fn a_full_disk_stops_the_journal_not_the_answers() {
     let (_tmp, ws) = workspace();
     let local = upstream();
-    let (mut child, mut lines, addr) = start_proxy(&ws, &local, "127.0.0.1:0", Some(0));
+    let (mut child, mut lines, addr) = start_proxy(
+        &ws,
+        &local,
+        Start {
+            file_blocks: Some(0),
+            ..Start::default()
+        },
+    );
     let answer = ask(&addr, PLAIN);
     assert!(answer.contains("from upstream"), "{answer}");
     let warning = lines
@@ -215,37 +266,6 @@ fn a_full_disk_stops_the_journal_not_the_answers() {
     child.wait().unwrap();
 }
 
-/// `tuneforge proxy` with flags and extra environment, and the address it printed.
-fn start_escalating_proxy(
-    ws: &std::path::Path,
-    local: &str,
-    extra: &[&str],
-    env: &[(&str, &str)],
-) -> (
-    std::process::Child,
-    std::io::Lines<BufReader<std::process::ChildStderr>>,
-    String,
-) {
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin("tuneforge"));
-    command
-        .args(["--no-progress", "--workspace"])
-        .arg(ws)
-        .args(["proxy", "--listen", "127.0.0.1:0", "--local", local])
-        .args(extra)
-        .envs(env.iter().copied())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null());
-    let mut child = command.spawn().unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let addr = first
-        .strip_prefix("tuneforge proxy: http://")
-        .and_then(|rest| rest.split("/v1").next())
-        .unwrap_or_else(|| panic!("{first}"))
-        .to_owned();
-    (child, lines, addr)
-}
-
 const EXPERT_KEY: &str = "sk-expert-0123456789abcdefghij";
 
 /// "consult claude" through the real binary, six at once: each rescue lands redacted in
@@ -255,20 +275,23 @@ const EXPERT_KEY: &str = "sk-expert-0123456789abcdefghij";
 fn consult_records_redacted_rescues_and_never_the_key() {
     let (_tmp, ws) = workspace();
     let local = upstream();
-    let (mut child, lines, addr) = start_escalating_proxy(
+    let (mut child, lines, addr) = start_proxy(
         &ws,
         &local,
-        &[
-            "--expert",
-            &format!("claude={local}"),
-            "--expert-model",
-            "claude=claude-big",
-            "--expert-key-env",
-            "claude=TF_TEST_EXPERT_KEY",
-            "--local-model",
-            "qwen-local",
-        ],
-        &[("TF_TEST_EXPERT_KEY", EXPERT_KEY)],
+        Start {
+            extra: &[
+                "--expert",
+                &format!("claude={local}"),
+                "--expert-model",
+                "claude=claude-big",
+                "--expert-key-env",
+                "claude=TF_TEST_EXPERT_KEY",
+                "--local-model",
+                "qwen-local",
+            ],
+            env: &[("TF_TEST_EXPERT_KEY", EXPERT_KEY)],
+            ..Start::default()
+        },
     );
     let asks: Vec<_> = (0..6)
         .map(|i| {
@@ -331,7 +354,7 @@ fn consult_records_redacted_rescues_and_never_the_key() {
 fn collect_last_rescues_the_last_exchange() {
     let (_tmp, ws) = workspace();
     let local = upstream();
-    let (mut child, _lines, addr) = start_escalating_proxy(&ws, &local, &[], &[]);
+    let (mut child, _lines, addr) = start_proxy(&ws, &local, Start::default());
     let body = serde_json::json!({
         "model": "qwen-local",
         "messages": [{"role": "user", "content": "How do I define a Drupal block plugin?"}]

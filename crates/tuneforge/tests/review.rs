@@ -103,11 +103,9 @@ fn decisions_made_in_review_reach_the_dataset_and_the_captures_stay_as_they_were
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let first_line = BufReader::new(review.stderr.take().unwrap())
-        .lines()
-        .next()
-        .unwrap()
-        .unwrap();
+    // Kept open to the end: the server's later lines have somewhere to go.
+    let mut stderr_lines = BufReader::new(review.stderr.take().unwrap()).lines();
+    let first_line = stderr_lines.next().unwrap().unwrap();
     let url = first_line
         .strip_prefix("tuneforge review: http://")
         .unwrap_or_else(|| panic!("{first_line}"));

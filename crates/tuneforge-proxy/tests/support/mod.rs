@@ -59,10 +59,27 @@ pub fn options(upstream: &str) -> ProxyOptions {
 /// Starts the proxy; returns its `/v1` URL and what it reports.
 pub async fn start_proxy(options: ProxyOptions) -> (String, Arc<Log>) {
     let log = Arc::new(Log::default());
-    let proxy = Proxy::bind(options, log.clone()).await.unwrap();
+    (start_with(options, log.clone()).await, log)
+}
+
+/// Starts the proxy reporting to `events`; returns its `/v1` URL.
+pub async fn start_with(options: ProxyOptions, events: Arc<dyn ProxyEvents>) -> String {
+    let proxy = Proxy::bind(options, events).await.unwrap();
     let url = format!("http://{}/v1", proxy.local_addr());
     tokio::spawn(proxy.serve(std::future::pending()));
-    (url, log)
+    url
+}
+
+/// Waits (up to 5 s) until `ready` holds: what a proxy reports or writes trails the
+/// client's last read by a moment.
+pub async fn eventually(what: &str, mut ready: impl FnMut() -> bool) {
+    for _ in 0..500 {
+        if ready() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{what} did not happen");
 }
 
 pub async fn serve(router: Router) -> String {
@@ -167,14 +184,8 @@ pub const DONE: &str = "data: [DONE]\n\n";
 /// The requests still in flight report when their body is dropped, a moment after the
 /// client's read returns.
 pub async fn wait_for(log: &Log, n: usize) {
-    for _ in 0..500 {
-        if log.0.lock().unwrap().len() >= n {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!(
-        "{} requests reported, expected {n}",
-        log.0.lock().unwrap().len()
-    );
+    eventually(&format!("{n} requests reported"), || {
+        log.0.lock().unwrap().len() >= n
+    })
+    .await;
 }

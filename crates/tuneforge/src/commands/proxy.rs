@@ -1,6 +1,7 @@
 //! `tuneforge proxy`: settings from `pipeline.yaml` and flags, keys from the environment,
 //! and one line per request served.
 
+use std::io::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +22,17 @@ use tuneforge_proxy::{
 use super::Context;
 use crate::cli::ProxyArgs;
 use crate::exit::Exit;
+
+/// One whole line on stderr, written at once, errors ignored: a server whose terminal
+/// went away (a closed pipe) keeps serving instead of dying on its next log line.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let line = format!($($arg)*);
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }};
+}
+pub(crate) use say;
 
 /// A secret from the environment variable `var` names; `what` says what it is for.
 fn secret(var: Option<&str>, what: &str) -> Result<Option<String>> {
@@ -68,23 +80,32 @@ impl ProxyEvents for Lines {
                 ms,
                 ending,
             };
-            println!("{}", serde_json::to_string(&line).expect("lines serialize"));
+            // A reader that went away is not the proxy's problem: it keeps serving.
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "{}",
+                serde_json::to_string(&line).expect("lines serialize")
+            );
         } else {
-            eprintln!(
+            say!(
                 "{} {} {} {} B {:.0} ms ({ending})",
-                s.method, s.path, s.status, s.bytes, ms
+                s.method,
+                s.path,
+                s.status,
+                s.bytes,
+                ms
             );
         }
     }
 
     fn journal_failed(&self, message: &str) {
-        eprintln!("warning: journal: {message}");
+        say!("warning: journal: {message}");
     }
 
     fn escalated(&self, expert: &str, outcome: &Result<String, String>) {
         match outcome {
-            Ok(what) => eprintln!("captured a rescue by {expert}: {what}"),
-            Err(why) => eprintln!("warning: {expert}'s answer: {why}"),
+            Ok(what) => say!("captured a rescue by {expert}: {what}"),
+            Err(why) => say!("warning: {expert}'s answer: {why}"),
         }
     }
 }
@@ -212,31 +233,39 @@ pub fn proxy(ctx: &Context, args: ProxyArgs) -> Result<Exit> {
             ws: ws.clone(),
         })),
     };
+    let events = Arc::new(Lines { json: ctx.json });
+    let journal = ws.path(PROXY_JOURNAL_DIR);
+    until_ctrl_c("proxy", |stop| async move {
+        let proxy = Proxy::bind(options, events).await?;
+        let addr = proxy.local_addr();
+        say!(
+            "tuneforge proxy: http://{addr}/v1 -> {local_url}\n  point your editor or agent's OpenAI base URL at http://{addr}/v1; chat exchanges are journaled in {}; Ctrl-C stops",
+            journal.display()
+        );
+        proxy.serve(stop).await?;
+        Ok(())
+    })?;
+    Ok(Exit::Success)
+}
+
+/// Runs a server on a runtime of its own until Ctrl-C: the first lets the requests in
+/// flight finish (`serve` gets the signal as a future), a second one ends the process.
+pub(crate) fn until_ctrl_c<F, Fut>(what: &str, serve: F) -> Result<()>
+where
+    F: FnOnce(std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>) -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("cannot start the proxy's runtime")?;
+        .with_context(|| format!("cannot start the {what}'s runtime"))?;
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
-    // Ctrl-C lets the requests in flight finish; a second one kills the process.
     let _ = ctrlc::set_handler(move || {
         if stop.send_replace(true) {
             std::process::exit(130);
         }
     });
-    let events = Arc::new(Lines { json: ctx.json });
-    runtime.block_on(async move {
-        let proxy = Proxy::bind(options, events).await?;
-        let addr = proxy.local_addr();
-        eprintln!(
-            "tuneforge proxy: http://{addr}/v1 -> {local_url}\n  point your editor or agent's OpenAI base URL at http://{addr}/v1; chat exchanges are journaled in {journal}; Ctrl-C stops",
-            journal = ws.path(PROXY_JOURNAL_DIR).display()
-        );
-        proxy
-            .serve(async move {
-                let _ = stopped.wait_for(|stop| *stop).await;
-            })
-            .await?;
-        Ok::<(), anyhow::Error>(())
-    })?;
-    Ok(Exit::Success)
+    runtime.block_on(serve(Box::pin(async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    })))
 }
