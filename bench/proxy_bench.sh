@@ -42,9 +42,12 @@ load=$target/$profile/examples/proxy_load
 tuneforge=$target/$profile/tuneforge
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# The key every client sends: LiteLLM's master key (it refuses to start without one);
+# tuneforge on loopback and the upstream take any.
+key=sk-bench-0123456789abcdef
 wait_ready() { # URL up to /v1, log file
-  for _ in $(seq 1 600); do curl -sf "$1/models" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  cat "$2" >&2; echo "$1 did not start" >&2; exit 1
+  for _ in $(seq 1 600); do curl -sf -H "authorization: Bearer $key" "$1/models" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  tail -40 "$2" >&2; echo "$1 did not start" >&2; exit 1
 }
 
 "$load" upstream "$chunks" "$gap_ms" >"$work/upstream.url" 2>"$work/upstream.log" &
@@ -85,7 +88,7 @@ litellm_settings:
 EOF
   lport=$(free_port)
   # The cost map from the package, not from the network (there is none here).
-  LITELLM_LOCAL_MODEL_COST_MAP=True LITELLM_LOG=ERROR \
+  LITELLM_MASTER_KEY=$key LITELLM_LOCAL_MODEL_COST_MAP=True LITELLM_LOG=ERROR \
     "$venv/bin/litellm" --config "$work/litellm.yaml" --host 127.0.0.1 --port "$lport" \
     >"$work/litellm.log" 2>&1 &
   pids+=($!)

@@ -144,7 +144,8 @@ async fn load(url: &str, clients: usize, requests: usize, chunks: usize) -> Valu
                     let mut text = Vec::new();
                     let sent = client
                         .post(&url)
-                        .header("authorization", "Bearer bench")
+                        // LiteLLM's master key in bench/proxy_bench.sh; the others take any.
+                        .header("authorization", "Bearer sk-bench-0123456789abcdef")
                         .json(&body)
                         .send()
                         .await;
