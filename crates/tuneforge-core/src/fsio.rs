@@ -5,7 +5,7 @@
 //! * [`append_line_locked`]: one JSON Lines record appended under an exclusive `flock`,
 //!   as a single `write_all`, then synced. Concurrent writers never interleave.
 //! * [`AppendLog`]: the same for a stream of records, the file kept open and each batch of
-//!   lines locked, written and synced together (a journal's group commit).
+//!   lines locked and written together, synced apart (a journal's group commit).
 //! * [`StagingDir`]: a directory built beside its final name and renamed into place.
 //! * [`Discarder`]: directories renamed aside at once and deleted on a thread of their own.
 
@@ -186,8 +186,12 @@ fn count_lines(file: &mut File, path: &Path) -> Result<u64, IoError> {
 
 /// A JSON Lines file appended to in batches, kept open between them: each batch is written
 /// under an exclusive lock (other processes append with [`append_line_locked`] or their own
-/// `AppendLog`), in one `write_all`, and synced before the lock is released. A torn last
-/// line left by a killed writer is closed with a newline first.
+/// `AppendLog`), in one `write_all`. A torn last line left by a killed writer is closed with
+/// a newline first. Once written, a batch survives the process being killed; [`sync`] makes
+/// it survive the machine, and may run on another thread (a journal's writer goes on writing
+/// while the disk syncs).
+///
+/// [`sync`]: AppendLog::sync
 pub struct AppendLog {
     path: PathBuf,
     file: File,
@@ -226,11 +230,38 @@ impl AppendLog {
             }
             self.file
                 .write_all(lines)
-                .map_err(at("cannot append to", path))?;
-            self.file.sync_data().map_err(at("cannot sync", path))
+                .map_err(at("cannot append to", path))
         })();
         let _ = self.file.unlock();
         result
+    }
+
+    /// What was appended so far made durable, through a handle of its own.
+    pub fn sync(file: &SyncHandle) -> Result<(), IoError> {
+        file.file.sync_data().map_err(at("cannot sync", &file.path))
+    }
+
+    /// A handle for [`AppendLog::sync`] on another thread.
+    pub fn sync_handle(&self) -> Result<SyncHandle, IoError> {
+        Ok(SyncHandle {
+            file: self
+                .file
+                .try_clone()
+                .map_err(at("cannot open", &self.path))?,
+            path: self.path.clone(),
+        })
+    }
+}
+
+/// An [`AppendLog`]'s file, for syncing it elsewhere.
+pub struct SyncHandle {
+    file: File,
+    path: PathBuf,
+}
+
+impl SyncHandle {
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 }
 
@@ -518,6 +549,7 @@ mod tests {
             .write_all(b"{\"torn")
             .unwrap();
         log.append(b"{\"a\":3}\n").unwrap();
+        AppendLog::sync(&log.sync_handle().unwrap()).unwrap();
         assert_eq!(
             fs::read_to_string(&p).unwrap(),
             "{\"a\":1}\n{\"a\":2}\n{\"torn\n{\"a\":3}\n"

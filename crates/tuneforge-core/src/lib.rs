@@ -14,6 +14,7 @@ pub mod layout;
 pub mod manifest;
 pub mod records;
 pub mod reporter;
+pub mod secret;
 pub mod source_path;
 pub mod text;
 pub mod time;

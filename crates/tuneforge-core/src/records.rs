@@ -97,6 +97,27 @@ pub struct ReviewDecision {
     pub time: String,
 }
 
+/// The last decision for each interaction in the bytes of `raw/reviews.jsonl`, with its
+/// line; lines that are not decisions are returned by line, for the caller to report.
+pub fn last_reviews(
+    bytes: &[u8],
+) -> (
+    std::collections::HashMap<String, (u64, ReviewDecision)>,
+    Vec<crate::jsonl::LineError>,
+) {
+    let mut reviews = std::collections::HashMap::new();
+    let mut problems = Vec::new();
+    for line in crate::jsonl::split_lines(bytes) {
+        match crate::jsonl::parse_line::<ReviewDecision>(&line) {
+            Ok(d) => {
+                reviews.insert(d.interaction_id.clone(), (line.number, d));
+            }
+            Err(e) => problems.push(e),
+        }
+    }
+    (reviews, problems)
+}
+
 /// The escalation turn between the local and the expert answer.
 pub fn escalation_text(expert_model: Option<&str>) -> String {
     format!("consult {}", expert_model.unwrap_or("expert"))

@@ -22,7 +22,9 @@ use tuneforge_core::layout::{
     PROCESSED_INTERACTIONS, RAW_INTERACTIONS, RAW_REVIEWS, dataset_version_dir,
 };
 use tuneforge_core::manifest::FileDigest;
-use tuneforge_core::records::{Interaction, ReviewDecision, SOURCE_PROXY, Sample, Verdict};
+use tuneforge_core::records::{
+    Interaction, ReviewDecision, SOURCE_PROXY, Sample, Verdict, last_reviews,
+};
 use tuneforge_core::reporter::Reporter;
 use tuneforge_core::text::normalize_stored;
 use tuneforge_core::workspace::Workspace;
@@ -189,20 +191,15 @@ pub type Reviews = HashMap<String, (u64, ReviewDecision)>;
 /// `raw/reviews.jsonl` read (missing: no decisions); lines that are not decisions are
 /// warned about by line and left out.
 pub fn read_reviews(ws: &Workspace, reporter: &dyn Reporter) -> Result<Reviews, ProcessError> {
-    let mut reviews = Reviews::new();
     let Some(bytes) = read_appended(&ws.path(RAW_REVIEWS))? else {
-        return Ok(reviews);
+        return Ok(Reviews::new());
     };
-    for line in split_lines(&bytes) {
-        match parse_line::<ReviewDecision>(&line) {
-            Ok(d) => {
-                reviews.insert(d.interaction_id.clone(), (line.number, d));
-            }
-            Err(e) => reporter.warn(&format!(
-                "{RAW_REVIEWS}:{}: skipped, not a review decision: {}",
-                e.line, e.message
-            )),
-        }
+    let (reviews, problems) = last_reviews(&bytes);
+    for e in problems {
+        reporter.warn(&format!(
+            "{RAW_REVIEWS}:{}: skipped, not a review decision: {}",
+            e.line, e.message
+        ));
     }
     Ok(reviews)
 }

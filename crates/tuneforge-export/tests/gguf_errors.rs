@@ -10,6 +10,8 @@ use serde_json::json;
 use tuneforge_core::reporter::Silent;
 use tuneforge_export::gguf::{ModelType, export_model};
 
+mod support;
+
 const HIDDEN: usize = 64;
 const VOCAB: usize = 8;
 
@@ -192,24 +194,7 @@ fn a_full_disk_leaves_no_partial_file() {
     let base = dir.path().join("base");
     tiny_qwen2(&base);
     let out = dir.path().join("m.gguf");
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/examples/gguf");
-    let example = if example.is_file() {
-        example
-    } else {
-        let status = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "tuneforge-export",
-                "--example",
-                "gguf",
-            ])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        example
-    };
+    let example = support::example("gguf");
     // 16 blocks of 512 bytes: the header fits, the tensors do not. SIGXFSZ ignored, so the
     // write fails with EFBIG as it would with ENOSPC.
     let output = Command::new("sh")

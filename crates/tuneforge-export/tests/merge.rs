@@ -274,21 +274,7 @@ fn a_full_disk_leaves_no_merged_model() {
         &worker,
         &["build", root.to_str().unwrap(), "qwen2", "plain"],
     );
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/examples/merge");
-    if !example.is_file() {
-        let status = std::process::Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "tuneforge-export",
-                "--example",
-                "merge",
-            ])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
+    let example = support::example("merge");
     // 16 blocks of 512 bytes: less than one shard. SIGXFSZ ignored, so the write fails with
     // EFBIG as it would with ENOSPC.
     let biggest = std::fs::read_dir(root.join("base"))

@@ -42,10 +42,19 @@ pub trait Capture: Send + Sync {
     fn capture(&self, rescue: Rescue) -> Result<String, String>;
 }
 
+/// Options print which capture there is, not its insides.
+impl std::fmt::Debug for dyn Capture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Capture")
+    }
+}
+
 /// A request on its way to an expert: what to send, and the rescue waiting for its answer.
 pub(crate) struct Plan {
-    pub(crate) expert: String,
-    pub(crate) body: Vec<u8>,
+    /// Where the request goes (the rescue names the expert).
+    pub(crate) expert: Expert,
+    /// The request for the expert.
+    pub(crate) request: Value,
     pub(crate) rescue: Rescue,
 }
 
@@ -145,10 +154,6 @@ impl Escalator {
         })
     }
 
-    pub(crate) fn expert(&self, name: &str) -> Option<&Expert> {
-        self.experts.get(name)
-    }
-
     /// Whether this chat request escalates, and to whom: `Ok(None)` sends it to the local
     /// model; `Err` is a request that asked for an expert but cannot be escalated (the
     /// message says why, for the client to show).
@@ -220,7 +225,6 @@ impl Escalator {
         if let Some(model) = &config.model {
             request["model"] = Value::String(model.clone());
         }
-        let body = serde_json::to_vec(&request).map_err(|e| e.to_string())?;
         Ok(Some(Plan {
             rescue: Rescue {
                 query,
@@ -228,11 +232,11 @@ impl Escalator {
                 escalation: turn,
                 expert_answer: String::new(),
                 expert_model: Some(config.model.clone().unwrap_or_else(|| expert.clone())),
-                expert: expert.clone(),
+                expert,
                 local_model: self.local_model.clone().or(client_model),
             },
-            expert,
-            body,
+            expert: config.clone(),
+            request,
         }))
     }
 }
@@ -304,7 +308,7 @@ pub async fn consult(
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .body(serde_json::to_vec(&body).map_err(|e| e.to_string())?);
     if let Some(key) = &expert.upstream.api_key {
-        call = call.bearer_auth(key);
+        call = call.bearer_auth(key.expose());
     }
     let response = call
         .send()
@@ -390,7 +394,7 @@ mod tests {
             assert_eq!(plan.rescue.local_answer, "Use \\Drupal::service().");
             assert_eq!(plan.rescue.escalation, turn);
             assert_eq!(plan.rescue.local_model.as_deref(), Some("local"));
-            let sent: Value = serde_json::from_slice(&plan.body).unwrap();
+            let sent = &plan.request;
             assert_eq!(sent["model"], "big-model");
             assert_eq!(sent["stream"], true);
             assert_eq!(
@@ -403,6 +407,7 @@ mod tests {
             e.plan(None, &conversation("consult claude"))
                 .unwrap()
                 .unwrap()
+                .rescue
                 .expert,
             "Claude",
             "the configured spelling"
@@ -428,7 +433,10 @@ mod tests {
             ("assistant", "a"),
             ("user", "better, please"),
         ]);
-        assert_eq!(e.plan(Some("gpt"), &good).unwrap().unwrap().expert, "gpt");
+        assert_eq!(
+            e.plan(Some("gpt"), &good).unwrap().unwrap().rescue.expert,
+            "gpt"
+        );
         let err = e.plan(Some("bard"), &good).err().unwrap();
         assert!(err.contains("Claude, gpt"), "{err}");
         let first = body(&[("user", "consult claude")]);

@@ -13,7 +13,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use crate::escalate::{ESCALATE_HEADER, Escalator, Rescue};
-use crate::journal::{Entry, JournalEnding, RawBody, RequestEntry, ResponseEntry};
+use crate::journal::{Entry, JournalEnding, Queued, RawBody, RequestEntry, ResponseEntry};
 use crate::usage::UsageFilter;
 use crate::{ProxyEvents, ProxyOptions};
 
@@ -21,7 +21,7 @@ pub(crate) struct Shared {
     pub(crate) client: reqwest::Client,
     pub(crate) options: ProxyOptions,
     pub(crate) events: Arc<dyn ProxyEvents>,
-    pub(crate) journal: Option<std::sync::mpsc::Sender<Entry>>,
+    pub(crate) journal: Option<std::sync::mpsc::Sender<Queued>>,
     pub(crate) escalator: Escalator,
 }
 
@@ -61,23 +61,9 @@ pub struct Served {
     pub ending: Ending,
 }
 
-/// Request headers that belong to one connection, not to the request, and those the
-/// proxy sets itself: never forwarded.
-const REQUEST_HOP_BY_HOP: [HeaderName; 10] = [
-    header::CONNECTION,
-    HeaderName::from_static("keep-alive"),
-    header::PROXY_AUTHENTICATE,
-    header::PROXY_AUTHORIZATION,
-    header::TE,
-    header::TRAILER,
-    header::TRANSFER_ENCODING,
-    header::UPGRADE,
-    header::HOST,
-    header::CONTENT_LENGTH,
-];
-
-/// Response headers that belong to one connection.
-const RESPONSE_HOP_BY_HOP: [HeaderName; 8] = [
+/// Headers that belong to one connection, not to the request or the answer: never
+/// relayed either way.
+const HOP_BY_HOP: [HeaderName; 8] = [
     header::CONNECTION,
     HeaderName::from_static("keep-alive"),
     header::PROXY_AUTHENTICATE,
@@ -88,8 +74,9 @@ const RESPONSE_HOP_BY_HOP: [HeaderName; 8] = [
     header::UPGRADE,
 ];
 
-/// `headers` without the hop-by-hop ones, including those the `Connection` header names.
-fn end_to_end(headers: &HeaderMap, hop_by_hop: &[HeaderName]) -> HeaderMap {
+/// `headers` without the hop-by-hop ones (those the `Connection` header names too) and
+/// without `also`.
+fn end_to_end(headers: &HeaderMap, also: &[HeaderName]) -> HeaderMap {
     let named: Vec<String> = headers
         .get_all(header::CONNECTION)
         .iter()
@@ -99,7 +86,10 @@ fn end_to_end(headers: &HeaderMap, hop_by_hop: &[HeaderName]) -> HeaderMap {
         .collect();
     let mut out = HeaderMap::with_capacity(headers.len());
     for (name, value) in headers {
-        if hop_by_hop.contains(name) || named.iter().any(|n| n == name.as_str()) {
+        if HOP_BY_HOP.contains(name)
+            || also.contains(name)
+            || named.iter().any(|n| n == name.as_str())
+        {
             continue;
         }
         out.append(name.clone(), value.clone());
@@ -124,7 +114,7 @@ pub(crate) fn error_response(status: StatusCode, kind: &str, message: &str) -> R
 }
 
 /// Compares without an early exit, so response times say nothing about the token.
-fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+pub(crate) fn same_secret(given: &[u8], expected: &[u8]) -> bool {
     given.len() == expected.len()
         && given
             .iter()
@@ -174,9 +164,7 @@ impl Report {
         self.status = status;
         self.ending = Some(ending);
     }
-}
 
-impl Report {
     /// An escalation's answer has ended: a whole one is captured on a blocking thread, a
     /// cut one is only reported.
     fn settle_rescue(&self, mut rescue: Rescue, body: &[u8], ending: &Ending) {
@@ -242,7 +230,7 @@ impl Drop for Report {
                 Ending::UpstreamFailed(m) => (JournalEnding::UpstreamFailed, Some(m.clone())),
                 Ending::Refused => (JournalEnding::Refused, None),
             };
-            let _ = sender.send(Entry::Response(ResponseEntry {
+            let entry = Entry::Response(ResponseEntry {
                 exchange,
                 time: crate::journal::now(),
                 status: self.status,
@@ -253,7 +241,11 @@ impl Drop for Report {
                 elapsed_ms: self.started.elapsed().as_secs_f64() * 1000.0,
                 usage_added: j.usage_added,
                 truncated: j.truncated,
-            }));
+            });
+            let _ = sender.send(Queued {
+                entry,
+                written: None,
+            });
         }
         let served = Served {
             method: std::mem::take(&mut self.method),
@@ -267,39 +259,34 @@ impl Drop for Report {
     }
 }
 
-/// Whether an exchange is journaled: chat and text completions, where answers are. The
+/// Whether an exchange is journaled: chat and text completions (both paths end in
+/// `/completions`), where answers are. The
 /// rest (`/v1/models`, which some clients poll every few seconds) only passes through.
 fn journaled(method: &axum::http::Method, path: &str) -> bool {
     let path = path.split('?').next().unwrap_or(path);
-    method == axum::http::Method::POST
-        && (path.ends_with("/chat/completions") || path.ends_with("/completions"))
+    method == axum::http::Method::POST && path.ends_with("/completions")
 }
 
-/// For a streaming chat request that did not ask for usage, the body with
-/// `stream_options.include_usage` set, so the journal gets the token counts; `None` to send
-/// the body as it is.
-fn with_usage_requested(path: &str, body: &[u8]) -> Option<Vec<u8>> {
-    if !path
-        .split('?')
-        .next()
-        .is_some_and(|p| p.ends_with("/chat/completions"))
-    {
-        return None;
-    }
-    let mut request: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let object = request.as_object_mut()?;
+/// Sets `stream_options.include_usage` on a streaming chat request that did not ask for
+/// usage, so the journal gets the token counts; whether it was set.
+fn request_usage(request: &mut serde_json::Value) -> bool {
+    let Some(object) = request.as_object_mut() else {
+        return false;
+    };
     if object.get("stream") != Some(&serde_json::Value::Bool(true)) {
-        return None;
+        return false;
     }
     let options = object
         .entry("stream_options")
         .or_insert_with(|| serde_json::json!({}));
-    let options = options.as_object_mut()?;
+    let Some(options) = options.as_object_mut() else {
+        return false;
+    };
     if options.get("include_usage") == Some(&serde_json::Value::Bool(true)) {
-        return None;
+        return false;
     }
     options.insert("include_usage".into(), serde_json::Value::Bool(true));
-    serde_json::to_vec(&request).ok()
+    true
 }
 
 static EXCHANGES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -346,7 +333,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or("");
-        if !same_secret(given.trim().as_bytes(), token.as_bytes()) {
+        if !same_secret(given.trim().as_bytes(), token.expose().as_bytes()) {
             return refuse(
                 report,
                 StatusCode::UNAUTHORIZED,
@@ -409,58 +396,79 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     };
 
     // Escalation: a chat request whose last turn consults an expert goes to the expert.
-    let path_only = path.split('?').next().unwrap_or(&path);
-    let plan =
-        if parts.method == axum::http::Method::POST && path_only.ends_with("/chat/completions") {
-            let header = parts
-                .headers
-                .get(ESCALATE_HEADER)
-                .and_then(|v| v.to_str().ok());
-            match shared.escalator.plan(header, &body) {
-                Ok(plan) => plan,
-                Err(message) => {
-                    return refuse(
-                        report,
-                        StatusCode::BAD_REQUEST,
-                        "invalid_request_error",
-                        &message,
-                    );
-                }
+    let chat = parts.method == axum::http::Method::POST
+        && path
+            .split('?')
+            .next()
+            .is_some_and(|p| p.ends_with("/chat/completions"));
+    let plan = if chat {
+        let header = parts
+            .headers
+            .get(ESCALATE_HEADER)
+            .and_then(|v| v.to_str().ok());
+        match shared.escalator.plan(header, &body) {
+            Ok(plan) => plan,
+            Err(message) => {
+                return refuse(
+                    report,
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request_error",
+                    &message,
+                );
             }
-        } else {
-            None
-        };
+        }
+    } else {
+        None
+    };
 
     // Journal first: the request as the client sent it, before it is forwarded.
     let mut report = report;
-    let mut upstream_body = match &plan {
-        Some(plan) => Bytes::from(plan.body.clone()),
-        None => body.clone(),
-    };
     let journal_exchange = match &shared.journal {
         Some(journal) if journaled(&parts.method, &path) => {
             let exchange = exchange_id();
-            let _ = journal.send(Entry::Request(RequestEntry {
+            let entry = Entry::Request(RequestEntry {
                 exchange: exchange.clone(),
                 time: crate::journal::now(),
                 method: parts.method.to_string(),
                 path: path.clone(),
                 headers: crate::journal::journal_headers(&parts.headers),
                 body: RawBody::new(body.to_vec()),
-                escalated_to: plan.as_ref().map(|p| p.expert.clone()),
-            }));
+                escalated_to: plan.as_ref().map(|p| p.rescue.expert.clone()),
+            });
+            let (written, in_file) = tokio::sync::oneshot::channel();
+            let _ = journal.send(Queued {
+                entry,
+                written: Some(written),
+            });
+            // In the file (not yet synced) before the request leaves: a proxy killed while
+            // the answer streams has still journaled the request.
+            let _ = in_file.await;
             Some(exchange)
         }
         _ => None,
     };
-    if journal_exchange.is_some() || plan.is_some() {
-        let usage_added = match with_usage_requested(&path, &upstream_body) {
-            Some(changed) => {
-                upstream_body = Bytes::from(changed);
-                true
+    // What goes upstream: the expert's request, or the client's bytes as they came unless
+    // the journal asks for usage (then re-serialized in the same key order).
+    let (upstream_body, usage_added) = match (&plan, chat && journal_exchange.is_some()) {
+        (Some(plan), _) => {
+            let mut request = plan.request.clone();
+            let added = request_usage(&mut request);
+            let bytes = serde_json::to_vec(&request).unwrap_or_default();
+            (Bytes::from(bytes), added)
+        }
+        (None, true) => {
+            // Not JSON (Null): sent as it came, for the local model to refuse.
+            let mut request = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+            if request_usage(&mut request) {
+                let bytes = serde_json::to_vec(&request).unwrap_or_default();
+                (Bytes::from(bytes), true)
+            } else {
+                (body.clone(), false)
             }
-            None => false,
-        };
+        }
+        (None, false) => (body.clone(), false),
+    };
+    if journal_exchange.is_some() || plan.is_some() {
         report.kept = Some(Kept {
             exchange: journal_exchange,
             headers: Default::default(),
@@ -472,14 +480,6 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
 
     let (base, who, api_key, headers) = match &plan {
         Some(plan) => {
-            let Some(expert) = shared.escalator.expert(&plan.expert) else {
-                return refuse(
-                    report,
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request_error",
-                    &format!("no expert named {:?}", plan.expert),
-                );
-            };
             // Only what the request needs: the client's other headers are meant for its
             // local model, and must not reach a third party.
             let mut headers = HeaderMap::new();
@@ -491,14 +491,15 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
                 headers.insert(header::ACCEPT, accept.clone());
             }
             (
-                expert.upstream.url.as_str(),
-                format!("the expert {}", plan.expert),
-                expert.upstream.api_key.as_deref(),
+                plan.expert.upstream.url.as_str(),
+                format!("the expert {}", plan.rescue.expert),
+                plan.expert.upstream.api_key.as_ref(),
                 headers,
             )
         }
         None => {
-            let mut headers = end_to_end(&parts.headers, &REQUEST_HOP_BY_HOP);
+            // Host and length are the new request's own.
+            let mut headers = end_to_end(&parts.headers, &[header::HOST, header::CONTENT_LENGTH]);
             // The proxy token is this proxy's, not the upstream's; the upstream's own key,
             // where one is configured, replaces whatever the client sent.
             if options.token.is_some() || options.local.api_key.is_some() {
@@ -507,12 +508,11 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
             (
                 options.local.url.as_str(),
                 "the local model".to_owned(),
-                options.local.api_key.as_deref(),
+                options.local.api_key.as_ref(),
                 headers,
             )
         }
     };
-    report.rescue = plan.map(|p| p.rescue);
     let url = format!("{}{rest}", base.trim_end_matches('/'));
     let mut upstream = shared
         .client
@@ -520,8 +520,9 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         .headers(headers)
         .body(upstream_body);
     if let Some(key) = api_key {
-        upstream = upstream.bearer_auth(key);
+        upstream = upstream.bearer_auth(key.expose());
     }
+    report.rescue = plan.map(|p| p.rescue);
     let idle = options.idle_timeout;
     let response = match tokio::time::timeout(idle, upstream.send()).await {
         Ok(Ok(response)) => response,
@@ -543,7 +544,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     let status = response.status();
     let mut builder = Response::builder().status(status.as_u16());
     if let Some(out) = builder.headers_mut() {
-        *out = end_to_end(response.headers(), &RESPONSE_HOP_BY_HOP);
+        *out = end_to_end(response.headers(), &[]);
     }
     report.status = status.as_u16();
     let mut filter = None;
@@ -660,7 +661,7 @@ mod tests {
         headers.insert(header::HOST, HeaderValue::from_static("proxy"));
         headers.append("x-twice", HeaderValue::from_static("a"));
         headers.append("x-twice", HeaderValue::from_static("b"));
-        let out = end_to_end(&headers, &REQUEST_HOP_BY_HOP);
+        let out = end_to_end(&headers, &[header::HOST]);
         assert!(out.get("x-private").is_none() && out.get(header::HOST).is_none());
         assert_eq!(out.get("x-kept").unwrap(), "2");
         assert_eq!(out.get_all("x-twice").iter().count(), 2);

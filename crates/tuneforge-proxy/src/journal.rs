@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use serde::{Deserialize, Serialize};
-use tuneforge_core::fsio::AppendLog;
+use tuneforge_core::fsio::{AppendLog, SyncHandle};
 
 /// A body as it was: text when it is UTF-8 (JSON and server-sent events are), else bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,35 +133,53 @@ pub(crate) fn now() -> String {
         .to_string()
 }
 
+/// An entry on its way to the writer; `written` hears when it is in the file (a request
+/// waits for that before it is forwarded).
+pub(crate) struct Queued {
+    pub(crate) entry: Entry,
+    pub(crate) written: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
 /// The sending side of the journal; entries are written in the order they are sent.
 pub(crate) struct JournalWriter {
-    sender: Option<mpsc::Sender<Entry>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    sender: Option<mpsc::Sender<Queued>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl JournalWriter {
-    /// Starts the writer thread; `failed` hears every batch that could not be written.
-    pub(crate) fn start(dir: PathBuf, failed: impl Fn(String) + Send + 'static) -> Self {
-        let (sender, entries) = mpsc::channel::<Entry>();
-        let thread = std::thread::Builder::new()
-            .name("tuneforge-journal".into())
-            .spawn(move || write_batches(&dir, &entries, &failed))
-            .ok();
+    /// Starts the writer thread and the thread that syncs behind it; `failed` hears every
+    /// batch that could not be written or synced.
+    pub(crate) fn start(dir: PathBuf, failed: impl Fn(String) + Send + Sync + 'static) -> Self {
+        let failed = std::sync::Arc::new(failed);
+        let (sender, entries) = mpsc::channel::<Queued>();
+        let (to_sync, syncs) = mpsc::channel::<SyncHandle>();
+        let sync_failed = failed.clone();
+        let threads = [
+            std::thread::Builder::new()
+                .name("tuneforge-journal".into())
+                .spawn(move || write_batches(&dir, &entries, &to_sync, &*failed)),
+            std::thread::Builder::new()
+                .name("tuneforge-journal-sync".into())
+                .spawn(move || sync_behind(&syncs, &*sync_failed)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         Self {
             sender: Some(sender),
-            thread,
+            threads,
         }
     }
 
-    /// A sender for the exchanges to use; the thread ends when every sender is gone.
-    pub(crate) fn sender(&self) -> mpsc::Sender<Entry> {
+    /// A sender for the exchanges to use; the threads end when every sender is gone.
+    pub(crate) fn sender(&self) -> mpsc::Sender<Queued> {
         self.sender.clone().expect("the journal is not finished")
     }
 
-    /// Writes what is queued and stops the thread.
+    /// Writes and syncs what is queued and stops the threads.
     pub(crate) fn finish(&mut self) {
         self.sender.take();
-        if let Some(thread) = self.thread.take() {
+        for thread in self.threads.drain(..) {
             let _ = thread.join();
         }
     }
@@ -181,14 +199,23 @@ fn day_file(dir: &Path) -> PathBuf {
     dir.join(format!("{day}.jsonl"))
 }
 
-fn write_batches(dir: &Path, entries: &mpsc::Receiver<Entry>, failed: &dyn Fn(String)) {
+/// Writes whatever has queued as one batch, tells the waiting requests, and hands the file
+/// to the sync thread, so no write waits for the disk.
+fn write_batches(
+    dir: &Path,
+    entries: &mpsc::Receiver<Queued>,
+    to_sync: &mpsc::Sender<SyncHandle>,
+    failed: &dyn Fn(String),
+) {
     let mut log: Option<AppendLog> = None;
     let mut batch = Vec::new();
+    let mut waiting = Vec::new();
     while let Ok(first) = entries.recv() {
         batch.clear();
-        for entry in std::iter::once(first).chain(entries.try_iter()) {
-            serde_json::to_writer(&mut batch, &entry).expect("entries serialize");
+        for queued in std::iter::once(first).chain(entries.try_iter()) {
+            serde_json::to_writer(&mut batch, &queued.entry).expect("entries serialize");
             batch.push(b'\n');
+            waiting.extend(queued.written);
         }
         let path = day_file(dir);
         if log.as_ref().is_none_or(|l| l.path() != path) {
@@ -196,14 +223,36 @@ fn write_batches(dir: &Path, entries: &mpsc::Receiver<Entry>, failed: &dyn Fn(St
                 Ok(l) => Some(l),
                 Err(e) => {
                     failed(format!("{e}; these exchanges are not journaled"));
-                    continue;
+                    None
                 }
             };
         }
-        if let Some(l) = log.as_mut()
-            && let Err(e) = l.append(&batch)
-        {
-            failed(format!("{e}; these exchanges are not journaled"));
+        if let Some(l) = log.as_mut() {
+            match l.append(&batch).and_then(|()| l.sync_handle()) {
+                Ok(handle) => {
+                    let _ = to_sync.send(handle);
+                }
+                Err(e) => failed(format!("{e}; these exchanges are not journaled")),
+            }
+        }
+        // Written or not, the requests go on: the developer's editor keeps working.
+        for written in waiting.drain(..) {
+            let _ = written.send(());
+        }
+    }
+}
+
+/// Syncs the journal behind the writer: of the handles queued meanwhile, the last is
+/// enough (one file per day; a day change queues the old file's handle first).
+fn sync_behind(syncs: &mpsc::Receiver<SyncHandle>, failed: &dyn Fn(String)) {
+    while let Ok(first) = syncs.recv() {
+        let mut pending = vec![first];
+        pending.extend(syncs.try_iter());
+        pending.dedup_by(|b, a| a.path() == b.path());
+        for handle in pending {
+            if let Err(e) = AppendLog::sync(&handle) {
+                failed(e.to_string());
+            }
         }
     }
 }

@@ -30,6 +30,7 @@ use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use thiserror::Error;
+pub use tuneforge_core::secret::ApiKey;
 
 pub use escalate::{
     Capture, ESCALATE_HEADER, Expert, LastExchange, Rescue, consult, last_local_exchange,
@@ -67,22 +68,13 @@ pub enum ProxyError {
 }
 
 /// An OpenAI-compatible endpoint the proxy talks to.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Upstream {
     /// Up to `/v1`: `http://127.0.0.1:8080/v1`.
     pub url: String,
     /// Sent as the bearer token instead of whatever the client sent; read from the
     /// environment variable the configuration names, never from a file.
-    pub api_key: Option<String>,
-}
-
-impl std::fmt::Debug for Upstream {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Upstream")
-            .field("url", &self.url)
-            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
-            .finish()
-    }
+    pub api_key: Option<ApiKey>,
 }
 
 impl Upstream {
@@ -101,12 +93,12 @@ impl Upstream {
 }
 
 /// Everything the proxy needs; the binary fills it from `pipeline.yaml` and flags.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ProxyOptions {
     pub listen: SocketAddr,
     pub local: Upstream,
     /// What clients must send as their API key; required off loopback.
-    pub token: Option<String>,
+    pub token: Option<ApiKey>,
     /// Largest request body accepted; larger ones get a 413.
     pub max_body_bytes: usize,
     pub connect_timeout: Duration,
@@ -123,24 +115,6 @@ pub struct ProxyOptions {
     pub escalation_patterns: Vec<String>,
     /// Where whole rescues go; `None` escalates without capturing.
     pub capture: Option<Arc<dyn Capture>>,
-}
-
-impl std::fmt::Debug for ProxyOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProxyOptions")
-            .field("listen", &self.listen)
-            .field("local", &self.local)
-            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
-            .field("max_body_bytes", &self.max_body_bytes)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("idle_timeout", &self.idle_timeout)
-            .field("journal_dir", &self.journal_dir)
-            .field("local_model", &self.local_model)
-            .field("experts", &self.experts)
-            .field("escalation_patterns", &self.escalation_patterns)
-            .field("capture", &self.capture.is_some())
-            .finish()
-    }
 }
 
 /// What the proxy reports as it serves; the binary prints it, tests count it.

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tuneforge_core::fsio::{append_line_locked, read_appended};
 use tuneforge_core::jsonl::{parse_line, split_lines};
-use tuneforge_core::records::{Interaction, ReviewDecision, Verdict};
+use tuneforge_core::records::{Interaction, ReviewDecision, Verdict, last_reviews};
 
 use crate::ProxyError;
 
@@ -74,12 +74,7 @@ struct Shared {
 
 /// Token check without an early exit.
 fn token_ok(given: &str, expected: &str) -> bool {
-    given.len() == expected.len()
-        && given
-            .bytes()
-            .zip(expected.bytes())
-            .fold(0u8, |d, (a, b)| d | (a ^ b))
-            == 0
+    crate::forward::same_secret(given.as_bytes(), expected.as_bytes())
 }
 
 fn error(status: StatusCode, message: &str) -> Response {
@@ -119,21 +114,11 @@ fn captures(options: &ReviewOptions) -> Result<(Vec<CaptureView>, Vec<String>), 
             .map_err(|e| e.to_string())
             .map(Option::unwrap_or_default)
     };
-    let mut decisions: BTreeMap<String, ReviewDecision> = BTreeMap::new();
-    let mut problems = Vec::new();
-    for line in split_lines(&read(&options.reviews)?) {
-        match parse_line::<ReviewDecision>(&line) {
-            Ok(d) => {
-                decisions.insert(d.interaction_id.clone(), d);
-            }
-            Err(e) => problems.push(format!(
-                "{}:{}: {}",
-                options.reviews.display(),
-                e.line,
-                e.message
-            )),
-        }
-    }
+    let (decisions, bad) = last_reviews(&read(&options.reviews)?);
+    let mut problems: Vec<String> = bad
+        .iter()
+        .map(|e| format!("{}:{}: {}", options.reviews.display(), e.line, e.message))
+        .collect();
     let mut views = Vec::new();
     for line in split_lines(&read(&options.interactions)?) {
         let interaction: Interaction = match parse_line(&line) {
@@ -157,7 +142,7 @@ fn captures(options: &ReviewOptions) -> Result<(Vec<CaptureView>, Vec<String>), 
             continue;
         }
         let m = &interaction.metadata;
-        let decision = decisions.get(&m.interaction_id);
+        let decision = decisions.get(&m.interaction_id).map(|(_, d)| d);
         let text = |i: usize| interaction.messages[i].content.clone();
         let captured_expert_answer = text(3);
         let expert_answer = decision

@@ -13,7 +13,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use support::*;
 use tuneforge_proxy::assemble::assemble;
-use tuneforge_proxy::{Capture, Expert, ProxyEvents, ProxyOptions, Rescue, Served, Upstream};
+use tuneforge_proxy::{
+    ApiKey, Capture, Expert, ProxyEvents, ProxyOptions, Rescue, Served, Upstream,
+};
 
 #[path = "../../tuneforge-teacher/tests/support/llama.rs"]
 mod llama;
@@ -97,7 +99,7 @@ fn escalating(local: &str, expert_url: &str, captured: &Arc<Captured>) -> ProxyO
         Expert {
             upstream: Upstream {
                 url: expert_url.to_owned(),
-                api_key: Some("expert-key-123".into()),
+                api_key: Some(ApiKey::new("expert-key-123")),
             },
             model: Some("claude-big".into()),
         },
@@ -272,8 +274,7 @@ async fn the_header_escalates_concurrently_and_mistakes_are_explained() {
         }
         let response = request.send().await.unwrap();
         assert_eq!(response.status(), 400);
-        let error: Value = response.json().await.unwrap();
-        let message = error["error"]["message"].as_str().unwrap();
+        let message = error_message(response).await;
         assert!(
             message.contains("claude") || message.contains("nothing to escalate"),
             "{message}"

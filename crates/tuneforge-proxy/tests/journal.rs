@@ -144,15 +144,7 @@ async fn only_completions_are_journaled() {
     }
     // A non-streaming request is sent as it is: nothing to add.
     let body = r#"{"model":"m","messages":[]}"#;
-    let echoed: Value = client()
-        .post(format!("{proxy}/chat/completions"))
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let echoed: Value = post_chat(&proxy, body).await.json().await.unwrap();
     assert_eq!(echoed["body"], body);
     wait_for(&log, 4).await;
     let exchanges = journal(dir.path(), 1).await;

@@ -12,7 +12,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use support::*;
-use tuneforge_proxy::{Ending, Proxy, ProxyError};
+use tuneforge_proxy::{ApiKey, Ending, Proxy, ProxyError};
 
 #[path = "../../tuneforge-teacher/tests/support/llama.rs"]
 mod llama;
@@ -71,8 +71,7 @@ async fn requests_and_answers_pass_through_unchanged() {
         .await
         .unwrap();
     assert_eq!(other.status(), 404);
-    let error: Value = other.json().await.unwrap();
-    assert!(error["error"]["message"].as_str().unwrap().contains("/v1"));
+    assert!(error_message(other).await.contains("/v1"));
 
     wait_for(&log, 3).await;
     let endings = log.endings();
@@ -152,15 +151,9 @@ async fn upstream_faults_are_openai_errors() {
         l.local_addr().unwrap()
     };
     let (proxy, log) = start_proxy(options(&format!("http://{closed}/v1"))).await;
-    let response = client()
-        .post(format!("{proxy}/chat/completions"))
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let response = post_chat(&proxy, "{}").await;
     assert_eq!(response.status(), 502);
-    let error: Value = response.json().await.unwrap();
-    let message = error["error"]["message"].as_str().unwrap();
+    let message = error_message(response).await;
     assert!(
         message.contains(&closed.to_string()) && message.contains("did not answer"),
         "{message}"
@@ -176,20 +169,9 @@ async fn upstream_faults_are_openai_errors() {
     let mut quick = options(&silent);
     quick.idle_timeout = Duration::from_millis(300);
     let (proxy, _) = start_proxy(quick).await;
-    let response = client()
-        .post(format!("{proxy}/chat/completions"))
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let response = post_chat(&proxy, "{}").await;
     assert_eq!(response.status(), 504);
-    let error: Value = response.json().await.unwrap();
-    assert!(
-        error["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("idle_timeout_secs")
-    );
+    assert!(error_message(response).await.contains("idle_timeout_secs"));
 
     // Not JSON, or an error status: passed on as the upstream said it.
     let odd = serve(Router::new().fallback(|| async {
@@ -200,12 +182,7 @@ async fn upstream_faults_are_openai_errors() {
     }))
     .await;
     let (proxy, _) = start_proxy(options(&odd)).await;
-    let response = client()
-        .post(format!("{proxy}/chat/completions"))
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let response = post_chat(&proxy, "{}").await;
     assert_eq!(response.status(), 503);
     assert_eq!(response.text().await.unwrap(), "<html>loading model</html>");
 }
@@ -217,12 +194,7 @@ async fn bodies_over_the_limit_are_refused_with_413() {
     small.max_body_bytes = 1024;
     let (proxy, log) = start_proxy(small).await;
     let big = "x".repeat(2048);
-    let declared = client()
-        .post(format!("{proxy}/chat/completions"))
-        .body(big.clone())
-        .send()
-        .await
-        .unwrap();
+    let declared = post_chat(&proxy, big.clone()).await;
     assert_eq!(declared.status(), 413);
     // Chunked, so no Content-Length announces it: counted as it arrives.
     let chunks = futures_util::stream::iter(
@@ -231,26 +203,10 @@ async fn bodies_over_the_limit_are_refused_with_413() {
             .map(|c| Ok::<_, std::io::Error>(c.to_vec()))
             .collect::<Vec<_>>(),
     );
-    let chunked = client()
-        .post(format!("{proxy}/chat/completions"))
-        .body(reqwest::Body::wrap_stream(chunks))
-        .send()
-        .await
-        .unwrap();
+    let chunked = post_chat(&proxy, reqwest::Body::wrap_stream(chunks)).await;
     assert_eq!(chunked.status(), 413);
-    let error: Value = chunked.json().await.unwrap();
-    assert!(
-        error["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("max_body_bytes")
-    );
-    let fits = client()
-        .post(format!("{proxy}/chat/completions"))
-        .body("x".repeat(1000))
-        .send()
-        .await
-        .unwrap();
+    assert!(error_message(chunked).await.contains("max_body_bytes"));
+    let fits = post_chat(&proxy, "x".repeat(1000)).await;
     assert_eq!(fits.status(), 200);
     wait_for(&log, 3).await;
     assert_eq!(
@@ -267,8 +223,8 @@ async fn off_loopback_a_token_is_required_and_stays_with_the_proxy() {
     let refused = Proxy::bind(open.clone(), Arc::new(Log::default())).await;
     assert!(matches!(refused, Err(ProxyError::NeedsToken { .. })));
 
-    open.token = Some("s3cret-token".into());
-    open.local.api_key = Some("upstream-key".into());
+    open.token = Some(ApiKey::new("s3cret-token"));
+    open.local.api_key = Some(ApiKey::new("upstream-key"));
     let (proxy, _) = start_proxy(open).await;
     let port = proxy.rsplit(':').next().unwrap().trim_end_matches("/v1");
     let proxy = format!("http://127.0.0.1:{port}/v1");

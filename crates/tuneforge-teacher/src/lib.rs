@@ -26,29 +26,7 @@ use tuneforge_core::fsio::write_atomic;
 use tuneforge_core::records::Message;
 use tuneforge_core::reporter::Task;
 
-/// A secret that never prints.
-#[derive(Clone)]
-pub struct ApiKey(String);
-
-impl ApiKey {
-    pub fn new(key: impl Into<String>) -> Self {
-        ApiKey(key.into())
-    }
-
-    /// The key in environment variable `var`, if set and not empty.
-    pub fn from_env(var: &str) -> Option<Self> {
-        std::env::var(var)
-            .ok()
-            .filter(|k| !k.trim().is_empty())
-            .map(|k| ApiKey(k.trim().to_owned()))
-    }
-}
-
-impl std::fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ApiKey([redacted])")
-    }
-}
+pub use tuneforge_core::secret::ApiKey;
 
 #[derive(Debug, Clone)]
 pub struct TeacherOptions {
@@ -487,7 +465,7 @@ impl Teacher {
     /// `text` with the API key (were a server to echo it) replaced.
     fn scrub(&self, text: &str) -> String {
         match &self.options.api_key {
-            Some(ApiKey(key)) if !key.is_empty() => text.replace(key.as_str(), "[redacted]"),
+            Some(key) if !key.expose().is_empty() => text.replace(key.expose(), "[redacted]"),
             _ => text.to_owned(),
         }
     }
@@ -498,8 +476,8 @@ impl Teacher {
             .post(url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body.to_vec());
-        if let Some(ApiKey(key)) = &self.options.api_key {
-            request = request.bearer_auth(key);
+        if let Some(key) = &self.options.api_key {
+            request = request.bearer_auth(key.expose());
         }
         let response = match request.send().await {
             Ok(r) => r,
@@ -610,11 +588,5 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(retry_after("soon", now), None);
-    }
-
-    #[test]
-    fn keys_never_print() {
-        let key = ApiKey("sk-secret-value".into());
-        assert_eq!(format!("{key:?}"), "ApiKey([redacted])");
     }
 }

@@ -37,3 +37,23 @@ pub fn run_script(worker: &Path, script: &str, args: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The debug build of example `name` of this crate, built first (a no-op when fresh, so a
+/// test never runs a stale one).
+pub fn example(name: &str) -> PathBuf {
+    let status = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "tuneforge-export",
+            "--example",
+            name,
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success(), "cargo build --example {name}");
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/debug/examples")
+        .join(name)
+}

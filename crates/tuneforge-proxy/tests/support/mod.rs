@@ -111,6 +111,22 @@ pub async fn echo(request: Request) -> Response {
     response
 }
 
+/// A plain POST of `body` to the chat completions of `proxy` (up to `/v1`).
+pub async fn post_chat(proxy: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+    client()
+        .post(format!("{proxy}/chat/completions"))
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The message of an error in OpenAI's shape.
+pub async fn error_message(response: reqwest::Response) -> String {
+    let error: Value = response.json().await.unwrap();
+    error["error"]["message"].as_str().unwrap().to_owned()
+}
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().no_gzip().build().unwrap()
 }

@@ -16,7 +16,7 @@ use tuneforge_core::layout::{PROXY_JOURNAL_DIR, RAW_INTERACTIONS};
 use tuneforge_core::workspace::Workspace;
 use tuneforge_curate::redact::Redactor;
 use tuneforge_proxy::{
-    Capture, Expert, Proxy, ProxyEvents, ProxyOptions, Rescue, Served, Upstream,
+    ApiKey, Capture, Expert, Proxy, ProxyEvents, ProxyOptions, Rescue, Served, Upstream,
 };
 
 use super::Context;
@@ -35,13 +35,13 @@ macro_rules! say {
 pub(crate) use say;
 
 /// A secret from the environment variable `var` names; `what` says what it is for.
-fn secret(var: Option<&str>, what: &str) -> Result<Option<String>> {
+fn secret(var: Option<&str>, what: &str) -> Result<Option<ApiKey>> {
     let Some(var) = var else {
         return Ok(None);
     };
-    match std::env::var(var) {
-        Ok(value) if !value.trim().is_empty() => Ok(Some(value.trim().to_owned())),
-        _ => bail!(
+    match ApiKey::from_env(var) {
+        Some(key) => Ok(Some(key)),
+        None => bail!(
             "{what} comes from the environment variable {var}, which is not set (or empty); export it and retry"
         ),
     }
